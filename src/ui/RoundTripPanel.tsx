@@ -1,0 +1,66 @@
+import type { RgbaImage, RoundTripResult } from '../../workers/api';
+import { ImageCanvas } from './ImageCanvas';
+
+/** The autoencoder check: pick encoder and decoder files and an image, run encode → decode, compare. */
+export function RoundTripPanel(props: {
+  image: { name: string; pixels: RgbaImage } | null;
+  encoderName: string | null;
+  decoderName: string | null;
+  result: RoundTripResult | null;
+  busy: boolean;
+  onModelFiles: (role: 'encoder' | 'decoder', files: File[]) => void;
+  onImageFile: (file: File) => void;
+  onRun: () => void;
+}) {
+  const { image, encoderName, decoderName, result, busy } = props;
+  return (
+    <section className="panel" aria-labelledby="ae-title">
+      <h2 id="ae-title">Autoencoder check</h2>
+      <p className="hint">Encodes the image into latents and decodes it again, on the chosen backend.</p>
+      <div className="file-row">
+        <label>
+          Encoder (.onnx + weights){' '}
+          <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label="Encoder model files" data-testid="encoder-files"
+            onChange={(e) => props.onModelFiles('encoder', Array.from(e.target.files ?? []))} />
+        </label>
+        <span className="file-name" data-testid="encoder-name">{encoderName ?? 'none'}</span>
+      </div>
+      <div className="file-row">
+        <label>
+          Decoder (.onnx + weights){' '}
+          <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label="Decoder model files" data-testid="decoder-files"
+            onChange={(e) => props.onModelFiles('decoder', Array.from(e.target.files ?? []))} />
+        </label>
+        <span className="file-name" data-testid="decoder-name">{decoderName ?? 'none'}</span>
+      </div>
+      <div className="file-row">
+        <label>
+          Image{' '}
+          <input type="file" accept="image/*" aria-label="Image file" data-testid="image-file"
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) props.onImageFile(f); e.target.value = ''; }} />
+        </label>
+        <span className="hint">…or drop or paste one anywhere.</span>
+      </div>
+      <button type="button" onClick={props.onRun} disabled={busy || !image || !encoderName || !decoderName} data-testid="run-roundtrip">
+        {busy ? 'Running…' : 'Run round trip'}
+      </button>
+      <div className="images">
+        {image && (
+          <figure>
+            <ImageCanvas image={image.pixels} label={`Input image ${image.name}`} testId="input-image" />
+            <figcaption>{image.name} ({image.pixels.width}×{image.pixels.height})</figcaption>
+          </figure>
+        )}
+        {result && (
+          <figure>
+            <ImageCanvas image={result.image} label="Decoded image" testId="output-image" />
+            <figcaption data-testid="roundtrip-result" data-psnr={result.psnr} data-backend={result.backend}>
+              {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}: PSNR {result.psnr.toFixed(2)} dB, latent {result.latentShape.join('×')},
+              encode {result.encodeMs.toFixed(0)} ms, decode {result.decodeMs.toFixed(0)} ms
+            </figcaption>
+          </figure>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import type { GpuInfo } from '../api/types';
+
+/** The device we requested and own for the worker's lifetime (so session.release() never destroys it). */
+export interface GpuHandle {
+  device: GPUDevice;
+  info: GpuInfo;
+}
+
+/** Limits onnxruntime's WebGPU kernels may need beyond the defaults; we ask for the adapter's maximum. */
+const WANTED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+/** Optional features onnxruntime uses when present. */
+const WANTED_FEATURES: GPUFeatureName[] = ['shader-f16', 'subgroups' as GPUFeatureName, 'timestamp-query'];
+
+/**
+ * Requests a high-performance adapter and a device with its maximum limits (plus shader-f16 when present).
+ * @returns the device, or a reason why WebGPU is unavailable.
+ */
+export async function requestGpu(gpu: GPU | undefined): Promise<GpuHandle | { reason: string }> {
+  if (!gpu) return { reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { reason: `requestAdapter failed: ${(e as Error).message}` };
+  }
+  if (!adapter) return { reason: 'no WebGPU adapter is available on this machine' };
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) {
+    const value = (adapter.limits as unknown as Record<string, number | undefined>)[name];
+    if (typeof value === 'number') requiredLimits[name] = value;
+  }
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const info = adapter.info;
+  return {
+    device,
+    info: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      description: info.description,
+      isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+      shaderF16: device.features.has('shader-f16'),
+      limits: {
+        maxBufferSize: device.limits.maxBufferSize,
+        maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+        maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+      },
+    },
+  };
+}

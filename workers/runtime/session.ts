@@ -1,0 +1,52 @@
+import { EngineError } from '../api/errors';
+import type { ModelFiles } from '../api/types';
+import { listExternalDataLocations } from '../bundle/onnxInspect';
+import type { Ort, OrtSession, RuntimeTarget } from './ort';
+
+/**
+ * Checks a model's files, then creates an onnxruntime session for it on `target`.
+ * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
+ *   references was not given, `runtime` when onnxruntime rejects it.
+ */
+export async function createSession(ort: Ort, files: ModelFiles, target: RuntimeTarget): Promise<OrtSession> {
+  const graph = new Uint8Array(await files.graph.arrayBuffer());
+  let locations: string[];
+  try {
+    locations = listExternalDataLocations(graph, files.name);
+  } catch (e) {
+    throw new EngineError('bad-model', (e as Error).message);
+  }
+  const given = new Set(files.externalData.map((f) => f.path));
+  const missing = locations.filter((l) => !given.has(l));
+  if (missing.length > 0) {
+    throw new EngineError(
+      'missing-external-data',
+      `${files.name} needs its weights file${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}, ` +
+        'which was not provided. Add it next to the model file.',
+    );
+  }
+  const executionProviders =
+    target.backend === 'webgpu' ? [{ name: 'webgpu' as const, device: target.device }] : ['wasm'];
+  try {
+    return await ort.InferenceSession.create(graph, {
+      executionProviders,
+      externalData: files.externalData.filter((f) => locations.includes(f.path)),
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    throw new EngineError('runtime', `onnxruntime could not load ${files.name}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs async work one piece at a time: onnxruntime-web cannot create or run sessions concurrently
+ * ("Session already started"), and jobs must not interleave.
+ */
+export function createQueue(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>) => {
+    const result = tail.then(work);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}
