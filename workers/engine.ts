@@ -96,7 +96,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
       }
       const out = tensorToImage(pixels.data, w, h);
       requireTarget(); // a device lost mid-run must not pass off garbage as a result
-      return { image: out, latentShape: latent.dims, psnr: psnr(image, out), backend: where.backend, encodeMs: t1 - t0, decodeMs: t2 - t1 };
+      return { image: out, decoded: pixels.data, latentShape: latent.dims, psnr: psnr(image, out), backend: where.backend, encodeMs: t1 - t0, decodeMs: t2 - t1 };
     } finally {
       await Promise.all(sessions.map((s) => s.release()));
     }

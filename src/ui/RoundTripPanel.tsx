@@ -1,5 +1,18 @@
+import { useEffect, useState } from 'react';
 import type { RgbaImage, RoundTripResult } from '../../workers/api';
 import { ImageCanvas } from './ImageCanvas';
+
+/** An object URL for the raw decoder output, revoked when the result changes. */
+function useRawOutputUrl(result: RoundTripResult | null): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!result) return setUrl(null);
+    const next = URL.createObjectURL(new Blob([result.decoded.slice().buffer], { type: 'application/octet-stream' }));
+    setUrl(next);
+    return () => URL.revokeObjectURL(next);
+  }, [result]);
+  return url;
+}
 
 /** The autoencoder check: pick encoder and decoder files and an image, run encode → decode, compare. */
 export function RoundTripPanel(props: {
@@ -13,6 +26,7 @@ export function RoundTripPanel(props: {
   onRun: () => void;
 }) {
   const { image, encoderName, decoderName, result, busy } = props;
+  const rawUrl = useRawOutputUrl(result);
   return (
     <section className="panel" aria-labelledby="ae-title">
       <h2 id="ae-title">Autoencoder check</h2>
@@ -58,6 +72,11 @@ export function RoundTripPanel(props: {
               {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}: PSNR {result.psnr.toFixed(2)} dB, latent {result.latentShape.join('×')},
               encode {result.encodeMs.toFixed(0)} ms, decode {result.decodeMs.toFixed(0)} ms
             </figcaption>
+            {rawUrl && (
+              <a href={rawUrl} download={`decoded-${result.backend}-1x3x${result.image.height}x${result.image.width}.f32`} data-testid="raw-output">
+                Save raw decoder output (float32)
+              </a>
+            )}
           </figure>
         )}
       </div>

@@ -49,6 +49,8 @@ export interface RgbaImage {
 /** Result of an autoencoder encode → decode round trip. */
 export interface RoundTripResult {
   image: RgbaImage;
+  /** The decoder's raw output, [1, 3, H, W] float32 in about [-1, 1], before clamping and rounding. */
+  decoded: Float32Array;
   latentShape: number[];
   /** PSNR of the reconstruction against the input, on [0,1] values (dB). */
   psnr: number;
