@@ -1,0 +1,216 @@
+/**
+ * @file Minimal protobuf wire-format encoder and decoder, pure TypeScript over Uint8Array.
+ * Only what ONNX needs: varints (incl. negative int64), fixed32 floats, length-delimited fields.
+ * No Node imports: the browser worker loads the decoder half through ./inspect.ts.
+ */
+
+/** Protobuf wire types (proto encoding spec). */
+export const WireType = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Append-only protobuf message writer; nested messages are encoded first and embedded as bytes. */
+export class ProtoWriter {
+  private chunks: Uint8Array[] = [];
+  private scratch = new Uint8Array(64);
+  private used = 0;
+  private total = 0;
+
+  /** Writes a raw varint (no tag). Accepts non-negative or negative safe integers and bigints. */
+  writeVarint(value: number | bigint): void {
+    if (typeof value === 'number' && value >= 0 && value <= 0xffffffff && Number.isInteger(value)) {
+      // Fast path: fits in 32 bits, so the shifts below are exact.
+      let v = value >>> 0;
+      this.reserve(5);
+      while (v > 0x7f) {
+        this.scratch[this.used++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      this.scratch[this.used++] = v;
+      return;
+    }
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      throw new RangeError(`protobuf varint: ${value} is not a safe integer`);
+    }
+    // int64 semantics: negatives are encoded as their 64-bit two's complement (10 bytes).
+    let v = BigInt.asUintN(64, BigInt(value));
+    this.reserve(10);
+    while (v > 0x7fn) {
+      this.scratch[this.used++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.scratch[this.used++] = Number(v);
+  }
+
+  /** Writes a field tag. */
+  writeTag(field: number, wireType: number): void {
+    this.writeVarint(field * 8 + wireType);
+  }
+
+  /** Writes a varint field (int32, int64, enum, bool). */
+  writeVarintField(field: number, value: number | bigint): void {
+    this.writeTag(field, WireType.varint);
+    this.writeVarint(value);
+  }
+
+  /** Writes a float field as fixed32. */
+  writeFloatField(field: number, value: number): void {
+    this.writeTag(field, WireType.fixed32);
+    this.writeFloat32(value);
+  }
+
+  /** Writes a length-delimited bytes field. */
+  writeBytesField(field: number, bytes: Uint8Array): void {
+    this.writeTag(field, WireType.lengthDelimited);
+    this.writeVarint(bytes.length);
+    this.appendBytes(bytes);
+  }
+
+  /** Writes a UTF-8 string field. */
+  writeStringField(field: number, value: string): void {
+    this.writeBytesField(field, textEncoder.encode(value));
+  }
+
+  /** Writes an embedded message field from a callback that fills a fresh writer. */
+  writeMessageField(field: number, fill: (w: ProtoWriter) => void): void {
+    const inner = new ProtoWriter();
+    fill(inner);
+    this.writeBytesField(field, inner.finish());
+  }
+
+  /** Writes a packed repeated fixed32 float field. */
+  writePackedFloats(field: number, values: ArrayLike<number>): void {
+    const bytes = new Uint8Array(values.length * 4);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+    this.writeBytesField(field, bytes);
+  }
+
+  /** Writes a packed repeated varint field. */
+  writePackedVarints(field: number, values: ArrayLike<number | bigint>): void {
+    const inner = new ProtoWriter();
+    for (let i = 0; i < values.length; i++) inner.writeVarint(values[i]);
+    this.writeBytesField(field, inner.finish());
+  }
+
+  /** Returns the encoded message. The writer must not be used afterwards. */
+  finish(): Uint8Array {
+    this.flushScratch();
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.total);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+
+  private writeFloat32(value: number): void {
+    this.reserve(4);
+    new DataView(this.scratch.buffer).setFloat32(this.used, value, true);
+    this.used += 4;
+  }
+
+  private appendBytes(bytes: Uint8Array): void {
+    if (bytes.length <= 256) {
+      this.reserve(bytes.length);
+      this.scratch.set(bytes, this.used);
+      this.used += bytes.length;
+      return;
+    }
+    this.flushScratch();
+    this.chunks.push(bytes);
+    this.total += bytes.length;
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.scratch.length) return;
+    this.flushScratch();
+    if (n > this.scratch.length) this.scratch = new Uint8Array(n);
+  }
+
+  private flushScratch(): void {
+    if (this.used === 0) return;
+    this.chunks.push(this.scratch.slice(0, this.used));
+    this.total += this.used;
+    this.used = 0;
+    this.scratch = new Uint8Array(Math.max(this.scratch.length, 4096));
+  }
+}
+
+/** One decoded field: varints as bigint, length-delimited payloads as subarrays (no copy). */
+export type ProtoField =
+  | { field: number; wireType: 0; value: bigint }
+  | { field: number; wireType: 1 | 5; bytes: Uint8Array }
+  | { field: number; wireType: 2; bytes: Uint8Array };
+
+/** Error for malformed protobuf bytes; callers wrap it with context. */
+export class ProtoDecodeError extends Error {
+  override name = 'ProtoDecodeError';
+}
+
+/**
+ * Decodes the top-level fields of one message.
+ * @throws ProtoDecodeError on truncated data, unknown wire types or field number 0.
+ */
+export function decodeFields(bytes: Uint8Array): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let pos = 0;
+  const readVarint = (): bigint => {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= bytes.length) throw new ProtoDecodeError(`truncated varint at byte ${pos}`);
+      const b = bytes[pos++];
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7n;
+    }
+    throw new ProtoDecodeError(`varint longer than 10 bytes at byte ${pos}`);
+  };
+  const take = (n: number): Uint8Array => {
+    if (n > bytes.length - pos) {
+      throw new ProtoDecodeError(`field runs past the end (needs ${n} bytes at ${pos}, ${bytes.length - pos} left)`);
+    }
+    const out = bytes.subarray(pos, pos + n);
+    pos += n;
+    return out;
+  };
+  while (pos < bytes.length) {
+    const key = readVarint();
+    const field = Number(key >> 3n);
+    const wireType = Number(key & 7n);
+    if (field === 0) throw new ProtoDecodeError(`field number 0 at byte ${pos}`);
+    switch (wireType) {
+      case 0:
+        fields.push({ field, wireType, value: readVarint() });
+        break;
+      case 1:
+        fields.push({ field, wireType, bytes: take(8) });
+        break;
+      case 2: {
+        const len = readVarint();
+        if (len > BigInt(bytes.length)) throw new ProtoDecodeError(`length ${len} exceeds the message at byte ${pos}`);
+        fields.push({ field, wireType, bytes: take(Number(len)) });
+        break;
+      }
+      case 5:
+        fields.push({ field, wireType, bytes: take(4) });
+        break;
+      default:
+        throw new ProtoDecodeError(`unsupported wire type ${wireType} (field ${field}) at byte ${pos}`);
+    }
+  }
+  return fields;
+}
+
+/** Decodes a UTF-8 string payload. @throws ProtoDecodeError when the bytes are not valid UTF-8. */
+export function decodeString(bytes: Uint8Array): string {
+  try {
+    return textDecoder.decode(bytes);
+  } catch {
+    throw new ProtoDecodeError('string field is not valid UTF-8');
+  }
+}
