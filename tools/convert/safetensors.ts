@@ -1,0 +1,274 @@
+/**
+ * @file Streaming safetensors reader (Node): parses and validates the header, lists tensors and
+ * reads one tensor at a time with positioned file reads, never the whole file. A folder of shards
+ * (`model.safetensors.index.json`) and a single file sit behind the same TensorSource interface.
+ */
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { convertToFloat32, convertToInt32, DTYPE_BYTES, isSafetensorsDtype, type SafetensorsDtype } from './safetensorsDtypes';
+
+export type { SafetensorsDtype } from './safetensorsDtypes';
+export { writeSafetensors, type WritableTensor } from './safetensorsWriter';
+
+/** Where one tensor lives. */
+export interface TensorInfo {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** File that holds the tensor. */
+  file: string;
+  /** Absolute byte offset of the tensor's data in `file`. */
+  byteOffset: number;
+  byteLength: number;
+}
+
+/** A set of named tensors readable one at a time. */
+export interface TensorSource {
+  /** The file or folder this source was opened from. */
+  readonly path: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  listTensors(): TensorInfo[];
+  hasTensor(name: string): boolean;
+  /** @throws Error naming the source when the tensor is missing. */
+  getTensorInfo(name: string): TensorInfo;
+  /** Raw little-endian bytes of one tensor. */
+  readBytes(name: string): Promise<Uint8Array>;
+  /** One tensor as float32 (from F32, F16, BF16, F64 and integer dtypes). */
+  readFloat32(name: string): Promise<Float32Array>;
+  /** One tensor as int32 (from I32, I64 in range, and smaller integer dtypes). */
+  readInt32(name: string): Promise<Int32Array>;
+  close(): Promise<void>;
+}
+
+/** Thrown for files that are not valid safetensors; the message names the file. */
+export class SafetensorsError extends Error {
+  override name = 'SafetensorsError';
+}
+
+/** The safetensors format caps the JSON header at 100 MB. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+/** Index file name used by Hugging Face sharded checkpoints. */
+export const INDEX_FILE_NAME = 'model.safetensors.index.json';
+
+/**
+ * Opens one .safetensors file and validates its header.
+ * @throws SafetensorsError for non-safetensors, truncated files, bad offsets or unknown dtypes.
+ */
+export async function openSafetensors(file: string): Promise<TensorSource> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const { tensors, metadata } = await readHeader(handle, file, size);
+    return new SafetensorsFile(file, handle, tensors, metadata);
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens a .safetensors file, an index JSON, or a folder holding either an index or exactly one
+ * .safetensors file.
+ * @throws SafetensorsError when the folder is ambiguous or an index entry is missing from its shard.
+ */
+export async function openTensorSource(path: string): Promise<TensorSource> {
+  if (path.endsWith('.json')) return openIndex(path);
+  if (!(await stat(path)).isDirectory()) return openSafetensors(path);
+  const entries = await readdir(path);
+  if (entries.includes(INDEX_FILE_NAME)) return openIndex(join(path, INDEX_FILE_NAME));
+  const files = entries.filter((e) => e.endsWith('.safetensors')).sort();
+  if (files.length === 1) return openSafetensors(join(path, files[0]));
+  throw new SafetensorsError(
+    files.length === 0
+      ? `${path}: no .safetensors file and no ${INDEX_FILE_NAME}`
+      : `${path}: ${files.length} .safetensors files (${files.join(', ')}) and no ${INDEX_FILE_NAME}; open one file`,
+  );
+}
+
+async function openIndex(indexFile: string): Promise<TensorSource> {
+  let weightMap: Record<string, unknown>;
+  let metadata: Record<string, string> = {};
+  try {
+    const json: unknown = JSON.parse(await readFile(indexFile, 'utf8'));
+    if (!isRecord(json) || !isRecord(json.weight_map)) throw new Error('no weight_map object');
+    weightMap = json.weight_map;
+    if (isRecord(json.metadata)) metadata = toStringMap(json.metadata);
+  } catch (e) {
+    throw new SafetensorsError(`${indexFile} is not a safetensors index: ${(e as Error).message}`);
+  }
+  const shardNames = [...new Set(Object.values(weightMap))];
+  const bad = shardNames.find((s) => typeof s !== 'string' || s.includes('/') || s.includes('\\'));
+  if (bad !== undefined) throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${String(bad)}`);
+  const shards = new Map<string, TensorSource>();
+  try {
+    for (const s of shardNames as string[]) shards.set(s, await openSafetensors(join(dirname(indexFile), s)));
+  } catch (e) {
+    await Promise.all([...shards.values()].map((src) => src.close()));
+    throw e;
+  }
+  const byName = new Map<string, TensorSource>();
+  for (const [name, shard] of Object.entries(weightMap) as [string, string][]) {
+    const src = shards.get(shard) as TensorSource;
+    if (!src.hasTensor(name)) {
+      await Promise.all([...shards.values()].map((x) => x.close()));
+      throw new SafetensorsError(`${indexFile}: tensor '${name}' is mapped to ${shard}, which does not contain it`);
+    }
+    byName.set(name, src);
+  }
+  return new ShardedSource(dirname(indexFile), metadata, byName, [...shards.values()]);
+}
+
+async function readHeader(
+  handle: FileHandle,
+  file: string,
+  size: number,
+): Promise<{ tensors: Map<string, TensorInfo>; metadata: Record<string, string> }> {
+  const fail = (what: string): never => {
+    throw new SafetensorsError(`${file}: ${what}`);
+  };
+  if (size < 8) fail(`not a safetensors file (only ${size} bytes)`);
+  const headerLength = Number((await readExactly(handle, 0, 8, file)).readBigUInt64LE(0));
+  if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) fail(`not a safetensors file (header length ${headerLength})`);
+  if (8 + headerLength > size) fail(`truncated: header needs ${headerLength} bytes, file has ${size - 8} after the prefix`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readExactly(handle, 8, headerLength, file)));
+  } catch {
+    fail('not a safetensors file (header is not UTF-8 JSON)');
+  }
+  if (!isRecord(header)) return fail('not a safetensors file (header is not a JSON object)');
+  const dataStart = 8 + headerLength;
+  const dataSize = size - dataStart;
+  const tensors = new Map<string, TensorInfo>();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = isRecord(entry) ? toStringMap(entry) : fail('__metadata__ is not an object');
+      continue;
+    }
+    if (!isRecord(entry)) return fail(`tensor '${name}' has no header entry object`);
+    const { dtype, shape, data_offsets: offsets } = entry;
+    if (!isSafetensorsDtype(dtype)) return fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isIntArray(shape)) return fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+    if (!isIntArray(offsets) || offsets.length !== 2 || offsets[0] > offsets[1]) {
+      return fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    }
+    const [begin, end] = offsets;
+    const expected = shape.reduce((n, d) => n * d, 1) * DTYPE_BYTES[dtype];
+    if (end - begin !== expected) {
+      fail(`tensor '${name}' data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] of ${dtype} needs ${expected}`);
+    }
+    if (end > dataSize) {
+      fail(`tensor '${name}' data_offsets [${begin}, ${end}] are out of range: the data section has ${dataSize} bytes (truncated file?)`);
+    }
+    tensors.set(name, { name, dtype, shape, file, byteOffset: dataStart + begin, byteLength: end - begin });
+  }
+  return { tensors, metadata };
+}
+
+class SafetensorsFile implements TensorSource {
+  constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly tensors: Map<string, TensorInfo>,
+    readonly metadata: Readonly<Record<string, string>>,
+  ) {}
+
+  listTensors(): TensorInfo[] {
+    return [...this.tensors.values()];
+  }
+
+  hasTensor(name: string): boolean {
+    return this.tensors.has(name);
+  }
+
+  getTensorInfo(name: string): TensorInfo {
+    const info = this.tensors.get(name);
+    if (!info) throw new SafetensorsError(`${this.path}: no tensor named '${name}'`);
+    return info;
+  }
+
+  async readBytes(name: string): Promise<Uint8Array> {
+    const info = this.getTensorInfo(name);
+    const buf = await readExactly(this.handle, info.byteOffset, info.byteLength, this.path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  async readFloat32(name: string): Promise<Float32Array> {
+    return convertToFloat32(await this.readBytes(name), this.getTensorInfo(name).dtype, `${this.path}: ${name}`);
+  }
+
+  async readInt32(name: string): Promise<Int32Array> {
+    return convertToInt32(await this.readBytes(name), this.getTensorInfo(name).dtype, `${this.path}: ${name}`);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+class ShardedSource implements TensorSource {
+  constructor(
+    readonly path: string,
+    readonly metadata: Readonly<Record<string, string>>,
+    private readonly byName: Map<string, TensorSource>,
+    private readonly shards: TensorSource[],
+  ) {}
+
+  listTensors(): TensorInfo[] {
+    return [...this.byName].map(([name, src]) => src.getTensorInfo(name));
+  }
+
+  hasTensor(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  getTensorInfo(name: string): TensorInfo {
+    return this.getShard(name).getTensorInfo(name);
+  }
+
+  readBytes(name: string): Promise<Uint8Array> {
+    return this.getShard(name).readBytes(name);
+  }
+
+  readFloat32(name: string): Promise<Float32Array> {
+    return this.getShard(name).readFloat32(name);
+  }
+
+  readInt32(name: string): Promise<Int32Array> {
+    return this.getShard(name).readInt32(name);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.close()));
+  }
+
+  private getShard(name: string): TensorSource {
+    const src = this.byName.get(name);
+    if (!src) throw new SafetensorsError(`${this.path}/${basename(INDEX_FILE_NAME)}: no tensor named '${name}'`);
+    return src;
+  }
+}
+
+async function readExactly(handle: FileHandle, position: number, length: number, file: string): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  for (let done = 0; done < length; ) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new SafetensorsError(`${file}: unexpected end of file at byte ${position + done}`);
+    done += bytesRead;
+  }
+  return buf;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isIntArray(x: unknown): x is number[] {
+  return Array.isArray(x) && x.every((v) => Number.isSafeInteger(v) && v >= 0);
+}
+
+function toStringMap(x: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, String(v)]));
+}
