@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { box, FIXTURES } from './models';
+import { chooseModels, dropFile, openStudio, runRoundTrip } from './studio';
+
+const image = join(FIXTURES, 'roundtrip-128.png');
+
+test.describe('bad input gets a clear message and the worker stays usable', () => {
+  test('a model file that is not ONNX', async ({ page }) => {
+    await openStudio(page, 'wasm');
+    await page.getByTestId('image-file').setInputFiles(image);
+    await page.getByTestId('encoder-files').setInputFiles({ name: 'bogus.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a model\n') });
+    await page.getByTestId('decoder-files').setInputFiles(box.decoder);
+    await page.getByTestId('run-roundtrip').click();
+    await expect(page.getByRole('alert')).toContainText('bogus.onnx is not an ONNX model');
+
+    await page.getByTestId('encoder-files').setInputFiles(box.encoder);
+    expect(await runRoundTrip(page, 'wasm')).toBeGreaterThan(10);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
+
+  test('a missing external-data file', async ({ page }) => {
+    await openStudio(page, 'wasm');
+    await page.getByTestId('image-file').setInputFiles(image);
+    await chooseModels(page, box.encoder, [box.decoder[0]]); // the decoder's .onnx.data left out
+    await page.getByTestId('run-roundtrip').click();
+    await expect(page.getByRole('alert')).toContainText('box_decoder.onnx needs its weights file "box_decoder.onnx.data"');
+
+    await page.getByTestId('decoder-files').setInputFiles(box.decoder);
+    expect(await runRoundTrip(page, 'wasm')).toBeGreaterThan(10);
+  });
+
+  test('a non-image dropped on the page leaves the open image alone', async ({ page }) => {
+    await openStudio(page, 'wasm');
+    await page.getByTestId('image-file').setInputFiles(image);
+    await expect(page.getByTestId('input-image')).toBeVisible();
+    await dropFile(page, 'notes.txt', 'text/plain', 'shopping list: eggs, milk');
+    await expect(page.getByRole('alert')).toContainText('"notes.txt" is not an image');
+    await expect(page.getByLabel('Input image roundtrip-128.png')).toBeVisible();
+
+    await dropFile(page, 'photo.png', 'image/png', 'PNG? no, just text');
+    await expect(page.getByRole('alert')).toContainText('"photo.png" could not be decoded');
+
+    await chooseModels(page, box.encoder, box.decoder);
+    expect(await runRoundTrip(page, 'wasm')).toBeGreaterThan(10);
+  });
+});

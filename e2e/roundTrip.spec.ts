@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import * as ort from 'onnxruntime-node';
+import { PNG } from 'pngjs';
+import { imageToTensor } from '../workers/kontext/image';
+import { FIXTURES, taef1Files } from './models';
+import { chooseBackend, chooseModels, openStudio, runRoundTrip } from './studio';
+
+const IMAGE = join(FIXTURES, 'roundtrip-128.png');
+
+/** Clicks the raw-output link and returns the decoder's float32 output. */
+async function downloadRawOutput(page: Page): Promise<Float32Array> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('raw-output').click()]);
+  const bytes = readFileSync((await download.path())!);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+/** Largest difference on the [0,1] pixel scale (the graphs output [-1,1]). */
+function maxAbsDiff01(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]) / 2);
+  return max;
+}
+
+/** The same graphs, run by onnxruntime-node on the CPU. */
+async function runInNode(dir: string): Promise<Float32Array> {
+  const png = PNG.sync.read(readFileSync(IMAGE));
+  const input = imageToTensor({ width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) });
+  const encoder = await ort.InferenceSession.create(join(dir, 'preview_encoder.onnx'));
+  const decoder = await ort.InferenceSession.create(join(dir, 'preview_decoder.onnx'));
+  const { latent } = await encoder.run({ image: new ort.Tensor('float32', input, [1, 3, png.height, png.width]) });
+  const { image } = await decoder.run({ latent });
+  return image.data as Float32Array;
+}
+
+test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches onnxruntime-node, ≥ 25 dB', async ({ page }) => {
+  const taef1 = taef1Files();
+  test.skip(!taef1, 'TAEF1 weights are not in ../shared/vendor-data/taef1 (third-party data is never committed)');
+  const { dir, encoder, decoder } = taef1!;
+
+  await openStudio(page, 'webgpu');
+  await page.getByTestId('image-file').setInputFiles(IMAGE);
+  await chooseModels(page, encoder, decoder);
+  const psnrGpu = await runRoundTrip(page, 'webgpu');
+  const gpu = await downloadRawOutput(page);
+
+  await chooseBackend(page, 'wasm');
+  const psnrWasm = await runRoundTrip(page, 'wasm');
+  const wasm = await downloadRawOutput(page);
+
+  const node = await runInNode(dir);
+  const gpuVsWasm = maxAbsDiff01(gpu, wasm);
+  const nodeVsWasm = maxAbsDiff01(node, wasm);
+  console.log(`TAEF1 128×128: PSNR WebGPU ${psnrGpu.toFixed(2)} dB, WASM ${psnrWasm.toFixed(2)} dB; ` +
+    `max |WebGPU−WASM| ${gpuVsWasm.toExponential(2)}, max |node−WASM| ${nodeVsWasm.toExponential(2)} (on [0,1])`);
+  expect(psnrGpu).toBeGreaterThanOrEqual(25);
+  expect(psnrWasm).toBeGreaterThanOrEqual(25);
+  expect(gpuVsWasm).toBeLessThanOrEqual(1e-3);
+  expect(nodeVsWasm).toBeLessThanOrEqual(1e-4);
+});

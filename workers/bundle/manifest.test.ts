@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { manifestToJson, parseManifest, type Manifest } from './manifest';
+
+const sha = 'a'.repeat(64);
+const g = (name: string) => ({ graph: `${name}.onnx`, data: [`${name}.onnx.data`] });
+const files = ['dit', 't5', 'clip', 'ae_encoder', 'ae_decoder'].flatMap((n) => [`${n}.onnx`, `${n}.onnx.data`])
+  .concat(['t5.tokenizer.json', 'clip.tokenizer.json'])
+  .map((path, i) => ({ path, bytes: 100 + i, sha256: sha }));
+
+/** FLUX.1 Kontext [dev]'s real configuration (kontext-spec §2.1, §4.1, §5, §6). */
+const fluxDev: Manifest = {
+  formatVersion: 1,
+  id: 'flux1-kontext-dev-int4',
+  name: 'FLUX.1 Kontext [dev]',
+  weights: 'int4',
+  memoryTight: true,
+  model: {
+    dit: { hiddenSize: 3072, numHeads: 24, depth: 19, depthSingleBlocks: 38, axesDim: [16, 56, 56], theta: 10000, inChannels: 64, contextInDim: 4096, vecInDim: 768, mlpRatio: 4, guidanceEmbed: true },
+    t5: { dModel: 4096, numLayers: 24, numHeads: 64, vocabSize: 32128, maxLength: 512 },
+    clip: { hiddenSize: 768, numLayers: 12, numHeads: 12, vocabSize: 49408, maxLength: 77 },
+    ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
+    patchSize: 2,
+  },
+  sampling: { defaultSteps: 28, defaultGuidance: 2.5, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[1024, 1024], [672, 1568]] },
+  components: { dit: [g('dit')], t5: g('t5'), clip: g('clip'), aeEncoder: g('ae_encoder'), aeDecoder: g('ae_decoder'), previewDecoder: null, t5Tokenizer: 't5.tokenizer.json', clipTokenizer: 'clip.tokenizer.json' },
+  files,
+};
+
+const json = () => JSON.parse(JSON.stringify(manifestToJson(fluxDev)));
+
+describe('parseManifest', () => {
+  it('round-trips through the on-disk snake_case JSON', () => {
+    const onDisk = json();
+    expect(onDisk.model.dit.depth_single_blocks).toBe(38);
+    expect(parseManifest(onDisk)).toEqual(fluxDev);
+  });
+
+  it('refuses an unknown format version instead of guessing', () => {
+    expect(() => parseManifest({ ...json(), format_version: 2 })).toThrow(/format version 2 is not supported/);
+    expect(() => parseManifest({ hello: 1 })).toThrow(/not a Kontext bundle/);
+  });
+
+  it('names the bad field', () => {
+    const bad = json();
+    bad.model.dit.axes_dim = [16, 56, 50];
+    expect(() => parseManifest(bad)).toThrow(/axes_dim must sum to the head size 128/);
+    const bad2 = json();
+    bad2.model.ae.z_channels = 32;
+    expect(() => parseManifest(bad2)).toThrow(/in_channels \(64\) must equal z_channels × patch_size² \(128\)/);
+    const bad3 = json();
+    bad3.sampling.resolutions.push([1000, 1000]);
+    expect(() => parseManifest(bad3)).toThrow(/resolutions\[2\] must be \[width, height\], multiples of 16/);
+    const bad4 = json();
+    bad4.files = bad4.files.filter((f: { path: string }) => f.path !== 't5.onnx.data');
+    expect(() => parseManifest(bad4)).toThrow(/"t5.onnx.data", which is not in files/);
+    const bad5 = json();
+    bad5.files[0].sha256 = 'xyz';
+    expect(() => parseManifest(bad5)).toThrow(/files\[0\].sha256/);
+  });
+});

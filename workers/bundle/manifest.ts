@@ -1,0 +1,260 @@
+/**
+ * @file The bundle manifest: the one description of a converted model that the converter writes and the
+ * engine reads. On disk it is snake_case JSON (Python writes it too); parseManifest() validates it and
+ * returns camelCase types. Nothing in the engine may assume a value that is not in here.
+ */
+
+export const MANIFEST_FORMAT = 'kontext-bundle';
+export const MANIFEST_VERSION = 1;
+
+/** DiT hyper-parameters (kontext-spec §2.1). */
+export interface DitConfig {
+  hiddenSize: number;
+  numHeads: number;
+  depth: number;
+  depthSingleBlocks: number;
+  axesDim: [number, number, number];
+  theta: number;
+  inChannels: number;
+  contextInDim: number;
+  vecInDim: number;
+  mlpRatio: number;
+  guidanceEmbed: boolean;
+}
+
+export interface T5Config { dModel: number; numLayers: number; numHeads: number; vocabSize: number; maxLength: number }
+export interface ClipConfig { hiddenSize: number; numLayers: number; numHeads: number; vocabSize: number; maxLength: number }
+
+/** The autoencoder: latent channels, spatial factor (8 for FLUX, 16 for a smaller AE) and latent scaling. */
+export interface AeConfig { zChannels: number; spatialFactor: number; scaleFactor: number; shiftFactor: number }
+
+export interface ModelConfig { dit: DitConfig; t5: T5Config; clip: ClipConfig; ae: AeConfig; patchSize: number }
+
+/** Sampler defaults and the resolution buckets (width, height) the model was trained at. */
+export interface SamplingConfig {
+  defaultSteps: number;
+  defaultGuidance: number;
+  baseShift: number;
+  maxShift: number;
+  baseSeqLen: number;
+  maxSeqLen: number;
+  resolutions: [number, number][];
+}
+
+/** One ONNX graph and the external-data files it references. */
+export interface GraphFiles { graph: string; data: string[] }
+
+export type GraphRole = 'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder';
+
+export interface Components {
+  /** The DiT as K ≥ 1 segments run back to back (segment i's outputs are segment i+1's inputs). */
+  dit: GraphFiles[];
+  t5: GraphFiles;
+  clip: GraphFiles;
+  aeEncoder: GraphFiles;
+  aeDecoder: GraphFiles;
+  previewDecoder: GraphFiles | null;
+  t5Tokenizer: string;
+  clipTokenizer: string;
+}
+
+/** Every file of the bundle, for download and integrity checks. */
+export interface FileEntry { path: string; bytes: number; sha256: string }
+
+export interface Manifest {
+  formatVersion: number;
+  id: string;
+  name: string;
+  /** Weight storage of the Linear layers; activations are always fp32 at graph boundaries. */
+  weights: 'fp32' | 'fp16' | 'int4';
+  /** True when the components do not all fit in memory at once: release encoders before the DiT loads. */
+  memoryTight: boolean;
+  model: ModelConfig;
+  sampling: SamplingConfig;
+  components: Components;
+  files: FileEntry[];
+}
+
+/** A manifest that cannot be used; the message names the field. */
+export class ManifestError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown, at: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(`manifest: ${at} must be an object`);
+  return v as Json;
+}
+function num(o: Json, key: string, at: string, { int = true, min = 1 } = {}): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min) {
+    throw new ManifestError(`manifest: ${at}.${key} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+function str(o: Json, key: string, at: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length === 0) throw new ManifestError(`manifest: ${at}.${key} must be a non-empty string`);
+  return v;
+}
+function arr(o: Json, key: string, at: string): unknown[] {
+  const v = o[key];
+  if (!Array.isArray(v)) throw new ManifestError(`manifest: ${at}.${key} must be an array`);
+  return v;
+}
+
+function parseGraph(v: unknown, at: string): GraphFiles {
+  const o = obj(v, at);
+  return { graph: str(o, 'graph', at), data: arr(o, 'data', at).map((d, i) => { if (typeof d !== 'string') throw new ManifestError(`manifest: ${at}.data[${i}] must be a string`); return d; }) };
+}
+
+/**
+ * Validates manifest.json (already JSON-parsed) and converts it to camelCase types.
+ * @throws ManifestError naming the first bad field; an unknown format version is refused, not guessed.
+ */
+export function parseManifest(json: unknown): Manifest {
+  const root = obj(json, 'root');
+  if (root.format !== MANIFEST_FORMAT) throw new ManifestError(`manifest: not a Kontext bundle (format is ${JSON.stringify(root.format)})`);
+  const version = num(root, 'format_version', 'root');
+  if (version !== MANIFEST_VERSION) {
+    throw new ManifestError(`manifest: format version ${version} is not supported (this app reads version ${MANIFEST_VERSION})`);
+  }
+  const weights = root.weights;
+  if (weights !== 'fp32' && weights !== 'fp16' && weights !== 'int4') throw new ManifestError(`manifest: weights must be fp32, fp16 or int4`);
+
+  const m = obj(root.model, 'model');
+  const d = obj(m.dit, 'model.dit');
+  const axes = arr(d, 'axes_dim', 'model.dit');
+  if (axes.length !== 3 || !axes.every((a) => Number.isInteger(a) && (a as number) > 0 && (a as number) % 2 === 0)) {
+    throw new ManifestError('manifest: model.dit.axes_dim must be three positive even integers');
+  }
+  const dit: DitConfig = {
+    hiddenSize: num(d, 'hidden_size', 'model.dit'),
+    numHeads: num(d, 'num_heads', 'model.dit'),
+    depth: num(d, 'depth', 'model.dit', { min: 0 }),
+    depthSingleBlocks: num(d, 'depth_single_blocks', 'model.dit', { min: 0 }),
+    axesDim: axes as [number, number, number],
+    theta: num(d, 'theta', 'model.dit', { int: false }),
+    inChannels: num(d, 'in_channels', 'model.dit'),
+    contextInDim: num(d, 'context_in_dim', 'model.dit'),
+    vecInDim: num(d, 'vec_in_dim', 'model.dit'),
+    mlpRatio: num(d, 'mlp_ratio', 'model.dit', { int: false }),
+    guidanceEmbed: d.guidance_embed === true,
+  };
+  const headDim = dit.hiddenSize / dit.numHeads;
+  if (!Number.isInteger(headDim) || axes.reduce((s: number, a) => s + (a as number), 0) !== headDim) {
+    throw new ManifestError(`manifest: model.dit.axes_dim must sum to the head size ${headDim}`);
+  }
+  const t = obj(m.t5, 'model.t5');
+  const c = obj(m.clip, 'model.clip');
+  const a = obj(m.ae, 'model.ae');
+  const model: ModelConfig = {
+    dit,
+    t5: { dModel: num(t, 'd_model', 'model.t5'), numLayers: num(t, 'num_layers', 'model.t5'), numHeads: num(t, 'num_heads', 'model.t5'), vocabSize: num(t, 'vocab_size', 'model.t5'), maxLength: num(t, 'max_length', 'model.t5') },
+    clip: { hiddenSize: num(c, 'hidden_size', 'model.clip'), numLayers: num(c, 'num_layers', 'model.clip'), numHeads: num(c, 'num_heads', 'model.clip'), vocabSize: num(c, 'vocab_size', 'model.clip'), maxLength: num(c, 'max_length', 'model.clip') },
+    ae: { zChannels: num(a, 'z_channels', 'model.ae'), spatialFactor: num(a, 'spatial_factor', 'model.ae'), scaleFactor: num(a, 'scale_factor', 'model.ae', { int: false, min: 0 }), shiftFactor: num(a, 'shift_factor', 'model.ae', { int: false, min: -Infinity }) },
+    patchSize: num(m, 'patch_size', 'model'),
+  };
+  if (dit.inChannels !== model.ae.zChannels * model.patchSize ** 2) {
+    throw new ManifestError(`manifest: model.dit.in_channels (${dit.inChannels}) must equal z_channels × patch_size² (${model.ae.zChannels * model.patchSize ** 2})`);
+  }
+
+  const s = obj(root.sampling, 'sampling');
+  const step = model.ae.spatialFactor * model.patchSize;
+  const resolutions = arr(s, 'resolutions', 'sampling').map((r, i) => {
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => Number.isInteger(v) && v > 0 && v % step === 0)) {
+      throw new ManifestError(`manifest: sampling.resolutions[${i}] must be [width, height], multiples of ${step}`);
+    }
+    return [r[0], r[1]] as [number, number];
+  });
+  if (resolutions.length === 0) throw new ManifestError('manifest: sampling.resolutions is empty');
+  const sampling: SamplingConfig = {
+    defaultSteps: num(s, 'default_steps', 'sampling'),
+    defaultGuidance: num(s, 'default_guidance', 'sampling', { int: false, min: 0 }),
+    baseShift: num(s, 'base_shift', 'sampling', { int: false, min: -Infinity }),
+    maxShift: num(s, 'max_shift', 'sampling', { int: false, min: -Infinity }),
+    baseSeqLen: num(s, 'base_seq_len', 'sampling'),
+    maxSeqLen: num(s, 'max_seq_len', 'sampling'),
+    resolutions,
+  };
+
+  const comp = obj(root.components, 'components');
+  const ditSegments = arr(comp, 'dit', 'components').map((g, i) => parseGraph(g, `components.dit[${i}]`));
+  if (ditSegments.length === 0) throw new ManifestError('manifest: components.dit has no segments');
+  const components: Components = {
+    dit: ditSegments,
+    t5: parseGraph(comp.t5, 'components.t5'),
+    clip: parseGraph(comp.clip, 'components.clip'),
+    aeEncoder: parseGraph(comp.ae_encoder, 'components.ae_encoder'),
+    aeDecoder: parseGraph(comp.ae_decoder, 'components.ae_decoder'),
+    previewDecoder: comp.preview_decoder == null ? null : parseGraph(comp.preview_decoder, 'components.preview_decoder'),
+    t5Tokenizer: str(comp, 't5_tokenizer', 'components'),
+    clipTokenizer: str(comp, 'clip_tokenizer', 'components'),
+  };
+
+  const files = arr(root, 'files', 'root').map((f, i) => {
+    const o = obj(f, `files[${i}]`);
+    const sha256 = str(o, 'sha256', `files[${i}]`);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError(`manifest: files[${i}].sha256 must be 64 lowercase hex digits`);
+    return { path: str(o, 'path', `files[${i}]`), bytes: num(o, 'bytes', `files[${i}]`, { min: 0 }), sha256 };
+  });
+  const listed = new Set(files.map((f) => f.path));
+  const referenced = [
+    ...components.dit.flatMap((g) => [g.graph, ...g.data]),
+    ...[components.t5, components.clip, components.aeEncoder, components.aeDecoder, components.previewDecoder]
+      .flatMap((g) => (g ? [g.graph, ...g.data] : [])),
+    components.t5Tokenizer,
+    components.clipTokenizer,
+  ];
+  const unlisted = referenced.find((p) => !listed.has(p));
+  if (unlisted) throw new ManifestError(`manifest: components reference "${unlisted}", which is not in files`);
+
+  return {
+    formatVersion: version,
+    id: str(root, 'id', 'root'),
+    name: str(root, 'name', 'root'),
+    weights,
+    memoryTight: root.memory_tight === true,
+    model,
+    sampling,
+    components,
+    files,
+  };
+}
+
+const graphJson = (g: GraphFiles) => ({ graph: g.graph, data: g.data });
+
+/** The inverse of parseManifest: the snake_case JSON the converter writes as manifest.json. */
+export function manifestToJson(m: Manifest): Json {
+  const { dit, t5, clip, ae } = m.model;
+  const s = m.sampling;
+  const c = m.components;
+  return {
+    format: MANIFEST_FORMAT,
+    format_version: m.formatVersion,
+    id: m.id,
+    name: m.name,
+    weights: m.weights,
+    memory_tight: m.memoryTight,
+    model: {
+      dit: {
+        hidden_size: dit.hiddenSize, num_heads: dit.numHeads, depth: dit.depth, depth_single_blocks: dit.depthSingleBlocks,
+        axes_dim: dit.axesDim, theta: dit.theta, in_channels: dit.inChannels, context_in_dim: dit.contextInDim,
+        vec_in_dim: dit.vecInDim, mlp_ratio: dit.mlpRatio, guidance_embed: dit.guidanceEmbed,
+      },
+      t5: { d_model: t5.dModel, num_layers: t5.numLayers, num_heads: t5.numHeads, vocab_size: t5.vocabSize, max_length: t5.maxLength },
+      clip: { hidden_size: clip.hiddenSize, num_layers: clip.numLayers, num_heads: clip.numHeads, vocab_size: clip.vocabSize, max_length: clip.maxLength },
+      ae: { z_channels: ae.zChannels, spatial_factor: ae.spatialFactor, scale_factor: ae.scaleFactor, shift_factor: ae.shiftFactor },
+      patch_size: m.model.patchSize,
+    },
+    sampling: {
+      default_steps: s.defaultSteps, default_guidance: s.defaultGuidance, base_shift: s.baseShift, max_shift: s.maxShift,
+      base_seq_len: s.baseSeqLen, max_seq_len: s.maxSeqLen, resolutions: s.resolutions,
+    },
+    components: {
+      dit: c.dit.map(graphJson), t5: graphJson(c.t5), clip: graphJson(c.clip), ae_encoder: graphJson(c.aeEncoder),
+      ae_decoder: graphJson(c.aeDecoder), preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
+      t5_tokenizer: c.t5Tokenizer, clip_tokenizer: c.clipTokenizer,
+    },
+    files: m.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
+  };
+}
