@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (this file lives in tools/convert/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Read-only vendor data beside the repository (`../shared/vendor-data`); may be absent. */
-export const VENDOR_DATA_DIR = resolve(REPO_ROOT, '../shared/vendor-data');
+/**
+ * Read-only vendor data beside the repository (`../shared/vendor-data`); may be absent.
+ * KONTEXT_VENDOR_DATA_DIR overrides it (e.g. to check that tests skip cleanly without it).
+ */
+export const VENDOR_DATA_DIR = resolve(REPO_ROOT, process.env.KONTEXT_VENDOR_DATA_DIR ?? '../shared/vendor-data');
 
 /** Returns a deterministic PRNG in [0, 1) (mulberry32). */
 export function makeRng(seed: number): () => number {
@@ -77,4 +80,12 @@ export function getMaxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
+}
+
+/** PSNR in dB between two signals in [0, 1] (peak 1). */
+export function computePsnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return 10 * Math.log10(1 / (sum / a.length));
 }
