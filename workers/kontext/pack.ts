@@ -2,6 +2,7 @@
  * Latent geometry and p×p patch packing (kontext-spec §4.2). Every size comes from the bundle: latent channels Z,
  * the AE's spatial factor f (8 for FLUX, may be 16) and the patch edge p (2 for FLUX). Nothing here assumes FLUX.
  */
+import type { ModelConfig } from '../bundle/manifest';
 
 /** What a bundle says about its latent space. */
 export interface LatentGeometry {
@@ -11,6 +12,11 @@ export interface LatentGeometry {
   spatialFactor: number;
   /** Patch edge p: tokens are p×p latent cells (2 for FLUX). */
   patchSize: number;
+}
+
+/** The latent geometry a bundle's model config describes. */
+export function getLatentGeometry(model: Pick<ModelConfig, 'ae' | 'patchSize'>): LatentGeometry {
+  return { channels: model.ae.zChannels, spatialFactor: model.ae.spatialFactor, patchSize: model.patchSize };
 }
 
 /** An unpacked latent [1, channels, height, width] and the patch edge that packs it. */
