@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  concatTokens, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents, sliceTargetTokens,
+  concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents, sliceTargetTokens,
   unpackLatents, type LatentShape,
 } from './pack';
 
@@ -20,6 +20,11 @@ describe('latent geometry', () => {
     expect(shape).toEqual({ channels: 16, height: 128, width: 128, patchSize: 2 });
     expect(getTokenCount(shape)).toBe(4096);
     expect(getTokenFeatures(shape)).toBe(64);
+  });
+
+  it('reads Z, f and p from a bundle model config', () => {
+    const model = { ae: { zChannels: 4, spatialFactor: 16, scaleFactor: 1, shiftFactor: 0 }, patchSize: 2 };
+    expect(getLatentGeometry(model)).toEqual({ channels: 4, spatialFactor: 16, patchSize: 2 });
   });
 
   it('works for another AE factor and channel count and keeps (width, height) apart', () => {
