@@ -6,15 +6,11 @@
  *   header <file.safetensors|dir>    list the tensors of a checkpoint
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { encodePngRgb, makeRoundtripImage } from './fixtures/makeRoundtripImage';
 import { buildTaef1Graphs } from './graphs/taef1';
 import { assertOnnxModel, listExternalDataLocations } from './onnx/inspect';
 import { openTensorSource } from './safetensors';
-import { REPO_ROOT } from './testing';
-
-/** Path of the committed round-trip fixture. */
-export const ROUNDTRIP_FIXTURE = join(REPO_ROOT, 'e2e', 'fixtures', 'roundtrip-128.png');
+import { ROUNDTRIP_FIXTURE } from './paths';
 
 async function runCli(args: string[]): Promise<void> {
   const [command, ...rest] = args;

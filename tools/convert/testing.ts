@@ -1,20 +1,12 @@
 /**
  * @file Small helpers shared by the converter tests (Node only): seeded random data, naive
- * reference ops, temp dirs and vendor-data lookup.
+ * reference ops, temp dirs, PSNR; re-exports the shared paths.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-/** Repository root (this file lives in tools/convert/). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/**
- * Read-only vendor data beside the repository (`../shared/vendor-data`); may be absent.
- * KONTEXT_VENDOR_DATA_DIR overrides it (e.g. to check that tests skip cleanly without it).
- */
-export const VENDOR_DATA_DIR = resolve(REPO_ROOT, process.env.KONTEXT_VENDOR_DATA_DIR ?? '../shared/vendor-data');
+export { REPO_ROOT, ROUNDTRIP_FIXTURE, VENDOR_DATA_DIR } from './paths';
 
 /** Returns a deterministic PRNG in [0, 1) (mulberry32). */
 export function makeRng(seed: number): () => number {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT, VENDOR_DATA_DIR } from '../testing';
+import { REPO_ROOT, VENDOR_DATA_DIR } from '../paths';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE } from './taef1';
 
 /** Where the cached graphs go. */

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePngRgb, type RgbImage } from '../fixtures/makeRoundtripImage';
 import { listExternalDataLocations } from '../onnx/inspect';
-import { computePsnr, makeTempDir, REPO_ROOT } from '../testing';
+import { computePsnr, makeTempDir, ROUNDTRIP_FIXTURE } from '../testing';
 import { ensureTaef1Graphs, TAEF1_VENDOR_DIR } from './buildTaef1ForTests';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE, type Taef1GraphFiles } from './taef1';
 
@@ -44,7 +44,7 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
 
   it('round-trips e2e/fixtures/roundtrip-128.png at ≥ 25 dB PSNR in onnxruntime-node', async () => {
     await getBuilt();
-    const image = decodePngRgb(readFileSync(join(REPO_ROOT, 'e2e', 'fixtures', 'roundtrip-128.png')));
+    const image = decodePngRgb(readFileSync(ROUNDTRIP_FIXTURE));
     expect([image.width, image.height]).toEqual([128, 128]);
     const input = toPlanarSigned(image);
     const encoder = await ort.InferenceSession.create(join(outDir, TAEF1_ENCODER_FILE));

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeConv2d, getMaxAbsDiff, makeRandomFloats, makeRng, makeTempDir } from '../testing';
-import { attrFloat, GraphBuilder } from './GraphBuilder';
+import { attrFloat, attrFloats, GraphBuilder } from './GraphBuilder';
 import { assertOnnxModel, isOnnxModel, listExternalDataLocations, OnnxFormatError } from './inspect';
-import { addConv2d, addLinear, addRelu, addUpsampleNearest, addLayerNorm } from './layers';
+import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from './layers';
 import { saveModel } from './save';
 import { serializeModel } from './serialize';
 import { ShardWriter } from './shardWriter';
@@ -131,6 +131,8 @@ describe('ONNX encoder + GraphBuilder', () => {
     const sum = b.addOp('ReduceSum', [lrelu, b.addInitializer('axes', new BigInt64Array([-1n]), [1])], { keepdims: 1 });
     b.addOutput(sum, 's', 'float', [2, 1]);
     b.addOutput(lrelu, 'h', 'float', [2, 4]);
+    b.addOutput(b.addOp('Constant', [], { value_floats: attrFloats([0.5, -1.25, 3]) }), 'f', 'float', [3]);
+    b.addOutput(b.addOp('Constant', [], { value_ints: [7, -3] }), 'i', 'int64', [2]);
     const xs = [0.5, 1, -1, 2, 3, 0, 1, -4];
     const out = await runModel(serializeModel(b, { graphName: 'attrs' }).model, {
       x: new ort.Tensor('float32', Float32Array.from(xs), [2, 4]),
@@ -142,6 +144,8 @@ describe('ONNX encoder + GraphBuilder', () => {
       const variance = v.reduce((p, q) => p + (q - mean) ** 2, 0) / 4;
       expected.push(...v.map((q) => (q - mean) / Math.sqrt(variance + 0.25)).map((q) => (q < 0 ? 0.125 * q : q)));
     }
+    expect(Array.from(out.f)).toEqual([0.5, -1.25, 3]);
+    expect(Array.from(out.i as unknown as BigInt64Array)).toEqual([7n, -3n]);
     expect(getMaxAbsDiff(out.h, expected)).toBeLessThanOrEqual(1e-5);
     expect(getMaxAbsDiff(out.s, [0, 1].map((r) => expected.slice(r * 4, r * 4 + 4).reduce((p, q) => p + q)))).toBeLessThanOrEqual(1e-5);
   });
@@ -158,6 +162,14 @@ describe('ONNX encoder + GraphBuilder', () => {
 });
 
 describe('inspect', () => {
+  it('stays browser-importable: no Node or package imports in inspect.ts and protobuf.ts', () => {
+    for (const file of ['inspect.ts', 'protobuf.ts']) {
+      const source = readFileSync(join(import.meta.dirname, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      expect(imports.every((i) => i === './protobuf'), `${file} imports ${imports.join(', ')}`).toBe(true);
+    }
+  });
+
   const valid = serializeModel(buildNet(new GraphBuilder()), { graphName: 'net', externalThresholdBytes: 64 }).model;
 
   it('accepts a model the encoder produced', () => {
