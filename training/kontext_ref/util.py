@@ -84,13 +84,13 @@ def infer_ae_params(sd: dict, meta: dict) -> AutoEncoderParams:
 def load_dit(folder: str, dtype: torch.dtype = torch.float32) -> Flux:
     path = os.path.join(folder, DIT_FILE)
     sd = load_file(path)
-    return load_strict(Flux(infer_flux_params(sd, load_metadata(path))), upcast(sd, dtype)).to(dtype).eval()
+    return load_strict(Flux(infer_flux_params(sd, load_metadata(path))).to(dtype), upcast(sd, dtype)).eval()
 
 
 def load_ae(folder: str, dtype: torch.dtype = torch.float32) -> AutoEncoder:
     path = os.path.join(folder, AE_FILE)
     sd = load_file(path)
-    return load_strict(AutoEncoder(infer_ae_params(sd, load_metadata(path))), upcast(sd, dtype)).to(dtype).eval()
+    return load_strict(AutoEncoder(infer_ae_params(sd, load_metadata(path))).to(dtype), upcast(sd, dtype)).eval()
 
 
 def load_hf_weights(subdir: str) -> dict:
@@ -116,7 +116,7 @@ def load_t5(folder: str, dtype: torch.dtype = torch.float32) -> T5Encoder:
     tied = sd.pop("encoder.embed_tokens.weight", None)  # HF's tied alias of shared.weight
     if "shared.weight" not in sd and tied is not None:
         sd["shared.weight"] = tied
-    return load_strict(T5Encoder(cfg), upcast(sd, dtype)).to(dtype).eval()
+    return load_strict(T5Encoder(cfg).to(dtype), upcast(sd, dtype)).eval()
 
 
 def load_clip(folder: str, dtype: torch.dtype = torch.float32) -> CLIPTextModel:
@@ -125,7 +125,7 @@ def load_clip(folder: str, dtype: torch.dtype = torch.float32) -> CLIPTextModel:
         cfg = CLIPTextConfig.from_hf(json.load(f))
     sd = load_hf_weights(subdir)
     sd.pop("text_model.embeddings.position_ids", None)  # a buffer some transformers versions save; it is arange
-    return load_strict(CLIPTextModel(cfg), upcast(sd, dtype)).to(dtype).eval()
+    return load_strict(CLIPTextModel(cfg).to(dtype), upcast(sd, dtype)).eval()
 
 
 def load_model_folder(folder: str, dtype: torch.dtype = torch.float32) -> dict:

@@ -12,7 +12,7 @@ from kontext_ref.model import Flux
 from kontext_ref.safetensors_io import load_file
 from kontext_ref.t5 import T5Encoder, relative_position_bucket
 from kontext_ref.taef1 import TAEF1, TAEParams
-from kontext_ref.util import TINY, load_strict, upcast
+from kontext_ref.util import TINY, infer_ae_params, infer_flux_params, load_strict, upcast
 from make_goldens import smooth_image
 
 
@@ -67,6 +67,20 @@ class NamesTest(unittest.TestCase):
                   "text_model.encoder.layers.0.layer_norm2.weight", "text_model.encoder.layers.0.mlp.fc1.weight",
                   "text_model.final_layer_norm.bias"]:
             self.assertIn(k, clip)
+
+
+class InferConfigTest(unittest.TestCase):
+    def test_config_from_shapes(self):
+        # The official files carry no config; everything but RoPE axes/theta and AE groups/scale comes from shapes.
+        p = TINY["dit"]
+        got = infer_flux_params(Flux(p).state_dict(), {})
+        for f in ("in_channels", "out_channels", "vec_in_dim", "context_in_dim", "hidden_size", "mlp_ratio",
+                  "num_heads", "depth", "depth_single_blocks", "qkv_bias", "guidance_embed"):
+            self.assertEqual(getattr(got, f), getattr(p, f), f)
+        a = TINY["ae"]
+        got = infer_ae_params(AutoEncoder(a).state_dict(), {})
+        self.assertEqual((got.ch, got.ch_mult, got.num_res_blocks, got.z_channels),
+                         (a.ch, a.ch_mult, a.num_res_blocks, a.z_channels))
 
 
 class T5BucketTest(unittest.TestCase):
