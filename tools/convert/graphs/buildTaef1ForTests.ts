@@ -46,6 +46,8 @@ export async function ensureTaef1Graphs(options: EnsureTaef1Options = {}): Promi
   try {
     await buildTaef1Graphs(vendorDir, tmp);
     writeFileSync(join(tmp, STAMP_FILE), stamp);
+    // A worker that finished first may already be serving its copy: keep it rather than swap under it.
+    if (readStamp(cacheDir) === stamp) return cacheDir;
     rmSync(cacheDir, { recursive: true, force: true });
     renameSync(tmp, cacheDir);
   } catch (e) {
