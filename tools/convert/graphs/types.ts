@@ -1,0 +1,34 @@
+/**
+ * @file What every component converter takes and returns, so the CLI can drive the DiT, text encoders and
+ * autoencoder the same way. Converters stream: they read one tensor at a time from a TensorSource and
+ * append weights to external-data shards on disk as they go.
+ */
+
+/** How the weights of Linear layers are stored; activations stay fp32 at graph boundaries. */
+export type WeightFormat = 'fp32' | 'fp16' | 'int4';
+
+export interface ConvertOptions {
+  weights: WeightFormat;
+  /** MatMulNBits block size for int4 weights. */
+  blockSize: 32 | 64;
+  /** Largest external-data shard, bytes (512 MB by default). */
+  maxShardBytes: number;
+  /** Called after each source tensor is consumed (for the progress bar). */
+  onTensor?: (name: string, sourceBytes: number) => void;
+}
+
+/** One ONNX graph a converter wrote (paths relative to the output folder). */
+export interface ConvertedGraph {
+  graph: string;
+  data: string[];
+  /** Parameters the graph holds (source tensor elements). */
+  parameters: number;
+  /** Bytes on disk: graph + data files. */
+  bytes: number;
+}
+
+/** A converted component: its graphs (several for a segmented DiT) and what the manifest needs to know. */
+export interface ConvertedComponent<Config> {
+  config: Config;
+  graphs: ConvertedGraph[];
+}
