@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodePngRgb, makeRoundtripImage } from './fixtures/makeRoundtripImage';
 import { buildTaef1Graphs } from './graphs/taef1';
-import { assertOnnxModel, listExternalDataLocations } from './onnx/inspect';
+import { assertOnnxModel, listExternalDataLocations } from '../../workers/bundle/onnxInspect';
 import { openTensorSource } from './safetensors';
 import { ROUNDTRIP_FIXTURE } from './paths';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePngRgb, type RgbImage } from '../fixtures/makeRoundtripImage';
-import { listExternalDataLocations } from '../onnx/inspect';
+import { listExternalDataLocations } from '../../../workers/bundle/onnxInspect';
 import { computePsnr, makeTempDir, ROUNDTRIP_FIXTURE } from '../testing';
 import { ensureTaef1Graphs, TAEF1_VENDOR_DIR } from './buildTaef1ForTests';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE, type Taef1GraphFiles } from './taef1';

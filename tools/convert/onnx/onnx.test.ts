@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeConv2d, getMaxAbsDiff, makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import { attrFloat, attrFloats, GraphBuilder } from './GraphBuilder';
-import { assertOnnxModel, isOnnxModel, listExternalDataLocations, OnnxFormatError } from './inspect';
+import { assertOnnxModel, isOnnxModel, listExternalDataLocations, OnnxFormatError } from '../../../workers/bundle/onnxInspect';
 import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from './layers';
 import { saveModel } from './save';
 import { serializeModel } from './serialize';
@@ -162,11 +162,11 @@ describe('ONNX encoder + GraphBuilder', () => {
 });
 
 describe('inspect', () => {
-  it('stays browser-importable: no Node or package imports in inspect.ts and protobuf.ts', () => {
-    for (const file of ['inspect.ts', 'protobuf.ts']) {
-      const source = readFileSync(join(import.meta.dirname, file), 'utf8');
+  it('stays browser-importable: no Node or package imports in the worker-side inspector and decoder', () => {
+    for (const file of ['onnxInspect.ts', 'protobufDecode.ts']) {
+      const source = readFileSync(join(import.meta.dirname, '../../../workers/bundle', file), 'utf8');
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.every((i) => i === './protobuf'), `${file} imports ${imports.join(', ')}`).toBe(true);
+      expect(imports.every((i) => i === './protobufDecode'), `${file} imports ${imports.join(', ')}`).toBe(true);
     }
   });
 
