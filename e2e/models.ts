@@ -10,8 +10,6 @@ export const box = {
   decoder: ['box_decoder.onnx', 'box_decoder.onnx.data'].map((f) => join(BOX_DIR, f)),
 };
 
-export const TAEF1_DIR = join(REPO_ROOT, '.cache', 'taef1');
-
 /** The TAEF1 preview graphs globalSetup built from ../shared/vendor-data, or null when that is absent. */
 export function taef1Files(): { dir: string; encoder: string[]; decoder: string[] } | null {
   const dir = process.env.KONTEXT_TAEF1_DIR;
