@@ -10,6 +10,7 @@ Sample dict (make_sample):
   touched            [H, W] bool: pixels the instruction may change (every changed pixel is touched)
   input_scene, target_scene, reference_scene   the Scene objects behind the images (reference_scene may be None)
 """
+import hashlib
 from typing import Callable, Optional
 
 import numpy as np
@@ -109,6 +110,14 @@ def make_sample(seed: int, index: int, category: Optional[str] = None, edit: Opt
 
 
 # Background edits touch nearly every pixel; keeping them rare leaves chains with pixels no turn may change.
+def get_fingerprint(instruction: str, source: np.ndarray, reference: Optional[np.ndarray]) -> str:
+    """Content key of a case (what the model sees), so trainers can skip exact duplicates of bench cases."""
+    digest = hashlib.sha256(instruction.encode())
+    for image in (source, reference):
+        digest.update(b"none" if image is None else np.ascontiguousarray(image).tobytes())
+    return digest.hexdigest()[:16]
+
+
 CHAIN_CATEGORY_WEIGHTS = {"local": 3, "global": 1, "text": 1}
 CHAIN_EDITS = {"local": tuple(LOCAL_EDITS), "global": ("background", "recolor_all"), "text": tuple(TEXT_EDITS)}
 
