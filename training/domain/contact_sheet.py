@@ -44,7 +44,7 @@ def make_contact_sheet(per_category: int = 3, size: int = 64) -> np.ndarray:
             sample = make_sample(EXAMPLE_SEEDS.start + c * per_category + k, 0, category, size=size)
             cells = [_tile(sample[key]) for key in ("input", "reference", "target", "touched")]
             cells = [x if x is not None else np.full((tile, tile, 3), EMPTY, dtype=np.uint8) for x in cells]
-            lines = [f"{category} - {sample['edit']}".upper(), ""] + textwrap.wrap(sample["instruction"], WRAP)
+            lines = [category.upper(), f"({sample['edit']})".upper(), ""] + textwrap.wrap(sample["instruction"], WRAP)
             parts = []
             for x in cells + [_draw_text(lines, text_width, tile)]:
                 parts += [x, np.full((tile, GAP, 3), PAPER, dtype=np.uint8)]
