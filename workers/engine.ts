@@ -17,6 +17,10 @@ export interface EngineDeps {
   hardwareConcurrency: number;
 }
 
+function notYet(what: string): Promise<never> {
+  return Promise.reject(new EngineError('not-initialized', `${what} is not available in this build yet.`));
+}
+
 /** Builds the EngineApi the worker exposes. No global state: everything lives in this closure. */
 export function createEngine(deps: EngineDeps): EngineApi {
   const serial = createQueue();
@@ -109,5 +113,13 @@ export function createEngine(deps: EngineDeps): EngineApi {
       return capabilities!;
     },
     roundTrip: (encoder, decoder, image) => serial(() => roundTrip(encoder, decoder, image)),
+    // TODO(#4): bundles and edits land with the weight cache and the sampler; until then they say so.
+    listBundles: async () => [],
+    addBundle: () => notYet('Adding bundles'),
+    deleteBundle: () => notYet('Deleting bundles'),
+    selectBundle: () => notYet('Selecting a bundle'),
+    getStorageInfo: () => notYet('Storage info'),
+    edit: () => notYet('Editing'),
+    cancel: async () => undefined,
   };
 }

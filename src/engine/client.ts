@@ -6,21 +6,27 @@ export interface EngineClient extends EngineApi {
   terminate(): void;
 }
 
-/** Starts the inference worker (a module worker) and wraps it with Comlink. */
+const METHODS = [
+  'init', 'getCapabilities', 'roundTrip', 'listBundles', 'addBundle', 'deleteBundle', 'selectBundle',
+  'getStorageInfo', 'edit', 'cancel',
+] as const satisfies readonly (keyof EngineApi)[];
+
+/**
+ * Starts the inference worker (a module worker) and wraps it with Comlink. Function arguments (progress
+ * callbacks) are proxied so the worker can call them back; thrown errors come back as EngineErrors.
+ */
 export function createEngineClient(): EngineClient {
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'kontext-engine' });
-  const remote = Comlink.wrap<EngineApi>(worker);
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (e) {
-      throw toEngineError(e);
-    }
-  };
-  return {
-    init: (choice) => call(() => remote.init(choice)),
-    getCapabilities: () => call(() => remote.getCapabilities()),
-    roundTrip: (encoder, decoder, image) => call(() => remote.roundTrip(encoder, decoder, image)),
-    terminate: () => worker.terminate(),
-  };
+  const remote = Comlink.wrap<EngineApi>(worker) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const client = { terminate: () => worker.terminate() } as Record<string, unknown>;
+  for (const method of METHODS) {
+    client[method] = async (...args: unknown[]) => {
+      try {
+        return await remote[method](...args.map((a) => (typeof a === 'function' ? Comlink.proxy(a) : a)));
+      } catch (e) {
+        throw toEngineError(e);
+      }
+    };
+  }
+  return client as unknown as EngineClient;
 }

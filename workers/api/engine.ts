@@ -1,3 +1,4 @@
+import type { BundleInfo, BundleSource, EditJob, EditResult, FileProgress, JobProgress, StorageInfo } from './jobs';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './types';
 
 /**
@@ -14,4 +15,23 @@ export interface EngineApi {
    * on this machine). The image must have sides that are multiples of 8.
    */
   roundTrip(encoder: ModelFiles, decoder: ModelFiles, image: RgbaImage): Promise<RoundTripResult>;
+
+  /** Bundles known to this browser (the embedded one first), with their verification state. */
+  listBundles(): Promise<BundleInfo[]>;
+  /**
+   * Downloads (or imports) a bundle into the browser's storage, verifying every file's sha256; resumes at
+   * the first unverified file. `onProgress` is called with every file's state (pass it through Comlink.proxy).
+   */
+  addBundle(source: BundleSource, onProgress: (files: FileProgress[]) => void): Promise<BundleInfo>;
+  deleteBundle(id: string): Promise<void>;
+  /** Makes a stored, complete bundle the one edits run on. */
+  selectBundle(id: string): Promise<BundleInfo>;
+  getStorageInfo(): Promise<StorageInfo>;
+  /**
+   * Queues an edit on the selected bundle; jobs run one at a time. `onProgress` gets phase, step, ETA and
+   * previews. Rejects with EngineError `cancelled` when {@link cancel} stops it.
+   */
+  edit(job: EditJob, onProgress: (progress: JobProgress) => void): Promise<EditResult>;
+  /** Stops a queued or running job within one denoising step; the engine stays usable. */
+  cancel(jobId: string): Promise<void>;
 }

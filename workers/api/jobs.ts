@@ -1,0 +1,89 @@
+import type { Backend, RgbaImage } from './types';
+
+/** A single-channel mask at the input image's size: one byte per pixel, ≥ 128 = repaint. */
+export interface MaskImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** One edit: the input image (the context), an instruction, optional extra references and a mask. */
+export interface EditJob {
+  /** Chosen by the caller (e.g. crypto.randomUUID()), so it can cancel the job before it finishes. */
+  id: string;
+  image: RgbaImage;
+  prompt: string;
+  /** Extra reference images, in order; they become reference 2, 3, … (the input image is reference 1). */
+  references: RgbaImage[];
+  /** Local edit: only pixels inside come back changed; everything outside is bit-identical to the input. */
+  mask: MaskImage | null;
+  steps: number;
+  guidance: number;
+  /** uint32; the same seed, bundle and backend give identical output bytes. */
+  seed: number;
+  /** 'input': the result has the input's size and aspect; 'native': the model's bucket size. */
+  size: 'input' | 'native';
+  /** Send a decoded x0 preview every this many steps (0 = none). */
+  previewEvery: number;
+}
+
+export type JobPhase = 'queued' | 'loading' | 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding' | 'done';
+
+/** Progress of one job, sent through a Comlink-proxied callback. */
+export interface JobProgress {
+  jobId: string;
+  phase: JobPhase;
+  /** Denoising step (0 … steps) and total steps. */
+  step: number;
+  steps: number;
+  /** 0 … 1 over the whole job. */
+  fraction: number;
+  /** Estimated milliseconds left, null until it can be estimated. */
+  etaMs: number | null;
+  /** The current x0 estimate, decoded, when a preview is due. */
+  preview?: RgbaImage;
+}
+
+export interface EditResult {
+  jobId: string;
+  image: RgbaImage;
+  seed: number;
+  steps: number;
+  guidance: number;
+  bundleId: string;
+  backend: Backend;
+  /** Wall time per phase, ms. */
+  timings: Partial<Record<JobPhase, number>> & { totalMs: number };
+}
+
+/** Where a bundle comes from: a URL of its folder (manifest.json inside) or files the user picked. */
+export type BundleSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] };
+
+/** Download/verification state of one bundle file. */
+export interface FileProgress {
+  path: string;
+  bytes: number;
+  loaded: number;
+  state: 'pending' | 'downloading' | 'verifying' | 'verified' | 'failed';
+}
+
+/** A bundle known to this browser. */
+export interface BundleInfo {
+  id: string;
+  name: string;
+  weights: 'fp32' | 'fp16' | 'int4';
+  totalBytes: number;
+  /** True when every file is stored and its sha256 matched the manifest. */
+  complete: boolean;
+  files: FileProgress[];
+  /** Why this machine cannot run it, if it cannot (checked before any download). */
+  unsupportedReason: string | null;
+  embedded: boolean;
+}
+
+/** Browser storage as the Storage API reports it. */
+export interface StorageInfo {
+  usage: number;
+  quota: number;
+  persisted: boolean;
+}
