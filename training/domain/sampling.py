@@ -13,7 +13,7 @@ import numpy as np
 from .colors import COLOR_NAMES, get_rgb
 from .font import SCENE_DIGITS, SCENE_GLYPHS, SCENE_LETTERS
 from .rng import Rng
-from .scene import (BACKGROUND_KINDS, GRID, SHAPE_KINDS, SIZES, TEXT_ROWS, Background, Character, Part, Scene,
+from .scene import (BACKGROUND_KINDS, GRID, SHAPE_KINDS, SIZES, TEXT_ROWS, Background, Part, Scene,
                     Shape, Text, get_ink_colors, get_occupied_cells)
 
 MIN_CONTRAST = 70.0  # RGB distance; every pair of named colours is further apart than this
@@ -146,7 +146,3 @@ def make_character_parts(rng: Rng, backgrounds: tuple[Background, ...]) -> Optio
     for extra in sorted(rng.sample(tuple(_EXTRAS), rng.integer(0, 2))) if extra_colors else ():
         parts += _EXTRAS[extra](rng.choice(extra_colors))
     return tuple(parts)
-
-
-def get_character_colors(character: Character) -> set[str]:
-    return {p.color for p in character.parts}

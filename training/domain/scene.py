@@ -24,7 +24,6 @@ SIZE_SCALE = {"small": 0.5, "medium": 0.7, "large": 0.92}  # object extent as a 
 
 BACKGROUND_KINDS = ("flat", "vertical_gradient", "horizontal_gradient", "stripes", "checker")
 FILLS = ("solid", "stripes", "dots", "outline")
-FILTERS = ("invert", "grayscale", "mirror", "flip_vertical")  # whole-image pixel operations, applied after drawing
 TEXT_ROWS = (0, 2)
 
 
@@ -86,7 +85,7 @@ class Scene:
     text: Optional[Text] = None
     character: Optional[Character] = None
     style: Style = field(default_factory=Style)
-    filters: tuple[str, ...] = ()
+    filters: tuple[str, ...] = ()  # whole-image pixel operations applied after drawing (render.apply_filter)
 
     def with_(self, **changes) -> "Scene":
         return replace(self, **changes)
@@ -119,10 +118,6 @@ def get_character_cell(character: Character) -> Cell:
 def get_free_cells(scene: Scene) -> list[Cell]:
     taken = get_occupied_cells(scene)
     return [(c, r) for r in range(GRID) for c in range(GRID) if (c, r) not in taken]
-
-
-def get_background_colors(scene: Scene) -> set[str]:
-    return set(scene.background.colors)
 
 
 def get_ink_colors(scene: Scene) -> set[str]:
