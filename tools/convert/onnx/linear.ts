@@ -1,0 +1,73 @@
+/**
+ * @file A Linear layer whose weight storage follows the converter's WeightFormat: fp32 MatMul,
+ * fp16 weights cast up to float, or int4 com.microsoft MatMulNBits. Activations stay float32 in
+ * every case; biases stay float32.
+ */
+import type { WeightFormat } from '../graphs/types';
+import { convertFloat32ToHalf } from '../quantize/fp16';
+import { quantizeInt4 } from '../quantize/int4';
+import { MS_DOMAIN, type GraphBuilder } from './GraphBuilder';
+import { addLinear, transposeMatrix } from './layers';
+
+/** A Linear layer's parameters in PyTorch layout. */
+export interface LinearWeights {
+  /** [outFeatures, inFeatures], as nn.Linear stores it. */
+  weight: Float32Array;
+  bias?: Float32Array;
+  inFeatures: number;
+  outFeatures: number;
+  /** Initializer-name prefix, e.g. the checkpoint key without `.weight`. */
+  name: string;
+}
+
+/** ONNX TensorProto data type of float32, for Cast's `to`. */
+const ONNX_FLOAT = 1;
+
+/**
+ * Adds `x @ W^T + b` for x [..., inFeatures] and returns the output name.
+ * - fp32: MatMul with the weight stored transposed [in, out], then Add.
+ * - fp16: the transposed weight stored as float16 and Cast to float before MatMul (halves the file;
+ *   on WebGPU the Cast needs the `shader-f16` feature unless ORT folds it at load).
+ * - int4: MatMulNBits (bits 4, `blockSize`, default zero point 8), then Add.
+ * @throws Error when the weight or bias size does not match the feature counts.
+ */
+export function addLinearWeights(
+  b: GraphBuilder,
+  x: string,
+  p: LinearWeights,
+  format: WeightFormat,
+  blockSize: number,
+): string {
+  const { inFeatures: k, outFeatures: n, name } = p;
+  if (p.weight.length !== k * n) throw new Error(`${name}: weight has ${p.weight.length} values, expected ${n}×${k}`);
+  if (p.bias && p.bias.length !== n) throw new Error(`${name}: bias has ${p.bias.length} values, expected ${n}`);
+  let y: string;
+  switch (format) {
+    case 'fp32':
+      return addLinear(b, x, p);
+    case 'fp16': {
+      const half = convertFloat32ToHalf(transposeMatrix(p.weight, n, k));
+      const w = b.addInitializer(`${name}.weight`, half, [k, n], 'float16');
+      y = b.addOp('MatMul', [x, b.addOp('Cast', [w], { to: ONNX_FLOAT })]);
+      break;
+    }
+    case 'int4': {
+      const q = quantizeInt4(p.weight, n, k, blockSize);
+      const packed = b.addInitializer(`${name}.weight_q4`, q.packed, [n, q.kBlocks, blockSize / 2], 'uint8');
+      const scales = b.addInitializer(`${name}.weight_scales`, q.scales, [n * q.kBlocks]);
+      y = b.addNode('MatMulNBits', [x, packed, scales], {
+        domain: MS_DOMAIN,
+        attrs: { K: k, N: n, bits: 4, block_size: blockSize },
+      })[0];
+      break;
+    }
+    default:
+      return assertNever(format);
+  }
+  if (!p.bias) return y;
+  return b.addOp('Add', [y, b.addInitializer(`${name}.bias`, p.bias, [n])]);
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown weight format ${String(x)}`);
+}
