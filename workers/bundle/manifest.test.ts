@@ -4,7 +4,7 @@ import { manifestToJson, parseManifest, type Manifest } from './manifest';
 const sha = 'a'.repeat(64);
 const g = (name: string) => ({ graph: `${name}.onnx`, data: [`${name}.onnx.data`] });
 const files = ['dit', 't5', 'clip', 'ae_encoder', 'ae_decoder'].flatMap((n) => [`${n}.onnx`, `${n}.onnx.data`])
-  .concat(['t5.tokenizer.json', 'clip.tokenizer.json'])
+  .concat(['t5.tokenizer.json', 't5.tokenizer_config.json', 'clip.tokenizer.json', 'clip.tokenizer_config.json'])
   .map((path, i) => ({ path, bytes: 100 + i, sha256: sha }));
 
 /** FLUX.1 Kontext [dev]'s real configuration (kontext-spec §2.1, §4.1, §5, §6). */
@@ -22,7 +22,7 @@ const fluxDev: Manifest = {
     patchSize: 2,
   },
   sampling: { defaultSteps: 28, defaultGuidance: 2.5, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[1024, 1024], [672, 1568]] },
-  components: { dit: [g('dit')], t5: g('t5'), clip: g('clip'), aeEncoder: g('ae_encoder'), aeDecoder: g('ae_decoder'), previewDecoder: null, t5Tokenizer: 't5.tokenizer.json', clipTokenizer: 'clip.tokenizer.json' },
+  components: { dit: [g('dit')], t5: g('t5'), clip: g('clip'), aeEncoder: g('ae_encoder'), aeDecoder: g('ae_decoder'), previewDecoder: null, t5Tokenizer: { json: 't5.tokenizer.json', config: 't5.tokenizer_config.json' }, clipTokenizer: { json: 'clip.tokenizer.json', config: 'clip.tokenizer_config.json' } },
   files,
 };
 

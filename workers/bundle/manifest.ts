@@ -54,9 +54,12 @@ export interface Components {
   aeEncoder: GraphFiles;
   aeDecoder: GraphFiles;
   previewDecoder: GraphFiles | null;
-  t5Tokenizer: string;
-  clipTokenizer: string;
+  t5Tokenizer: TokenizerFiles;
+  clipTokenizer: TokenizerFiles;
 }
+
+/** A Hugging Face tokenizer.json and its tokenizer_config.json (special tokens, padding). */
+export interface TokenizerFiles { json: string; config: string }
 
 /** Every file of the bundle, for download and integrity checks. */
 export interface FileEntry { path: string; bytes: number; sha256: string }
@@ -100,6 +103,11 @@ function arr(o: Json, key: string, at: string): unknown[] {
   const v = o[key];
   if (!Array.isArray(v)) throw new ManifestError(`manifest: ${at}.${key} must be an array`);
   return v;
+}
+
+function parseTokenizer(v: unknown, at: string): TokenizerFiles {
+  const o = obj(v, at);
+  return { json: str(o, 'json', at), config: str(o, 'config', at) };
 }
 
 function parseGraph(v: unknown, at: string): GraphFiles {
@@ -187,8 +195,8 @@ export function parseManifest(json: unknown): Manifest {
     aeEncoder: parseGraph(comp.ae_encoder, 'components.ae_encoder'),
     aeDecoder: parseGraph(comp.ae_decoder, 'components.ae_decoder'),
     previewDecoder: comp.preview_decoder == null ? null : parseGraph(comp.preview_decoder, 'components.preview_decoder'),
-    t5Tokenizer: str(comp, 't5_tokenizer', 'components'),
-    clipTokenizer: str(comp, 'clip_tokenizer', 'components'),
+    t5Tokenizer: parseTokenizer(comp.t5_tokenizer, 'components.t5_tokenizer'),
+    clipTokenizer: parseTokenizer(comp.clip_tokenizer, 'components.clip_tokenizer'),
   };
 
   const files = arr(root, 'files', 'root').map((f, i) => {
@@ -202,8 +210,8 @@ export function parseManifest(json: unknown): Manifest {
     ...components.dit.flatMap((g) => [g.graph, ...g.data]),
     ...[components.t5, components.clip, components.aeEncoder, components.aeDecoder, components.previewDecoder]
       .flatMap((g) => (g ? [g.graph, ...g.data] : [])),
-    components.t5Tokenizer,
-    components.clipTokenizer,
+    components.t5Tokenizer.json, components.t5Tokenizer.config,
+    components.clipTokenizer.json, components.clipTokenizer.config,
   ];
   const unlisted = referenced.find((p) => !listed.has(p));
   if (unlisted) throw new ManifestError(`manifest: components reference "${unlisted}", which is not in files`);
@@ -253,7 +261,7 @@ export function manifestToJson(m: Manifest): Json {
     components: {
       dit: c.dit.map(graphJson), t5: graphJson(c.t5), clip: graphJson(c.clip), ae_encoder: graphJson(c.aeEncoder),
       ae_decoder: graphJson(c.aeDecoder), preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
-      t5_tokenizer: c.t5Tokenizer, clip_tokenizer: c.clipTokenizer,
+      t5_tokenizer: { ...c.t5Tokenizer }, clip_tokenizer: { ...c.clipTokenizer },
     },
     files: m.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
   };

@@ -1,0 +1,170 @@
+/**
+ * @file One Kontext edit, top to bottom (kontext-spec §1): pick the bucket, encode text and images,
+ * denoise the target tokens beside the reference tokens, decode, restore the input's size and the pixels
+ * outside the mask. Pure: models, tokenizers and caches come in as arguments.
+ */
+import { EngineError } from '../api/errors';
+import type { EditJob } from '../api/jobs';
+import type { RgbaImage } from '../api/types';
+import type { Manifest } from '../bundle/manifest';
+import { makeImgIds, makeTextIds } from './ids';
+import { imageToTensor, tensorToImage } from './image';
+import { compositeOutsideMask, makeLatentMask } from './mask';
+import type { KontextModels, TextConditioning } from './models';
+import { makePackedNoise } from './noise';
+import {
+  concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents,
+  unpackLatents, type LatentShape,
+} from './pack';
+import { computeOutputSize, getBuckets, pickResolution, resizeRgba } from './resolution';
+import { denoise, type DenoiseStep } from './sample';
+import { getSchedule } from './schedule';
+import type { PromptTokenizer } from './text';
+
+/** An image encoded for the sequence: packed tokens and their latent shape. */
+export interface ReferenceTokens {
+  tokens: Float32Array;
+  shape: LatentShape;
+}
+
+export interface SampleInputs {
+  models: KontextModels;
+  text: TextConditioning;
+  target: LatentShape;
+  /** Reference 1 is the input image; more follow in order. */
+  references: ReferenceTokens[];
+  /** Packed noise the target starts from (t = 1). */
+  noise: Float32Array;
+  timesteps: number[];
+  guidance: number;
+  /** Packed 0/1 latent mask (1 = repaint); the kept area comes from reference 1, which has the target's grid. */
+  mask?: Float32Array;
+  signal?: AbortSignal;
+  onStep?: (step: DenoiseStep) => void | Promise<void>;
+}
+
+/** The sampler core: Euler steps over [target][ref 1]…[ref n] with ids (0|i, r, c); returns target tokens. */
+export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
+  const features = getTokenFeatures(s.target);
+  const referenceTokens = s.references.map((r) => r.tokens);
+  const imgIds = makeImgIds(getTokenGrid(s.target), s.references.map((r) => getTokenGrid(r.shape)));
+  const txtIds = makeTextIds(s.text.length);
+  let mask: { mask: Float32Array; imageLatents: Float32Array; noise: Float32Array } | undefined;
+  if (s.mask) {
+    const input = s.references[0];
+    if (!input || input.tokens.length !== s.noise.length) {
+      throw new EngineError('bad-input', 'a masked edit needs reference 1 (the input image) at the target size');
+    }
+    mask = { mask: s.mask, imageLatents: input.tokens, noise: s.noise };
+  }
+  return denoise({
+    x: s.noise,
+    timesteps: s.timesteps,
+    guidance: s.guidance,
+    targetLength: getTokenCount(s.target),
+    mask,
+    signal: s.signal,
+    onStep: s.onStep,
+    velocity: (x, t, guidance) =>
+      s.models.velocity({ hiddenStates: concatTokens([x, ...referenceTokens], features), imgIds, text: s.text, txtIds, timestep: t, guidance }),
+  });
+}
+
+/** What an edit needs besides the job: the bundle's description, tokenizers, models and caches. */
+export interface EditContext {
+  manifest: Manifest;
+  tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer };
+  models: KontextModels;
+  /** Encoder results by prompt and by image content, so repeated turns skip the encoders. */
+  cache: { text: Map<string, TextConditioning>; images: Map<string, Float32Array> };
+  /** Content key of an image for the cache (e.g. a SHA-256 of its pixels). */
+  hashImage: (image: RgbaImage) => Promise<string>;
+  signal?: AbortSignal;
+  onPhase?: (phase: 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding') => void;
+  /** After every step; `preview` decodes the current x0 estimate when the caller wants one. */
+  onStep?: (step: DenoiseStep, preview: () => Promise<RgbaImage>) => void | Promise<void>;
+}
+
+export interface EditOutput {
+  image: RgbaImage;
+  /** The model's own size for this input (the bucket). */
+  bucket: readonly [number, number];
+}
+
+/** Resizes an image to its bucket and encodes it to packed tokens (cached by content). */
+async function encodeReference(image: RgbaImage, ctx: EditContext): Promise<ReferenceTokens> {
+  const geometry = getLatentGeometry(ctx.manifest.model);
+  const [w, h] = pickResolution(image.width, image.height, getBuckets(ctx.manifest.sampling.resolutions, geometry.spatialFactor * geometry.patchSize));
+  const shape = getLatentShape(w, h, geometry);
+  const key = `${await ctx.hashImage(image)}@${w}x${h}`;
+  let latents = ctx.cache.images.get(key);
+  if (!latents) {
+    const pixels = image.width === w && image.height === h ? image : resizeRgba(image, w, h, 'lanczos3');
+    latents = await ctx.models.encodeImage(imageToTensor(pixels), w, h);
+    ctx.cache.images.set(key, latents);
+  }
+  return { tokens: packLatents(latents, shape), shape };
+}
+
+/** Encodes the prompt with both text encoders (cached by prompt). */
+async function encodePrompt(prompt: string, ctx: EditContext): Promise<TextConditioning> {
+  const cached = ctx.cache.text.get(prompt);
+  if (cached) return cached;
+  const text = await ctx.models.encodeText(ctx.tokenizers.t5.encode(prompt), ctx.tokenizers.clip.encode(prompt));
+  ctx.cache.text.set(prompt, text);
+  return text;
+}
+
+/** Decodes packed target tokens to an image at the bucket size. */
+async function decodeTokens(tokens: Float32Array, shape: LatentShape, decoder: KontextModels['decode'], f: number): Promise<RgbaImage> {
+  const pixels = await decoder(unpackLatents(tokens, shape), shape.height, shape.width);
+  return tensorToImage(pixels, shape.width * f, shape.height * f);
+}
+
+/**
+ * Runs one edit job. The output has the input's size unless the job asks for the model's native size;
+ * with a mask, every pixel outside it is the input's, byte for byte.
+ * @throws EngineError `bad-input` for an unusable job, `cancelled` when the signal fires.
+ */
+export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutput> {
+  const { manifest, models } = ctx;
+  if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200) throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
+  if (!Number.isFinite(job.guidance) || job.guidance < 0) throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
+  if (job.mask && (job.mask.width !== job.image.width || job.mask.height !== job.image.height)) {
+    throw new EngineError('bad-input', `the mask is ${job.mask.width}×${job.mask.height} but the image is ${job.image.width}×${job.image.height}`);
+  }
+  const f = manifest.model.ae.spatialFactor;
+
+  ctx.onPhase?.('encoding-text');
+  const text = await encodePrompt(job.prompt, ctx);
+  ctx.onPhase?.('encoding-images');
+  const references: ReferenceTokens[] = [];
+  for (const image of [job.image, ...job.references]) references.push(await encodeReference(image, ctx));
+
+  const target = references[0].shape; // the target takes the input's bucket (BFL: target size = context size)
+  const noise = makePackedNoise(job.seed, target);
+  const timesteps = getSchedule(job.steps, getTokenCount(target), manifest.sampling);
+  const mask = job.mask ? makeLatentMask(job.mask, target) : undefined;
+
+  ctx.onPhase?.('denoising');
+  const tokens = await sampleLatents({
+    models, text, target, references, noise, timesteps, guidance: job.guidance, mask, signal: ctx.signal,
+    onStep: ctx.onStep
+      ? (step) => ctx.onStep!(step, () => {
+          // x0 estimate at the step's end: x − tNext·v (v ≈ ε − x0)
+          const x0 = step.x.map((x, i) => x - step.tNext * step.v[i]);
+          return decodeTokens(x0, target, models.decodePreview ?? models.decode, f);
+        })
+      : undefined,
+  });
+
+  ctx.onPhase?.('decoding');
+  const decoded = await decodeTokens(tokens, target, models.decode, f);
+  const [outW, outH] = computeOutputSize(job.image, [decoded.width, decoded.height], job.size);
+  let image = outW === decoded.width && outH === decoded.height ? decoded : resizeRgba(decoded, outW, outH, 'lanczos3');
+  if (job.mask) {
+    if (job.size !== 'input') throw new EngineError('bad-input', 'a masked edit keeps the input size (choose "keep input size")');
+    image = compositeOutsideMask(job.image, image, job.mask);
+  }
+  return { image, bucket: [decoded.width, decoded.height] };
+}

@@ -1,0 +1,36 @@
+/**
+ * @file The model calls the Kontext pipeline makes, as plain data in and out. The runtime implements them
+ * on onnxruntime sessions (WebGPU or WASM in the worker, onnxruntime-node in tests); the pipeline never
+ * sees a session. Layouts follow docs/graph-contract.md.
+ */
+
+/** Text conditioning: T5 sequence [1, L_txt, D_t5] and CLIP pooled vector [1, D_clip]. */
+export interface TextConditioning {
+  text: Float32Array;
+  /** L_txt, the number of text tokens. */
+  length: number;
+  pooled: Float32Array;
+}
+
+/** One DiT evaluation: everything the graph takes (img tokens = target then references). */
+export interface VelocityInputs {
+  hiddenStates: Float32Array;
+  imgIds: Float32Array;
+  text: TextConditioning;
+  txtIds: Float32Array;
+  timestep: number;
+  guidance: number;
+}
+
+export interface KontextModels {
+  /** T5 ids [1, L_txt] and CLIP ids [1, L_clip] → conditioning. */
+  encodeText(t5Ids: Int32Array, clipIds: Int32Array): Promise<TextConditioning>;
+  /** Pixels [1, 3, H, W] in [-1, 1] → transformer-space latents [1, Z, H/f, W/f]. */
+  encodeImage(pixels: Float32Array, width: number, height: number): Promise<Float32Array>;
+  /** Velocity for every image token, [1, L_img, C]. */
+  velocity(inputs: VelocityInputs): Promise<Float32Array>;
+  /** Latents [1, Z, h, w] → pixels [1, 3, f·h, f·w] in about [-1, 1]. */
+  decode(latents: Float32Array, height: number, width: number): Promise<Float32Array>;
+  /** A cheap decoder for live previews (same contract as decode); absent when the bundle has none. */
+  decodePreview?: (latents: Float32Array, height: number, width: number) => Promise<Float32Array>;
+}

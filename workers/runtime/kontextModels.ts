@@ -1,0 +1,132 @@
+/**
+ * @file KontextModels on onnxruntime sessions: one lazily created session per graph, released in the
+ * order the manifest's memory note asks for. Tensors cross as Float32Array (CPU); the GPU-resident
+ * denoising loop lives beside this in gpuSampler.ts.
+ */
+import { EngineError } from '../api/errors';
+import type { ModelFiles } from '../api/types';
+import type { GraphFiles, Manifest } from '../bundle/manifest';
+import type { KontextModels, VelocityInputs } from '../kontext/models';
+import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
+import { createSession } from './session';
+
+/** Where graphs come from: the bundle's files as Blobs, resolved by path. */
+export type GraphLoader = (graph: GraphFiles) => Promise<ModelFiles>;
+
+type Role = 'dit' | 't5' | 'clip' | 'aeEncoder' | 'aeDecoder' | 'previewDecoder';
+
+/** KontextModels plus session lifetime control. */
+export interface SessionModels extends KontextModels {
+  /** Releases every open session (e.g. before switching bundles). */
+  release(): Promise<void>;
+  /** Count of GPU→CPU reads so far (each output fetched to the CPU counts once). */
+  readonly readbacks: number;
+}
+
+/** Creates KontextModels for `manifest`'s graphs on `target`. */
+export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: Manifest, load: GraphLoader): SessionModels {
+  const sessions = new Map<string, OrtSession>();
+  let readbacks = 0;
+
+  async function open(key: string, graph: GraphFiles): Promise<OrtSession> {
+    const existing = sessions.get(key);
+    if (existing) return existing;
+    const session = await createSession(ort, await load(graph), target);
+    sessions.set(key, session);
+    return session;
+  }
+
+  async function close(keys: (k: string) => boolean): Promise<void> {
+    for (const [key, session] of [...sessions]) {
+      if (keys(key)) {
+        sessions.delete(key);
+        await session.release();
+      }
+    }
+  }
+
+  /** Before a phase, drop what a tight-memory bundle cannot keep beside it. */
+  async function enter(role: Role): Promise<void> {
+    if (!manifest.memoryTight) return;
+    if (role === 'dit') await close((k) => !k.startsWith('dit'));
+    else await close((k) => k.startsWith('dit'));
+  }
+
+  async function read(tensor: OrtTensor | undefined, what: string): Promise<Float32Array> {
+    if (!tensor) throw new EngineError('bad-model', `the graph has no output "${what}"`);
+    if (tensor.location !== 'cpu') readbacks++;
+    return (await tensor.getData()) as Float32Array;
+  }
+
+  const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
+  const i32 = (data: Int32Array, dims: number[]) => new ort.Tensor('int32', data, dims);
+  const { dit, t5, clip } = manifest.model;
+
+  return {
+    get readbacks() {
+      return readbacks;
+    },
+
+    async encodeText(t5Ids, clipIds) {
+      await enter('t5');
+      const t5Session = await open('t5', manifest.components.t5);
+      const t5Out = await t5Session.run({ input_ids: i32(t5Ids, [1, t5Ids.length]) });
+      const clipSession = await open('clip', manifest.components.clip);
+      const clipOut = await clipSession.run({ input_ids: i32(clipIds, [1, clipIds.length]) });
+      const text = await read(t5Out.text_embeddings, 'text_embeddings');
+      if (text.length !== t5Ids.length * t5.dModel) throw new EngineError('bad-model', `T5 returned ${text.length} values for ${t5Ids.length} tokens`);
+      const pooled = await read(clipOut.pooled_embeddings, 'pooled_embeddings');
+      if (pooled.length !== clip.hiddenSize) throw new EngineError('bad-model', `CLIP returned ${pooled.length} values, expected ${clip.hiddenSize}`);
+      return { text, length: t5Ids.length, pooled };
+    },
+
+    async encodeImage(pixels, width, height) {
+      await enter('aeEncoder');
+      const session = await open('aeEncoder', manifest.components.aeEncoder);
+      const out = await session.run({ image: f32(pixels, [1, 3, height, width]) });
+      return read(out.latent, 'latent');
+    },
+
+    async velocity(inputs: VelocityInputs) {
+      await enter('dit');
+      const length = inputs.imgIds.length / 3;
+      // Segment i+1 takes whatever it needs from the contract inputs and segment i's outputs, by name.
+      const values: Record<string, OrtTensor> = {
+        hidden_states: f32(inputs.hiddenStates, [1, length, dit.inChannels]),
+        encoder_hidden_states: f32(inputs.text.text, [1, inputs.text.length, dit.contextInDim]),
+        pooled_projections: f32(inputs.text.pooled, [1, dit.vecInDim]),
+        timestep: f32(new Float32Array([inputs.timestep]), [1]),
+        img_ids: f32(inputs.imgIds, [length, 3]),
+        txt_ids: f32(inputs.txtIds, [inputs.text.length, 3]),
+        guidance: f32(new Float32Array([inputs.guidance]), [1]),
+      };
+      for (const [i, graph] of manifest.components.dit.entries()) {
+        const session = await open(`dit.${i}`, graph);
+        const feeds: Record<string, OrtTensor> = {};
+        for (const name of session.inputNames) {
+          if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
+          feeds[name] = values[name];
+        }
+        Object.assign(values, await session.run(feeds));
+      }
+      return read(values.velocity, 'velocity');
+    },
+
+    async decode(latents, height, width) {
+      await enter('aeDecoder');
+      const session = await open('aeDecoder', manifest.components.aeDecoder);
+      const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
+      return read(out.image, 'image');
+    },
+
+    decodePreview: manifest.components.previewDecoder
+      ? async (latents, height, width) => {
+          const session = await open('previewDecoder', manifest.components.previewDecoder!);
+          const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
+          return read(out.image, 'image');
+        }
+      : undefined,
+
+    release: () => close(() => true),
+  };
+}
