@@ -1,0 +1,143 @@
+/**
+ * @file DitGraph: a GraphBuilder plus the FLUX DiT's recurring pieces (kontext-spec §2.3–§2.4):
+ * weight-format-aware Linear layers read from the checkpoint, affine-free LayerNorm, adaLN
+ * modulation, QK RMSNorm, interleaved RoPE and joint attention. Activations are float32 throughout.
+ */
+import type { DitConfig } from '../../../workers/bundle/manifest';
+import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
+import { addLinearWeights } from '../onnx/linear';
+import { getHeadDim } from './ditConfig';
+import type { DitWeightReader } from './ditWeights';
+import type { WeightFormat } from './types';
+
+/** Every DiT norm (LayerNorm and QK RMSNorm) uses this epsilon. */
+const NORM_EPS = 1e-6;
+
+/** Upper bound for Slice ends ("to the end of the axis"). */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Builds one DiT graph (or segment); the RoPE tables and SiLU(vec) are set once per graph. */
+export class DitGraph {
+  /** SiLU(vec) [1, hidden]: the input of every modulation. */
+  siluVec = '';
+  /** RoPE cos/sin [L_txt + L_img, headDim / 2]. */
+  ropeCos = '';
+  ropeSin = '';
+  private readonly cache = new Map<string, string>();
+
+  constructor(
+    readonly b: GraphBuilder,
+    readonly config: DitConfig,
+    private readonly weights: DitWeightReader,
+    private readonly format: WeightFormat,
+    private readonly blockSize: number,
+  ) {}
+
+  /** Checkpoint Linear `prefix` (`prefix.weight` [out, in], `prefix.bias`) applied to x. */
+  async addLinear(prefix: string, x: string): Promise<string> {
+    const [outFeatures, inFeatures] = this.weights.getShape(`${prefix}.weight`);
+    const weight = await this.weights.read(`${prefix}.weight`);
+    const bias = await this.weights.read(`${prefix}.bias`);
+    return addLinearWeights(this.b, x, { weight, bias, inFeatures, outFeatures, name: prefix }, this.format, this.blockSize);
+  }
+
+  /** A float32 checkpoint tensor kept as-is (norm scales). */
+  async addTensor(name: string): Promise<string> {
+    return this.b.addInitializer(name, await this.weights.read(name), this.weights.getShape(name));
+  }
+
+  /** x·sigmoid(x). */
+  addSilu(x: string): string {
+    return this.b.addOp('Mul', [x, this.b.addOp('Sigmoid', [x])]);
+  }
+
+  /** GELU with the tanh approximation (ONNX Gelu, opset 20+). */
+  addGelu(x: string): string {
+    return this.b.addOp('Gelu', [x], { approximate: 'tanh' });
+  }
+
+  /** (1 + scale) · LayerNorm(x) + shift, LayerNorm without affine parameters. */
+  addModulate(x: string, shift: string, scale: string): string {
+    const ones = this.getConstant('ones', () => new Float32Array(this.config.hiddenSize).fill(1), [this.config.hiddenSize]);
+    const normed = this.b.addOp('LayerNormalization', [x, ones], { axis: -1, epsilon: attrFloat(NORM_EPS) });
+    const onePlusScale = this.b.addOp('Add', [scale, this.getConstant('one', () => new Float32Array([1]), [])]);
+    return this.b.addOp('Add', [this.b.addOp('Mul', [normed, onePlusScale]), shift]);
+  }
+
+  /** Modulation `prefix` on SiLU(vec), split into `chunks` [1, hidden] pieces (shift, scale, gate, …). */
+  async addModulation(prefix: string, chunks: number): Promise<string[]> {
+    const mod = await this.addLinear(prefix, this.siluVec);
+    return this.b.addNode('Split', [mod], { attrs: { axis: -1, num_outputs: chunks }, outputs: chunks });
+  }
+
+  /** x + gate · y. */
+  addGated(x: string, gate: string, y: string): string {
+    return this.b.addOp('Add', [x, this.b.addOp('Mul', [gate, y])]);
+  }
+
+  /** RMSNorm over each head of x [1, L, hidden] with the learned scale `scaleName` (eps 1e-6). */
+  async addQkNorm(x: string, scaleName: string): Promise<string> {
+    const { numHeads, hiddenSize } = this.config;
+    const d = getHeadDim(this.config);
+    const heads = this.b.addOp('Reshape', [x, this.getInt64('shape_heads', [0, 0, numHeads, d])]);
+    const scale = await this.addTensor(scaleName);
+    const normed = this.b.addOp('SimplifiedLayerNormalization', [heads, scale], { axis: -1, epsilon: attrFloat(NORM_EPS) });
+    return this.b.addOp('Reshape', [normed, this.getInt64('shape_flat', [0, 0, hiddenSize])]);
+  }
+
+  /** Rotates interleaved pairs of every head of x [1, L, hidden] by the graph's RoPE tables. */
+  addRope(x: string): string {
+    // Position ids = [0]: token s reads row s of the per-token tables.
+    const start = this.getInt64('rope_position_start', [0]);
+    return this.b.addNode('RotaryEmbedding', [x, start, this.ropeCos, this.ropeSin], {
+      domain: MS_DOMAIN,
+      attrs: { interleaved: 1, num_heads: this.config.numHeads },
+    })[0];
+  }
+
+  /** Softmax(q kᵀ / √d) v over all tokens, no mask; q, k, v and the result are [1, L, heads · d]. */
+  addAttention(q: string, k: string, v: string): string {
+    return this.b.addNode('MultiHeadAttention', [this.addRope(q), this.addRope(k), v], {
+      domain: MS_DOMAIN,
+      attrs: { num_heads: this.config.numHeads, scale: attrFloat(1 / Math.sqrt(getHeadDim(this.config))) },
+    })[0];
+  }
+
+  /** Concatenates along the token axis. */
+  addConcatTokens(first: string, second: string): string {
+    return this.b.addOp('Concat', [first, second], { axis: 1 });
+  }
+
+  /** Splits joint tokens [1, L_txt + L_img, C] into txt and img parts; `txtLen` is int64 [1]. */
+  addSplitTokens(x: string, txtLen: string): { txt: string; img: string } {
+    const axis = this.getInt64('axis_tokens', [1]);
+    return {
+      txt: this.b.addOp('Slice', [x, this.getInt64('zero', [0]), txtLen, axis]),
+      img: this.b.addOp('Slice', [x, txtLen, this.getInt64Big('int64_max', [INT64_MAX]), axis]),
+    };
+  }
+
+  /** Number of tokens of x [1, L, C] as int64 [1]. */
+  addTokenCount(x: string): string {
+    return this.b.addOp('Shape', [x], { start: 1, end: 2 });
+  }
+
+  /** A shared int64 constant. */
+  getInt64(key: string, values: readonly number[]): string {
+    return this.getInt64Big(key, values.map(BigInt));
+  }
+
+  private getInt64Big(key: string, values: readonly bigint[]): string {
+    return this.getConstant(key, () => BigInt64Array.from(values), [values.length]);
+  }
+
+  /** A constant created once per graph under `key`. */
+  getConstant(key: string, make: () => Float32Array | BigInt64Array, dims: readonly number[]): string {
+    let name = this.cache.get(key);
+    if (!name) {
+      name = this.b.addInitializer(key, make(), dims);
+      this.cache.set(key, name);
+    }
+    return name;
+  }
+}
