@@ -1,5 +1,5 @@
 /**
- * @file `npm run convert -- <command>`: converter entry points.
+ * @file `npm run model-tools -- <command>`: developer helpers around the converter.
  *   taef1 <taef1Dir> <outDir>        build preview_encoder.onnx / preview_decoder.onnx (+ .onnx.data)
  *   roundtrip-fixture [out.png]      regenerate e2e/fixtures/roundtrip-128.png
  *   inspect <model.onnx>             validate a graph and list its external-data files
@@ -43,7 +43,7 @@ async function runCli(args: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`unknown command '${command ?? ''}'; see the header of tools/convert/cli.ts`);
+      throw new Error(`unknown command '${command ?? ''}'; see the header of tools/convert/devCli.ts`);
   }
 }
 

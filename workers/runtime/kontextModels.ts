@@ -90,7 +90,8 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
     async velocity(inputs: VelocityInputs) {
       await enter('dit');
       const length = inputs.imgIds.length / 3;
-      // Segment i+1 takes whatever it needs from the contract inputs and segment i's outputs, by name.
+      // Segment i+1 takes what it needs by name from the contract inputs and earlier outputs; an output
+      // `x_out` feeds the next segment's input `x` (docs/graph-contract.md, DiT segments).
       const values: Record<string, OrtTensor> = {
         hidden_states: f32(inputs.hiddenStates, [1, length, dit.inChannels]),
         encoder_hidden_states: f32(inputs.text.text, [1, inputs.text.length, dit.contextInDim]),
@@ -107,7 +108,7 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
           if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
           feeds[name] = values[name];
         }
-        Object.assign(values, await session.run(feeds));
+        for (const [name, tensor] of Object.entries(await session.run(feeds))) values[name.replace(/_out$/, '')] = tensor;
       }
       return read(values.velocity, 'velocity');
     },

@@ -1,0 +1,147 @@
+/**
+ * @file Official model folder → web bundle: every component converted into a temporary folder beside the
+ * output, hashed, described in manifest.json, then renamed into place — so a failure never leaves a
+ * half-written bundle.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MANIFEST_VERSION, manifestToJson, type Manifest } from '../../../workers/bundle/manifest';
+import { PREFERRED_KONTEXT_RESOLUTIONS } from '../../../workers/kontext/resolution';
+import { convertAutoencoder } from '../graphs/autoencoder';
+import { convertClip } from '../graphs/clip';
+import { convertDit } from '../graphs/dit';
+import { convertT5 } from '../graphs/t5';
+import { buildTaef1Graphs } from '../graphs/taef1';
+import type { ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
+import { openTensorSource, type TensorSource } from '../safetensors';
+import { ConvertError, readModelFolder, type BundleSidecar } from './modelFolder';
+import { writeTokenizers } from './tokenizers';
+import { describeFiles } from './writeFiles';
+
+export interface BundleOptions {
+  weights: WeightFormat;
+  segments: number;
+  blockSize?: 32 | 64;
+  maxShardBytes?: number;
+  /** A TAEF1 folder (taef1_encoder/decoder.safetensors) for the live-preview decoder. */
+  taef1Dir?: string;
+  /** Overrides for the text lengths (else kontext_bundle.json, else 512 / CLIP's positions). */
+  t5MaxLength?: number;
+  clipMaxLength?: number;
+  /** Overrides for what kontext_bundle.json says (id, name, defaults, resolutions). */
+  overrides?: BundleSidecar;
+  /** Progress over all source tensors, in bytes. */
+  onProgress?: (doneBytes: number, totalBytes: number, tensor: string) => void;
+}
+
+/** One row of the summary table. */
+export interface ComponentSummary { component: string; parameters: number; bytes: number; dtype: string }
+
+export interface BundleResult { outDir: string; manifest: Manifest; summary: ComponentSummary[] }
+
+/** Bundles bigger than this cannot keep every component loaded beside the DiT in a browser tab. */
+const TIGHT_MEMORY_BYTES = 2 * 1024 ** 3;
+
+function sumSourceBytes(sources: TensorSource[]): number {
+  return sources.reduce((n, s) => n + s.listTensors().reduce((m, t) => m + t.byteLength, 0), 0);
+}
+
+const filesOf = (g: ConvertedGraph) => [g.graph, ...g.data];
+const graphEntry = (g: ConvertedGraph) => ({ graph: g.graph, data: g.data });
+
+/**
+ * Converts `modelDir` (official FLUX.1-Kontext-dev layout) into a bundle at `outDir`.
+ * @throws ConvertError (or the component's error) naming the file and tensor; nothing is left behind.
+ */
+export async function convertBundle(modelDir: string, outDir: string, options: BundleOptions): Promise<BundleResult> {
+  const out = resolve(outDir);
+  if (existsSync(out) && readdirSync(out).length > 0) throw new ConvertError(`${outDir}: the output folder is not empty`);
+  if (!Number.isInteger(options.segments) || options.segments < 1) throw new ConvertError(`--segments must be a positive integer, got ${options.segments}`);
+  const folder = readModelFolder(modelDir);
+  const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const sources: TensorSource[] = [];
+  try {
+    const dit = await openTensorSource(folder.dit);
+    const ae = await openTensorSource(folder.ae);
+    const t5 = await openTensorSource(folder.t5Dir);
+    const clip = await openTensorSource(folder.clipDir);
+    sources.push(dit, ae, t5, clip);
+    const total = sumSourceBytes(sources);
+    let done = 0;
+    const base: ConvertOptions = {
+      weights: options.weights,
+      blockSize: options.blockSize ?? 32,
+      maxShardBytes: options.maxShardBytes ?? 512 * 1024 * 1024,
+      onTensor: (name, bytes) => {
+        done += bytes;
+        options.onProgress?.(done, total, name);
+      },
+    };
+    const side: BundleSidecar = { ...folder.sidecar, ...options.overrides };
+    const t5MaxLength = options.t5MaxLength ?? side.t5_max_length ?? 512;
+    const clipMaxLength = options.clipMaxLength ?? side.clip_max_length ?? Number(folder.clipConfig.max_position_embeddings ?? 77);
+
+    const ditOut = await convertDit(dit, tmp, { ...base, segments: options.segments });
+    const t5Out = await convertT5(t5, folder.t5Config, tmp, { ...base, maxLength: t5MaxLength });
+    const clipOut = await convertClip(clip, folder.clipConfig, tmp, base);
+    const aeOut = await convertAutoencoder(ae, tmp, base);
+    const preview = options.taef1Dir ? await buildTaef1Graphs(options.taef1Dir, tmp) : null;
+    if (preview) for (const f of [preview.encoder.modelFile, ...preview.encoder.dataFiles]) rmSync(join(tmp, f)); // tests only
+    const tokenizers = writeTokenizers(folder, tmp);
+
+    const graphs = [...ditOut.graphs, ...t5Out.graphs, ...clipOut.graphs, aeOut.encoder, aeOut.decoder];
+    const paths = [...graphs.flatMap(filesOf), ...(preview ? [preview.decoder.modelFile, ...preview.decoder.dataFiles] : []), ...[tokenizers.t5, tokenizers.clip].flatMap((t) => [t.json, t.config])];
+    const files = await describeFiles(tmp, paths);
+    const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
+    const manifest: Manifest = {
+      formatVersion: MANIFEST_VERSION,
+      id: side.id ?? `flux1-kontext-dev-${options.weights}`,
+      name: side.name ?? 'FLUX.1 Kontext [dev]',
+      weights: options.weights,
+      memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
+      model: { dit: ditOut.config, t5: { ...t5Out.config, maxLength: t5MaxLength }, clip: { ...clipOut.config, maxLength: clipMaxLength }, ae: aeOut.config, patchSize: 2 },
+      sampling: {
+        defaultSteps: side.default_steps ?? 28,
+        defaultGuidance: side.default_guidance ?? 2.5,
+        baseShift: 0.5,
+        maxShift: 1.15,
+        baseSeqLen: 256,
+        maxSeqLen: 4096,
+        resolutions: side.resolutions ?? PREFERRED_KONTEXT_RESOLUTIONS.map(([w, h]) => [w, h] as [number, number]),
+      },
+      components: {
+        dit: ditOut.graphs.map(graphEntry),
+        t5: graphEntry(t5Out.graphs[0]),
+        clip: graphEntry(clipOut.graphs[0]),
+        aeEncoder: graphEntry(aeOut.encoder),
+        aeDecoder: graphEntry(aeOut.decoder),
+        previewDecoder: preview ? { graph: preview.decoder.modelFile, data: preview.decoder.dataFiles } : null,
+        t5Tokenizer: tokenizers.t5,
+        clipTokenizer: tokenizers.clip,
+      },
+      files,
+    };
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifestToJson(manifest), null, 1) + '\n');
+    const summary: ComponentSummary[] = [
+      { component: `DiT (${ditOut.graphs.length} segment${ditOut.graphs.length > 1 ? 's' : ''})`, parameters: sum(ditOut.graphs, 'parameters'), bytes: sum(ditOut.graphs, 'bytes'), dtype: options.weights },
+      { component: 'T5 encoder', parameters: sum(t5Out.graphs, 'parameters'), bytes: sum(t5Out.graphs, 'bytes'), dtype: options.weights },
+      { component: 'CLIP text', parameters: sum(clipOut.graphs, 'parameters'), bytes: sum(clipOut.graphs, 'bytes'), dtype: options.weights },
+      { component: 'AE encoder', parameters: aeOut.encoder.parameters, bytes: aeOut.encoder.bytes, dtype: options.weights === 'fp16' ? 'fp16' : 'fp32' },
+      { component: 'AE decoder', parameters: aeOut.decoder.parameters, bytes: aeOut.decoder.bytes, dtype: options.weights === 'fp16' ? 'fp16' : 'fp32' },
+    ];
+    if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked above
+    renameSync(tmp, out);
+    return { outDir: out, manifest, summary };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  } finally {
+    for (const s of sources) await s.close();
+  }
+}
+
+function sum(graphs: ConvertedGraph[], key: 'parameters' | 'bytes'): number {
+  return graphs.reduce((n, g) => n + g[key], 0);
+}

@@ -1,0 +1,81 @@
+/**
+ * @file `npx tsx tools/scale/makeSparseFlux.ts <out-folder>`: a full-size FLUX.1 Kontext [dev] model folder
+ * (the official layout, real tensor names and shapes: DiT 11.9B, T5-XXL encoder, CLIP-L, AE) whose weights
+ * are zero-filled sparse bf16 files — ~36 GB of logical size that costs almost no disk. It lets the converter
+ * be measured at real scale on a small machine. Not part of CI. Tokenizer files are copied from
+ * ../shared/vendor-data (read at run time, never committed).
+ */
+import { closeSync, copyFileSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { getAeTensorShapes, FLUX_AE } from '../convert/graphs/autoencoder';
+import { getClipTensorShapes } from '../convert/graphs/clip';
+import type { TensorShapes } from '../convert/graphs/commonIo';
+import { getDitTensorShapes } from '../convert/graphs/ditConfig';
+import { getT5TensorShapes } from '../convert/graphs/t5';
+import type { DitConfig } from '../../workers/bundle/manifest';
+
+/** FLUX.1 Kontext [dev] (kontext-spec §2.1). */
+export const FLUX_DIT: DitConfig = {
+  hiddenSize: 3072, numHeads: 24, depth: 19, depthSingleBlocks: 38, axesDim: [16, 56, 56], theta: 10000,
+  inChannels: 64, contextInDim: 4096, vecInDim: 768, mlpRatio: 4, guidanceEmbed: true,
+};
+
+/** google/t5-v1_1-xxl encoder config.json (kontext-spec §6). */
+export const T5_XXL_CONFIG = {
+  model_type: 't5', d_model: 4096, d_kv: 64, d_ff: 10240, num_layers: 24, num_heads: 64, vocab_size: 32128,
+  relative_attention_num_buckets: 32, relative_attention_max_distance: 128, layer_norm_epsilon: 1e-6,
+  feed_forward_proj: 'gated-gelu', is_gated_act: true, dense_act_fn: 'gelu_new',
+};
+
+/** openai/clip-vit-large-patch14 text config.json as FLUX ships it (kontext-spec §6). */
+export const CLIP_L_CONFIG = {
+  model_type: 'clip_text_model', hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, num_hidden_layers: 12,
+  max_position_embeddings: 77, vocab_size: 49408, hidden_act: 'quick_gelu', layer_norm_eps: 1e-5,
+  bos_token_id: 0, eos_token_id: 2, pad_token_id: 1, projection_dim: 768,
+};
+
+/** Writes a bf16 safetensors file whose data section is a hole (reads back as zeros). */
+export function writeSparseSafetensors(path: string, shapes: TensorShapes): number {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  let parameters = 0;
+  for (const [name, shape] of shapes) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    header[name] = { dtype: 'BF16', shape, data_offsets: [offset, offset + 2 * count] };
+    offset += 2 * count;
+    parameters += count;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // the format pads the header to 8 bytes
+  const headerBytes = Buffer.from(json, 'utf8');
+  const fd = openSync(path, 'w');
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(headerBytes.length));
+  writeSync(fd, length);
+  writeSync(fd, headerBytes);
+  ftruncateSync(fd, 8 + headerBytes.length + offset);
+  closeSync(fd);
+  return parameters;
+}
+
+function main(): void {
+  const out = resolve(process.argv[2] ?? '');
+  if (!process.argv[2]) throw new Error('usage: npx tsx tools/scale/makeSparseFlux.ts <out-folder>');
+  const vendor = resolve(import.meta.dirname, '../../../shared/vendor-data');
+  for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2']) mkdirSync(join(out, d), { recursive: true });
+  const counts = {
+    dit: writeSparseSafetensors(join(out, 'flux1-kontext-dev.safetensors'), getDitTensorShapes(FLUX_DIT)),
+    ae: writeSparseSafetensors(join(out, 'ae.safetensors'), getAeTensorShapes(FLUX_AE)),
+    clip: writeSparseSafetensors(join(out, 'text_encoder/model.safetensors'), getClipTensorShapes(CLIP_L_CONFIG)),
+    t5: writeSparseSafetensors(join(out, 'text_encoder_2/model.safetensors'), getT5TensorShapes(T5_XXL_CONFIG)),
+  };
+  writeFileSync(join(out, 'text_encoder/config.json'), JSON.stringify(CLIP_L_CONFIG, null, 1));
+  writeFileSync(join(out, 'text_encoder_2/config.json'), JSON.stringify(T5_XXL_CONFIG, null, 1));
+  const clipTok = join(vendor, 'clip-vit-large-patch14-tokenizer');
+  for (const f of ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(clipTok, f), join(out, 'tokenizer', f));
+  const t5Tok = join(vendor, 't5-v1_1-xxl-tokenizer');
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(t5Tok, f), join(out, 'tokenizer_2', f));
+  console.log(JSON.stringify(counts));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
