@@ -1,30 +1,45 @@
 /**
- * @file onnxruntime-node behind the engine's `Ort` adapter, for tests and benchmarks: the same engine code
- * that runs in the worker runs here. The engine names the CPU provider 'wasm' (onnxruntime-web's);
- * onnxruntime-node calls its CPU provider 'cpu'.
+ * @file onnxruntime for tests and benchmarks in Node, behind the engine's `Ort` adapter, so the same engine
+ * code that runs in the worker runs here: onnxruntime-node (native CPU EP, provider 'cpu') or onnxruntime-web's
+ * Node build (the WASM EP the browser falls back to). The engine names the CPU provider 'wasm'.
  */
 import * as ortNode from 'onnxruntime-node';
 import type { Ort } from '../../workers/runtime/ort';
 
 type CreateArgs = Parameters<Ort['InferenceSession']['create']>;
-
 type ExternalFile = { path: string; data: Blob | Uint8Array | ArrayBuffer | string };
+type OrtModule = typeof ortNode;
 
-const InferenceSession = {
-  /** Maps 'wasm' to 'cpu' and reads Blob external data into memory (the Node binding takes buffers only). */
-  create: async (model: CreateArgs[0], options?: CreateArgs[1]) => {
-    const providers = options?.executionProviders?.map((p) => (p === 'wasm' ? 'cpu' : p));
-    const externalData = options?.externalData
-      ? await Promise.all(
-          (options.externalData as ExternalFile[]).map(async (f) => ({
-            path: f.path,
-            data: f.data instanceof Blob ? new Uint8Array(await f.data.arrayBuffer()) : f.data,
-          })),
-        )
-      : undefined;
-    return ortNode.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: providers, externalData } as never);
-  },
-};
+/** Wraps a module so sessions accept the engine's options: 'wasm' maps to `cpuProvider`, Blobs become bytes. */
+function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm'): Ort {
+  const InferenceSession = {
+    create: async (model: CreateArgs[0], options?: CreateArgs[1]) => {
+      const providers = options?.executionProviders?.map((p) => (p === 'wasm' ? cpuProvider : p));
+      const externalData = options?.externalData
+        ? await Promise.all(
+            (options.externalData as ExternalFile[]).map(async (f) => ({
+              path: f.path,
+              data: f.data instanceof Blob ? new Uint8Array(await f.data.arrayBuffer()) : f.data,
+            })),
+          )
+        : undefined;
+      return ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: providers, externalData } as never);
+    },
+  };
+  return { InferenceSession, Tensor: ort.Tensor, env: ort.env } as unknown as Ort;
+}
 
 /** onnxruntime-node, shaped as the engine's Ort dependency. */
-export const nodeOrt = { InferenceSession, Tensor: ortNode.Tensor, env: ortNode.env } as unknown as Ort;
+export const nodeOrt = adapt(ortNode, 'cpu');
+
+let web: Promise<Ort> | undefined;
+
+/** onnxruntime-web's Node build (WASM EP, one thread), shaped as the engine's Ort dependency. */
+export function loadWebOrt(): Promise<Ort> {
+  web ??= import('onnxruntime-web').then((m) => {
+    const ort = ((m as { default?: unknown }).default ?? m) as OrtModule;
+    ort.env.wasm.numThreads = 1;
+    return adapt(ort, 'wasm');
+  });
+  return web;
+}
