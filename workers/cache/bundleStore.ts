@@ -1,0 +1,244 @@
+/**
+ * @file The bundle store: downloads (or imports) bundles into a key-value store as verified chunk Blobs,
+ * resumes interrupted downloads, and hands files back as Blobs for onnxruntime's externalData. Every runtime
+ * object (the store, fetch, crypto.subtle, navigator.storage) comes in through {@link BundleStoreDeps}.
+ */
+import { EngineError } from '../api/errors';
+import type { BundleInfo, BundleSource, FileProgress, StorageInfo } from '../api/jobs';
+import { ManifestError, parseManifest, type Manifest } from '../bundle/manifest';
+import { formatBytes, toCacheError } from './cacheErrors';
+import { downloadFile } from './download';
+import type { KeyValueStore } from './kvStore';
+import {
+  bundleKey, fileKey, isKeyOf, listChunkKeys, makeFileRecord, matchFileRecord, type BundleRecord, type FileRecord,
+} from './layout';
+import { createProgressReporter } from './progress';
+import { createFilesReader, createUrlReader, type FetchFn, type SourceReader } from './sources';
+
+/** The part of navigator.storage the store uses (persist() exists on the main thread only). */
+export interface StorageLike {
+  estimate(): Promise<{ usage?: number; quota?: number }>;
+  persisted?(): Promise<boolean>;
+  persist?(): Promise<boolean>;
+}
+
+export interface BundleStoreDeps {
+  store: KeyValueStore;
+  fetch: FetchFn;
+  /** Hashes one-chunk files natively; null = the TS hasher for everything. */
+  subtle: SubtleCrypto | null;
+  /** null skips the quota check (a host without the Storage API). */
+  storage: StorageLike | null;
+  /** The folder URL of the bundle shipped with the app: flagged `embedded` and listed first. */
+  embeddedUrl?: string;
+  /** Bytes per stored chunk (default {@link DEFAULT_CHUNK_BYTES}). */
+  chunkBytes?: number;
+  /** Shortest time between two progress reports, ms (default 100). */
+  progressIntervalMs?: number;
+}
+
+export interface BundleStore {
+  /** Every stored bundle, complete or not; the embedded one first. `unsupportedReason` is left null. */
+  listBundles(): Promise<BundleInfo[]>;
+  /**
+   * Downloads or imports a bundle, verifying each file's sha256; resumes at the first unverified file (and
+   * inside it at the last stored byte). Refuses with `quota` before fetching any file when it cannot fit.
+   */
+  addBundle(source: BundleSource, onProgress: (files: FileProgress[]) => void, signal?: AbortSignal): Promise<BundleInfo>;
+  /** Deletes a bundle (cancelling its download if one is running). */
+  deleteBundle(id: string): Promise<void>;
+  getManifest(id: string): Promise<Manifest>;
+  /** A verified file as one Blob (its chunks concatenated, no bytes copied). */
+  getFile(id: string, path: string): Promise<Blob>;
+  getStorageInfo(): Promise<StorageInfo>;
+}
+
+/** 16 MiB: bounded memory, ~640 chunks for 10 GB, at most 16 MiB to fetch again after a reload. */
+export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** Parses manifest.json text. @throws EngineError `bad-manifest` naming what is wrong. */
+export function readManifestText(text: string, where: string): { json: unknown; manifest: Manifest } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new EngineError('bad-manifest', `The manifest.json of ${where} is not valid JSON (${(e as Error).message}).`);
+  }
+  return { json, manifest: parseStored(json, where) };
+}
+
+function parseStored(json: unknown, where: string): Manifest {
+  try {
+    return parseManifest(json);
+  } catch (e) {
+    if (e instanceof ManifestError) throw new EngineError('bad-manifest', `The bundle ${where} cannot be used: ${e.message}.`);
+    throw e;
+  }
+}
+
+const sameFolder = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/** Builds the bundle store over the given runtime objects. */
+export function createBundleStore(deps: BundleStoreDeps): BundleStore {
+  const kv = deps.store;
+  const chunkBytes = deps.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new Error(`bundle store: chunkBytes must be a positive integer`);
+  const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+
+  function describe(record: BundleRecord, manifest: Manifest | null, files: (FileRecord | undefined)[]): BundleInfo {
+    const progress: FileProgress[] = (manifest?.files ?? []).map((f, i) => {
+      const r = matchFileRecord(files[i], f);
+      return { path: f.path, bytes: f.bytes, loaded: r?.loaded ?? 0, state: r?.verified ? 'verified' : 'pending' };
+    });
+    return {
+      id: record.id,
+      name: manifest?.name ?? record.id,
+      weights: manifest?.weights ?? 'fp32',
+      totalBytes: progress.reduce((s, f) => s + f.bytes, 0),
+      complete: manifest !== null && progress.every((f) => f.state === 'verified'),
+      files: progress,
+      unsupportedReason: null,
+      embedded: record.embedded,
+    };
+  }
+
+  async function readRecord(id: string): Promise<BundleRecord> {
+    const [record] = await kv.getMany<BundleRecord>([bundleKey(id)]);
+    if (!record) throw new EngineError('bad-input', `No bundle "${id}" is stored in this browser.`);
+    return record;
+  }
+
+  async function checkQuota(needed: number): Promise<void> {
+    if (needed === 0 || !deps.storage) return;
+    const { usage = 0, quota } = await deps.storage.estimate();
+    if (quota === undefined) return;
+    const free = Math.max(0, quota - usage);
+    if (needed > free) {
+      throw new EngineError('quota', `This bundle needs ${formatBytes(needed)} more storage, but the browser lets this site store only ` +
+        `${formatBytes(free)} more (${formatBytes(usage)} of ${formatBytes(quota)} used). Free disk space or delete another bundle.`);
+    }
+  }
+
+  function requestPersistence(): void {
+    const storage = deps.storage;
+    if (!storage?.persist) return; // not in workers: the page asks (navigator.storage.persist())
+    // Not awaited: Firefox shows a prompt, and the download must not wait for the user's answer.
+    void (async () => { if (!(await storage.persisted?.())) await storage.persist!(); })().catch(() => undefined);
+  }
+
+  /** Drops stored records and chunks that this manifest no longer describes. */
+  async function prune(id: string, manifest: Manifest, stored: (FileRecord | undefined)[]): Promise<FileRecord[]> {
+    const records = manifest.files.map((f, i) => matchFileRecord(stored[i], f) ?? makeFileRecord(f));
+    // A record replaced by a fresh one was stale (another sha256 or size): its file key and chunks go too.
+    const kept = new Map(manifest.files.map((f, i) => [f.path, { chunks: records[i].chunks, stale: stored[i] !== undefined && stored[i] !== records[i] }]));
+    const orphans = (await kv.keys()).filter((k) => {
+      if (!Array.isArray(k) || !isKeyOf(k, id)) return false;
+      const file = kept.get(k[2] as string);
+      if (k[0] === 'file') return !file || file.stale;
+      return k[0] === 'chunk' && (!file || (k[3] as number) >= file.chunks);
+    });
+    if (orphans.length > 0) await kv.delMany(orphans);
+    return records;
+  }
+
+  async function download(reader: SourceReader, json: unknown, manifest: Manifest, onProgress: (f: FileProgress[]) => void, signal: AbortSignal) {
+    const id = manifest.id;
+    const [previous] = await kv.getMany<BundleRecord>([bundleKey(id)]);
+    const records = await prune(id, manifest, await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(id, f.path))));
+    await checkQuota(manifest.files.reduce((s, f, i) => s + (records[i].verified ? 0 : f.bytes - records[i].loaded), 0));
+    requestPersistence();
+    const record: BundleRecord = {
+      id,
+      manifest: json,
+      sourceUrl: reader.url ?? previous?.sourceUrl ?? null,
+      embedded: previous?.embedded === true || (reader.url !== null && deps.embeddedUrl !== undefined && sameFolder(reader.url, deps.embeddedUrl)),
+      addedAt: previous?.addedAt ?? Date.now(),
+    };
+    await kv.setMany([[bundleKey(id), record]]);
+
+    const progress = createProgressReporter(describe(record, manifest, records).files, onProgress, deps.progressIntervalMs);
+    progress.flush();
+    for (const [i, entry] of manifest.files.entries()) {
+      if (records[i].verified) continue;
+      progress.update(entry.path, { state: 'downloading', loaded: records[i].loaded });
+      try {
+        records[i] = await downloadFile({
+          kv, bundleId: id, entry, record: records[i], chunkBytes, subtle: deps.subtle, signal,
+          open: (offset) => reader.openFile(entry, offset, signal),
+          onLoaded: (loaded) => progress.update(entry.path, { loaded }),
+          onVerifying: () => progress.update(entry.path, { state: 'verifying' }),
+        });
+      } catch (e) {
+        const error = toCacheError(e, entry.path, signal);
+        progress.update(entry.path, { state: 'failed', ...(error.code === 'hash-mismatch' ? { loaded: 0 } : {}) });
+        progress.flush();
+        throw error;
+      }
+      progress.update(entry.path, { state: 'verified', loaded: entry.bytes });
+    }
+    progress.flush();
+    return describe(record, manifest, records);
+  }
+
+  async function addBundle(source: BundleSource, onProgress: (f: FileProgress[]) => void, signal?: AbortSignal): Promise<BundleInfo> {
+    const reader = source.kind === 'url' ? createUrlReader(source.url, deps.fetch) : createFilesReader(source.files);
+    const where = reader.url ?? 'the picked folder';
+    const mine = new AbortController();
+    const combined = signal ? AbortSignal.any([signal, mine.signal]) : mine.signal;
+    let text: string;
+    try {
+      combined.throwIfAborted();
+      text = await reader.readManifest(combined);
+    } catch (e) {
+      throw toCacheError(e, 'manifest.json', combined);
+    }
+    const { json, manifest } = readManifestText(text, where);
+    if (running.has(manifest.id)) throw new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded.`);
+    const done = download(reader, json, manifest, onProgress, combined);
+    running.set(manifest.id, { controller: mine, done });
+    try {
+      return await done;
+    } finally {
+      running.delete(manifest.id);
+    }
+  }
+
+  return {
+    async listBundles() {
+      const ids = (await kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'bundle').map((k) => (k as string[])[1]);
+      const records = (await kv.getMany<BundleRecord>(ids.map(bundleKey))).filter((r): r is BundleRecord => r !== undefined);
+      const infos = await Promise.all(records.map(async (r) => {
+        let manifest: Manifest | null = null;
+        try { manifest = parseManifest(r.manifest); } catch { /* listed (so it can be deleted) but never complete */ }
+        const files = manifest ? await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(r.id, f.path))) : [];
+        return { info: describe(r, manifest, files), addedAt: r.addedAt };
+      }));
+      infos.sort((a, b) => Number(b.info.embedded) - Number(a.info.embedded) || a.addedAt - b.addedAt);
+      return infos.map((x) => x.info);
+    },
+    addBundle,
+    async deleteBundle(id) {
+      const active = running.get(id);
+      if (active) {
+        active.controller.abort();
+        await active.done.catch(() => undefined);
+      }
+      const keys = (await kv.keys()).filter((k) => isKeyOf(k, id));
+      if (keys.length > 0) await kv.delMany(keys);
+    },
+    async getManifest(id) {
+      return parseStored((await readRecord(id)).manifest, `"${id}"`);
+    },
+    async getFile(id, path) {
+      const [record] = await kv.getMany<FileRecord>([fileKey(id, path)]);
+      if (!record?.verified) throw new EngineError('bad-input', `"${path}" of bundle "${id}" is not stored completely; add the bundle again to finish it.`);
+      const chunks = await kv.getMany<Blob>(listChunkKeys(id, path, record.chunks));
+      if (chunks.some((c) => c === undefined)) throw new EngineError('runtime', `Stored chunks of "${path}" (bundle "${id}") are missing; delete the bundle and add it again.`);
+      return new Blob(chunks as Blob[]);
+    },
+    async getStorageInfo() {
+      const estimate = await deps.storage?.estimate();
+      return { usage: estimate?.usage ?? 0, quota: estimate?.quota ?? 0, persisted: (await deps.storage?.persisted?.()) ?? false };
+    },
+  };
+}
