@@ -28,7 +28,8 @@ describe('sources', () => {
   it('refetches the whole file when a 206 starts elsewhere or is compressed', async () => {
     const body = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]);
     const calls: (string | null)[] = [];
-    for (const headers of [{ 'Content-Range': 'bytes 0-7/8' }, { 'Content-Range': 'bytes 5-7/8', 'Content-Encoding': 'gzip' }]) {
+    const cases: Record<string, string>[] = [{ 'Content-Range': 'bytes 0-7/8' }, { 'Content-Range': 'bytes 5-7/8', 'Content-Encoding': 'gzip' }];
+    for (const headers of cases) {
       const reader = createUrlReader('https://h/b', async (_url, init) => {
         const range = new Headers(init?.headers).get('Range');
         calls.push(range);
