@@ -81,14 +81,15 @@ function inferAeArchitecture(src: TensorSource): AeArchitecture {
     if (!src.hasTensor(name)) throw new Error(`${src.path}: no __metadata__.config and no tensor '${name}' to infer the AE layout from`);
     return src.getTensorInfo(name).shape;
   };
-  const count = (prefix: string): number => {
+  /** How many consecutive i = 0, 1, … have a tensor `name(i)`. */
+  const count = (name: (i: number) => string): number => {
     let n = 0;
-    while (src.hasTensor(`${prefix}.${n}.conv1.weight`) || src.hasTensor(`${prefix}.${n}.block.0.conv1.weight`)) n++;
+    while (src.hasTensor(name(n))) n++;
     return n;
   };
   const [ch, inChannels] = shape('encoder.conv_in.weight');
-  const levels = count('encoder.down');
-  const numResBlocks = count('encoder.down.0.block');
+  const levels = count((i) => `encoder.down.${i}.block.0.conv1.weight`);
+  const numResBlocks = count((j) => `encoder.down.0.block.${j}.conv1.weight`);
   if (levels === 0 || numResBlocks === 0) throw new Error(`${src.path}: no encoder.down.<i>.block.<j> tensors; not a FLUX autoencoder`);
   const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0] / ch);
   if (!chMult.every(Number.isInteger)) throw new Error(`${src.path}: encoder level widths [${chMult.map((m) => m * ch)}] are not multiples of ch ${ch}`);
