@@ -180,8 +180,16 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     return describe(record, manifest, records);
   }
 
+  function openSource(source: BundleSource): SourceReader {
+    if (source.kind === 'url') return createUrlReader(source.url, deps.fetch);
+    if (source.kind === 'files') return createFilesReader(source.files);
+    // { kind: 'embedded' }: the bundle shipped with the app, fetched from our own origin like any URL.
+    if (!deps.embeddedUrl) throw new EngineError('bad-input', 'This build ships no embedded bundle.');
+    return createUrlReader(deps.embeddedUrl, deps.fetch);
+  }
+
   async function addBundle(source: BundleSource, onProgress: (f: FileProgress[]) => void, signal?: AbortSignal): Promise<BundleInfo> {
-    const reader = source.kind === 'url' ? createUrlReader(source.url, deps.fetch) : createFilesReader(source.files);
+    const reader = openSource(source);
     const where = reader.url ?? 'the picked folder';
     const mine = new AbortController();
     const combined = signal ? AbortSignal.any([signal, mine.signal]) : mine.signal;
