@@ -6,7 +6,9 @@ import { writeBoxAutoencoder } from '../tools/testing/boxAutoencoder';
 import { nodeOrt } from '../tools/testing/nodeOrt';
 import { EngineError } from './api/errors';
 import type { ModelFiles, RgbaImage } from './api/types';
+import { createBundleStore, createMemoryStore } from './cache';
 import { createEngine } from './engine';
+import { hashImage } from './runtime/hashImage';
 
 function loadModel(dir: string, files: string[]): ModelFiles {
   const [graph, ...data] = files;
@@ -39,6 +41,8 @@ function makeEngine() {
     ortVersion: 'node',
     crossOriginIsolated: false,
     hardwareConcurrency: 2,
+    bundles: createBundleStore({ store: createMemoryStore(), fetch, subtle: crypto.subtle, storage: null }),
+    hashImage,
   });
 }
 

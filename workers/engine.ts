@@ -1,5 +1,7 @@
 import { EngineError } from './api/errors';
 import type { EngineApi } from './api/engine';
+import type { BundleStore } from './cache';
+import { createEditing, getUnsupportedReason } from './editing';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './api/types';
 import { imageToTensor, psnr, tensorToImage } from './kontext/image';
 import { requestGpu } from './runtime/gpu';
@@ -15,10 +17,10 @@ export interface EngineDeps {
   ortVersion: string;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
-}
-
-function notYet(what: string): Promise<never> {
-  return Promise.reject(new EngineError('not-initialized', `${what} is not available in this build yet.`));
+  /** Stored bundles (IndexedDB in the worker, memory in tests). */
+  bundles: BundleStore;
+  /** Content key of an image (SHA-256 of its pixels) for the encoder cache. */
+  hashImage: (image: RgbaImage) => Promise<string>;
 }
 
 /** Builds the EngineApi the worker exposes. No global state: everything lives in this closure. */
@@ -27,6 +29,14 @@ export function createEngine(deps: EngineDeps): EngineApi {
   let target: RuntimeTarget | null = null;
   let capabilities: Capabilities | null = null;
   let lostReason: string | null = null;
+  const editing = createEditing({
+    bundles: deps.bundles,
+    loadOrt: deps.loadOrt,
+    getTarget: requireTarget,
+    getCapabilities: () => capabilities,
+    serial,
+    hashImage: deps.hashImage,
+  });
 
   function requireTarget(): RuntimeTarget {
     if (lostReason) throw new EngineError('device-lost', `The GPU device was lost (${lostReason}). Choose a backend again to recover.`);
@@ -43,6 +53,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
     if (choice === 'webgpu' && !gpuHandle) {
       throw new EngineError('no-webgpu', `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`);
     }
+    await editing.reset(); // sessions belong to the old backend
     if (target?.backend === 'webgpu') target.device.destroy();
     lostReason = null;
     if (gpuHandle) {
@@ -113,13 +124,16 @@ export function createEngine(deps: EngineDeps): EngineApi {
       return capabilities!;
     },
     roundTrip: (encoder, decoder, image) => serial(() => roundTrip(encoder, decoder, image)),
-    // TODO(#4): bundles and edits land with the weight cache and the sampler; until then they say so.
-    listBundles: async () => [],
-    addBundle: () => notYet('Adding bundles'),
-    deleteBundle: () => notYet('Deleting bundles'),
-    selectBundle: () => notYet('Selecting a bundle'),
-    getStorageInfo: () => notYet('Storage info'),
-    edit: () => notYet('Editing'),
-    cancel: async () => undefined,
+    listBundles: async () =>
+      (await deps.bundles.listBundles()).map((b) => ({ ...b, unsupportedReason: getUnsupportedReason(b, capabilities) })),
+    addBundle: (source, onProgress) => deps.bundles.addBundle(source, onProgress),
+    deleteBundle: async (id) => {
+      if (editing.getSelected() === id) await serial(() => editing.reset());
+      await deps.bundles.deleteBundle(id);
+    },
+    selectBundle: (id) => editing.selectBundle(id),
+    getStorageInfo: () => deps.bundles.getStorageInfo(),
+    edit: (job, onProgress) => editing.edit(job, onProgress),
+    cancel: (jobId) => editing.cancel(jobId),
   };
 }

@@ -1,12 +1,17 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import type { Ort } from './runtime/ort';
+import { createStore } from 'idb-keyval';
+import { EMBEDDED_BUNDLE_PATH } from './api/jobs';
+import { createBundleStore, fromIdbKeyval } from './cache';
 import { createEngine } from './engine';
+import { hashImage } from './runtime/hashImage';
+import type { Ort } from './runtime/ort';
 
 // The native WebGPU EP (never the deprecated JSEP default import): the JSPI build where the browser has
 // JSPI (smaller, streams Blob weights), else the Asyncify build. Both also carry the WASM EP.
 const hasJspi = 'Suspending' in WebAssembly;
 const ortPromise: Promise<Ort> = hasJspi ? import('onnxruntime-web/jspi') : import('onnxruntime-web/webgpu');
+const appBase = new URL(import.meta.env.BASE_URL, self.location.origin);
 
 Comlink.expose(
   createEngine({
@@ -16,5 +21,13 @@ Comlink.expose(
     ortVersion: __ORT_VERSION__,
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: self.navigator.hardwareConcurrency,
+    bundles: createBundleStore({
+      store: fromIdbKeyval(createStore('kontext-bundles', 'files')),
+      fetch: self.fetch.bind(self),
+      subtle: self.crypto.subtle,
+      storage: self.navigator.storage,
+      embeddedUrl: new URL(EMBEDDED_BUNDLE_PATH, appBase).href,
+    }),
+    hashImage,
   }),
 );

@@ -59,6 +59,12 @@ export interface EditResult {
 /** Where a bundle comes from: a URL of its folder (manifest.json inside) or files the user picked. */
 export type BundleSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] };
 
+/**
+ * The bundle shipped with the app (kontext-micro), relative to the app's base URL. It is added like any
+ * other bundle, by URL, from our own origin: `new URL(EMBEDDED_BUNDLE_PATH, document.baseURI)`.
+ */
+export const EMBEDDED_BUNDLE_PATH = 'bundles/kontext-micro/';
+
 /** Download/verification state of one bundle file. */
 export interface FileProgress {
   path: string;

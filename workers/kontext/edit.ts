@@ -81,8 +81,8 @@ export interface EditContext {
   hashImage: (image: RgbaImage) => Promise<string>;
   signal?: AbortSignal;
   onPhase?: (phase: 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding') => void;
-  /** After every step; `preview` decodes the current x0 estimate when the caller wants one. */
-  onStep?: (step: DenoiseStep, preview: () => Promise<RgbaImage>) => void | Promise<void>;
+  /** After every step; `preview` decodes the current x0 estimate (null when the models cannot preview). */
+  onStep?: (step: DenoiseStep, preview: (() => Promise<RgbaImage>) | null) => void | Promise<void>;
 }
 
 export interface EditOutput {
@@ -150,11 +150,11 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const tokens = await sampleLatents({
     models, text, target, references, noise, timesteps, guidance: job.guidance, mask, signal: ctx.signal,
     onStep: ctx.onStep
-      ? (step) => ctx.onStep!(step, () => {
+      ? (step) => ctx.onStep!(step, models.decodePreview ? () => {
           // x0 estimate at the step's end: x − tNext·v (v ≈ ε − x0)
           const x0 = step.x.map((x, i) => x - step.tNext * step.v[i]);
-          return decodeTokens(x0, target, models.decodePreview ?? models.decode, f);
-        })
+          return decodeTokens(x0, target, models.decodePreview!, f);
+        } : null)
       : undefined,
   });
 

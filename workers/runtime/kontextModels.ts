@@ -59,6 +59,13 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
   }
 
   const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
+
+  async function decode(latents: Float32Array, height: number, width: number): Promise<Float32Array> {
+    await enter('aeDecoder');
+    const session = await open('aeDecoder', manifest.components.aeDecoder);
+    const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
+    return read(out.image, 'image');
+  }
   const i32 = (data: Int32Array, dims: number[]) => new ort.Tensor('int32', data, dims);
   const { dit, t5, clip } = manifest.model;
 
@@ -113,20 +120,19 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
       return read(values.velocity, 'velocity');
     },
 
-    async decode(latents, height, width) {
-      await enter('aeDecoder');
-      const session = await open('aeDecoder', manifest.components.aeDecoder);
-      const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
-      return read(out.image, 'image');
-    },
+    decode,
 
+    // Previews use the bundle's preview decoder; without one, the AE decoder — unless memory is tight,
+    // where loading it would evict the DiT every preview.
     decodePreview: manifest.components.previewDecoder
       ? async (latents, height, width) => {
           const session = await open('previewDecoder', manifest.components.previewDecoder!);
           const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
           return read(out.image, 'image');
         }
-      : undefined,
+      : manifest.memoryTight
+        ? undefined
+        : (latents, height, width) => decode(latents, height, width),
 
     release: () => close(() => true),
   };

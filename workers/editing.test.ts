@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nodeOrt } from '../tools/testing/nodeOrt';
+import { ensureTinyBundle } from '../tools/testing/tinyBundle';
+import type { EditJob, JobProgress } from './api/jobs';
+import type { RgbaImage } from './api/types';
+import { createBundleStore, createMemoryStore } from './cache';
+import { createEngine } from './engine';
+import { hashImage } from './runtime/hashImage';
+
+/** A smooth synthetic picture of any size. */
+function makeImage(width: number, height: number, seed = 1): RgbaImage {
+  const data = new Uint8ClampedArray(4 * width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      data[i] = (x * 255) / width;
+      data[i + 1] = (y * 255) / height;
+      data[i + 2] = 128 + 100 * Math.sin((x + y + seed) / 7);
+      data[i + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+async function makeEngine() {
+  const dir = await ensureTinyBundle('fp32', 2);
+  const files = readdirSync(dir).filter((f) => f !== 'build-stamp.json').map((f) => new File([readFileSync(join(dir, f))], f));
+  const engine = createEngine({
+    loadOrt: async () => nodeOrt, gpu: undefined, ortBuild: 'jspi', ortVersion: 'node', crossOriginIsolated: false,
+    hardwareConcurrency: 2, hashImage,
+    bundles: createBundleStore({ store: createMemoryStore(), fetch, subtle: crypto.subtle, storage: null }),
+  });
+  await engine.init('wasm');
+  const info = await engine.addBundle({ kind: 'files', files }, () => undefined);
+  await engine.selectBundle(info.id);
+  return engine;
+}
+
+const job = (over: Partial<EditJob> = {}): EditJob => ({
+  id: crypto.randomUUID(), image: makeImage(333, 517), prompt: 'make the red circle blue', references: [], mask: null,
+  steps: 4, guidance: 2.5, seed: 42, size: 'input', previewEvery: 0, ...over,
+});
+
+describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
+  let engine: Awaited<ReturnType<typeof makeEngine>>;
+  beforeAll(async () => {
+    engine = await makeEngine();
+  });
+
+  it('returns the input size by default and the bucket size on request, with progress through every phase', async () => {
+    const events: JobProgress[] = [];
+    const result = await engine.edit(job({ previewEvery: 2 }), (p) => events.push(p));
+    expect([result.image.width, result.image.height]).toEqual([333, 517]);
+    const phases = [...new Set(events.map((e) => e.phase))];
+    expect(phases).toEqual(['queued', 'loading', 'encoding-text', 'encoding-images', 'denoising', 'decoding', 'done']);
+    const steps = events.filter((e) => e.phase === 'denoising' && e.step > 0);
+    expect(steps.map((e) => e.step)).toEqual([1, 2, 3, 4]);
+    expect(steps.every((e) => e.etaMs !== null && e.etaMs >= 0)).toBe(true);
+    expect(steps.filter((e) => e.preview).map((e) => e.step)).toEqual([2]);
+    expect(events.map((e) => e.fraction)).toEqual([...events.map((e) => e.fraction)].sort((a, b) => a - b));
+
+    const native = await engine.edit(job({ size: 'native' }), () => undefined);
+    expect([native.image.width, native.image.height]).toEqual([48, 80]); // 333:517 ≈ 0.64 → the 48×80 bucket
+  });
+
+  it('gives identical bytes for the same seed and different ones for another seed', async () => {
+    const a = await engine.edit(job({ seed: 7 }), () => undefined);
+    const b = await engine.edit(job({ seed: 7 }), () => undefined);
+    const c = await engine.edit(job({ seed: 8 }), () => undefined);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(c.image.data))).toBe(false);
+  });
+
+  it('keeps every pixel outside the mask bit-identical to the input', async () => {
+    const image = makeImage(64, 64, 3);
+    const mask = { width: 64, height: 64, data: new Uint8Array(64 * 64) };
+    for (let y = 16; y < 40; y++) for (let x = 20; x < 50; x++) mask.data[y * 64 + x] = 255;
+    const result = await engine.edit(job({ image, mask, references: [makeImage(48, 64, 9)] }), () => undefined);
+    let changedInside = 0;
+    for (let p = 0; p < 64 * 64; p++) {
+      const same = [0, 1, 2, 3].every((c) => result.image.data[4 * p + c] === image.data[4 * p + c]);
+      if (mask.data[p] < 128) expect(same).toBe(true);
+      else if (!same) changedInside++;
+    }
+    expect(changedInside).toBeGreaterThan(100);
+  });
+
+  it('cancels a running job within one step and stays usable; a queued job never starts', async () => {
+    const running = job({ steps: 20 });
+    let cancelledAt = -1;
+    const first = engine.edit(running, (p) => {
+      if (p.phase === 'denoising' && p.step === 2 && cancelledAt < 0) {
+        cancelledAt = p.step;
+        void engine.cancel(running.id);
+      }
+    });
+    const queued = job();
+    const second = engine.edit(queued, () => undefined);
+    void engine.cancel(queued.id);
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(second).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/before it started/) });
+    const after = await engine.edit(job(), () => undefined);
+    expect(after.image.width).toBe(333);
+  });
+
+  it('rejects bad jobs with specific errors', async () => {
+    await expect(engine.edit(job({ steps: 0 }), () => undefined)).rejects.toMatchObject({ code: 'bad-input' });
+    const mask = { width: 10, height: 10, data: new Uint8Array(100) };
+    await expect(engine.edit(job({ mask }), () => undefined)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/mask is 10×10/) });
+  });
+});

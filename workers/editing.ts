@@ -1,0 +1,187 @@
+/**
+ * @file The editing side of the engine: the selected bundle (manifest, tokenizers, sessions, encoder
+ * caches), a queue that runs one edit at a time, cancellation, and progress with ETA and previews.
+ */
+import { EngineError, toEngineError } from './api/errors';
+import type { BundleInfo, EditJob, EditResult, JobPhase, JobProgress } from './api/jobs';
+import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
+import type { GraphFiles, Manifest } from './bundle/manifest';
+import type { BundleStore } from './cache';
+import { runEdit } from './kontext/edit';
+import type { TextConditioning } from './kontext/models';
+import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
+import { createSessionModels, type SessionModels } from './runtime/kontextModels';
+import type { Ort, RuntimeTarget } from './runtime/ort';
+
+/** A bundle ready to edit with. */
+interface Selected {
+  id: string;
+  manifest: Manifest;
+  models: SessionModels;
+  tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer };
+  cache: { text: Map<string, TextConditioning>; images: Map<string, Float32Array> };
+}
+
+export interface EditingDeps {
+  bundles: BundleStore;
+  loadOrt: () => Promise<Ort>;
+  /** The current runtime target and capabilities (the engine may switch backends between jobs). */
+  getTarget: () => RuntimeTarget;
+  getCapabilities: () => Capabilities | null;
+  /** Runs work strictly one piece at a time (shared with the engine's other onnxruntime work). */
+  serial: <T>(work: () => Promise<T>) => Promise<T>;
+  hashImage: (image: RgbaImage) => Promise<string>;
+  now?: () => number;
+}
+
+/** Where each phase starts on the job's 0…1 progress scale (denoising fills 0.1 → 0.95 step by step). */
+const PHASE_START: Record<JobPhase, number> = {
+  queued: 0, loading: 0.02, 'encoding-text': 0.04, 'encoding-images': 0.06, denoising: 0.1, decoding: 0.95, done: 1,
+};
+
+/** Encoder results kept per bundle: a few prompts and images are enough for turn-by-turn editing. */
+const CACHE_LIMIT = 16;
+
+function boundedSet<V>(map: Map<string, V>): Map<string, V> {
+  const set = map.set.bind(map);
+  map.set = (key, value) => {
+    if (map.size >= CACHE_LIMIT) map.delete(map.keys().next().value as string);
+    return set(key, value);
+  };
+  return map;
+}
+
+/** Why this machine cannot run a bundle, or null. */
+export function getUnsupportedReason(manifest: Pick<Manifest, 'weights'>, caps: Capabilities | null): string | null {
+  if (manifest.weights === 'fp16' && caps?.backend === 'webgpu' && !caps.gpu?.shaderF16) {
+    return 'this bundle stores fp16 weights, and this GPU has no shader-f16 support';
+  }
+  if (manifest.weights === 'fp16' && caps?.backend === 'wasm') return 'fp16 bundles need WebGPU with shader-f16';
+  return null;
+}
+
+export function createEditing(deps: EditingDeps) {
+  const now = deps.now ?? (() => performance.now());
+  let selected: Selected | null = null;
+  let selectedTarget: RuntimeTarget | null = null;
+  const controllers = new Map<string, AbortController>();
+
+  async function loadGraph(id: string, graph: GraphFiles): Promise<ModelFiles> {
+    return {
+      name: graph.graph,
+      graph: await deps.bundles.getFile(id, graph.graph),
+      externalData: await Promise.all(graph.data.map(async (path) => ({ path, data: await deps.bundles.getFile(id, path) }))),
+    };
+  }
+
+  async function readJson(id: string, path: string): Promise<Record<string, unknown>> {
+    return JSON.parse(await (await deps.bundles.getFile(id, path)).text());
+  }
+
+  async function open(id: string): Promise<Selected> {
+    const target = deps.getTarget();
+    if (selected?.id === id && selectedTarget === target) return selected;
+    await selected?.models.release();
+    selected = null;
+    const manifest = await deps.bundles.getManifest(id);
+    const reason = getUnsupportedReason(manifest, deps.getCapabilities());
+    if (reason) throw new EngineError('bad-manifest', `${manifest.name} cannot run here: ${reason}.`);
+    const { t5Tokenizer, clipTokenizer } = manifest.components;
+    const tokenizers = {
+      t5: createPromptTokenizer(await readJson(id, t5Tokenizer.json), await readJson(id, t5Tokenizer.config), manifest.model.t5.maxLength),
+      clip: createPromptTokenizer(await readJson(id, clipTokenizer.json), await readJson(id, clipTokenizer.config), manifest.model.clip.maxLength),
+    };
+    const models = createSessionModels(await deps.loadOrt(), target, manifest, (g) => loadGraph(id, g));
+    selected = { id, manifest, models, tokenizers, cache: { text: boundedSet(new Map()), images: boundedSet(new Map()) } };
+    selectedTarget = target;
+    return selected;
+  }
+
+  async function selectBundle(id: string): Promise<BundleInfo> {
+    const info = (await deps.bundles.listBundles()).find((b) => b.id === id);
+    if (!info) throw new EngineError('bad-manifest', `No bundle "${id}" is stored in this browser.`);
+    if (!info.complete) throw new EngineError('bad-manifest', `${info.name} is not completely downloaded yet.`);
+    await deps.serial(() => open(id));
+    return info;
+  }
+
+  async function run(job: EditJob, report: (p: Omit<JobProgress, 'jobId'>) => void, signal: AbortSignal): Promise<EditResult> {
+    if (!selected) throw new EngineError('not-initialized', 'Choose a model before editing.');
+    const started = now();
+    const timings: Partial<Record<JobPhase, number>> = {};
+    let phase: JobPhase = 'loading';
+    let phaseStart = started;
+    const enterPhase = (next: JobPhase) => {
+      timings[phase] = (timings[phase] ?? 0) + now() - phaseStart;
+      phase = next;
+      phaseStart = now();
+      report({ phase, step: next === 'done' || next === 'decoding' ? job.steps : 0, steps: job.steps, fraction: PHASE_START[next], etaMs: next === 'done' ? 0 : null });
+    };
+    enterPhase('loading');
+    const bundle = await open(selected.id);
+    let denoiseStart = 0;
+    const { image } = await runEdit(job, {
+      manifest: bundle.manifest,
+      tokenizers: bundle.tokenizers,
+      models: bundle.models,
+      cache: bundle.cache,
+      hashImage: deps.hashImage,
+      signal,
+      onPhase: (p) => {
+        enterPhase(p);
+        if (p === 'denoising') denoiseStart = now();
+      },
+      onStep: async (s, preview) => {
+        const done = s.step + 1;
+        const perStep = (now() - denoiseStart) / done;
+        const eta = perStep * (s.steps - done) + perStep * 0.5; // decoding costs about half a step
+        const wantPreview = preview && job.previewEvery > 0 && done % job.previewEvery === 0 && done < s.steps;
+        report({
+          phase: 'denoising', step: done, steps: s.steps, fraction: 0.1 + 0.85 * (done / s.steps), etaMs: eta,
+          preview: wantPreview ? await preview() : undefined,
+        });
+      },
+    });
+    enterPhase('done');
+    return {
+      jobId: job.id, image, seed: job.seed, steps: job.steps, guidance: job.guidance, bundleId: bundle.id,
+      backend: deps.getTarget().backend, timings: { ...timings, totalMs: now() - started },
+    };
+  }
+
+  return {
+    selectBundle,
+    /** The selected bundle's id, or null. */
+    getSelected: () => selected?.id ?? null,
+    /** Drops sessions (e.g. before the backend changes or the bundle is deleted). */
+    async reset(): Promise<void> {
+      await selected?.models.release();
+      selected = null;
+    },
+    edit(job: EditJob, onProgress: (p: JobProgress) => void): Promise<EditResult> {
+      if (controllers.has(job.id)) return Promise.reject(new EngineError('bad-input', `job ${job.id} is already queued`));
+      const controller = new AbortController();
+      controllers.set(job.id, controller);
+      const report = (p: Omit<JobProgress, 'jobId'>) => {
+        try {
+          onProgress({ jobId: job.id, ...p });
+        } catch {
+          // a progress listener that throws must not kill the job
+        }
+      };
+      report({ phase: 'queued', step: 0, steps: job.steps, fraction: PHASE_START.queued, etaMs: null });
+      return deps
+        .serial(async () => {
+          if (controller.signal.aborted) throw new EngineError('cancelled', 'The edit was cancelled before it started.');
+          return run(job, report, controller.signal);
+        })
+        .catch((e: unknown) => {
+          throw toEngineError(e);
+        })
+        .finally(() => controllers.delete(job.id));
+    },
+    async cancel(jobId: string): Promise<void> {
+      controllers.get(jobId)?.abort();
+    },
+  };
+}
