@@ -1,0 +1,108 @@
+/**
+ * @file Canvas actions: tools, brush, the draft mask, zoom/pan and the before/after comparison.
+ */
+import type { MaskImage } from '../../../workers/api';
+import { createMask, invertMask } from '../mask';
+import { selectCurrentTurn } from '../selectors';
+import type { ActiveTool } from '../tools/CanvasTools';
+import { actualSize, fitViewport, stepZoom, zoomAt, type Size, type Viewport } from '../viewport';
+import type { ActionContext } from './context';
+
+export interface CanvasActions {
+  setTool(tool: ActiveTool): void;
+  setBrush(brush: Partial<{ size: number; feather: number }>): void;
+  /** `[` / `]`: one step smaller or bigger (×1.25). */
+  stepBrushSize(direction: 1 | -1): void;
+  /** The draft mask, created empty at the current image's size on first use; null without an image. */
+  ensureMask(): MaskImage | null;
+  /** Pixels changed in place during a stroke. */
+  maskPainted(): void;
+  /** A stroke (or another mask change) is final. */
+  maskCommitted(): void;
+  restoreMask(snapshot: MaskImage): void;
+  invertMask(): void;
+  clearMask(): void;
+  toggleOverlay(): void;
+  setViewSize(size: Size): void;
+  setViewport(viewport: Viewport): void;
+  zoomStep(direction: 1 | -1): void;
+  zoomAtPoint(factor: number, x: number, y: number): void;
+  zoomFit(): void;
+  zoomActual(): void;
+  toggleCompare(): void;
+  setCompareSplit(split: number): void;
+}
+
+export const BRUSH_MIN = 1;
+export const BRUSH_MAX = 512;
+
+export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasActions {
+  const { get, set } = ctx;
+  const imageSize = (): Size | null => selectCurrentTurn(get())?.image ?? null;
+  const committed = () => set((s) => ({ maskRevision: s.maskRevision + 1, revision: s.revision + 1 }));
+
+  const actions: CanvasActions = {
+    setTool: (tool) => set({ tool }),
+    setBrush(brush) {
+      const b = { ...get().brush, ...brush };
+      set({ brush: { size: Math.round(Math.min(BRUSH_MAX, Math.max(BRUSH_MIN, b.size))), feather: Math.min(1, Math.max(0, b.feather)) } });
+    },
+    stepBrushSize(direction) {
+      const size = get().brush.size;
+      const next = direction > 0 ? Math.max(size + 1, size * 1.25) : Math.min(size - 1, size / 1.25);
+      actions.setBrush({ size: next });
+    },
+    ensureMask() {
+      const s = get();
+      const size = imageSize();
+      if (!size) return null;
+      if (s.mask && s.mask.width === size.width && s.mask.height === size.height) return s.mask;
+      const mask = createMask(size.width, size.height);
+      set({ mask });
+      return mask;
+    },
+    maskPainted: () => set((s) => ({ maskRevision: s.maskRevision + 1 })),
+    maskCommitted: committed,
+    restoreMask(snapshot) {
+      set({ mask: snapshot });
+      committed();
+    },
+    invertMask() {
+      const mask = actions.ensureMask();
+      if (!mask) return;
+      set({ mask: invertMask(mask), overlayVisible: true });
+      committed();
+    },
+    clearMask() {
+      if (!get().mask) return;
+      set({ mask: null });
+      committed();
+    },
+    toggleOverlay: () => set((s) => ({ overlayVisible: !s.overlayVisible })),
+    setViewSize(size) {
+      const s = get();
+      if (size.width === s.viewSize.width && size.height === s.viewSize.height) return;
+      const image = imageSize();
+      // Keep the image centre where it was when the canvas is resized; fit on the first real size.
+      const first = s.viewSize.width === 800 && s.viewSize.height === 600;
+      set({ viewSize: size, viewport: image && first ? fitViewport(image, size) : { ...s.viewport, panX: s.viewport.panX + (size.width - s.viewSize.width) / 2, panY: s.viewport.panY + (size.height - s.viewSize.height) / 2 } });
+    },
+    setViewport: (viewport) => set({ viewport }),
+    zoomStep: (direction) => set((s) => ({ viewport: stepZoom(s.viewport, direction, s.viewSize) })),
+    zoomAtPoint: (factor, x, y) => set((s) => ({ viewport: zoomAt(s.viewport, factor, x, y) })),
+    zoomFit() {
+      const image = imageSize();
+      if (image) set((s) => ({ viewport: fitViewport(image, s.viewSize) }));
+    },
+    zoomActual() {
+      const image = imageSize();
+      if (image) set((s) => ({ viewport: actualSize(image, s.viewSize) }));
+    },
+    toggleCompare() {
+      const turn = selectCurrentTurn(get());
+      set((s) => ({ compare: !s.compare && !!turn?.parentId }));
+    },
+    setCompareSplit: (split) => set({ compareSplit: Math.min(1, Math.max(0, split)) }),
+  };
+  return actions;
+}

@@ -1,0 +1,136 @@
+/**
+ * @file The prompt and the edit job: Generate builds an EditJob from the current turn, the draft mask and
+ * references, streams progress and previews into the store, and adds the result as a new turn (a branch when
+ * the current turn already has children). A failure or cancel leaves the tree exactly as it was.
+ */
+import { toEngineError, type EditJob, type EditResult, type JobProgress, type MaskImage } from '../../../workers/api';
+import { describeEngineError } from '../../engine/messages';
+import { addTurn } from '../history/tree';
+import type { ImageRef } from '../history/types';
+import { cloneMask, compositeMasked, isMaskEmpty } from '../mask';
+import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
+import type { PromptSettings } from '../state';
+import type { ActionContext } from './context';
+
+export interface JobActions {
+  setPrompt(prompt: Partial<PromptSettings>): void;
+  /** Copies a turn's instruction, steps, guidance and seed into the prompt, seed locked. */
+  reuseTurn(id: string): void;
+  generate(): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+export const PROMPT_HISTORY_LIMIT = 100;
+export const STEPS_RANGE = [1, 50] as const;
+export const GUIDANCE_RANGE = [0, 10] as const;
+
+/** Preview cadence: every step for short runs, about eight previews for long ones. */
+export const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
+
+export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
+  const { get, set, deps } = ctx;
+
+  function onProgress(jobId: string, p: JobProgress): void {
+    const job = get().job;
+    if (!job || job.id !== jobId) return; // a late message from a job that was replaced
+    set({ job: { ...job, progress: { ...p, preview: undefined }, preview: p.preview ?? job.preview } });
+  }
+
+  /** Makes the engine run on `bundleId` (selecting it once). */
+  async function ensureBundle(bundleId: string): Promise<void> {
+    if (get().engineBundleId === bundleId) return;
+    await deps.engine.selectBundle(bundleId);
+    set({ engineBundleId: bundleId });
+  }
+
+  function recordTurn(jobId: string, result: EditResult, mask: MaskImage | null, references: ImageRef[], prompt: string, bundleName: string): void {
+    const s = get();
+    const job = s.job;
+    if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return;
+    const parent = s.tree.nodes[job.parentId];
+    const input = s.images[parent.image.id];
+    const sameSize = result.image.width === input.width && result.image.height === input.height;
+    // The engine keeps outside-mask pixels; blending here softens a feathered rim inside the mask only.
+    const image = mask && sameSize ? compositeMasked(input, result.image, mask) : result.image;
+    const imageRef: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
+    const maskRef: ImageRef | null = mask ? { id: deps.newId(), width: mask.width, height: mask.height } : null;
+    const tree = addTurn(s.tree, parent.id, {
+      id: deps.newId(), createdAt: deps.now(), image: imageRef, source: '', instruction: prompt,
+      params: { steps: result.steps, guidance: result.guidance, seed: result.seed, size: s.prompt.size }, mask: maskRef, references,
+      timing: { totalMs: result.timings.totalMs, phases: omitTotal(result.timings) },
+      model: { bundleId: result.bundleId, bundleName, backend: result.backend },
+    });
+    const history = [prompt, ...s.promptHistory.filter((p) => p !== prompt)].slice(0, PROMPT_HISTORY_LIMIT);
+    const sizeChanged = image.width !== input.width || image.height !== input.height;
+    set({
+      tree, job: null, promptHistory: history, revision: s.revision + 1, compare: false,
+      images: { ...s.images, [imageRef.id]: image },
+      masks: maskRef && mask ? { ...s.masks, [maskRef.id]: mask } : s.masks,
+      // The mask was for that edit; a stale mask silently re-applied is a known pain (inpaint-web #33).
+      mask: null, maskRevision: s.maskRevision + 1,
+      ...(sizeChanged ? { viewport: { ...s.viewport, zoom: s.viewport.zoom * (input.width / image.width) } } : {}),
+    });
+  }
+
+  return {
+    setPrompt(prompt) {
+      const p = { ...get().prompt, ...prompt };
+      p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
+      p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
+      p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
+      set({ prompt: p, ...(prompt.text !== undefined ? { revision: get().revision + 1 } : {}) });
+    },
+    reuseTurn(id) {
+      const turn = get().tree?.nodes[id];
+      if (!turn?.params) return;
+      const { steps, guidance, seed, size } = turn.params;
+      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, seedMode: 'locked' } }));
+    },
+    async generate() {
+      const s = get();
+      const blocker = selectGenerateBlocker(s);
+      if (blocker) return set({ notice: { kind: 'error', text: blocker } });
+      const turn = selectCurrentTurn(s)!;
+      const bundle = selectActiveBundle(s)!;
+      const seed = s.prompt.seedMode === 'locked' ? s.prompt.seed : deps.randomSeed() >>> 0;
+      const mask = isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height ? null : cloneMask(s.mask!);
+      // A mask keeps pixels in place, so the result must have the input's size.
+      const size = mask ? 'input' : s.prompt.size;
+      const references = [...s.references];
+      const prompt = s.prompt.text.trim();
+      const job: EditJob = {
+        id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
+        steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps),
+      };
+      set({
+        notice: null, prompt: { ...s.prompt, seed, size }, compare: false,
+        job: { id: job.id, sessionId: s.sessionId!, parentId: turn.id, startedAt: deps.now(), progress: null, preview: null, cancelling: false },
+      });
+      try {
+        await ensureBundle(bundle.id);
+        const result = await deps.engine.edit(job, (p) => onProgress(job.id, p));
+        recordTurn(job.id, result, mask, references, prompt, bundle.name);
+      } catch (e) {
+        if (get().job?.id !== job.id) return; // replaced or abandoned: nothing to report
+        const error = toEngineError(e);
+        set({ job: null, notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) } });
+        if (error.code === 'device-lost') set({ engineBundleId: null });
+      }
+    },
+    async cancel() {
+      const job = get().job;
+      if (!job || job.cancelling) return;
+      set({ job: { ...job, cancelling: true } });
+      try {
+        await deps.engine.cancel(job.id);
+      } catch (e) {
+        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+      }
+    },
+  };
+}
+
+function omitTotal(timings: EditResult['timings']): Partial<Record<string, number>> {
+  const { totalMs: _total, ...phases } = timings;
+  return phases;
+}

@@ -1,0 +1,134 @@
+/**
+ * @file Engine and model actions: backend choice, the bundle list, adding (URL or local folder) with
+ * per-file progress and resume, delete, select, and storage state.
+ */
+import type { BackendChoice, BundleInfo, BundleSource } from '../../../workers/api';
+import { describeEngineError } from '../../engine/messages';
+import { omitKey, type ActionContext } from './context';
+
+export interface ModelActions {
+  chooseBackend(choice: BackendChoice): Promise<void>;
+  refreshBundles(): Promise<void>;
+  addBundleFromUrl(url: string): Promise<void>;
+  addBundleFromFiles(label: string, files: File[]): Promise<void>;
+  /** Continues an interrupted download (URL bundles and the embedded one). */
+  resumeBundle(id: string): Promise<void>;
+  deleteBundle(id: string): Promise<void>;
+  selectBundle(id: string): void;
+  refreshStorage(): Promise<void>;
+  requestPersistence(): Promise<void>;
+}
+
+/** Checks a bundle URL typed by the user; returns it normalised to end with '/'. */
+export function normaliseBundleUrl(input: string, base: string): string {
+  const url = new URL(input.trim(), base);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`“${input}” is not a web address (http or https).`);
+  url.hash = '';
+  if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url.href;
+}
+
+export function createModelActions(ctx: ActionContext<ModelActions>): ModelActions {
+  const { get, set, deps } = ctx;
+
+  async function runAdd(key: string, label: string, source: BundleSource): Promise<void> {
+    if (get().downloads[key]?.running) return;
+    const before = new Set((get().bundles ?? []).map((b) => b.id));
+    set((s) => ({ downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], error: null, running: true } } }));
+    let added: BundleInfo | null = null;
+    try {
+      added = await deps.engine.addBundle(source, (files) => {
+        set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], files } } }));
+      });
+      set((s) => ({ downloads: omitKey(s.downloads, key), notice: { kind: 'info', text: `${added!.name} is ready.` } }));
+    } catch (e) {
+      set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error: describeEngineError(e) } } }));
+    }
+    await actions.refreshBundles();
+    if (source.kind === 'url') {
+      // Remember where new bundles came from, so "Resume" can continue them after a reload.
+      const fresh = [added?.id, ...(get().bundles ?? []).map((b) => b.id).filter((id) => !before.has(id))].filter(Boolean) as string[];
+      if (fresh.length) set((s) => ({ bundleUrls: { ...s.bundleUrls, ...Object.fromEntries(fresh.map((id) => [id, source.url])) } }));
+    }
+    if (added && !get().selectedBundleId && !added.unsupportedReason) set({ selectedBundleId: added.id });
+    await actions.refreshStorage();
+  }
+
+  const actions: ModelActions = {
+    async chooseBackend(choice) {
+      set({ backendChoice: choice, engineStarting: true, diagnostics: { ...get().diagnostics, busy: true } });
+      try {
+        const capabilities = await deps.engine.init(choice);
+        set({ capabilities, engineBundleId: null, notice: null });
+      } catch (e) {
+        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+      } finally {
+        set({ engineStarting: false, diagnostics: { ...get().diagnostics, busy: false } });
+      }
+      await actions.refreshBundles(); // support depends on the backend
+    },
+    async refreshBundles() {
+      try {
+        set({ bundles: await deps.engine.listBundles() });
+      } catch (e) {
+        set({ bundles: get().bundles ?? [], notice: { kind: 'error', text: describeEngineError(e) } });
+      }
+    },
+    addBundleFromUrl(input) {
+      let url: string;
+      try {
+        url = normaliseBundleUrl(input, 'https://invalid.invalid/');
+        if (url.startsWith('https://invalid.invalid/')) throw new Error(`“${input}” is not a full web address; include https://.`);
+      } catch (e) {
+        set({ notice: { kind: 'error', text: (e as Error).message } });
+        return Promise.resolve();
+      }
+      return runAdd(url, url, { kind: 'url', url });
+    },
+    addBundleFromFiles(label, files) {
+      if (!files.some((f) => f.name === 'manifest.json')) {
+        set({ notice: { kind: 'error', text: `“${label}” has no manifest.json: pick the bundle's folder (the one that holds manifest.json).` } });
+        return Promise.resolve();
+      }
+      return runAdd(`files:${label}`, label, { kind: 'files', files });
+    },
+    async resumeBundle(id) {
+      const s = get();
+      const bundle = s.bundles?.find((b) => b.id === id);
+      const url = s.bundleUrls[id] ?? (bundle?.embedded && deps.embeddedBundleUrl ? deps.embeddedBundleUrl(id) : null);
+      if (!url) return set({ notice: { kind: 'error', text: 'This bundle came from a local folder: add the same folder again to finish it.' } });
+      await runAdd(url, bundle?.name ?? url, { kind: 'url', url });
+    },
+    async deleteBundle(id) {
+      try {
+        await deps.engine.deleteBundle(id);
+        set((s) => ({
+          bundleUrls: omitKey(s.bundleUrls, id), selectedBundleId: s.selectedBundleId === id ? null : s.selectedBundleId,
+          engineBundleId: s.engineBundleId === id ? null : s.engineBundleId,
+        }));
+      } catch (e) {
+        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+      }
+      await actions.refreshBundles();
+      await actions.refreshStorage();
+    },
+    selectBundle(id) {
+      set({ selectedBundleId: id });
+    },
+    async refreshStorage() {
+      try {
+        set({ storage: await deps.engine.getStorageInfo() });
+      } catch {
+        set({ storage: null }); // shown as "unknown"; not worth an error notice
+      }
+    },
+    async requestPersistence() {
+      if (!deps.requestPersistence) return;
+      const granted = await deps.requestPersistence().catch(() => false);
+      set({ notice: { kind: 'info', text: granted ? 'The browser will keep your models and sessions when space runs low.' : 'The browser declined to make storage persistent (it may grant it after more visits, or if the app is installed).' } });
+      await actions.refreshStorage();
+    },
+  };
+  return actions;
+}

@@ -1,0 +1,82 @@
+/**
+ * @file Derived values. Pure functions of the state; hooks wrap them, tests call them directly.
+ */
+import type { BundleInfo, RgbaImage } from '../../workers/api';
+import { canRedo, canUndo } from './history/tree';
+import type { TurnNode } from './history/types';
+import { isMaskEmpty } from './mask';
+import type { SessionSnapshot } from './ports';
+import type { StudioState } from './state';
+
+export function selectCurrentTurn(s: StudioState): TurnNode | null {
+  return s.tree ? s.tree.nodes[s.tree.currentId] ?? null : null;
+}
+
+export function selectCurrentImage(s: StudioState): RgbaImage | null {
+  const turn = selectCurrentTurn(s);
+  return turn ? s.images[turn.image.id] ?? null : null;
+}
+
+/** The parent's image, for the before/after comparison (null at the root). */
+export function selectParentImage(s: StudioState): RgbaImage | null {
+  const turn = selectCurrentTurn(s);
+  const parent = turn?.parentId && s.tree ? s.tree.nodes[turn.parentId] : null;
+  return parent ? s.images[parent.image.id] ?? null : null;
+}
+
+/** Why a bundle cannot run edits now, or null when it can. */
+export function getBundleProblem(b: BundleInfo): string | null {
+  if (b.unsupportedReason) return b.unsupportedReason;
+  if (!b.complete) return 'not downloaded yet';
+  return null;
+}
+
+/** The bundle edits will run on: the chosen one when usable, else the embedded one when usable. */
+export function selectActiveBundle(s: StudioState): BundleInfo | null {
+  const usable = (s.bundles ?? []).filter((b) => getBundleProblem(b) === null);
+  return usable.find((b) => b.id === s.selectedBundleId) ?? usable.find((b) => b.embedded) ?? null;
+}
+
+export function selectEmbeddedBundle(s: StudioState): BundleInfo | null {
+  return s.bundles?.find((b) => b.embedded) ?? null;
+}
+
+/** Why Generate is not possible right now, or null. */
+export function selectGenerateBlocker(s: StudioState): string | null {
+  if (!s.tree) return 'Open an image first.';
+  if (s.job) return 'An edit is already running.';
+  if (!s.prompt.text.trim()) return 'Type an instruction first.';
+  if (s.bundles === null) return 'Looking for models…';
+  if (!selectActiveBundle(s)) {
+    const embedded = selectEmbeddedBundle(s);
+    if (embedded?.unsupportedReason) return `This machine cannot run ${embedded.name}: ${embedded.unsupportedReason}`;
+    return 'No model is ready. Add or download one in Models.';
+  }
+  return null;
+}
+
+export const selectCanUndo = (s: StudioState): boolean => !!s.tree && !s.job && canUndo(s.tree);
+export const selectCanRedo = (s: StudioState): boolean => !!s.tree && !s.job && canRedo(s.tree);
+export const selectHasMask = (s: StudioState): boolean => !isMaskEmpty(s.mask);
+
+/** The session as it should be saved (null when none is open). */
+export function selectSnapshot(s: StudioState): SessionSnapshot | null {
+  if (!s.sessionId || !s.tree) return null;
+  return {
+    id: s.sessionId, name: s.sessionName, createdAt: s.sessionCreatedAt, updatedAt: 0, tree: s.tree, images: s.images, masks: s.masks,
+    draft: { mask: isMaskEmpty(s.mask) ? null : s.mask, references: s.references, prompt: s.prompt.text },
+  };
+}
+
+/** The edit chain from the opened image to the current turn, for PNG metadata. */
+export function selectEditChain(s: StudioState): { instruction: string; seed: number; steps: number; guidance: number; model: string; masked: boolean; references: number }[] {
+  if (!s.tree) return [];
+  const chain = [];
+  for (let n: TurnNode | undefined = s.tree.nodes[s.tree.currentId]; n && n.parentId; n = s.tree.nodes[n.parentId]) {
+    chain.unshift({
+      instruction: n.instruction, seed: n.params?.seed ?? 0, steps: n.params?.steps ?? 0, guidance: n.params?.guidance ?? 0,
+      model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
+    });
+  }
+  return chain;
+}

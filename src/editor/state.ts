@@ -1,0 +1,119 @@
+/**
+ * @file The studio's state: everything the UI shows, held outside React in one zustand vanilla store.
+ */
+import type {
+  BackendChoice, BundleInfo, Capabilities, FileProgress, JobProgress, MaskImage, ModelFiles, RgbaImage, RoundTripResult, StorageInfo,
+} from '../../workers/api';
+import type { HistoryTree, ImageRef } from './history/types';
+import type { SessionMeta } from './ports';
+import type { ActiveTool } from './tools/CanvasTools';
+import type { Size, Viewport } from './viewport';
+
+/** A message for the user: what went wrong (error) or what is happening (info). */
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
+
+/** The next edit's settings. `seedMode` random draws a new seed per Generate; locked reuses `seed`. */
+export interface PromptSettings {
+  text: string;
+  steps: number;
+  guidance: number;
+  seedMode: 'random' | 'locked';
+  seed: number;
+  size: 'input' | 'native';
+}
+
+/** The edit that is running. */
+export interface RunningJob {
+  id: string;
+  sessionId: string;
+  parentId: string;
+  startedAt: number;
+  progress: JobProgress | null;
+  preview: RgbaImage | null;
+  cancelling: boolean;
+}
+
+/** An image the user dropped or pasted while a session was open: new session, or reference? */
+export interface PendingImage {
+  name: string;
+  image: RgbaImage;
+}
+
+export interface StudioState {
+  view: View;
+  helpOpen: boolean;
+  notice: Notice | null;
+  /** True once boot finished loading settings and the last session. */
+  ready: boolean;
+
+  // session
+  sessionId: string | null;
+  sessionName: string;
+  sessionCreatedAt: number;
+  tree: HistoryTree | null;
+  images: Record<string, RgbaImage>;
+  masks: Record<string, MaskImage>;
+  references: ImageRef[];
+  /** The mask for the next edit, at the current image's size. Painted in place; `maskRevision` counts changes. */
+  mask: MaskImage | null;
+  maskRevision: number;
+  /** Bumps whenever something that is saved changed (the autosave listens to it). */
+  revision: number;
+  sessions: SessionMeta[];
+  pendingImage: PendingImage | null;
+
+  // canvas
+  tool: ActiveTool;
+  brush: { size: number; feather: number };
+  overlayVisible: boolean;
+  viewport: Viewport;
+  viewSize: Size;
+  compare: boolean;
+  compareSplit: number;
+
+  // prompt + job
+  prompt: PromptSettings;
+  promptHistory: string[];
+  job: RunningJob | null;
+
+  // models + engine
+  backendChoice: BackendChoice;
+  capabilities: Capabilities | null;
+  engineStarting: boolean;
+  bundles: BundleInfo[] | null;
+  selectedBundleId: string | null;
+  engineBundleId: string | null;
+  bundleUrls: Record<string, string>;
+  downloads: Record<string, { label: string; files: FileProgress[]; error: string | null; running: boolean }>;
+  storage: StorageInfo | null;
+
+  // diagnostics (autoencoder round trip)
+  diagnostics: {
+    image: { name: string; pixels: RgbaImage } | null;
+    encoder: ModelFiles | null;
+    decoder: ModelFiles | null;
+    result: RoundTripResult | null;
+    busy: boolean;
+  };
+}
+
+export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input' };
+
+export function createInitialState(): StudioState {
+  return {
+    view: 'editor', helpOpen: false, notice: null, ready: false,
+    sessionId: null, sessionName: '', sessionCreatedAt: 0, tree: null, images: {}, masks: {}, references: [],
+    mask: null, maskRevision: 0, revision: 0, sessions: [], pendingImage: null,
+    tool: 'brush', brush: { size: 24, feather: 0.3 }, overlayVisible: true,
+    viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, compare: false, compareSplit: 0.5,
+    prompt: { ...DEFAULT_PROMPT }, promptHistory: [], job: null,
+    backendChoice: 'auto', capabilities: null, engineStarting: false, bundles: null, selectedBundleId: null, engineBundleId: null,
+    bundleUrls: {}, downloads: {}, storage: null,
+    diagnostics: { image: null, encoder: null, decoder: null, result: null, busy: false },
+  };
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../workers/api';
+import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
+import { MASK_THRESHOLD, stampDab } from './mask';
+import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker } from './selectors';
+import { createStudioStore } from './store';
+
+async function setup() {
+  const engine = createFakeEngine();
+  const { deps, sessions } = createTestDeps(engine);
+  const store = createStudioStore(deps);
+  await store.getState().boot();
+  return { store, engine, sessions, s: () => store.getState() };
+}
+
+describe('studio store: editing', () => {
+  it('opening an image makes the root turn; Generate adds turn 1 with its parameters', async () => {
+    const { s, engine } = await setup();
+    s().openImage('car.png', testImage());
+    expect(s().sessionName).toBe('car');
+    expect(selectCurrentTurn(s())!.parentId).toBeNull();
+    s().setPrompt({ text: 'make the car red', steps: 6, guidance: 3 });
+    await s().generate();
+    const turn = selectCurrentTurn(s())!;
+    expect(turn.instruction).toBe('make the car red');
+    expect(turn.params).toEqual({ steps: 6, guidance: 3, seed: 777, size: 'input' });
+    expect(turn.model).toEqual({ bundleId: 'kontext-micro', bundleName: 'kontext-micro', backend: 'webgpu' });
+    expect(turn.timing!.totalMs).toBe(42);
+    expect(s().prompt.seed).toBe(777); // the random seed that was used is shown
+    expect(s().promptHistory[0]).toBe('make the car red');
+    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, seed: 777, size: 'input', mask: null, previewEvery: 1 });
+    expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]);
+  });
+
+  it('a masked edit sends the mask and keeps every outside pixel', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage(32, 32));
+    const mask = s().ensureMask()!;
+    stampDab(mask, 16, 16, 10, 0.5, 'paint');
+    s().maskCommitted();
+    s().setPrompt({ text: 'remove the star', size: 'native' });
+    await s().generate();
+    const sent = engine.jobs[0];
+    expect(sent.mask!.width).toBe(32);
+    expect(sent.size).toBe('input'); // a mask forces the input's size
+    const out = selectCurrentImage(s())!, input = testImage(32, 32);
+    let inside = 0;
+    for (let p = 0; p < 32 * 32; p++) {
+      if (sent.mask!.data[p] < MASK_THRESHOLD) expect(out.data.subarray(p * 4, p * 4 + 4)).toEqual(input.data.subarray(p * 4, p * 4 + 4));
+      else inside++;
+    }
+    expect(inside).toBeGreaterThan(20);
+    expect(selectCurrentTurn(s())!.mask).toMatchObject({ width: 32, height: 32 });
+    expect(s().mask).toBeNull(); // not silently re-applied to the next edit
+  });
+
+  it('editing from an earlier turn starts a branch; undo/redo walk it', async () => {
+    const { s } = await setup();
+    s().openImage('a.png', testImage());
+    s().setPrompt({ text: 'one' });
+    await s().generate();
+    const t1 = s().tree!.currentId;
+    s().setPrompt({ text: 'two' });
+    await s().generate();
+    s().selectTurn(t1);
+    s().setPrompt({ text: 'three' });
+    await s().generate();
+    const tree = s().tree!;
+    expect(tree.nodes[t1].childIds).toHaveLength(2);
+    expect(selectEditChain(s()).map((c) => c.instruction)).toEqual(['one', 'three']);
+    s().undo();
+    expect(s().tree!.currentId).toBe(t1);
+    s().redo();
+    expect(selectCurrentTurn(s())!.instruction).toBe('three');
+  });
+
+  it('references go to the engine in panel order', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage());
+    ['r1', 'r2', 'r3'].forEach((n, i) => s().addReference(n, testImage(8 + i, 8)));
+    const [a, b, c] = s().references;
+    s().moveReference(c.id, -1);
+    s().removeReference(a.id);
+    expect(s().references.map((r) => r.id)).toEqual([c.id, b.id]);
+    s().setPrompt({ text: 'apply the style of the reference' });
+    await s().generate();
+    expect(engine.jobs[0].references.map((r) => r.width)).toEqual([10, 9]);
+    expect(selectCurrentTurn(s())!.references.map((r) => r.id)).toEqual([c.id, b.id]);
+  });
+
+  it('progress and previews show while the edit runs; cancel leaves the tree as it was', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage());
+    const before = s().tree;
+    engine.hold = true;
+    s().setPrompt({ text: 'add snow' });
+    const running = s().generate();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s().job!.progress).toMatchObject({ step: 1, etaMs: 1000 });
+    expect(s().job!.preview).not.toBeNull();
+    await s().cancel();
+    await running;
+    expect(s().job).toBeNull();
+    expect(s().tree).toBe(before);
+    expect(s().notice).toEqual({ kind: 'info', text: 'Cancelled.' });
+  });
+
+  it('an engine failure becomes a plain notice and changes nothing', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage());
+    const before = s().tree;
+    engine.failNext = new EngineError('not-initialized', 'Editing is not available in this build yet.');
+    s().setPrompt({ text: 'x' });
+    await s().generate();
+    expect(s().tree).toBe(before);
+    expect(s().notice!.kind).toBe('error');
+    expect(s().notice!.text).toMatch(/not ready.*Editing is not available in this build yet/);
+  });
+
+  it('without a usable bundle Generate explains instead of calling the engine', async () => {
+    const { s, engine, store } = await setup();
+    engine.bundles = [];
+    await s().refreshBundles();
+    s().openImage('a.png', testImage());
+    s().setPrompt({ text: 'x' });
+    expect(selectGenerateBlocker(store.getState())).toMatch(/No model is ready/);
+    await s().generate();
+    expect(engine.jobs).toHaveLength(0);
+    engine.bundles = [{ ...engine.bundles[0] ?? { id: 'k', name: 'kontext-micro', weights: 'fp32', totalBytes: 1, files: [], embedded: true }, complete: true, unsupportedReason: 'needs shader-f16' }];
+    await s().refreshBundles();
+    expect(selectGenerateBlocker(store.getState())).toMatch(/cannot run kontext-micro: needs shader-f16/);
+  });
+
+  it('brush size steps and the view fits new images', async () => {
+    const { s } = await setup();
+    s().setViewSize({ width: 1000, height: 500 });
+    s().openImage('a.png', testImage(100, 100));
+    expect(s().viewport.zoom).toBeCloseTo((500 - 48) / 100);
+    s().setBrush({ size: 10 });
+    s().stepBrushSize(1);
+    expect(s().brush.size).toBe(13);
+    s().stepBrushSize(-1);
+    s().stepBrushSize(-1);
+    expect(s().brush.size).toBe(8);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * @file The studio store: one zustand vanilla store holding {@link StudioState} and every action. No React
+ * and no browser APIs here: the engine, storage, ids, time and randomness come in as {@link StudioDeps}.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createCanvasActions, type CanvasActions } from './actions/canvas';
+import type { ActionContext } from './actions/context';
+import { createDiagnosticsActions, type DiagnosticsActions } from './actions/diagnostics';
+import { createJobActions, type JobActions } from './actions/job';
+import { createModelActions, type ModelActions } from './actions/models';
+import { createSessionActions, type SessionActions } from './actions/session';
+import type { Settings, StudioDeps } from './ports';
+import { createInitialState, DEFAULT_PROMPT, type StudioState } from './state';
+
+export interface BootActions {
+  /** Loads settings and the last session, starts the engine, lists bundles. Call once. */
+  boot(): Promise<void>;
+}
+
+export type StudioActions = SessionActions & CanvasActions & JobActions & ModelActions & DiagnosticsActions & BootActions;
+export type Studio = StudioState & StudioActions;
+export type StudioStore = StoreApi<Studio>;
+
+/** The settings part of the state, as it is saved. */
+export function selectSettings(s: StudioState): Settings {
+  return {
+    lastSessionId: s.sessionId, promptHistory: s.promptHistory, selectedBundleId: s.selectedBundleId, bundleUrls: s.bundleUrls,
+    brush: s.brush, steps: s.prompt.steps, guidance: s.prompt.guidance,
+  };
+}
+
+export function createStudioStore(deps: StudioDeps): StudioStore {
+  return createStore<Studio>()((set, get) => {
+    const ctx = { set, get, deps } as ActionContext<StudioActions>;
+    const session = createSessionActions(ctx);
+    const models = createModelActions(ctx);
+    return {
+      ...createInitialState(),
+      ...session,
+      ...createCanvasActions(ctx),
+      ...createJobActions(ctx),
+      ...models,
+      ...createDiagnosticsActions(ctx),
+      async boot() {
+        const engineReady = models.chooseBackend('auto');
+        try {
+          const settings = await deps.sessions.loadSettings();
+          set((s) => ({
+            promptHistory: settings.promptHistory ?? [], selectedBundleId: settings.selectedBundleId ?? null, bundleUrls: settings.bundleUrls ?? {},
+            brush: settings.brush ?? s.brush,
+            prompt: { ...s.prompt, steps: settings.steps ?? DEFAULT_PROMPT.steps, guidance: settings.guidance ?? DEFAULT_PROMPT.guidance },
+          }));
+          await session.refreshSessions();
+          const last = settings.lastSessionId;
+          if (last && get().sessions.some((m) => m.id === last) && !get().tree) await session.openSession(last);
+        } catch (e) {
+          set({ notice: { kind: 'error', text: `Saved work could not be read: ${(e as Error).message}` } });
+        }
+        set({ ready: true });
+        await engineReady;
+        await models.refreshStorage();
+      },
+    };
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * @file Test doubles for the editor: an EngineApi that "edits" by inverting colours (respecting the mask
+ * contract: outside pixels untouched) and a complete set of deps over in-memory storage.
+ */
+import { EngineError, type BundleInfo, type Capabilities, type EditJob, type EngineApi, type RgbaImage } from '../../workers/api';
+import { createMemoryKv } from '../persistence/kv';
+import { createSessionRepository } from '../persistence/repository';
+import type { StudioDeps } from '../editor/ports';
+
+export const TEST_BUNDLE: BundleInfo = {
+  id: 'kontext-micro', name: 'kontext-micro', weights: 'fp32', totalBytes: 1000, complete: true, files: [], unsupportedReason: null, embedded: true,
+};
+
+const CAPS: Capabilities = {
+  backend: 'webgpu', fallback: false, gpu: null, ortBuild: 'jspi', ortVersion: 'test', wasmThreads: 1, crossOriginIsolated: true,
+};
+
+export interface FakeEngine extends EngineApi {
+  bundles: BundleInfo[];
+  jobs: EditJob[];
+  /** When set, edit() waits for release() (to test progress and cancel mid-run). */
+  hold: boolean;
+  release(): void;
+  failNext: EngineError | null;
+}
+
+/** Inverts RGB where the mask says repaint (everywhere without a mask). */
+export function fakeEdit(job: EditJob): RgbaImage {
+  const data = new Uint8ClampedArray(job.image.data);
+  for (let p = 0; p < data.length / 4; p++) {
+    if (job.mask && job.mask.data[p] < 128) continue;
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c];
+  }
+  return { width: job.image.width, height: job.image.height, data };
+}
+
+export function createFakeEngine(): FakeEngine {
+  let releaseHeld: (() => void) | null = null;
+  let rejectHeld: ((e: Error) => void) | null = null;
+  const engine: FakeEngine = {
+    bundles: [TEST_BUNDLE], jobs: [], hold: false, failNext: null,
+    release: () => releaseHeld?.(),
+    init: async (choice) => ({ ...CAPS, backend: choice === 'wasm' ? 'wasm' : 'webgpu' }),
+    getCapabilities: async () => CAPS,
+    roundTrip: async () => { throw new EngineError('not-initialized', 'no round trip here'); },
+    listBundles: async () => engine.bundles,
+    addBundle: async (_source, onProgress) => {
+      onProgress([{ path: 'manifest.json', bytes: 10, loaded: 10, state: 'verified' }]);
+      return TEST_BUNDLE;
+    },
+    deleteBundle: async (id) => { engine.bundles = engine.bundles.filter((b) => b.id !== id); },
+    selectBundle: async (id) => engine.bundles.find((b) => b.id === id)!,
+    getStorageInfo: async () => ({ usage: 1, quota: 100, persisted: false }),
+    async edit(job, onProgress) {
+      engine.jobs.push(job);
+      if (engine.failNext) {
+        const e = engine.failNext;
+        engine.failNext = null;
+        throw e;
+      }
+      onProgress({ jobId: job.id, phase: 'denoising', step: 1, steps: job.steps, fraction: 0.5, etaMs: 1000, preview: job.image });
+      if (engine.hold) {
+        await new Promise<void>((resolve, reject) => { releaseHeld = resolve; rejectHeld = reject; });
+      }
+      return { jobId: job.id, image: fakeEdit(job), seed: job.seed, steps: job.steps, guidance: job.guidance, bundleId: TEST_BUNDLE.id, backend: 'webgpu', timings: { totalMs: 42, denoising: 30 } };
+    },
+    cancel: async () => { rejectHeld?.(new EngineError('cancelled', 'The edit was cancelled.')); },
+  };
+  return engine;
+}
+
+/** Deps for a test store: fake engine, in-memory sessions, counting ids, a fixed clock and seed. */
+export function createTestDeps(engine: EngineApi = createFakeEngine()) {
+  let n = 0;
+  const stores = { records: createMemoryKv(), blobs: createMemoryKv(), settings: createMemoryKv() };
+  const sessions = createSessionRepository(stores, () => 1000 + n);
+  const deps: StudioDeps = { engine, sessions, newId: () => `id${++n}`, now: () => 1000 + n, randomSeed: () => 777 };
+  return { deps, stores, sessions };
+}
+
+/** A w×h opaque image whose pixel p has RGB (p, 2p, 3p) mod 256. */
+export function testImage(width = 16, height = 12): RgbaImage {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) data.set([p & 255, (2 * p) & 255, (3 * p) & 255, 255], p * 4);
+  return { width, height, data };
+}
