@@ -56,13 +56,13 @@ export interface EditResult {
   timings: Partial<Record<JobPhase, number>> & { totalMs: number };
 }
 
-/** Where a bundle comes from: a URL of its folder (manifest.json inside) or files the user picked. */
-export type BundleSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] };
-
 /**
- * The bundle shipped with the app (kontext-micro), relative to the app's base URL. It is added like any
- * other bundle, by URL, from our own origin: `new URL(EMBEDDED_BUNDLE_PATH, document.baseURI)`.
+ * Where a bundle comes from: a URL of its folder (manifest.json inside), files the user picked, or the
+ * bundle shipped with the app (kontext-micro), which is fetched from our own origin like any URL.
  */
+export type BundleSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'embedded' };
+
+/** Where the shipped bundle lives, relative to the app's base URL (public/bundles/kontext-micro/). */
 export const EMBEDDED_BUNDLE_PATH = 'bundles/kontext-micro/';
 
 /** Download/verification state of one bundle file. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import type { BundleSource, FileProgress } from '../api/jobs';
+import type { FileProgress } from '../api/jobs';
 import { EngineError } from '../api/errors';
 import { manifestToJson } from '../bundle/manifest';
 import { createBundleStore, type StorageLike } from './bundleStore';
@@ -222,8 +222,8 @@ describe('createBundleStore', () => {
     });
     await store.addBundle({ kind: 'url', url: 'https://x/other/' }, () => undefined);
     await store.addBundle({ kind: 'url', url: '/bundles/kontext-micro/' }, () => undefined);
-    // { kind: 'embedded' } goes through the same path (cast: older BundleSource unions lack it)
-    const again = await store.addBundle({ kind: 'embedded' } as unknown as BundleSource, () => undefined);
+    // { kind: 'embedded' } goes through the same path
+    const again = await store.addBundle({ kind: 'embedded' }, () => undefined);
     expect(again).toMatchObject({ id: 'micro', embedded: true, complete: true });
     expect(b.requests.filter((r) => r.path !== 'manifest.json')).toHaveLength(4);
     expect((await store.listBundles()).map((x) => [x.id, x.embedded])).toEqual([['micro', true], ['other', false]]);
