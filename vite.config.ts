@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const ortVersion: string = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
 
@@ -33,10 +34,44 @@ function securityHeaders(nonce?: string): Record<string, string> {
   };
 }
 
+/**
+ * Offline: Workbox precaches the app shell, onnxruntime's .wasm files (≈17 and 27 MB) and the embedded model
+ * bundle under public/bundles/ when it exists. Cached responses keep their headers, so pages served from the
+ * cache stay cross-origin isolated. The page registers the service worker itself (src/main.tsx).
+ */
+const pwa = VitePWA({
+  registerType: 'autoUpdate',
+  injectRegister: false,
+  includeAssets: ['icon.svg'],
+  manifest: {
+    name: 'Kontext Studio',
+    short_name: 'Kontext',
+    description: 'In-context image editing with FLUX.1 Kontext, entirely in your browser.',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    background_color: '#0e1014',
+    theme_color: '#161920',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{html,js,css,svg,png,webmanifest,wasm}', ...(existsSync('public/bundles') ? ['bundles/**/*'] : [])],
+    maximumFileSizeToCacheInBytes: 512 * 1024 * 1024,
+    navigateFallback: 'index.html',
+    cleanupOutdatedCaches: true,
+  },
+  devOptions: { enabled: false },
+});
+
 export default defineConfig(({ command }) => {
   const devNonce = command === 'serve' ? randomBytes(16).toString('base64') : undefined;
   return {
-    plugins: [react()],
+    plugins: [react(), pwa],
     define: { __ORT_VERSION__: JSON.stringify(ortVersion) },
     html: devNonce ? { cspNonce: devNonce } : undefined,
     // Pre-bundling moves onnxruntime-web away from its .wasm files and breaks their URLs in dev.

@@ -1,17 +1,44 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerSW } from 'virtual:pwa-register';
 import { App } from './app/App';
 import './app/app.css';
-import { createStudioStore } from './editor/studioStore';
+import './app/panels.css';
+import { ServicesContext } from './app/services';
+import { createStudioStore } from './editor/store';
+import { createStoreTools } from './editor/tools/bindTools';
 import { createEngineClient } from './engine/client';
 import { StudioContext } from './hooks/useStudio';
+import { startAutosave } from './persistence/autosave';
+import { createIdbKv } from './persistence/kv';
+import { createSessionRepository } from './persistence/repository';
 
-const store = createStudioStore(createEngineClient());
+const sessions = createSessionRepository({ records: createIdbKv('sessions'), blobs: createIdbKv('blobs'), settings: createIdbKv('settings') });
+const store = createStudioStore({
+  engine: createEngineClient(),
+  sessions,
+  newId: () => crypto.randomUUID(),
+  now: () => Date.now(),
+  randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0],
+  requestPersistence: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
+  embeddedBundleUrl: (id) => new URL(`bundles/${id}/`, document.baseURI).href,
+});
+const tools = createStoreTools(store);
+const autosave = startAutosave(store, sessions);
+// Best effort: write what is pending when the tab is hidden or closed (a crash still keeps the last save).
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') void autosave.flush(); });
+window.addEventListener('pagehide', () => void autosave.flush());
+
+void sessions.sweep().catch(() => undefined).then(() => store.getState().boot());
+// The service worker precaches the app shell, onnxruntime's wasm and the embedded bundle (offline after one visit).
+registerSW({ immediate: true });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <StudioContext.Provider value={store}>
-      <App />
+      <ServicesContext.Provider value={{ tools, sessions }}>
+        <App />
+      </ServicesContext.Provider>
     </StudioContext.Provider>
   </StrictMode>,
 );

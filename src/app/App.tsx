@@ -1,61 +1,48 @@
-import { useEffect } from 'react';
-import { useStudio } from '../hooks/useStudio';
-import { decodeImageFile } from '../lib/image';
-import { toModelFiles } from '../lib/modelFiles';
-import { CapabilityPanel } from '../ui/CapabilityPanel';
-import { ErrorBoundary } from '../ui/ErrorBoundary';
+import { useCallback, useRef } from 'react';
+import { selectActiveBundle } from '../editor/selectors';
+import { useCanRedo, useCanUndo } from '../hooks/selectors';
+import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { NoticeBar } from '../ui/NoticeBar';
-import { RoundTripPanel } from '../ui/RoundTripPanel';
-import { useFileDrop } from './useFileDrop';
+import { PendingImageDialog } from '../ui/PendingImageDialog';
+import { ShortcutHelp } from '../ui/ShortcutHelp';
+import { TopBar } from '../ui/TopBar';
+import { openFiles } from './commands';
+import { EditorView } from './EditorView';
+import { useServices } from './services';
+import { getShortcutGroups } from './shortcuts';
+import { useGlobalInput } from './useGlobalInput';
+import { DiagnosticsView, ModelsView, SessionsView } from './Views';
 
-/** The app shell: engine status, the autoencoder check, and one notice bar for every message. */
+/** The app shell: top bar, the one notice area, the current view, and the dialogs. */
 export function App() {
-  const s = useStudio((state) => state);
+  const store = useStudioStore();
+  const { tools } = useServices();
+  const a = useActions();
+  const s = useStudioShallow((st) => ({
+    view: st.view, notice: st.notice, help: st.helpOpen, pending: st.pendingImage, name: st.tree ? st.sessionName : null, bundles: st.bundles, caps: st.capabilities,
+  }));
+  const active = useStudio(selectActiveBundle);
+  const canUndo = useCanUndo(), canRedo = useCanRedo();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const openFileDialog = useCallback(() => fileInput.current?.click(), []);
+  useGlobalInput(store, tools, openFileDialog);
 
-  useEffect(() => {
-    void s.chooseBackend('auto');
-  }, []); // start the engine once
-
-  async function openImage(file: File) {
-    try {
-      s.setImage(file.name, await decodeImageFile(file));
-    } catch (e) {
-      s.report({ kind: 'error', text: (e as Error).message });
-    }
-  }
-
-  useFileDrop(openImage);
-
+  const backend = s.caps ? (s.caps.backend === 'webgpu' ? 'WebGPU' : 'WASM') : null;
   return (
-    <div className="app">
-      <header className="app-header">
-        <h1>Kontext Studio</h1>
-        <span className="tagline">In-context image editing, entirely on your machine.</span>
-      </header>
-      <NoticeBar notice={s.notice} onDismiss={() => s.report(null)} />
-      <main className="app-main">
-        <ErrorBoundary name="Engine panel">
-          <CapabilityPanel capabilities={s.capabilities} choice={s.backendChoice} busy={s.busy} onChoose={(c) => void s.chooseBackend(c)} />
-        </ErrorBoundary>
-        <ErrorBoundary name="Autoencoder check">
-          <RoundTripPanel
-            image={s.image}
-            encoderName={s.encoder?.name ?? null}
-            decoderName={s.decoder?.name ?? null}
-            result={s.roundTrip}
-            busy={s.busy}
-            onModelFiles={(role, files) => {
-              try {
-                s.setModel(role, toModelFiles(files));
-              } catch (e) {
-                s.report({ kind: 'error', text: (e as Error).message });
-              }
-            }}
-            onImageFile={(f) => void openImage(f)}
-            onRun={() => void s.runRoundTrip()}
-          />
-        </ErrorBoundary>
-      </main>
+    <div className="app" data-view={s.view}>
+      <TopBar view={s.view} sessionName={s.name} canUndo={canUndo} canRedo={canRedo}
+        modelLabel={active ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
+        embeddedBundle={s.bundles === null ? 'unknown' : s.bundles.some((b) => b.embedded) ? 'present' : 'absent'}
+        onView={a.setView} onRename={a.renameSession} onUndo={a.undo} onRedo={a.redo} onHelp={() => a.setHelpOpen(true)} />
+      <NoticeBar notice={s.notice} onDismiss={() => a.report(null)} />
+      <input ref={fileInput} type="file" accept="image/*" multiple hidden aria-label="Open an image" data-testid="open-image"
+        onChange={(e) => { const files = Array.from(e.target.files ?? []); e.target.value = ''; if (files.length) void openFiles(store, files); }} />
+      {s.view === 'editor' && <EditorView onOpenFile={openFileDialog} />}
+      {s.view === 'sessions' && <SessionsView />}
+      {s.view === 'models' && <ModelsView />}
+      {s.view === 'diagnostics' && <DiagnosticsView />}
+      {s.help && <ShortcutHelp groups={getShortcutGroups()} onClose={() => a.setHelpOpen(false)} />}
+      {s.pending && <PendingImageDialog name={s.pending.name} image={s.pending.image} onChoose={a.resolvePendingImage} />}
     </div>
   );
 }

@@ -73,6 +73,8 @@ export interface StudioState {
   overlayVisible: boolean;
   viewport: Viewport;
   viewSize: Size;
+  /** True until the user zooms or pans: a resized canvas then refits the image. */
+  autoFit: boolean;
   compare: boolean;
   compareSplit: number;
 
@@ -110,7 +112,7 @@ export function createInitialState(): StudioState {
     sessionId: null, sessionName: '', sessionCreatedAt: 0, tree: null, images: {}, masks: {}, references: [],
     mask: null, maskRevision: 0, revision: 0, sessions: [], pendingImage: null,
     tool: 'brush', brush: { size: 24, feather: 0.3 }, overlayVisible: true,
-    viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, compare: false, compareSplit: 0.5,
+    viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, autoFit: true, compare: false, compareSplit: 0.5,
     prompt: { ...DEFAULT_PROMPT }, promptHistory: [], job: null,
     backendChoice: 'auto', capabilities: null, engineStarting: false, bundles: null, selectedBundleId: null, engineBundleId: null,
     bundleUrls: {}, downloads: {}, storage: null,

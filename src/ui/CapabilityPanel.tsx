@@ -1,20 +1,22 @@
-import type { BackendChoice, Capabilities } from '../../workers/api';
+import type { BackendChoice, BundleInfo, Capabilities } from '../../workers/api';
 
 const MiB = 1024 * 1024;
 
-/** What this machine can run, and the backend switch. */
+/** What this machine can run, the backend switch, and which bundles it cannot run (before any download). */
 export function CapabilityPanel(props: {
   capabilities: Capabilities | null;
   choice: BackendChoice;
   busy: boolean;
+  bundles?: BundleInfo[] | null;
   onChoose: (choice: BackendChoice) => void;
 }) {
   const { capabilities: caps, choice, busy, onChoose } = props;
+  const unsupported = (props.bundles ?? []).filter((b) => b.unsupportedReason);
   return (
     <section className="panel" aria-labelledby="caps-title">
-      <h2 id="caps-title">Engine</h2>
-      <label>
-        Backend{' '}
+      <header className="panel-head"><h2 id="caps-title">Engine</h2></header>
+      <label className="field">
+        <span>Backend</span>
         <select value={choice} disabled={busy} onChange={(e) => onChoose(e.target.value as BackendChoice)} aria-label="Backend">
           <option value="auto">Auto (WebGPU if available)</option>
           <option value="webgpu">WebGPU</option>
@@ -22,7 +24,7 @@ export function CapabilityPanel(props: {
         </select>
       </label>
       {caps ? (
-        <dl className="caps" data-testid="capabilities" data-backend={caps.backend}>
+        <dl className="kv caps" data-testid="capabilities" data-backend={caps.backend}>
           <dt>Running on</dt>
           <dd data-testid="backend">{caps.backend === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}</dd>
           {caps.fallback && (
@@ -41,15 +43,24 @@ export function CapabilityPanel(props: {
               <dd data-testid="shader-f16">{caps.gpu.shaderF16 ? 'yes' : 'no (fp32 models only)'}</dd>
               <dt>Largest buffer</dt>
               <dd>{Math.round(caps.gpu.limits.maxBufferSize / MiB)} MiB</dd>
+              <dt>Storage binding</dt>
+              <dd>{Math.round(caps.gpu.limits.maxStorageBufferBindingSize / MiB)} MiB</dd>
             </>
           )}
           <dt>onnxruntime-web</dt>
           <dd>
             {caps.ortVersion} ({caps.ortBuild}), {caps.wasmThreads} CPU thread{caps.wasmThreads === 1 ? '' : 's'}
           </dd>
+          <dt>Isolated</dt>
+          <dd>{caps.crossOriginIsolated ? 'yes (threads available)' : 'no (single thread)'}</dd>
         </dl>
       ) : (
-        <p>Starting the engine…</p>
+        <p className="hint">Starting the engine…</p>
+      )}
+      {unsupported.length > 0 && (
+        <div className="warn" role="note" data-testid="unsupported-bundles">
+          {unsupported.map((b) => <p key={b.id}>This machine cannot run <b>{b.name}</b>: {b.unsupportedReason}</p>)}
+        </div>
       )}
     </section>
   );

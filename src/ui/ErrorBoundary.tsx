@@ -15,7 +15,7 @@ export class ErrorBoundary extends Component<{ name: string; children: ReactNode
   override render() {
     if (this.state.error) {
       return (
-        <div role="alert" className="panel">
+        <div role="group" aria-label={`${this.props.name} failed`} className="panel crashed">
           {this.props.name} stopped working: {this.state.error.message}
           <button type="button" onClick={() => this.setState({ error: null })}>Try again</button>
         </div>

@@ -1,4 +1,4 @@
-import type { Notice } from '../editor/studioStore';
+import type { Notice } from '../editor/state';
 
 /** The one place errors and status messages appear; errors are announced to screen readers. */
 export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDismiss: () => void }) {

@@ -83,20 +83,23 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
       const s = get();
       if (size.width === s.viewSize.width && size.height === s.viewSize.height) return;
       const image = imageSize();
-      // Keep the image centre where it was when the canvas is resized; fit on the first real size.
-      const first = s.viewSize.width === 800 && s.viewSize.height === 600;
-      set({ viewSize: size, viewport: image && first ? fitViewport(image, size) : { ...s.viewport, panX: s.viewport.panX + (size.width - s.viewSize.width) / 2, panY: s.viewport.panY + (size.height - s.viewSize.height) / 2 } });
+      // Refit while the user has not zoomed or panned; otherwise keep the image centre where it was.
+      set({
+        viewSize: size,
+        viewport: image && s.autoFit ? fitViewport(image, size)
+          : { ...s.viewport, panX: s.viewport.panX + (size.width - s.viewSize.width) / 2, panY: s.viewport.panY + (size.height - s.viewSize.height) / 2 },
+      });
     },
-    setViewport: (viewport) => set({ viewport }),
-    zoomStep: (direction) => set((s) => ({ viewport: stepZoom(s.viewport, direction, s.viewSize) })),
-    zoomAtPoint: (factor, x, y) => set((s) => ({ viewport: zoomAt(s.viewport, factor, x, y) })),
+    setViewport: (viewport) => set({ viewport, autoFit: false }),
+    zoomStep: (direction) => set((s) => ({ viewport: stepZoom(s.viewport, direction, s.viewSize), autoFit: false })),
+    zoomAtPoint: (factor, x, y) => set((s) => ({ viewport: zoomAt(s.viewport, factor, x, y), autoFit: false })),
     zoomFit() {
       const image = imageSize();
-      if (image) set((s) => ({ viewport: fitViewport(image, s.viewSize) }));
+      if (image) set((s) => ({ viewport: fitViewport(image, s.viewSize), autoFit: true }));
     },
     zoomActual() {
       const image = imageSize();
-      if (image) set((s) => ({ viewport: actualSize(image, s.viewSize) }));
+      if (image) set((s) => ({ viewport: actualSize(image, s.viewSize), autoFit: false }));
     },
     toggleCompare() {
       const turn = selectCurrentTurn(get());

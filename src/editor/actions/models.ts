@@ -43,7 +43,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       });
       set((s) => ({ downloads: omitKey(s.downloads, key), notice: { kind: 'info', text: `${added!.name} is ready.` } }));
     } catch (e) {
-      set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error: describeEngineError(e) } } }));
+      const error = describeEngineError(e);
+      set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error } }, notice: { kind: 'error', text: `${label}: ${error}` } }));
     }
     await actions.refreshBundles();
     if (source.kind === 'url') {

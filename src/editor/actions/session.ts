@@ -49,7 +49,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     const sizeChanged = !before || before.width !== after.width || before.height !== after.height;
     set({
       tree, revision: s.revision + 1, ...extra,
-      ...(sizeChanged ? { mask: null, maskRevision: s.maskRevision + 1, viewport: fitViewport(after, s.viewSize) } : {}),
+      ...(sizeChanged ? { mask: null, maskRevision: s.maskRevision + 1, viewport: fitViewport(after, s.viewSize), autoFit: true } : {}),
       compare: s.compare && tree.nodes[tree.currentId].parentId !== null,
     });
   }
@@ -65,7 +65,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       sessionId: session.id, sessionName: session.name, sessionCreatedAt: session.createdAt, tree: session.tree,
       images: session.images, masks: session.masks, references: session.draft.references, mask: session.draft.mask,
       maskRevision: s.maskRevision + 1, revision: s.revision + 1, compare: false, pendingImage: null, job: null,
-      prompt: { ...s.prompt, text: session.draft.prompt }, viewport: fitViewport(root, s.viewSize), view: 'editor',
+      prompt: { ...s.prompt, text: session.draft.prompt }, viewport: fitViewport(root, s.viewSize), autoFit: true, view: 'editor',
     }));
   }
 

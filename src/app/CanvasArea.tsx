@@ -1,0 +1,65 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useCurrentImage, useParentImage } from '../hooks/selectors';
+import { useActions, useStudioShallow, useStudioStore } from '../hooks/useStudio';
+import { renderScene, SAMPLES, MICRO_LIMITS } from '../lib/samples';
+import { EditorCanvas } from '../ui/canvas/EditorCanvas';
+import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
+import { SampleGallery } from '../ui/SampleGallery';
+import { useServices } from './services';
+
+const CURSORS: Record<string, string> = { 'pan.ready': 'grab', 'pan.dragging': 'grabbing', 'brush.idle': 'none', 'brush.painting': 'none' };
+
+/** The canvas with its floating controls, or the first-run gallery when nothing is open. */
+export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
+  const store = useStudioStore();
+  const a = useActions();
+  const { tools } = useServices();
+  const image = useCurrentImage();
+  const parent = useParentImage();
+  const s = useStudioShallow((st) => ({
+    job: st.job, mask: st.mask, maskRevision: st.maskRevision, overlayVisible: st.overlayVisible, viewport: st.viewport, brush: st.brush,
+    tool: st.tool, compare: st.compare, compareSplit: st.compareSplit, bundles: st.bundles,
+  }));
+  const [path, setPath] = useState(tools.path);
+  const samples = useMemo(() => SAMPLES.map((x) => ({ id: x.id, title: x.title, image: renderScene(x.scene, 128), suggestions: x.suggestions })), []);
+
+  useEffect(() => store.subscribe((st, prev) => { if (st.tool !== prev.tool) setPath(tools.path); }), [store, tools]);
+
+  if (!image) {
+    const embedded = s.bundles?.find((b) => b.embedded);
+    return (
+      <SampleGallery samples={samples} limits={MICRO_LIMITS} onOpenFile={onOpenFile}
+        modelNote={s.bundles && !embedded ? 'The built-in kontext-micro model is not part of this build yet: you can open images, paint masks and build sessions, but Generate needs a model (see Models).' : embedded?.unsupportedReason ? `This machine cannot run ${embedded.name}: ${embedded.unsupportedReason}` : null}
+        onOpenSample={(id, suggestion) => {
+          const sample = samples.find((x) => x.id === id)!;
+          a.openImage(`${sample.title}.png`, sample.image);
+          if (suggestion) a.setPrompt({ text: suggestion });
+        }} />
+    );
+  }
+
+  const job = s.job;
+  const mode = path.split('.').slice(1).join('.');
+  const maskTool = s.tool !== 'hand' && !path.startsWith('root.pan');
+  return (
+    <div className="canvas-area">
+      <EditorCanvas
+        image={image} before={s.compare ? parent : null} split={s.compareSplit} preview={job?.preview ?? null}
+        mask={s.mask} maskRevision={s.maskRevision} overlayVisible={s.overlayVisible} viewport={s.viewport}
+        brushSize={s.brush.size} showBrush={maskTool && !job} cursor={job ? 'progress' : CURSORS[mode] ?? 'default'}
+        getHover={() => tools.brush.hover}
+        label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
+        onToolEvent={(e) => {
+          const used = tools.dispatch(e);
+          if (tools.path !== path) setPath(tools.path);
+          return used;
+        }}
+        onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
+        onResize={(size) => a.setViewSize(size)} />
+      {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}
+      {s.compare && parent && <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />}
+      <ZoomControls zoom={s.viewport.zoom} onZoomIn={() => a.zoomStep(1)} onZoomOut={() => a.zoomStep(-1)} onFit={a.zoomFit} onActual={a.zoomActual} />
+      <div className="canvas-status" aria-live="polite">{image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'} {s.brush.size}px · Space+drag to pan</div>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * @file Browser helpers that turn RGBA pixels into something a 2D canvas can draw, cached per image object
+ * (images are immutable in the store, so identity is a safe key).
+ */
+import type { MaskImage, RgbaImage } from '../../workers/api';
+
+const cache = new WeakMap<RgbaImage, HTMLCanvasElement>();
+
+/** A canvas holding the image's pixels (created once per image object). */
+export function getImageCanvas(image: RgbaImage): HTMLCanvasElement {
+  let canvas = cache.get(image);
+  if (!canvas) {
+    canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+    cache.set(image, canvas);
+  }
+  return canvas;
+}
+
+/**
+ * Paints a mask into `target` as an overlay: a tint where ≥ 128 (repaint) with a light outline at the edge
+ * of that region (readable on any colour), and a faint halo for the kept part of a feathered rim.
+ */
+export function drawMaskOverlay(mask: MaskImage, target: HTMLCanvasElement, rgb: [number, number, number] = [255, 36, 110]): void {
+  const { width, height, data } = mask;
+  if (target.width !== width || target.height !== height) {
+    target.width = width;
+    target.height = height;
+  }
+  const ctx = target.getContext('2d')!;
+  const out = ctx.createImageData(width, height);
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x] >= 128;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const p = y * width + x, m = data[p];
+    if (m === 0) continue;
+    const o = p * 4;
+    if (m >= 128 && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {
+      out.data.set([255, 255, 255, 230], o); // edge of the repainted region
+    } else {
+      out.data.set([rgb[0], rgb[1], rgb[2], m >= 128 ? 120 + Math.round((m - 128) * 0.25) : Math.round(m * 0.35)], o);
+    }
+  }
+  ctx.putImageData(out, 0, 0);
+}
+
+/** Encodes pixels as a PNG Blob URL for <img> thumbnails. Caller revokes. */
+export function blobUrl(bytes: Uint8Array | Blob, type = 'image/png'): string {
+  return URL.createObjectURL(bytes instanceof Blob ? bytes : new Blob([bytes as BlobPart], { type }));
+}
+
+/** Starts a download of `data` as `fileName`. */
+export function downloadBlob(data: Blob, fileName: string): void {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

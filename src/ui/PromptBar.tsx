@@ -1,0 +1,121 @@
+import { useState } from 'react';
+import type { JobPhase, JobProgress } from '../../workers/api';
+import type { PromptSettings } from '../editor/state';
+import { Icon } from './Icon';
+
+export interface PromptBarProps {
+  prompt: PromptSettings;
+  history: string[];
+  running: { progress: JobProgress | null; cancelling: boolean; elapsedMs: number } | null;
+  /** Why Generate is off right now (shown as the button's hint), or null. */
+  blocker: string | null;
+  hasMask: boolean;
+  suggestions: string[];
+  onChange: (prompt: Partial<PromptSettings>) => void;
+  onGenerate: () => void;
+  onCancel: () => void;
+  onNewSeed: () => void;
+}
+
+const PHASES: Record<JobPhase, string> = {
+  queued: 'Queued', loading: 'Loading model', 'encoding-text': 'Reading the instruction', 'encoding-images': 'Encoding images',
+  denoising: 'Denoising', decoding: 'Decoding', done: 'Done',
+};
+
+export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+function Progress({ running }: { running: NonNullable<PromptBarProps['running']> }) {
+  const p = running.progress;
+  const fraction = p?.fraction ?? 0;
+  const text = running.cancelling ? 'Cancelling…'
+    : !p ? 'Starting…'
+      : `${PHASES[p.phase]}${p.phase === 'denoising' ? ` · step ${p.step}/${p.steps}` : ''}${p.etaMs !== null ? ` · about ${formatDuration(p.etaMs)} left` : ''}`;
+  return (
+    <div className="progress" data-testid="job-progress">
+      <div className="progress-track" role="progressbar" aria-label="Edit progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)} aria-valuetext={text}>
+        <div className="progress-fill" style={{ width: `${fraction * 100}%` }} />
+      </div>
+      <span className="progress-text">{text}</span>
+      <span className="progress-elapsed">{formatDuration(running.elapsedMs)}</span>
+    </div>
+  );
+}
+
+/** The instruction and its parameters, Generate / Cancel, and the job's progress. */
+export function PromptBar(p: PromptBarProps) {
+  const [back, setBack] = useState(-1); // position in the prompt history while browsing it with ↑/↓
+  const { prompt } = p;
+  const busy = !!p.running;
+
+  const browse = (direction: 1 | -1) => {
+    const next = Math.max(-1, Math.min(p.history.length - 1, back + direction));
+    if (next === back) return;
+    setBack(next);
+    p.onChange({ text: next < 0 ? '' : p.history[next] });
+  };
+
+  return (
+    <section className="prompt-bar" aria-label="Instruction">
+      <div className="prompt-row">
+        <Icon name="sparkle" size={18} />
+        <input className="prompt-input" type="text" value={prompt.text} placeholder="Describe the edit: “make the red circle blue”" aria-label="Instruction"
+          disabled={busy} data-testid="prompt-input" autoComplete="off" spellCheck
+          onChange={(e) => { setBack(-1); p.onChange({ text: e.target.value }); }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowUp' && p.history.length) { e.preventDefault(); browse(1); }
+            else if (e.key === 'ArrowDown' && back >= 0) { e.preventDefault(); browse(-1); }
+            else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) { e.preventDefault(); p.onGenerate(); }
+          }} />
+        {busy ? (
+          <button type="button" className="btn danger wide" onClick={p.onCancel} disabled={p.running!.cancelling} data-testid="cancel" title="Cancel (Esc)">
+            <Icon name="stop" /> Cancel
+          </button>
+        ) : (
+          <button type="button" className="btn primary wide" onClick={p.onGenerate} data-testid="generate" aria-disabled={!!p.blocker}
+            title={p.blocker ?? 'Generate (Ctrl+Enter)'} aria-describedby="generate-hint">
+            <Icon name="play" /> Generate
+          </button>
+        )}
+      </div>
+      {p.running ? <Progress running={p.running} /> : (
+        <div className="param-row">
+          <label className="param">
+            <span>Steps</span>
+            <input type="number" min={1} max={50} value={prompt.steps} aria-label="Steps" onChange={(e) => p.onChange({ steps: Number(e.target.value) })} />
+          </label>
+          <label className="param">
+            <span>Guidance</span>
+            <input type="number" min={0} max={10} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
+          </label>
+          <div className="param seed" role="group" aria-label="Seed">
+            <span>Seed</span>
+            <button type="button" className={`btn ghost small${prompt.seedMode === 'locked' ? ' on' : ''}`} aria-pressed={prompt.seedMode === 'locked'}
+              aria-label={prompt.seedMode === 'locked' ? 'Seed locked (click for a new random seed each time)' : 'Seed random each time (click to lock)'}
+              title={prompt.seedMode === 'locked' ? 'Locked: every Generate uses this seed' : 'Random: every Generate draws a new seed'}
+              onClick={() => p.onChange({ seedMode: prompt.seedMode === 'locked' ? 'random' : 'locked' })}>
+              <Icon name={prompt.seedMode === 'locked' ? 'lock' : 'dice'} size={14} /> {prompt.seedMode === 'locked' ? 'Locked' : 'Random'}
+            </button>
+            <input type="number" min={0} max={4294967295} value={prompt.seedMode === 'random' && !prompt.seed ? '' : prompt.seed} placeholder="random" aria-label="Seed value" className="seed-input"
+              onChange={(e) => p.onChange({ seed: Number(e.target.value), seedMode: 'locked' })} />
+            <button type="button" className="btn icon small" aria-label="New random seed" title="New random seed" onClick={p.onNewSeed}><Icon name="dice" size={14} /></button>
+          </div>
+          <label className="param">
+            <span>Size</span>
+            <select value={p.hasMask ? 'input' : prompt.size} aria-label="Output size" disabled={p.hasMask} onChange={(e) => p.onChange({ size: e.target.value as PromptSettings['size'] })}
+              title={p.hasMask ? 'A masked edit always keeps the input size' : undefined}>
+              <option value="input">Keep input size</option>
+              <option value="native">Model native</option>
+            </select>
+          </label>
+          <span id="generate-hint" className="param-hint" data-testid="generate-hint">{p.blocker ?? 'Ctrl+Enter to generate · ↑ for earlier instructions'}</span>
+          {!prompt.text && p.suggestions.length > 0 && (
+            <ul className="chips try" aria-label="Instructions to try">
+              <li className="try-label">Try</li>
+              {p.suggestions.slice(0, 5).map((s) => <li key={s}><button type="button" className="chip" onClick={() => p.onChange({ text: s })}>{s}</button></li>)}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
