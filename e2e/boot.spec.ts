@@ -6,6 +6,7 @@ test('the app boots, is cross-origin isolated, and the worker finds a WebGPU ada
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Models' }).click();
   const caps = page.getByTestId('capabilities');
   await expect(caps).toHaveAttribute('data-backend', 'webgpu');
   await expect(page.getByTestId('adapter')).toContainText(/swiftshader|google|\w+/i);

@@ -1,8 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 
-/** Opens the app and waits until the worker reports `backend`. */
+/** Opens the app on its Diagnostics view (engine panel + autoencoder check) and waits until the worker reports `backend`. */
 export async function openStudio(page: Page, backend: 'webgpu' | 'wasm' = 'webgpu'): Promise<void> {
   await page.goto('/');
+  await page.getByRole('tab', { name: 'Diagnostics' }).click();
   await expect(page.getByTestId('capabilities')).toBeVisible();
   await chooseBackend(page, backend);
 }
