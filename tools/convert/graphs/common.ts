@@ -3,7 +3,7 @@
  * behind the bundle's weight format, norms (RMS, GroupNorm decomposed for the WebGPU EP), activations,
  * multi-head attention with plain MatMul/Softmax, and a row-chunked embedding lookup. Pure TypeScript.
  */
-import { attrFloat, type GraphBuilder } from '../onnx/GraphBuilder';
+import { attrFloat, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { addLinearWeights, type LinearWeights } from '../onnx/linear';
 import { convertFloat32ToHalf } from '../quantize/fp16';
 import type { ConvertOptions, WeightFormat } from './types';

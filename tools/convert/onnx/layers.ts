@@ -2,7 +2,7 @@
  * @file Helpers for common layer patterns on a GraphBuilder. Each takes PyTorch-layout weights
  * and returns the name of its output value. Only ops with native WebGPU EP kernels are used.
  */
-import { attrFloat, type GraphBuilder } from './GraphBuilder';
+import { attrFloat, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 
 /** Conv2d parameters in PyTorch layout. */
 export interface Conv2dParams {

@@ -4,7 +4,7 @@ import { getRelativeError, runGraph } from '../quantize/runOrt';
 import { convertHalfToFloat32 } from '../safetensorsDtypes';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import type { WeightFormat } from '../graphs/types';
-import { GraphBuilder } from './GraphBuilder';
+import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { addLinearWeights } from './linear';
 import { saveModel } from './save';
 import { ShardWriter } from './shardWriter';

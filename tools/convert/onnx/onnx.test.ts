@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeConv2d, getMaxAbsDiff, makeRandomFloats, makeRng, makeTempDir } from '../testing';
-import { attrFloat, attrFloats, GraphBuilder } from './GraphBuilder';
+import { attrFloat, attrFloats, GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { assertOnnxModel, isOnnxModel, listExternalDataLocations, OnnxFormatError } from '../../../workers/bundle/onnxInspect';
 import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from './layers';
 import { saveModel } from './save';
-import { serializeModel } from './serialize';
+import { serializeModel } from '../../../workers/onnx/serialize';
 import { ShardWriter } from './shardWriter';
 
 const temp = makeTempDir('onnx-encoder-test');

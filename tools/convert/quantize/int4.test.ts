@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../onnx/GraphBuilder';
+import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { addLinearWeights } from '../onnx/linear';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';

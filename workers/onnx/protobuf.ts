@@ -139,4 +139,4 @@ export class ProtoWriter {
   }
 }
 
-export { decodeFields, decodeString, ProtoDecodeError, type ProtoField } from '../../../workers/bundle/protobufDecode';
+export { decodeFields, decodeString, ProtoDecodeError, type ProtoField } from '../bundle/protobufDecode';
