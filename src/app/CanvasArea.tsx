@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useCurrentImage, useParentImage } from '../hooks/selectors';
-import { useActions, useStudioShallow, useStudioStore } from '../hooks/useStudio';
+import { useActions, useStudioShallow } from '../hooks/useStudio';
 import { renderScene, SAMPLES, MICRO_LIMITS } from '../lib/samples';
 import { EditorCanvas } from '../ui/canvas/EditorCanvas';
 import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
@@ -11,7 +11,6 @@ const CURSORS: Record<string, string> = { 'pan.ready': 'grab', 'pan.dragging': '
 
 /** The canvas with its floating controls, or the first-run gallery when nothing is open. */
 export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
-  const store = useStudioStore();
   const a = useActions();
   const { tools } = useServices();
   const image = useCurrentImage();
@@ -23,7 +22,7 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
   const [path, setPath] = useState(tools.path);
   const samples = useMemo(() => SAMPLES.map((x) => ({ id: x.id, title: x.title, image: renderScene(x.scene, 128), suggestions: x.suggestions })), []);
 
-  useEffect(() => store.subscribe((st, prev) => { if (st.tool !== prev.tool) setPath(tools.path); }), [store, tools]);
+  useEffect(() => tools.subscribe(setPath), [tools]);
 
   if (!image) {
     const embedded = s.bundles?.find((b) => b.embedded);
@@ -47,13 +46,9 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
         image={image} before={s.compare ? parent : null} split={s.compareSplit} preview={job?.preview ?? null}
         mask={s.mask} maskRevision={s.maskRevision} overlayVisible={s.overlayVisible} viewport={s.viewport}
         brushSize={s.brush.size} showBrush={maskTool && !job} cursor={job ? 'progress' : CURSORS[mode] ?? 'default'}
-        getHover={() => tools.brush.hover}
+        getHover={() => tools.brush.hover} toolPath={path}
         label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
-        onToolEvent={(e) => {
-          const used = tools.dispatch(e);
-          if (tools.path !== path) setPath(tools.path);
-          return used;
-        }}
+        onToolEvent={(e) => tools.dispatch(e)}
         onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
         onResize={(size) => a.setViewSize(size)} />
       {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}

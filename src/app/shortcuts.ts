@@ -33,7 +33,7 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'generate', keys: 'Ctrl+Enter', label: 'Generate', group: 'Edit', mod: true, match: key('enter') },
   { action: 'cancel', keys: 'Esc', label: 'Cancel the running edit (or a stroke, or close a dialog)', group: 'Edit', match: key('escape') },
   { action: 'undo', keys: 'Ctrl+Z', label: 'Undo: back to the previous turn', group: 'Edit', mod: true, match: key('z') },
-  { action: 'redo', keys: 'Ctrl+Shift+Z / Ctrl+Y', label: 'Redo: forward along the branch you came from', group: 'Edit', mod: true, shift: true, match: key('z') },
+  { action: 'redo', keys: 'Ctrl+Shift+Z', label: 'Redo: forward along the branch you came from (also Ctrl+Y)', group: 'Edit', mod: true, shift: true, match: key('z') },
   { action: 'redo', keys: '', label: '', group: 'Edit', mod: true, match: key('y') },
   { action: 'exportPng', keys: 'Ctrl+Shift+E', label: 'Export the shown image as PNG (with its edit chain)', group: 'Edit', mod: true, shift: true, match: key('e') },
   { action: 'open', keys: 'Ctrl+O', label: 'Open an image', group: 'Edit', mod: true, match: key('o') },

@@ -55,7 +55,7 @@ export function PromptBar(p: PromptBarProps) {
   };
 
   return (
-    <section className="prompt-bar" aria-label="Instruction">
+    <section className="prompt-bar" aria-label="Prompt">
       <div className="prompt-row">
         <Icon name="sparkle" size={18} />
         <input className="prompt-input" type="text" value={prompt.text} placeholder="Describe the edit: “make the red circle blue”" aria-label="Instruction"

@@ -24,7 +24,7 @@ export function ShortcutHelp({ groups, onClose }: { groups: ShortcutGroup[]; onC
               <dl className="shortcuts">
                 {g.items.map((i) => (
                   <div key={i.keys + i.action} className="shortcut">
-                    <dt>{i.keys.split(' / ').map((k, n) => <span key={k}>{n > 0 && ' / '}{k.split('+').map((part, m) => <span key={m}>{m > 0 && '+'}<kbd>{part}</kbd></span>)}</span>)}</dt>
+                    <dt>{i.keys.split(' / ').map((k, n) => <span key={k}>{n > 0 && ' / '}{k.split(/(?<=.)\+(?=.)/).map((part, m) => <span key={m}>{m > 0 && '+'}{part === 'drag' ? part : <kbd>{part}</kbd>}</span>)}</span>)}</dt>
                     <dd>{i.action}</dd>
                   </div>
                 ))}

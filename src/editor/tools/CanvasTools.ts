@@ -14,6 +14,7 @@ export class CanvasTools {
   readonly brush: MaskBrushTool;
   private active: ActiveTool = 'brush';
   private lastHandled: Tool;
+  private readonly listeners = new Set<(path: string) => void>();
 
   constructor(ctx: PanContext & BrushContext) {
     this.pan = new PanTool(ctx);
@@ -22,8 +23,24 @@ export class CanvasTools {
   }
 
   setActiveTool(tool: ActiveTool): void {
-    this.active = tool;
-    this.pan.setHandActive(tool === 'hand');
+    this.notifyAfter(() => {
+      this.active = tool;
+      this.pan.setHandActive(tool === 'hand');
+    });
+  }
+
+  /** Calls `listener` with the new path whenever it changes (the canvas sets its cursor from it). */
+  subscribe(listener: (path: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notifyAfter<T>(work: () => T): T {
+    const before = this.path;
+    const result = work();
+    const after = this.path;
+    if (after !== before) this.listeners.forEach((l) => l(after));
+    return result;
   }
 
   get path(): string {
@@ -34,6 +51,10 @@ export class CanvasTools {
 
   /** @returns true when a tool used the event (the caller then prevents the browser's default). */
   dispatch(event: ToolEvent): boolean {
+    return this.notifyAfter(() => this.routeEvent(event));
+  }
+
+  private routeEvent(event: ToolEvent): boolean {
     // A stroke in progress keeps the pointer until it ends; Space mid-stroke does not steal it.
     if (this.brush.path === 'brush.painting' && event.type !== 'keydown' && event.type !== 'keyup') return this.route(this.brush, event);
     if (this.pan.handle(event)) {

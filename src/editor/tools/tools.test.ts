@@ -137,3 +137,17 @@ describe('pan tool', () => {
     expect(tools.path).toBe('root.pan.ready');
   });
 });
+
+describe('canvas tools root', () => {
+  it('tells listeners when the state path changes', () => {
+    const { tools, key, down, up } = setup();
+    const seen: string[] = [];
+    tools.subscribe((p) => seen.push(p));
+    key('keydown', ' ');
+    down(1, 1);
+    up(1, 1);
+    key('keyup', ' ');
+    tools.setActiveTool('hand');
+    expect(seen).toEqual(['root.pan.ready', 'root.pan.dragging', 'root.pan.ready', 'root.brush.idle', 'root.pan.ready']);
+  });
+});

@@ -20,6 +20,8 @@ export interface EditorCanvasProps {
   cursor: string;
   getHover: () => { x: number; y: number } | null;
   label: string;
+  /** Exposed as data attributes for tests and debugging (e.g. `root.pan.dragging`). */
+  toolPath: string;
   onToolEvent: (event: ToolEvent) => boolean;
   onWheelZoom: (factor: number, x: number, y: number) => void;
   onResize: (size: Size) => void;
@@ -150,6 +152,8 @@ export function EditorCanvas(props: Props) {
         aria-label={props.label}
         tabIndex={0}
         style={{ cursor: props.cursor }}
+        data-zoom={props.viewport.zoom.toFixed(4)} data-pan-x={Math.round(props.viewport.panX)} data-pan-y={Math.round(props.viewport.panY)}
+        data-tool-path={props.toolPath}
         onPointerDown={pointer('pointerdown')}
         onPointerMove={pointer('pointermove')}
         onPointerUp={pointer('pointerup')}
