@@ -13,6 +13,10 @@ export interface GpuInfo {
   description: string;
   isFallbackAdapter: boolean;
   shaderF16: boolean;
+  /** Whether onnxruntime may use subgroup (flash-attention) kernels: only after they passed a known-answer check. */
+  subgroups: boolean;
+  /** What the attention check found, in words (e.g. why subgroups were turned off). */
+  attentionCheck?: string;
   /** The device's limits that decide which bundles fit (bytes). */
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number };
 }

@@ -10,14 +10,14 @@ import type { Manifest } from '../bundle/manifest';
 import { makeImgIds, makeTextIds } from './ids';
 import { imageToTensor, tensorToImage } from './image';
 import { compositeOutsideMask, makeLatentMask } from './mask';
-import type { KontextModels, TextConditioning } from './models';
+import type { KontextModels, StepInfo, TextConditioning } from './models';
 import { makePackedNoise } from './noise';
 import {
   concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents,
   unpackLatents, type LatentShape,
 } from './pack';
 import { computeOutputSize, getBuckets, pickResolution, resizeRgba } from './resolution';
-import { denoise, type DenoiseStep } from './sample';
+import { denoise } from './sample';
 import { getSchedule } from './schedule';
 import type { PromptTokenizer } from './text';
 
@@ -40,7 +40,8 @@ export interface SampleInputs {
   /** Packed 0/1 latent mask (1 = repaint); the kept area comes from reference 1, which has the target's grid. */
   mask?: Float32Array;
   signal?: AbortSignal;
-  onStep?: (step: DenoiseStep) => void | Promise<void>;
+  /** After every step; `readX0` fetches the x0 estimate (x − t·v) for a preview. */
+  onStep?: (info: StepInfo, readX0: () => Promise<Float32Array>) => void | Promise<void>;
 }
 
 /** The sampler core: Euler steps over [target][ref 1]…[ref n] with ids (0|i, r, c); returns target tokens. */
@@ -57,14 +58,23 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
     }
     mask = { mask: s.mask, imageLatents: input.tokens, noise: s.noise };
   }
+  const targetLength = getTokenCount(s.target);
+  if (s.models.denoiseOnDevice) {
+    return s.models.denoiseOnDevice({
+      hiddenStates: concatTokens([s.noise, ...referenceTokens], features), targetLength, imgIds, text: s.text, txtIds,
+      timesteps: s.timesteps, guidance: s.guidance, mask, signal: s.signal, onStep: s.onStep,
+    });
+  }
+  const onStep = s.onStep;
   return denoise({
     x: s.noise,
     timesteps: s.timesteps,
     guidance: s.guidance,
-    targetLength: getTokenCount(s.target),
+    targetLength,
     mask,
     signal: s.signal,
-    onStep: s.onStep,
+    // x at tNext minus tNext·v equals x_t − t·v: the same x0 estimate.
+    onStep: onStep ? (d) => onStep(d, async () => d.x.map((x, i) => x - d.tNext * d.v[i])) : undefined,
     velocity: (x, t, guidance) =>
       s.models.velocity({ hiddenStates: concatTokens([x, ...referenceTokens], features), imgIds, text: s.text, txtIds, timestep: t, guidance }),
   });
@@ -82,7 +92,7 @@ export interface EditContext {
   signal?: AbortSignal;
   onPhase?: (phase: 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding') => void;
   /** After every step; `preview` decodes the current x0 estimate (null when the models cannot preview). */
-  onStep?: (step: DenoiseStep, preview: (() => Promise<RgbaImage>) | null) => void | Promise<void>;
+  onStep?: (step: StepInfo, preview: (() => Promise<RgbaImage>) | null) => void | Promise<void>;
 }
 
 export interface EditOutput {
@@ -150,11 +160,7 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const tokens = await sampleLatents({
     models, text, target, references, noise, timesteps, guidance: job.guidance, mask, signal: ctx.signal,
     onStep: ctx.onStep
-      ? (step) => ctx.onStep!(step, models.decodePreview ? () => {
-          // x0 estimate at the step's end: x − tNext·v (v ≈ ε − x0)
-          const x0 = step.x.map((x, i) => x - step.tNext * step.v[i]);
-          return decodeTokens(x0, target, models.decodePreview!, f);
-        } : null)
+      ? (step, readX0) => ctx.onStep!(step, models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null)
       : undefined,
   });
 

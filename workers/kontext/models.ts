@@ -22,6 +22,30 @@ export interface VelocityInputs {
   guidance: number;
 }
 
+/** Where one Euler step got to (progress without reading tensors back). */
+export interface StepInfo {
+  step: number;
+  steps: number;
+  t: number;
+  tNext: number;
+}
+
+/** The whole denoising loop for models that keep it on the device (see sampleLatents for the semantics). */
+export interface DeviceDenoiseRequest {
+  /** [1, L_img, C]: the starting target tokens followed by every reference's tokens. */
+  hiddenStates: Float32Array;
+  targetLength: number;
+  imgIds: Float32Array;
+  text: TextConditioning;
+  txtIds: Float32Array;
+  timesteps: readonly number[];
+  guidance: number;
+  mask?: { mask: Float32Array; imageLatents: Float32Array; noise: Float32Array };
+  signal?: AbortSignal;
+  /** After every step; `readX0` fetches the x0 estimate (x − t·v) for a preview — a counted readback. */
+  onStep?: (info: StepInfo, readX0: () => Promise<Float32Array>) => void | Promise<void>;
+}
+
 export interface KontextModels {
   /** T5 ids [1, L_txt] and CLIP ids [1, L_clip] → conditioning. */
   encodeText(t5Ids: Int32Array, clipIds: Int32Array): Promise<TextConditioning>;
@@ -33,4 +57,9 @@ export interface KontextModels {
   decode(latents: Float32Array, height: number, width: number): Promise<Float32Array>;
   /** A cheap decoder for live previews (same contract as decode); absent when the bundle has none. */
   decodePreview?: (latents: Float32Array, height: number, width: number) => Promise<Float32Array>;
+  /**
+   * Present when the models can run the Euler loop without leaving the device (WebGPU): latents, text
+   * and ids stay in GPU buffers, and nothing is read back inside a step. Returns the final target tokens.
+   */
+  denoiseOnDevice?: (request: DeviceDenoiseRequest) => Promise<Float32Array>;
 }

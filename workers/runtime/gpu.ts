@@ -19,14 +19,18 @@ const WANTED_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
-/** Optional features onnxruntime uses when present. */
-const WANTED_FEATURES: GPUFeatureName[] = ['shader-f16', 'subgroups' as GPUFeatureName, 'timestamp-query'];
+/**
+ * Optional features onnxruntime uses when present. 'subgroups' turns on its flash-attention kernels, which
+ * gave wrong results on SwiftShader (and, per upstream reports, some GPUs): the engine asks for it only
+ * together with a known-answer check (attentionCheck.ts).
+ */
+const WANTED_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
 
 /**
  * Requests a high-performance adapter and a device with its maximum limits (plus shader-f16 when present).
  * @returns the device, or a reason why WebGPU is unavailable.
  */
-export async function requestGpu(gpu: GPU | undefined): Promise<GpuHandle | { reason: string }> {
+export async function requestGpu(gpu: GPU | undefined, options: { subgroups?: boolean } = {}): Promise<GpuHandle | { reason: string }> {
   if (!gpu) return { reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   let adapter: GPUAdapter | null;
   try {
@@ -41,7 +45,8 @@ export async function requestGpu(gpu: GPU | undefined): Promise<GpuHandle | { re
     const value = (adapter.limits as unknown as Record<string, number | undefined>)[name];
     if (typeof value === 'number') requiredLimits[name] = value;
   }
-  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const wanted = options.subgroups ? [...WANTED_FEATURES, 'subgroups' as GPUFeatureName] : WANTED_FEATURES;
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = adapter.info;
   return {
@@ -53,6 +58,7 @@ export async function requestGpu(gpu: GPU | undefined): Promise<GpuHandle | { re
       isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
         (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
       shaderF16: device.features.has('shader-f16'),
+      subgroups: device.features.has('subgroups' as GPUFeatureName),
       limits: {
         maxBufferSize: device.limits.maxBufferSize,
         maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,

@@ -7,6 +7,7 @@ import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
+import { denoiseOnDevice } from './deviceDenoise';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
 import { createSession } from './session';
 
@@ -19,19 +20,23 @@ type Role = 'dit' | 't5' | 'clip' | 'aeEncoder' | 'aeDecoder' | 'previewDecoder'
 export interface SessionModels extends KontextModels {
   /** Releases every open session (e.g. before switching bundles). */
   release(): Promise<void>;
-  /** Count of GPU→CPU reads so far (each output fetched to the CPU counts once). */
-  readonly readbacks: number;
+  /**
+   * GPU→CPU reads so far: `inStep` inside denoising steps (0 on the GPU-resident path), `preview` for live
+   * previews, `other` for everything else (encoder outputs, final results).
+   */
+  readonly readbacks: { inStep: number; preview: number; other: number };
 }
 
 /** Creates KontextModels for `manifest`'s graphs on `target`. */
 export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: Manifest, load: GraphLoader): SessionModels {
   const sessions = new Map<string, OrtSession>();
-  let readbacks = 0;
+  const readbacks = { inStep: 0, preview: 0, other: 0 };
 
   async function open(key: string, graph: GraphFiles): Promise<OrtSession> {
     const existing = sessions.get(key);
     if (existing) return existing;
-    const session = await createSession(ort, await load(graph), target);
+    // DiT outputs stay on the GPU: segment to segment, and velocity to the Euler kernel.
+    const session = await createSession(ort, await load(graph), target, key.startsWith('dit'));
     sessions.set(key, session);
     return session;
   }
@@ -52,11 +57,19 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
     else await close((k) => k.startsWith('dit'));
   }
 
-  async function read(tensor: OrtTensor | undefined, what: string): Promise<Float32Array> {
+  async function read(tensor: OrtTensor | undefined, what: string, kind: keyof typeof readbacks = 'other'): Promise<Float32Array> {
     if (!tensor) throw new EngineError('bad-model', `the graph has no output "${what}"`);
-    if (tensor.location !== 'cpu') readbacks++;
-    return (await tensor.getData()) as Float32Array;
+    if (tensor.location !== 'cpu') readbacks[kind]++;
+    const data = (await tensor.getData(true)) as Float32Array; // true: release a GPU tensor once read
+    return data;
   }
+
+  const openDit = async () => {
+    await enter('dit');
+    const list: OrtSession[] = [];
+    for (const [i, graph] of manifest.components.dit.entries()) list.push(await open(`dit.${i}`, graph));
+    return list;
+  };
 
   const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
 
@@ -71,7 +84,7 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
 
   return {
     get readbacks() {
-      return readbacks;
+      return { ...readbacks };
     },
 
     async encodeText(t5Ids, clipIds) {
@@ -95,7 +108,6 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
     },
 
     async velocity(inputs: VelocityInputs) {
-      await enter('dit');
       const length = inputs.imgIds.length / 3;
       // Segment i+1 takes what it needs by name from the contract inputs and earlier outputs; an output
       // `x_out` feeds the next segment's input `x` (docs/graph-contract.md, DiT segments).
@@ -108,17 +120,31 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
         txt_ids: f32(inputs.txtIds, [inputs.text.length, 3]),
         guidance: f32(new Float32Array([inputs.guidance]), [1]),
       };
-      for (const [i, graph] of manifest.components.dit.entries()) {
-        const session = await open(`dit.${i}`, graph);
+      const produced: OrtTensor[] = [];
+      for (const [i, session] of (await openDit()).entries()) {
         const feeds: Record<string, OrtTensor> = {};
         for (const name of session.inputNames) {
           if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
           feeds[name] = values[name];
         }
-        for (const [name, tensor] of Object.entries(await session.run(feeds))) values[name.replace(/_out$/, '')] = tensor;
+        for (const [name, tensor] of Object.entries(await session.run(feeds))) {
+          values[name.replace(/_out$/, '')] = tensor;
+          if (name !== 'velocity') produced.push(tensor);
+        }
       }
-      return read(values.velocity, 'velocity');
+      const velocity = await read(values.velocity, 'velocity', 'inStep');
+      for (const tensor of produced) if (tensor.location === 'gpu-buffer') tensor.dispose();
+      return velocity;
     },
+
+    denoiseOnDevice:
+      target.backend === 'webgpu'
+        ? (request) =>
+            denoiseOnDevice(
+              { ort, device: target.device, dit, openSegments: openDit, countReadback: (kind) => readbacks[kind === 'preview' ? 'preview' : 'other']++ },
+              request,
+            )
+        : undefined,
 
     decode,
 

@@ -4,11 +4,12 @@ import { listExternalDataLocations } from '../bundle/onnxInspect';
 import type { Ort, OrtSession, RuntimeTarget } from './ort';
 
 /**
- * Checks a model's files, then creates an onnxruntime session for it on `target`.
+ * Checks a model's files, then creates an onnxruntime session for it on `target`. With `gpuOutputs` (WebGPU
+ * only) every output stays in a GPU buffer, for the next session or kernel to read in place.
  * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
  *   references was not given, `runtime` when onnxruntime rejects it.
  */
-export async function createSession(ort: Ort, files: ModelFiles, target: RuntimeTarget): Promise<OrtSession> {
+export async function createSession(ort: Ort, files: ModelFiles, target: RuntimeTarget, gpuOutputs = false): Promise<OrtSession> {
   const graph = new Uint8Array(await files.graph.arrayBuffer());
   let locations: string[];
   try {
@@ -32,6 +33,7 @@ export async function createSession(ort: Ort, files: ModelFiles, target: Runtime
       executionProviders,
       externalData: files.externalData.filter((f) => locations.includes(f.path)),
       graphOptimizationLevel: 'all',
+      ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     });
   } catch (e) {
     throw new EngineError('runtime', `onnxruntime could not load ${files.name}: ${(e as Error).message}`);

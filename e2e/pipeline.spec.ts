@@ -1,0 +1,73 @@
+import { dirname, basename, join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { openSafetensors } from '../tools/convert/safetensors';
+import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
+import { createBundleServer, type BundleServer } from './cache/bundleServer';
+import { startCacheTestServer, TEST_PAGE, type CacheTestServer } from './cache/devServer';
+import type { checkAttention, GoldenInputs, runGolden } from './pipeline/harness';
+import { REPO_ROOT } from './models';
+
+declare global {
+  interface Window { pipelineHarness: { runGolden: typeof runGolden; checkAttention: typeof checkAttention } }
+}
+
+let server: CacheTestServer;
+let bundles: BundleServer;
+let bundleName: string;
+
+test.beforeAll(async () => {
+  const dir = await ensureTinyBundle('fp32', 2);
+  bundleName = basename(dir);
+  bundles = createBundleServer(dirname(dir), '/test-bundles/');
+  server = await startCacheTestServer(REPO_ROOT, bundles);
+});
+
+test.afterAll(async () => {
+  await server?.close();
+});
+
+test('the sampler on the WebGPU EP matches the PyTorch golden with no readback inside a step', async ({ page }) => {
+  test.setTimeout(300_000);
+  const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'pipeline.safetensors'));
+  const f = async (name: string) => Array.from(await src.readFloat32(name));
+  const inputs: GoldenInputs = {
+    t5Ids: Array.from(await src.readInt32('t5_input_ids')),
+    clipIds: Array.from(await src.readInt32('clip_input_ids')),
+    ref1: await f('reference_image_1'),
+    ref2: await f('reference_image_2'),
+    mask: await f('mask'),
+    noise: await f('noise'),
+    guidance: (await f('guidance'))[0],
+    steps: 4,
+  };
+  const golden = await src.readFloat32('latents');
+  await src.close();
+
+  await page.goto(server.origin + TEST_PAGE);
+  await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
+  const out = await page.evaluate(([url, g]) => window.pipelineHarness.runGolden(url, g), [`${server.origin}/test-bundles/${bundleName}/`, inputs] as const);
+
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < golden.length; i++) {
+    diff = Math.max(diff, Math.abs(out.latents[i] - golden[i]));
+    scale = Math.max(scale, Math.abs(golden[i]));
+  }
+  console.log(`WebGPU final latents vs PyTorch: relative error ${(diff / scale).toExponential(2)}; readbacks in steps ${out.readbacksInSteps}, previews ${out.previewReadbacks}, result ${out.otherReadbacks}`);
+  expect(out.deviceLoop).toBe(true);
+  expect(out.stepsSeen).toBe(4);
+  expect(diff / scale).toBeLessThanOrEqual(1e-3);
+  expect(out.readbacksInSteps).toBe(0);
+  expect(out.previewReadbacks).toBe(0);
+  expect(out.otherReadbacks).toBe(1); // the final latents only
+});
+
+test('the fused-attention check catches a wrong kernel, and attention without subgroups passes it', async ({ page }) => {
+  await page.goto(server.origin + TEST_PAGE);
+  await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
+  const result = await page.evaluate(() => window.pipelineHarness.checkAttention());
+  console.log(`attention check: with subgroups ${result.withSubgroups ?? 'n/a'}, without ${result.without}`);
+  expect(result.without).toBeLessThan(1e-3);
+  // On SwiftShader the subgroup (flash) path is wrong; the check must see it, or the adapter lacks subgroups.
+  if (result.subgroupsAvailable) expect(result.withSubgroups).toBeGreaterThan(1e-3);
+});
