@@ -34,6 +34,7 @@ export function openStore(o: HarnessOptions): BundleStore {
     subtle: crypto.subtle,
     storage,
     chunkBytes: o.chunkBytes,
+    locks: navigator.locks,
   });
 }
 

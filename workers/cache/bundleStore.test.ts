@@ -136,13 +136,33 @@ describe('createBundleStore', () => {
   });
 
   it('turns QuotaExceededError during a write into quota, and resumes once there is room', async () => {
-    const limits: { maxBytes?: number } = { maxBytes: 350_000 };
+    // room for w1's first chunk but not its second, which fails while the third is filling
+    const limits: { maxBytes?: number } = { maxBytes: 400_000 };
     const t = setup({ store: createMemoryStore(limits) });
     expect(await codeOf(t.add())).toMatch(/^quota: The browser's storage is full \(while storing "w1.onnx.data"\)/);
-    expect((await t.store.listBundles())[0].files.map((f) => f.loaded)).toEqual([1000, 300_000, 0, 0]);
+    expect((await t.store.listBundles())[0].files.map((f) => f.loaded)).toEqual([1000, 300_000, CHUNK, 0]);
+    expect((await t.kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[2] === 'w1.onnx.data')).toHaveLength(1);
     limits.maxBytes = undefined;
     expect((await t.add()).complete).toBe(true);
     expect(t.server.countRequests('w0.onnx.data')).toBe(1);
+    expect(t.server.requests.filter((r) => r.path === 'w1.onnx.data').map((r) => r.start)).toEqual([0, CHUNK]);
+    expect(await blobSha(await t.store.getFile('test', 'w1.onnx.data'))).toBe(sha(t.bundle.files.get('w1.onnx.data')!));
+  });
+
+  it('notices stored Blobs the browser lost, deletes that file and fetches it again', async () => {
+    class LostBlob extends Blob {
+      override slice(): Blob { return new LostBlob(); }
+      override arrayBuffer(): Promise<ArrayBuffer> { return Promise.reject(new DOMException('gone', 'NotReadableError')); }
+    }
+    const t = setup();
+    await t.add();
+    await t.kv.setMany([[['chunk', 'test', 'w0.onnx.data', 2], new LostBlob()]]);
+    expect(await codeOf(t.store.getFile('test', 'w0.onnx.data'))).toMatch(/^quota: The browser lost the stored data of "w0.onnx.data"/);
+    expect((await t.store.listBundles())[0].files.map((f) => f.state)).toEqual(['verified', 'pending', 'verified', 'verified']);
+    await t.kv.setMany([[['chunk', 'test', 'w1.onnx.data', 0], new LostBlob()]]);
+    expect((await t.add()).complete).toBe(true); // both lost files are fetched again, the rest is kept
+    expect(dataRequests(t.server).map((r) => r.path)).toEqual(['graph.onnx', 'w0.onnx.data', 'w1.onnx.data', 'tok.json', 'w0.onnx.data', 'w1.onnx.data']);
+    expect(await blobSha(await t.store.getFile('test', 'w0.onnx.data'))).toBe(sha(t.bundle.files.get('w0.onnx.data')!));
   });
 
   it('cancels cleanly with an AbortSignal and resumes later', async () => {
@@ -207,6 +227,25 @@ describe('createBundleStore', () => {
     expect(await t.kv.keys()).toEqual([]);
     expect(await codeOf(t.store.getFile('test', 'graph.onnx'))).toMatch(/^bad-input: "graph.onnx" of bundle "test" is not stored/);
     expect(await codeOf(t.store.getManifest('test'))).toMatch(/^bad-input: No bundle "test"/);
+  });
+
+  it('refuses a download another tab holds the lock for', async () => {
+    const held = new Set<string>();
+    const locks = {
+      async request<T>(name: string, _o: { ifAvailable: true }, cb: (lock: unknown) => Promise<T>): Promise<T> {
+        if (held.has(name)) return cb(null);
+        held.add(name);
+        try { return await cb({ name }); } finally { held.delete(name); }
+      },
+    };
+    const bundle = makeBundle();
+    const server = createFakeServer(BASE, bundle.files);
+    const store = createBundleStore({ store: createMemoryStore(), fetch: server.fetch, subtle: null, storage: null, locks });
+    held.add('kontext-bundle:test'); // the other tab
+    expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(/^bad-input: .*another tab/);
+    expect(dataRequests(server)).toEqual([]);
+    held.clear();
+    expect((await store.addBundle({ kind: 'url', url: BASE }, () => undefined)).complete).toBe(true);
   });
 
   it('flags the embedded bundle, lists it first, asks for persistence and reports storage', async () => {

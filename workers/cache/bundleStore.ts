@@ -35,6 +35,13 @@ export interface BundleStoreDeps {
   chunkBytes?: number;
   /** Shortest time between two progress reports, ms (default 100). */
   progressIntervalMs?: number;
+  /** navigator.locks: keeps two tabs (or workers) from downloading the same bundle at once. */
+  locks?: LockLike;
+}
+
+/** The part of the Web Locks API the store uses. */
+export interface LockLike {
+  request<T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
 
 export interface BundleStore {
@@ -126,6 +133,21 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     void (async () => { if (!(await storage.persisted?.())) await storage.persist!(); })().catch(() => undefined);
   }
 
+  /**
+   * A verified file's chunk Blobs, each checked to be readable (one byte). Chromium can lose the data of Blobs
+   * stored in a private (in-memory) profile under memory pressure although the write succeeded; such a file
+   * is deleted so that adding the bundle again fetches it.
+   * @throws EngineError `quota` when a chunk cannot be read.
+   */
+  async function readChunks(id: string, path: string, record: FileRecord): Promise<Blob[]> {
+    const chunks = await kv.getMany<Blob>(listChunkKeys(id, path, record.chunks));
+    const readable = await Promise.all(chunks.map((c) => c?.slice(0, 1).arrayBuffer().then(() => true, () => false) ?? false));
+    if (readable.every(Boolean)) return chunks as Blob[];
+    await kv.delMany([fileKey(id, path), ...listChunkKeys(id, path, record.chunks)]);
+    throw new EngineError('quota', `The browser lost the stored data of "${path}" (bundle "${id}"); this happens in private windows ` +
+      'or when storage runs short. Add the bundle again to download the missing part.');
+  }
+
   /** Drops stored records and chunks that this manifest no longer describes. */
   async function prune(id: string, manifest: Manifest, stored: (FileRecord | undefined)[]): Promise<FileRecord[]> {
     const records = manifest.files.map((f, i) => matchFileRecord(stored[i], f) ?? makeFileRecord(f));
@@ -145,6 +167,9 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     const id = manifest.id;
     const [previous] = await kv.getMany<BundleRecord>([bundleKey(id)]);
     const records = await prune(id, manifest, await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(id, f.path))));
+    for (const [i, entry] of manifest.files.entries()) {
+      if (records[i].verified) await readChunks(id, entry.path, records[i]).catch(() => { records[i] = makeFileRecord(entry); });
+    }
     await checkQuota(manifest.files.reduce((s, f, i) => s + (records[i].verified ? 0 : f.bytes - records[i].loaded), 0));
     requestPersistence();
     const record: BundleRecord = {
@@ -174,6 +199,11 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
         progress.flush();
         throw error;
       }
+      await readChunks(id, entry.path, records[i]).catch((e) => {
+        progress.update(entry.path, { state: 'failed', loaded: 0 });
+        progress.flush();
+        throw e;
+      });
       progress.update(entry.path, { state: 'verified', loaded: entry.bytes });
     }
     progress.flush();
@@ -201,8 +231,12 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       throw toCacheError(e, 'manifest.json', combined);
     }
     const { json, manifest } = readManifestText(text, where);
-    if (running.has(manifest.id)) throw new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded.`);
-    const done = download(reader, json, manifest, onProgress, combined);
+    const busy = () => new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded (in this or another tab).`);
+    if (running.has(manifest.id)) throw busy();
+    const run = () => download(reader, json, manifest, onProgress, combined);
+    const done = deps.locks
+      ? deps.locks.request(`kontext-bundle:${manifest.id}`, { ifAvailable: true }, async (lock) => { if (!lock) throw busy(); return run(); })
+      : run();
     running.set(manifest.id, { controller: mine, done });
     try {
       return await done;
@@ -240,9 +274,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     async getFile(id, path) {
       const [record] = await kv.getMany<FileRecord>([fileKey(id, path)]);
       if (!record?.verified) throw new EngineError('bad-input', `"${path}" of bundle "${id}" is not stored completely; add the bundle again to finish it.`);
-      const chunks = await kv.getMany<Blob>(listChunkKeys(id, path, record.chunks));
-      if (chunks.some((c) => c === undefined)) throw new EngineError('runtime', `Stored chunks of "${path}" (bundle "${id}") are missing; delete the bundle and add it again.`);
-      return new Blob(chunks as Blob[]);
+      return new Blob(await readChunks(id, path, record));
     },
     async getStorageInfo() {
       const estimate = await deps.storage?.estimate();

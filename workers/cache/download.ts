@@ -47,7 +47,17 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
   const buffer: Uint8Array<ArrayBuffer> = new Uint8Array(Math.min(o.chunkBytes, entry.bytes - record.loaded));
   let filled = 0;
 
+  // The last chunk's write runs on while the next chunk fills and hashes. At most one is in flight, so the
+  // writes commit in order and a stored record never counts a chunk that is not stored.
+  let inFlight: Promise<void> | null = null;
+  async function settle(): Promise<void> {
+    const write = inFlight;
+    inFlight = null;
+    await write;
+  }
+
   async function fail(message: string): Promise<never> {
+    await settle().catch(() => undefined);
     await kv.delMany([fileKey(id, entry.path), ...listChunkKeys(id, entry.path, record.chunks)]);
     throw new EngineError('hash-mismatch', `"${entry.path}" ${message}. It was deleted; retry to download it again.`);
   }
@@ -67,8 +77,12 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
       next.hash = hasher.saveState();
     }
     writes.push([fileKey(id, entry.path), next]);
-    await kv.setMany(writes);
+    await settle();
+    const write = kv.setMany(writes);
     record = next;
+    if (final) return write;
+    inFlight = write;
+    write.catch(() => undefined); // observed by the next settle(); not an unhandled rejection meanwhile
   }
 
   signal.throwIfAborted();
@@ -99,10 +113,14 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
       o.onLoaded(record.loaded + filled);
     }
   } catch (error) {
+    let failure = error;
+    let writesOk = true;
+    await settle().catch((e) => { writesOk = false; if (!(error instanceof EngineError)) failure = e; });
     // A cut connection or a cancel keeps what already arrived, so a retry resumes from the last byte received.
-    const keep = filled > 0 && !(error instanceof EngineError) && !isNamedError(error, 'QuotaExceededError');
-    if (keep) await store(buffer.subarray(0, filled), false).catch(() => undefined);
-    throw toCacheError(error, entry.path, signal);
+    if (writesOk && filled > 0 && !(failure instanceof EngineError) && !isNamedError(failure, 'QuotaExceededError')) {
+      await store(buffer.subarray(0, filled), false).then(settle).catch(() => undefined);
+    }
+    throw toCacheError(failure, entry.path, signal);
   } finally {
     signal.removeEventListener('abort', cancel);
     cancel();

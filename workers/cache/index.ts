@@ -1,6 +1,6 @@
 /** @file The weight cache: bundles downloaded or imported into IndexedDB as verified, resumable chunk Blobs. */
 export { createBundleStore, readManifestText, DEFAULT_CHUNK_BYTES } from './bundleStore';
-export type { BundleStore, BundleStoreDeps, StorageLike } from './bundleStore';
+export type { BundleStore, BundleStoreDeps, LockLike, StorageLike } from './bundleStore';
 export { createMemoryStore, fromIdbKeyval } from './kvStore';
 export type { KeyValueStore, MemoryStoreOptions } from './kvStore';
 export { createSha256 } from './sha256';
