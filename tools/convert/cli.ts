@@ -75,7 +75,7 @@ export function formatSummary(rows: ComponentSummary[]): string {
 }
 
 function formatBytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GB` : `${(n / MB).toFixed(1)} MB`;
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / MB).toFixed(1)} MiB`;
 }
 
 async function main(): Promise<void> {
