@@ -140,3 +140,15 @@ test('shortcut help opens with ? and closes with Escape; controls are labelled',
     els.filter((e) => !(e as HTMLElement).hidden && !(e.getAttribute('aria-label') || e.textContent?.trim() || (e as HTMLInputElement).labels?.length)).map((e) => e.outerHTML.slice(0, 80)));
   expect(unnamed).toEqual([]);
 });
+
+test('without a model, Generate says plainly what is missing', async ({ page }) => {
+  await openEditor(page);
+  test.skip((await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present', 'a model is present: real edits are covered by editorEngine.spec.ts');
+  await page.getByRole('button', { name: 'remove the star' }).click();
+  await expect(page.getByTestId('generate-hint')).toContainText('No model is ready');
+  await page.getByTestId('generate').click({ force: true }); // aria-disabled: the click explains instead of doing nothing
+  await expect(page.getByRole('alert')).toContainText('No model is ready');
+  await page.getByRole('button', { name: 'Dismiss message' }).click();
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(page.getByTestId('turn')).toHaveCount(1);
+});

@@ -1,0 +1,15 @@
+/** @file Helpers for specs that run real edits (they skip until the embedded bundle exists). */
+import { expect, type Page } from '@playwright/test';
+
+/** Generous: SwiftShader runs WebGPU on two CPU cores. */
+export const EDIT_TIMEOUT = 280_000;
+
+/** Types an instruction, presses Ctrl+Enter and waits for the new turn. */
+export async function generate(page: Page, instruction: string): Promise<void> {
+  const turns = await page.getByTestId('turn').count();
+  await page.getByTestId('prompt-input').fill(instruction);
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await expect(page.getByTestId('turn')).toHaveCount(turns + 1, { timeout: EDIT_TIMEOUT });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+}

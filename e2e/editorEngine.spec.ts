@@ -1,0 +1,75 @@
+/**
+ * Real edits on the embedded kontext-micro bundle. These tests skip while the engine lists no embedded bundle
+ * (edits land with #4) and switch on by themselves once it does.
+ */
+import { expect, test } from '@playwright/test';
+import { exportCurrentSession, hasEmbeddedBundle, NO_ENGINE, paintStroke, saveScreenshot, waitForSave } from './editor/app';
+import { EDIT_TIMEOUT, generate } from './editor/engine';
+import { photoPng } from './editor/images';
+import { readSessionFile } from './editor/sessionFiles';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('three turns with a mask and a reference, a branch from turn 1, then a reload brings it all back', async ({ page }, testInfo) => {
+  test.setTimeout(6 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await page.getByTestId('reference-files').setInputFiles({ name: 'style.png', mimeType: 'image/png', buffer: photoPng(64, 64, [40, 80, 220]) });
+  await page.getByLabel('Brush size (image pixels)').fill('40');
+  await paintStroke(page, [10, 64], [40, 64]); // over the red circle
+  await generate(page, 'make the red circle blue');
+  await saveScreenshot(page, testInfo, '13-engine-turn-1');
+  await generate(page, 'remove the star');
+  await generate(page, 'make the background yellow');
+  await page.locator('[data-testid="turn"][data-depth="1"]').click();
+  await generate(page, 'make the background gray');
+  await expect(page.getByTestId('turn')).toHaveCount(5);
+  await expect(page.locator('[data-testid="turn"][data-depth="2"]')).toHaveCount(2); // the branch
+  await saveScreenshot(page, testInfo, '14-engine-branch');
+
+  await waitForSave(page, 5);
+  const before = readSessionFile(await exportCurrentSession(page));
+  const turn1 = Object.values(before.header.tree.nodes).find((n) => n.instruction === 'make the red circle blue')!;
+  expect(turn1.mask).not.toBeNull();
+  expect(turn1.references).toHaveLength(1);
+  await page.reload();
+  await expect(page.getByTestId('turn')).toHaveCount(5);
+  const after = readSessionFile(await exportCurrentSession(page));
+  expect(after.header.tree).toEqual(before.header.tree);
+  for (const b of before.header.blobs) expect(after.pixels(b.id).data.equals(before.pixels(b.id).data)).toBe(true);
+});
+
+test('a masked edit leaves every pixel outside the mask identical', async ({ page }) => {
+  test.setTimeout(2 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await page.getByRole('button', { name: 'Open sample: Text on a gradient' }).click();
+  await page.getByLabel('Brush size (image pixels)').fill('36');
+  await paintStroke(page, [40, 64], [88, 64]); // over the heart
+  await generate(page, 'make the heart smaller');
+  const file = readSessionFile(await exportCurrentSession(page));
+  const { nodes, rootId, currentId } = file.header.tree;
+  const input = file.pixels(nodes[rootId].image.id), output = file.pixels(nodes[currentId].image.id);
+  const mask = file.pixels(nodes[currentId].mask!.id);
+  expect([output.width, output.height]).toEqual([input.width, input.height]);
+  let outside = 0;
+  for (let p = 0; p < input.width * input.height; p++) {
+    if (mask.data[p * 4] >= 128) continue;
+    outside++;
+    expect(output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4)), `pixel ${p} outside the mask changed`).toBe(true);
+  }
+  expect(outside).toBeGreaterThan(input.width * input.height * 0.5);
+});
+
+test('cancel stops a running edit and keeps the session as it was', async ({ page }) => {
+  test.setTimeout(2 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await page.getByLabel('Steps').fill('50');
+  await page.getByTestId('prompt-input').fill('remove the star');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: EDIT_TIMEOUT });
+  await expect(page.getByTestId('turn')).toHaveCount(1);
+  await expect(page.getByRole('status').filter({ hasText: 'Cancelled.' })).toBeVisible();
+});

@@ -1,0 +1,38 @@
+import { expect, test } from '@playwright/test';
+import { openEditor, saveScreenshot } from './editor/app';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('models: capabilities first, bundles or a plain "none yet", URL and folder checks', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(page.getByTestId('capabilities')).toHaveAttribute('data-backend', /webgpu|wasm/);
+  await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
+  const embedded = (await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present';
+  if (embedded) await expect(page.locator('[data-testid="bundle"]').first()).toContainText('built in');
+  else await expect(page.getByTestId('no-bundles')).toBeVisible();
+  await saveScreenshot(page, testInfo, '10-models');
+
+  await page.getByLabel('Bundle URL').fill('ftp://example.invalid/bundle');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('is not a web address');
+
+  // A folder without manifest.json is refused before the engine sees it (the <input webkitdirectory> path).
+  await page.getByTestId('bundle-folder').evaluate((input: HTMLInputElement) => {
+    const dt = new DataTransfer();
+    const file = new File(['not a model'], 'notes.txt');
+    Object.defineProperty(file, 'webkitRelativePath', { value: 'holiday/notes.txt' });
+    dt.items.add(file);
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await expect(page.getByRole('alert')).toContainText('“holiday” has no manifest.json');
+});
+
+test('diagnostics keeps the autoencoder check reachable', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await page.getByRole('tab', { name: 'Diagnostics' }).click();
+  await expect(page.getByRole('heading', { name: 'Autoencoder check' })).toBeVisible();
+  await expect(page.getByTestId('run-roundtrip')).toBeDisabled();
+  await saveScreenshot(page, testInfo, '11-diagnostics');
+});

@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+import { hasEmbeddedBundle, openEditor, saveScreenshot } from './editor/app';
+import { generate } from './editor/engine';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('after one online visit the app loads offline, cross-origin isolated, with the engine', async ({ page, context }, testInfo) => {
+  test.setTimeout(300_000);
+  await openEditor(page);
+  const embedded = await hasEmbeddedBundle(page);
+  // Wait until the service worker has precached everything and controls the page.
+  await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    return reg.active?.state;
+  });
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    return urls;
+  });
+  expect(cached.filter((u) => u.endsWith('.wasm'))).toHaveLength(2); // both onnxruntime builds
+  expect(cached.some((u) => u.endsWith('/index.html'))).toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(page.getByTestId('capabilities')).toBeVisible(); // the worker and onnxruntime came from the cache
+  await page.getByRole('tab', { name: 'Editor' }).click();
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await expect(page.getByTestId('turn')).toHaveCount(1);
+  await saveScreenshot(page, testInfo, '12-offline');
+
+  if (embedded) {
+    // With the engine: an edit works with the network off (the bundle is precached).
+    await generate(page, 'make the red circle blue');
+    await expect(page.getByTestId('turn')).toHaveCount(2);
+  }
+  await context.setOffline(false);
+});
