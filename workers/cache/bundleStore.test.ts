@@ -114,6 +114,13 @@ describe('createBundleStore', () => {
     const s2 = createFakeServer(BASE, v2.files);
     const store = createBundleStore({ store: createMemoryStore(), fetch: s2.fetch, subtle: null, storage: null });
     expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(/^bad-manifest: .*format version 2 is not supported/);
+    const json = manifestToJson(makeBundle().manifest) as { files: { path: string }[] };
+    for (const [bad, message] of [['../w0.onnx.data', /must be relative and stay inside/], ['w0.onnx.data', /listed twice/]] as const) {
+      const copy = structuredClone(json);
+      copy.files.push({ ...copy.files[2], path: bad }); // an extra entry: every listed one is referenced
+      v2.files.set('manifest.json', new TextEncoder().encode(JSON.stringify(copy)));
+      expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(message);
+    }
     v2.files.set('manifest.json', new TextEncoder().encode('{"format": "kontext-bundle",'));
     expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(/^bad-manifest: .*not valid JSON/);
     expect(dataRequests(s2)).toEqual([]);
@@ -147,6 +154,28 @@ describe('createBundleStore', () => {
     expect(t.server.countRequests('w0.onnx.data')).toBe(1);
     expect(t.server.requests.filter((r) => r.path === 'w1.onnx.data').map((r) => r.start)).toEqual([0, CHUNK]);
     expect(await blobSha(await t.store.getFile('test', 'w1.onnx.data'))).toBe(sha(t.bundle.files.get('w1.onnx.data')!));
+  });
+
+  it('keeps a consistent record when a write fails (the last chunk of a file, or one in flight)', async () => {
+    for (const failAt of [4, 2]) { // w0's chunks are 0..4: fail its final write, then one that runs while the next fills
+      const memory = createMemoryStore();
+      let armed = true;
+      const flaky: KeyValueStore = {
+        ...memory,
+        setMany: async (entries) => {
+          const chunk = entries.find(([k]) => Array.isArray(k) && k[0] === 'chunk' && k[2] === 'w0.onnx.data' && k[3] === failAt);
+          if (chunk && armed) { armed = false; throw new DOMException('disk hiccup', 'UnknownError'); }
+          return memory.setMany(entries);
+        },
+      };
+      const t = setup({ store: flaky });
+      expect(await codeOf(t.add())).toMatch(/^runtime: Downloading "w0.onnx.data" failed \(disk hiccup\)/);
+      const stored = (await t.store.listBundles())[0].files[1];
+      expect(stored).toMatchObject({ state: 'pending', loaded: failAt * CHUNK });
+      expect((await t.add()).complete).toBe(true);
+      expect(t.server.requests.filter((r) => r.path === 'w0.onnx.data').map((r) => r.start)).toEqual([0, failAt * CHUNK]);
+      expect(await blobSha(await t.store.getFile('test', 'w0.onnx.data'))).toBe(sha(t.bundle.files.get('w0.onnx.data')!));
+    }
   });
 
   it('notices stored Blobs the browser lost, deletes that file and fetches it again', async () => {
@@ -246,6 +275,11 @@ describe('createBundleStore', () => {
     expect(dataRequests(server)).toEqual([]);
     held.clear();
     expect((await store.addBundle({ kind: 'url', url: BASE }, () => undefined)).complete).toBe(true);
+    held.add('kontext-bundle:test');
+    expect(await codeOf(store.deleteBundle('test'))).toMatch(/^bad-input: .*another tab; cancel it there first/);
+    held.clear();
+    await store.deleteBundle('test');
+    expect(await store.listBundles()).toEqual([]);
   });
 
   it('flags the embedded bundle, lists it first, asks for persistence and reports storage', async () => {

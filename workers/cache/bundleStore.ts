@@ -76,10 +76,24 @@ export function readManifestText(text: string, where: string): { json: unknown; 
 
 function parseStored(json: unknown, where: string): Manifest {
   try {
-    return parseManifest(json);
+    const manifest = parseManifest(json);
+    checkFilePaths(manifest);
+    return manifest;
   } catch (e) {
     if (e instanceof ManifestError) throw new EngineError('bad-manifest', `The bundle ${where} cannot be used: ${e.message}.`);
     throw e;
+  }
+}
+
+/** File paths must stay inside the bundle folder and be unique (each is a key and a URL under the folder). */
+function checkFilePaths(manifest: Manifest): void {
+  const seen = new Set<string>();
+  for (const { path } of manifest.files) {
+    if (path.startsWith('/') || path.split('/').some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'))) {
+      throw new ManifestError(`manifest: file path "${path}" must be relative and stay inside the bundle folder`);
+    }
+    if (seen.has(path)) throw new ManifestError(`manifest: file "${path}" is listed twice`);
+    seen.add(path);
   }
 }
 
@@ -265,8 +279,15 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
         active.controller.abort();
         await active.done.catch(() => undefined);
       }
-      const keys = (await kv.keys()).filter((k) => isKeyOf(k, id));
-      if (keys.length > 0) await kv.delMany(keys);
+      const remove = async () => {
+        const keys = (await kv.keys()).filter((k) => isKeyOf(k, id));
+        if (keys.length > 0) await kv.delMany(keys);
+      };
+      if (!deps.locks) return remove();
+      return deps.locks.request(`kontext-bundle:${id}`, { ifAvailable: true }, async (lock) => {
+        if (!lock) throw new EngineError('bad-input', `Bundle "${id}" is being downloaded in another tab; cancel it there first.`);
+        return remove();
+      });
     },
     async getManifest(id) {
       return parseStored((await readRecord(id)).manifest, `"${id}"`);

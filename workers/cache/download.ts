@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../api/errors';
 import type { FileEntry } from '../bundle/manifest';
-import { isNamedError, toCacheError } from './cacheErrors';
+import { toCacheError } from './cacheErrors';
 import type { KeyValueStore } from './kvStore';
 import { chunkKey, fileKey, listChunkKeys, type FileRecord } from './layout';
 import { createSha256 } from './sha256';
@@ -50,6 +50,7 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
   // The last chunk's write runs on while the next chunk fills and hashes. At most one is in flight, so the
   // writes commit in order and a stored record never counts a chunk that is not stored.
   let inFlight: Promise<void> | null = null;
+  let writeFailed = false;
   async function settle(): Promise<void> {
     const write = inFlight;
     inFlight = null;
@@ -78,11 +79,28 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
     }
     writes.push([fileKey(id, entry.path), next]);
     await settle();
-    const write = kv.setMany(writes);
-    record = next;
-    if (final) return write;
-    inFlight = write;
-    write.catch(() => undefined); // observed by the next settle(); not an unhandled rejection meanwhile
+    const write = kv.setMany(writes).catch((e: unknown) => { writeFailed = true; throw e; });
+    if (final) {
+      await write;
+    } else {
+      inFlight = write;
+      write.catch(() => undefined); // observed by the next settle(); not an unhandled rejection meanwhile
+    }
+    record = next; // what the next chunk builds on (the write may still be running)
+  }
+
+  // Set when the stream failed or the signal fired (not a store): what arrived so far can be kept.
+  let interrupted = false;
+  async function read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    try {
+      signal.throwIfAborted();
+      const result = await reader.read();
+      signal.throwIfAborted(); // a cancelled file stream reads as done: that must not look like a short file
+      return result;
+    } catch (e) {
+      interrupted = true;
+      throw e;
+    }
   }
 
   signal.throwIfAborted();
@@ -91,9 +109,7 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
   signal.addEventListener('abort', cancel);
   try {
     while (!record.verified) {
-      signal.throwIfAborted();
-      const { done, value } = await reader.read();
-      signal.throwIfAborted(); // a cancelled file stream reads as done: that must not look like a short file
+      const { done, value } = await read();
       if (done) {
         await store(buffer.subarray(0, filled), true); // throws unless exactly entry.bytes arrived
         break;
@@ -114,10 +130,10 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
     }
   } catch (error) {
     let failure = error;
-    let writesOk = true;
-    await settle().catch((e) => { writesOk = false; if (!(error instanceof EngineError)) failure = e; });
+    // A write that failed meanwhile (storage full) says more than the read error it raced with.
+    await settle().catch((e) => { if (!(error instanceof EngineError)) failure = e; });
     // A cut connection or a cancel keeps what already arrived, so a retry resumes from the last byte received.
-    if (writesOk && filled > 0 && !(failure instanceof EngineError) && !isNamedError(failure, 'QuotaExceededError')) {
+    if (interrupted && !writeFailed && filled > 0) {
       await store(buffer.subarray(0, filled), false).then(settle).catch(() => undefined);
     }
     throw toCacheError(failure, entry.path, signal);
