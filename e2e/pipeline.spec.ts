@@ -1,6 +1,7 @@
 import { dirname, basename, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openSafetensors } from '../tools/convert/safetensors';
+import { getRelativeError } from '../tools/testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
 import { createBundleServer, type BundleServer } from './cache/bundleServer';
 import { startCacheTestServer, TEST_PAGE, type CacheTestServer } from './cache/devServer';
@@ -47,16 +48,11 @@ test('the sampler on the WebGPU EP matches the PyTorch golden with no readback i
   await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
   const out = await page.evaluate(([url, g]) => window.pipelineHarness.runGolden(url, g), [`${server.origin}/test-bundles/${bundleName}/`, inputs] as const);
 
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < golden.length; i++) {
-    diff = Math.max(diff, Math.abs(out.latents[i] - golden[i]));
-    scale = Math.max(scale, Math.abs(golden[i]));
-  }
-  console.log(`WebGPU final latents vs PyTorch: relative error ${(diff / scale).toExponential(2)}; readbacks in steps ${out.readbacksInSteps}, previews ${out.previewReadbacks}, result ${out.otherReadbacks}`);
+  const error = getRelativeError(out.latents, golden);
+  console.log(`WebGPU final latents vs PyTorch: relative error ${error.toExponential(2)}; readbacks in steps ${out.readbacksInSteps}, previews ${out.previewReadbacks}, result ${out.otherReadbacks}`);
   expect(out.deviceLoop).toBe(true);
   expect(out.stepsSeen).toBe(4);
-  expect(diff / scale).toBeLessThanOrEqual(1e-3);
+  expect(error).toBeLessThanOrEqual(1e-3);
   expect(out.readbacksInSteps).toBe(0);
   expect(out.previewReadbacks).toBe(0);
   expect(out.otherReadbacks).toBe(1); // the final latents only

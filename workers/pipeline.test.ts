@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSafetensors } from '../tools/convert/safetensors';
 import { loadWebOrt, nodeOrt } from '../tools/testing/nodeOrt';
+import { getRelativeError } from '../tools/testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
 import type { ModelFiles } from './api/types';
 import { parseManifest, type GraphFiles } from './bundle/manifest';
@@ -12,16 +13,6 @@ import { getSchedule } from './kontext/schedule';
 import type { Ort } from './runtime/ort';
 import { createSessionModels } from './runtime/kontextModels';
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 async function loadGolden() {
   const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'pipeline.safetensors'));
@@ -64,8 +55,8 @@ describe.each([
     const g = await loadGolden();
 
     const text = await models.encodeText(g.t5Ids, g.clipIds);
-    expect(relativeError(text.text, g.text)).toBeLessThan(1e-4);
-    expect(relativeError(text.pooled, g.pooled)).toBeLessThan(1e-4);
+    expect(getRelativeError(text.text, g.text)).toBeLessThan(1e-4);
+    expect(getRelativeError(text.pooled, g.pooled)).toBeLessThan(1e-4);
 
     const geometry = getLatentGeometry(manifest.model);
     const target = getLatentShape(64, 64, geometry);
@@ -75,10 +66,10 @@ describe.each([
       { tokens: packLatents(await models.encodeImage(g.ref2, 64, 48), ref2Shape), shape: ref2Shape },
     ];
     const refTokens = new Float32Array([...references[0].tokens, ...references[1].tokens]);
-    expect(relativeError(refTokens, g.referenceTokens)).toBeLessThan(1e-4);
+    expect(getRelativeError(refTokens, g.referenceTokens)).toBeLessThan(1e-4);
 
     const timesteps = getSchedule(4, 16, manifest.sampling);
-    expect(relativeError(timesteps, g.timesteps)).toBeLessThan(1e-6);
+    expect(getRelativeError(timesteps, g.timesteps)).toBeLessThan(1e-6);
 
     const maskLatent = new Float32Array(16 * 64);
     for (let c = 0; c < 16; c++) maskLatent.set(g.mask, c * 64); // [1,1,8,8] → every channel
@@ -87,7 +78,7 @@ describe.each([
       noise: packLatents(g.noise, target),
       mask: packLatents(maskLatent, target),
     });
-    const error = relativeError(unpackLatents(tokens, target), g.latents);
+    const error = getRelativeError(unpackLatents(tokens, target), g.latents);
     console.log(`final latents vs PyTorch: relative error ${error.toExponential(2)}`);
     expect(error).toBeLessThan(1e-3);
     await models.release();

@@ -6,6 +6,7 @@
 import { EngineError } from '../api/errors';
 import type { DitConfig } from '../bundle/manifest';
 import type { DeviceDenoiseRequest } from '../kontext/models';
+import { runDitSegments } from './ditSegments';
 import { createEulerKernel, readBuffer } from './eulerKernel';
 import type { Ort, OrtSession, OrtTensor } from './ort';
 
@@ -59,23 +60,12 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
         timestep: new ort.Tensor('float32', new Float32Array([t]), [1]),
         guidance: new ort.Tensor('float32', new Float32Array([r.guidance]), [1]),
       };
-      const produced: OrtTensor[] = [];
-      for (const [i, session] of segments.entries()) {
-        const feeds: Record<string, OrtTensor> = {};
-        for (const name of session.inputNames) {
-          if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
-          feeds[name] = values[name];
-        }
-        for (const [name, tensor] of Object.entries(await session.run(feeds))) {
-          values[name.replace(/_out$/, '')] = tensor;
-          produced.push(tensor);
-        }
-      }
-      const velocity = values.velocity;
-      if (!velocity || velocity.location !== 'gpu-buffer') throw new EngineError('bad-model', 'the DiT did not leave "velocity" on the GPU');
+      const { velocity, intermediates } = await runDitSegments(segments, values);
+      if (velocity.location !== 'gpu-buffer') throw new EngineError('bad-model', 'the DiT did not leave "velocity" on the GPU');
       kernel.run({ velocity: velocity.gpuBuffer as GPUBuffer, dt: tNext - t, tNext });
       await device.queue.onSubmittedWorkDone(); // the pass has read v: ORT may now reuse its buffer
-      for (const tensor of produced) tensor.dispose();
+      velocity.dispose();
+      for (const tensor of intermediates) tensor.dispose();
       throwIfAborted(r.signal, step);
       await r.onStep?.({ step, steps, t, tNext }, async () => {
         deps.countReadback('preview');

@@ -8,6 +8,7 @@ import type { ModelFiles } from '../api/types';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
 import { denoiseOnDevice } from './deviceDenoise';
+import { runDitSegments } from './ditSegments';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
 import { createSession } from './session';
 
@@ -109,8 +110,6 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
 
     async velocity(inputs: VelocityInputs) {
       const length = inputs.imgIds.length / 3;
-      // Segment i+1 takes what it needs by name from the contract inputs and earlier outputs; an output
-      // `x_out` feeds the next segment's input `x` (docs/graph-contract.md, DiT segments).
       const values: Record<string, OrtTensor> = {
         hidden_states: f32(inputs.hiddenStates, [1, length, dit.inChannels]),
         encoder_hidden_states: f32(inputs.text.text, [1, inputs.text.length, dit.contextInDim]),
@@ -120,21 +119,10 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
         txt_ids: f32(inputs.txtIds, [inputs.text.length, 3]),
         guidance: f32(new Float32Array([inputs.guidance]), [1]),
       };
-      const produced: OrtTensor[] = [];
-      for (const [i, session] of (await openDit()).entries()) {
-        const feeds: Record<string, OrtTensor> = {};
-        for (const name of session.inputNames) {
-          if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
-          feeds[name] = values[name];
-        }
-        for (const [name, tensor] of Object.entries(await session.run(feeds))) {
-          values[name.replace(/_out$/, '')] = tensor;
-          if (name !== 'velocity') produced.push(tensor);
-        }
-      }
-      const velocity = await read(values.velocity, 'velocity', 'inStep');
-      for (const tensor of produced) if (tensor.location === 'gpu-buffer') tensor.dispose();
-      return velocity;
+      const { velocity, intermediates } = await runDitSegments(await openDit(), values);
+      const data = await read(velocity, 'velocity', 'inStep');
+      for (const tensor of intermediates) if (tensor.location === 'gpu-buffer') tensor.dispose();
+      return data;
     },
 
     denoiseOnDevice:

@@ -77,17 +77,8 @@ export async function openTinyComponent(path: string): Promise<{ source: TensorS
   return { source, config };
 }
 
-/** max|a − b| / max|b|. */
-export function getRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+
+export { getRelativeError } from '../../testing/numerics';
 
 /** Edits for {@link writeEditedCheckpoint}. */
 export interface CheckpointEdits {

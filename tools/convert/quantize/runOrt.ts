@@ -68,14 +68,4 @@ export async function runGraph(
   }
 }
 
-/** max|a − b| / max|b|: the relative error the converter tests report. */
-export function getRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+export { getRelativeError } from '../../testing/numerics';
