@@ -1,5 +1,6 @@
 /** @file The weight cache: bundles downloaded or imported into IndexedDB as verified, resumable chunk Blobs. */
-export { createBundleStore, readManifestText, DEFAULT_CHUNK_BYTES } from './bundleStore';
+export { createBundleStore, DEFAULT_CHUNK_BYTES } from './bundleStore';
+export { readManifestText } from './readManifest';
 export type { BundleStore, BundleStoreDeps, LockLike, StorageLike } from './bundleStore';
 export { createMemoryStore, fromIdbKeyval } from './kvStore';
 export type { KeyValueStore, MemoryStoreOptions } from './kvStore';
