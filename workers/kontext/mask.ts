@@ -3,20 +3,16 @@
  * reset to the noised image latents after every Euler step, and the final pixels outside the mask are copied
  * back from the input so they are bit-identical.
  */
+import type { MaskImage } from '../api/jobs';
 import type { RgbaImage } from '../api/types';
 import { type LatentShape, packLatents } from './pack';
 
-/**
- * A mask at image size, row-major: one byte per pixel (`data.length` = w·h) or RGBA (4·w·h). 1 = repaint.
- * RGBA masks use their luma like PIL's convert('L') — (19595R + 38470G + 7471B + 2^15) >> 16 — and ignore alpha.
- */
-export interface MaskImage {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
+export type { MaskImage };
 
-/** Mask → one 0/1 byte per pixel, binarised at 0.5 (value/255 ≥ 0.5, i.e. byte ≥ 128; diffusers do_binarize). */
+/**
+ * Mask → one 0/1 byte per pixel, binarised at 0.5 (value/255 ≥ 0.5, i.e. byte ≥ 128; diffusers do_binarize).
+ * RGBA masks use their luma, (19595R + 38470G + 7471B + 2^15) >> 16, and ignore alpha.
+ */
 export function binarizeMask(mask: MaskImage): Uint8Array {
   const { width, height, data } = mask;
   const pixels = width * height;
