@@ -1,13 +1,10 @@
 import type { Backend, RgbaImage } from './types';
 
-/**
- * A mask at the input image's size, row-major: one byte per pixel (≥ 128 = repaint), or RGBA read as luma
- * like PIL's convert('L') with alpha ignored.
- */
+/** A single-channel mask at the input image's size: one byte per pixel, row-major, ≥ 128 = repaint. */
 export interface MaskImage {
   width: number;
   height: number;
-  data: Uint8Array | Uint8ClampedArray;
+  data: Uint8Array;
 }
 
 /** One edit: the input image (the context), an instruction, optional extra references and a mask. */

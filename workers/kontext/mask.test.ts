@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../api/types';
-import { binarizeMask, blendLatents, compositeOutsideMask, makeLatentMask, resizeNearest, type MaskImage } from './mask';
+import { binarizeMask, blendLatents, compositeOutsideMask, makeLatentMask, resizeNearest, type MaskPixels } from './mask';
 
 function randomBytes(n: number, seed: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(n);
@@ -14,7 +14,7 @@ function randomBytes(n: number, seed: number): Uint8ClampedArray {
 
 describe('binarizeMask', () => {
   it('thresholds one-channel masks at 0.5 (byte ≥ 128)', () => {
-    const mask: MaskImage = { width: 5, height: 1, data: Uint8Array.from([0, 127, 128, 200, 255]) };
+    const mask: MaskPixels = { width: 5, height: 1, data: Uint8Array.from([0, 127, 128, 200, 255]) };
     expect(Array.from(binarizeMask(mask))).toEqual([0, 0, 1, 1, 1]);
   });
 
@@ -27,7 +27,7 @@ describe('binarizeMask', () => {
       [255, 0, 0, 255], // red, luma 76 → 0
       [0, 255, 0, 255], // green, luma 150 → 1
     ];
-    const mask: MaskImage = { width: 6, height: 1, data: Uint8ClampedArray.from(px.flat()) };
+    const mask: MaskPixels = { width: 6, height: 1, data: Uint8ClampedArray.from(px.flat()) };
     expect(Array.from(binarizeMask(mask))).toEqual([1, 0, 1, 0, 0, 1]);
   });
 
@@ -93,7 +93,7 @@ describe('compositeOutsideMask', () => {
     const x = i % w, y = Math.floor(i / w);
     return (x - 18) ** 2 + (y - 11) ** 2 <= 64 || speckles[i] > 240 ? 255 : 0;
   });
-  const mask: MaskImage = { width: w, height: h, data: maskData };
+  const mask: MaskPixels = { width: w, height: h, data: maskData };
 
   const compare = (out: RgbaImage) => {
     let outsideChanged = 0, insideNotEdited = 0;

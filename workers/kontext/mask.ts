@@ -7,13 +7,14 @@ import type { MaskImage } from '../api/jobs';
 import type { RgbaImage } from '../api/types';
 import { type LatentShape, packLatents } from './pack';
 
-export type { MaskImage };
+/** The job's MaskImage, or the same at RGBA (4·w·h bytes, read as luma). */
+export type MaskPixels = Omit<MaskImage, 'data'> & { data: Uint8Array | Uint8ClampedArray };
 
 /**
  * Mask → one 0/1 byte per pixel, binarised at 0.5 (value/255 ≥ 0.5, i.e. byte ≥ 128; diffusers do_binarize).
  * RGBA masks use their luma, (19595R + 38470G + 7471B + 2^15) >> 16, and ignore alpha.
  */
-export function binarizeMask(mask: MaskImage): Uint8Array {
+export function binarizeMask(mask: MaskPixels): Uint8Array {
   const { width, height, data } = mask;
   const pixels = width * height;
   const out = new Uint8Array(pixels);
@@ -48,7 +49,7 @@ export function resizeNearest(plane: Uint8Array, inWidth: number, inHeight: numb
 }
 
 /** Pixel mask → binarised → nearest to the latent h×w → repeated over Z channels → packed [1, L, Z·p²] of 0/1. */
-export function makeLatentMask(mask: MaskImage, shape: LatentShape): Float32Array {
+export function makeLatentMask(mask: MaskPixels, shape: LatentShape): Float32Array {
   const { channels, height, width } = shape;
   const cells = resizeNearest(binarizeMask(mask), mask.width, mask.height, width, height);
   const latent = new Float32Array(channels * height * width); // [1, Z, h, w]
@@ -112,7 +113,7 @@ function measureInsideDistance(inside: Uint8Array, width: number, height: number
  * (weight = distance to the nearest outside pixel / feather, capped at 1), so the outside stays untouched.
  * All three images must have the same size (resize the edit back to the input size first).
  */
-export function compositeOutsideMask(original: RgbaImage, edited: RgbaImage, mask: MaskImage, feather = 0): RgbaImage {
+export function compositeOutsideMask(original: RgbaImage, edited: RgbaImage, mask: MaskPixels, feather = 0): RgbaImage {
   const { width, height } = original;
   for (const [name, image] of [['edited', edited], ['mask', mask]] as const) {
     if (image.width !== width || image.height !== height) {
