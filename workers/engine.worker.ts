@@ -27,6 +27,7 @@ Comlink.expose(
       subtle: self.crypto.subtle,
       storage: self.navigator.storage,
       embeddedUrl: new URL(EMBEDDED_BUNDLE_PATH, appBase).href,
+      locks: self.navigator.locks, // one download of a bundle at a time, across tabs
     }),
     hashImage,
   }),
