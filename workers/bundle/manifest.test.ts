@@ -53,6 +53,10 @@ describe('parseManifest', () => {
     const bad4 = json();
     bad4.files = bad4.files.filter((f: { path: string }) => f.path !== 't5.onnx.data');
     expect(() => parseManifest(bad4)).toThrow(/"t5.onnx.data", which is not in files/);
+    const bad6 = json();
+    expect(bad6.files[0]).toMatchObject({ path: 'dit.onnx', role: 'dit' });
+    bad6.files[0].role = 't5';
+    expect(() => parseManifest(bad6)).toThrow(/files\[0\].role is "t5", but the components use "dit.onnx" as dit/);
     const bad5 = json();
     bad5.files[0].sha256 = 'xyz';
     expect(() => parseManifest(bad5)).toThrow(/files\[0\].sha256/);

@@ -64,6 +64,23 @@ export interface TokenizerFiles { json: string; config: string }
 /** Every file of the bundle, for download and integrity checks. */
 export interface FileEntry { path: string; bytes: number; sha256: string }
 
+/** What a file is for, as manifest.json spells it beside each file (derived from `components`). */
+export type FileRole = 'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder' | 't5_tokenizer' | 'clip_tokenizer';
+
+/** The role of every file the components reference. */
+export function getFileRoles(c: Components): Map<string, FileRole> {
+  const roles = new Map<string, FileRole>();
+  const add = (role: FileRole, g: GraphFiles | null) => g && [g.graph, ...g.data].forEach((p) => roles.set(p, role));
+  c.dit.forEach((g) => add('dit', g));
+  add('t5', c.t5);
+  add('clip', c.clip);
+  add('ae_encoder', c.aeEncoder);
+  add('ae_decoder', c.aeDecoder);
+  add('preview_decoder', c.previewDecoder);
+  for (const [role, t] of [['t5_tokenizer', c.t5Tokenizer], ['clip_tokenizer', c.clipTokenizer]] as const) [t.json, t.config].forEach((p) => roles.set(p, role));
+  return roles;
+}
+
 export interface Manifest {
   formatVersion: number;
   id: string;
@@ -199,21 +216,19 @@ export function parseManifest(json: unknown): Manifest {
     clipTokenizer: parseTokenizer(comp.clip_tokenizer, 'components.clip_tokenizer'),
   };
 
+  const roles = getFileRoles(components);
   const files = arr(root, 'files', 'root').map((f, i) => {
     const o = obj(f, `files[${i}]`);
     const sha256 = str(o, 'sha256', `files[${i}]`);
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError(`manifest: files[${i}].sha256 must be 64 lowercase hex digits`);
-    return { path: str(o, 'path', `files[${i}]`), bytes: num(o, 'bytes', `files[${i}]`, { min: 0 }), sha256 };
+    const path = str(o, 'path', `files[${i}]`);
+    if (o.role != null && o.role !== roles.get(path)) {
+      throw new ManifestError(`manifest: files[${i}].role is ${JSON.stringify(o.role)}, but the components use "${path}" as ${roles.get(path) ?? 'nothing'}`);
+    }
+    return { path, bytes: num(o, 'bytes', `files[${i}]`, { min: 0 }), sha256 };
   });
   const listed = new Set(files.map((f) => f.path));
-  const referenced = [
-    ...components.dit.flatMap((g) => [g.graph, ...g.data]),
-    ...[components.t5, components.clip, components.aeEncoder, components.aeDecoder, components.previewDecoder]
-      .flatMap((g) => (g ? [g.graph, ...g.data] : [])),
-    components.t5Tokenizer.json, components.t5Tokenizer.config,
-    components.clipTokenizer.json, components.clipTokenizer.config,
-  ];
-  const unlisted = referenced.find((p) => !listed.has(p));
+  const unlisted = [...roles.keys()].find((p) => !listed.has(p));
   if (unlisted) throw new ManifestError(`manifest: components reference "${unlisted}", which is not in files`);
 
   return {
@@ -236,6 +251,7 @@ export function manifestToJson(m: Manifest): Json {
   const { dit, t5, clip, ae } = m.model;
   const s = m.sampling;
   const c = m.components;
+  const roles = getFileRoles(c);
   return {
     format: MANIFEST_FORMAT,
     format_version: m.formatVersion,
@@ -263,6 +279,6 @@ export function manifestToJson(m: Manifest): Json {
       ae_decoder: graphJson(c.aeDecoder), preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
       t5_tokenizer: { ...c.t5Tokenizer }, clip_tokenizer: { ...c.clipTokenizer },
     },
-    files: m.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
+    files: m.files.map((f) => ({ path: f.path, ...(roles.has(f.path) ? { role: roles.get(f.path) } : {}), bytes: f.bytes, sha256: f.sha256 })),
   };
 }

@@ -114,10 +114,10 @@ describe('createBundleStore', () => {
     const s2 = createFakeServer(BASE, v2.files);
     const store = createBundleStore({ store: createMemoryStore(), fetch: s2.fetch, subtle: null, storage: null });
     expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(/^bad-manifest: .*format version 2 is not supported/);
-    const json = manifestToJson(makeBundle().manifest) as { files: { path: string }[] };
+    const json = manifestToJson(makeBundle().manifest) as { files: { path: string; role?: string }[] };
     for (const [bad, message] of [['../w0.onnx.data', /must be relative and stay inside/], ['w0.onnx.data', /listed twice/]] as const) {
       const copy = structuredClone(json);
-      copy.files.push({ ...copy.files[2], path: bad }); // an extra entry: every listed one is referenced
+      copy.files.push({ ...copy.files[2], path: bad, role: undefined }); // an extra entry, no role: every listed one is referenced
       v2.files.set('manifest.json', new TextEncoder().encode(JSON.stringify(copy)));
       expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(message);
     }
