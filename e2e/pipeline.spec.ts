@@ -5,11 +5,11 @@ import { getRelativeError } from '../tools/testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
 import { createBundleServer, type BundleServer } from './cache/bundleServer';
 import { startCacheTestServer, TEST_PAGE, type CacheTestServer } from './cache/devServer';
-import type { checkAttention, GoldenInputs, runGolden } from './pipeline/harness';
+import type { checkAttention, GoldenInputs, runDitGolden, runGolden } from './pipeline/harness';
 import { REPO_ROOT } from './models';
 
 declare global {
-  interface Window { pipelineHarness: { runGolden: typeof runGolden; checkAttention: typeof checkAttention } }
+  interface Window { pipelineHarness: { runGolden: typeof runGolden; runDitGolden: typeof runDitGolden; checkAttention: typeof checkAttention } }
 }
 
 let server: CacheTestServer;
@@ -66,4 +66,19 @@ test('the fused-attention check catches a wrong kernel, and attention without su
   expect(result.without).toBeLessThan(1e-3);
   // On SwiftShader the subgroup (flash) path is wrong; the check must see it, or the adapter lacks subgroups.
   if (result.subgroupsAvailable) expect(result.withSubgroups).toBeGreaterThan(1e-3);
+});
+
+test('the converted DiT alone on the WebGPU EP matches the PyTorch golden', async ({ page }) => {
+  const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'dit.safetensors'));
+  const names = ['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep', 'img_ids', 'txt_ids', 'guidance'];
+  const inputs: Record<string, number[]> = {};
+  for (const name of names) inputs[name] = Array.from(await src.readFloat32(name));
+  const golden = await src.readFloat32('velocity');
+  await src.close();
+  await page.goto(server.origin + TEST_PAGE);
+  await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
+  const velocity = await page.evaluate(([url, g]) => window.pipelineHarness.runDitGolden(url, g), [`${server.origin}/test-bundles/${bundleName}/`, inputs] as const);
+  const error = getRelativeError(velocity, golden);
+  console.log(`WebGPU DiT velocity vs PyTorch: relative error ${error.toExponential(2)}`);
+  expect(error).toBeLessThanOrEqual(1e-4);
 });

@@ -83,3 +83,29 @@ export async function checkAttention(): Promise<{ subgroupsAvailable: boolean; w
   const without = await run(false);
   return { subgroupsAvailable: withSub.used, withSubgroups: withSub.used ? withSub.error : null, without: without.error };
 }
+
+/** The DiT alone on the WebGPU EP, fed dit.safetensors' inputs: returns the velocity. */
+export async function runDitGolden(bundleUrl: string, g: Record<string, number[]>): Promise<number[]> {
+  const gpu = await requestGpu(navigator.gpu);
+  if (!('device' in gpu)) throw new Error(`no WebGPU: ${gpu.reason}`);
+  const manifest = parseManifest(await (await fetch(`${bundleUrl}manifest.json`)).json());
+  const blob = async (path: string) => (await fetch(bundleUrl + path)).blob();
+  const load = async (f: GraphFiles): Promise<ModelFiles> => ({
+    name: f.graph,
+    graph: await blob(f.graph),
+    externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
+  });
+  const models = createSessionModels(ort as unknown as Ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
+  const textLength = g.txt_ids.length / 3;
+  const velocity = await models.velocity({
+    hiddenStates: Float32Array.from(g.hidden_states),
+    imgIds: Float32Array.from(g.img_ids),
+    text: { text: Float32Array.from(g.encoder_hidden_states), length: textLength, pooled: Float32Array.from(g.pooled_projections) },
+    txtIds: Float32Array.from(g.txt_ids),
+    timestep: g.timestep[0],
+    guidance: g.guidance[0],
+  });
+  await models.release();
+  gpu.device.destroy();
+  return Array.from(velocity);
+}
