@@ -15,6 +15,13 @@ test('first run: the sample gallery opens a sample with a suggested instruction'
   await expect(page.getByTestId('session-name')).toHaveValue('Circle, star and square');
 });
 
+test('an image pasted on the page (nothing open) starts a session', async ({ page }) => {
+  await openEditor(page);
+  await pasteFiles(page, [{ name: 'clip.png', mimeType: 'image/png', buffer: photoPng(80, 60) }], 'body');
+  await expect(page.getByTestId('turn')).toHaveCount(1);
+  await expect(page.getByTestId('session-name')).toHaveValue('clip');
+});
+
 test('zoom with buttons, keys and the wheel; pan with Space-drag', async ({ page }) => {
   await openEditor(page);
   await openImage(page, 'street.png', photoPng(200, 120));

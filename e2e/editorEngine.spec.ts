@@ -21,6 +21,12 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
   await saveScreenshot(page, testInfo, '13-engine-turn-1');
   await generate(page, 'remove the star');
   await generate(page, 'make the background yellow');
+  // ↑ in the instruction field walks back through earlier instructions.
+  await page.getByTestId('prompt-input').fill('');
+  await page.getByTestId('prompt-input').press('ArrowUp');
+  await expect(page.getByTestId('prompt-input')).toHaveValue('make the background yellow');
+  await page.getByTestId('prompt-input').press('ArrowUp');
+  await expect(page.getByTestId('prompt-input')).toHaveValue('remove the star');
   await page.locator('[data-testid="turn"][data-depth="1"]').click();
   await generate(page, 'make the background gray');
   await expect(page.getByTestId('turn')).toHaveCount(5);

@@ -41,3 +41,15 @@ test('after one online visit the app loads offline, cross-origin isolated, with 
   }
   await context.setOffline(false);
 });
+
+test('installable: a web manifest with icons, served from our origin', async ({ page }) => {
+  await page.goto('/');
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifest = await (await page.request.get(href!)).json();
+  expect(manifest).toMatchObject({ name: 'Kontext Studio', display: 'standalone', start_url: '/' });
+  for (const icon of manifest.icons as { src: string; sizes: string }[]) {
+    const res = await page.request.get(`/${icon.src}`);
+    expect(res.ok(), icon.src).toBe(true);
+  }
+  expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+});

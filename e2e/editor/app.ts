@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { REPO_ROOT } from '../models';
 
-export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
+/** Where review screenshots go (test-results/screenshots unless E2E_SCREENSHOT_DIR says otherwise). */
+export const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR ?? join(REPO_ROOT, 'test-results', 'screenshots');
 
 /** Opens the app on the editor and waits until it has read storage and asked the engine for bundles. */
 export async function openEditor(page: Page): Promise<void> {

@@ -1,4 +1,4 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { selectActiveBundle } from '../editor/selectors';
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
@@ -26,6 +26,13 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const openFileDialog = useCallback(() => fileInput.current?.click(), []);
   useGlobalInput(store, tools, openFileDialog);
+  useEffect(() => {
+    // Status messages fade by themselves; errors stay until dismissed or replaced.
+    if (s.notice?.kind !== 'info') return;
+    const shown = s.notice;
+    const t = setTimeout(() => { if (store.getState().notice === shown) a.report(null); }, 6000);
+    return () => clearTimeout(t);
+  }, [s.notice, store, a]);
 
   const backend = s.caps ? (s.caps.backend === 'webgpu' ? 'WebGPU' : 'WASM') : null;
   return (
