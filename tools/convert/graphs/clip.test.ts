@@ -47,7 +47,8 @@ async function run(runtime: Runtime, dir: string, converted: ConvertedComponent<
   return out.pooled_embeddings.data;
 }
 
-const isLinear = (name: string): boolean => /\.(q_proj|k_proj|v_proj|out_proj|fc1|fc2)\.weight$/.test(name);
+/** What int4 bundles quantize: every Linear weight and the token embedding table. */
+const isInt4 = (name: string): boolean => /\.(q_proj|k_proj|v_proj|out_proj|fc1|fc2)\.weight$/.test(name) || /token_embedding\.weight$/.test(name);
 
 describe('convertClip on the tiny fixture', () => {
   let fp32: ConvertedComponent<ClipConfig>;
@@ -80,7 +81,7 @@ describe('convertClip on the tiny fixture', () => {
     const dir = join(temp.dir, 'int4');
     const int4 = await convertClip(source, config, dir, makeTestOptions({ weights: 'int4' }));
     const deqDir = join(temp.dir, 'int4-dequantized');
-    const deq = await convertClip(makeDequantizedSource(source, isLinear, 32), config, deqDir, makeTestOptions());
+    const deq = await convertClip(makeDequantizedSource(source, isInt4, 32), config, deqDir, makeTestOptions());
     const expected = await run('node', deqDir, deq);
     for (const runtime of ['node', 'web'] as const) {
       const actual = await run(runtime, dir, int4);
@@ -88,8 +89,8 @@ describe('convertClip on the tiny fixture', () => {
       const vsGolden = getRelativeError(actual, golden);
       console.log(`CLIP int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
       expect(vsDequantized).toBeLessThanOrEqual(1e-5);
-      // Measured 0.060 on the tiny random weights (block 32).
-      expect(vsGolden).toBeLessThanOrEqual(0.08);
+      // Measured 0.091 on the tiny random weights (block 32, int4 token embedding included).
+      expect(vsGolden).toBeLessThanOrEqual(0.11);
     }
   });
 

@@ -124,6 +124,7 @@ async function buildClip(b: GraphBuilder, r: WeightReader, a: ClipArchitecture, 
     name: 'text_model.embeddings.token_embedding.weight',
     format: options.weights,
     maxChunkBytes: options.maxShardBytes,
+    blockSize: options.blockSize,
   });
   const positions = b.addInitializer('text_model.embeddings.position_embedding.weight', await r.read('text_model.embeddings.position_embedding.weight'), [L, d]);
   let x = b.addOp('Add', [tokens, positions]);

@@ -42,7 +42,8 @@ async function run(runtime: Runtime, dir: string, converted: ConvertedComponent<
   return out.text_embeddings.data;
 }
 
-const isLinear = (name: string): boolean => /\.(q|k|v|o|wi_0|wi_1|wo)\.weight$/.test(name);
+/** What int4 bundles quantize: every Linear weight and the token embedding table. */
+const isInt4 = (name: string): boolean => /\.(q|k|v|o|wi_0|wi_1|wo)\.weight$/.test(name) || /shared\.weight$/.test(name);
 
 describe('convertT5 on the tiny fixture (sharded folder)', () => {
   let fp32: ConvertedComponent<T5Config>;
@@ -80,7 +81,7 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
     const dir = join(temp.dir, 'int4');
     const int4 = await convertT5(source, config, dir, { ...makeTestOptions({ weights: 'int4' }), maxLength: L });
     const deqDir = join(temp.dir, 'int4-dequantized');
-    const deq = await convertT5(makeDequantizedSource(source, isLinear, 32), config, deqDir, { ...makeTestOptions(), maxLength: L });
+    const deq = await convertT5(makeDequantizedSource(source, isInt4, 32), config, deqDir, { ...makeTestOptions(), maxLength: L });
     const expected = await run('node', deqDir, deq);
     for (const runtime of ['node', 'web'] as const) {
       const actual = await run(runtime, dir, int4);
@@ -88,8 +89,8 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
       const vsGolden = getRelativeError(actual, golden);
       console.log(`T5 int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
       expect(vsDequantized).toBeLessThanOrEqual(1e-5);
-      // Measured 0.230 on the tiny random weights (block 32); the bound leaves room for EP differences only.
-      expect(vsGolden).toBeLessThanOrEqual(0.25);
+      // Measured 0.308 on the tiny random weights (block 32, int4 token embedding included); the bound leaves room for EP differences only.
+      expect(vsGolden).toBeLessThanOrEqual(0.35);
     }
   });
 

@@ -146,7 +146,7 @@ export async function convertT5(
 async function buildT5(b: GraphBuilder, r: WeightReader, a: T5Architecture, L: number, embeddingName: string, options: ConvertOptions): Promise<void> {
   const ids = b.addInput('input_ids', 'int32', [1, L]);
   const table = await r.read(embeddingName);
-  let x = addEmbeddingLookup(b, ids, { table, rows: a.vocabSize, cols: a.dModel, name: embeddingName, format: options.weights, maxChunkBytes: options.maxShardBytes });
+  let x = addEmbeddingLookup(b, ids, { table, rows: a.vocabSize, cols: a.dModel, name: embeddingName, format: options.weights, maxChunkBytes: options.maxShardBytes, blockSize: options.blockSize });
 
   // Layer 0's [buckets, heads] table, stored [heads, buckets] so one Gather on axis 1 gives [H, L, L].
   const biasName = 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
