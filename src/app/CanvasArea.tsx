@@ -50,7 +50,7 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
         label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
         onToolEvent={(e) => tools.dispatch(e)}
         onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
-        onResize={(size) => a.setViewSize(size)} />
+        onResize={(size) => a.setViewSize(size)} onLeave={() => { tools.brush.hover = null; }} />
       {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}
       {s.compare && parent && <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />}
       <ZoomControls zoom={s.viewport.zoom} onZoomIn={() => a.zoomStep(1)} onZoomOut={() => a.zoomStep(-1)} onFit={a.zoomFit} onActual={a.zoomActual} />

@@ -4,6 +4,13 @@ import type { CanvasTools } from '../editor/tools/CanvasTools';
 import { receiveFiles, runShortcut } from './commands';
 import { getShortcutAction } from './shortcuts';
 
+/**
+ * Space pans when the pointer is over the canvas, or focus is on the canvas or nowhere in particular;
+ * elsewhere (a focused button) it keeps its usual meaning.
+ */
+const spaceCanPan = (target: EventTarget | null) =>
+  !(target instanceof HTMLElement) || target === document.body || target.tagName === 'CANVAS' || !!document.querySelector('.editor-canvas:hover');
+
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) &&
   !(target instanceof HTMLInputElement && ['range', 'checkbox', 'radio', 'button', 'file'].includes(target.type));
@@ -16,7 +23,7 @@ export function useGlobalInput(store: StudioStore, tools: CanvasTools, openFileD
   useEffect(() => {
     const keydown = (e: KeyboardEvent) => {
       const typing = isTyping(e.target);
-      if (e.key === ' ' && !typing && store.getState().view === 'editor' && !store.getState().helpOpen) {
+      if (e.key === ' ' && !typing && spaceCanPan(e.target) && store.getState().view === 'editor' && !store.getState().helpOpen) {
         e.preventDefault(); // no page scroll, no button press
         if (!e.repeat) tools.dispatch({ type: 'keydown', key: ' ' });
         return;
@@ -30,7 +37,7 @@ export function useGlobalInput(store: StudioStore, tools: CanvasTools, openFileD
     };
     const keyup = (e: KeyboardEvent) => {
       if (e.key === ' ') {
-        if (!isTyping(e.target)) e.preventDefault();
+        if (spaceCanPan(e.target)) e.preventDefault();
         tools.dispatch({ type: 'keyup', key: ' ' });
       }
     };

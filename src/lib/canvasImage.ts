@@ -4,19 +4,47 @@
  */
 import type { MaskImage, RgbaImage } from '../../workers/api';
 
-const cache = new WeakMap<RgbaImage, HTMLCanvasElement>();
+/** Full-size canvases for the last few images drawn on the main canvas (a turn's image is 4 bytes a pixel). */
+const FULL_CACHE_SIZE = 8;
+const full = new Map<RgbaImage, HTMLCanvasElement>();
+const thumbs = new WeakMap<RgbaImage, HTMLCanvasElement>();
+const THUMB_SIDE = 192;
 
-/** A canvas holding the image's pixels (created once per image object). */
-export function getImageCanvas(image: RgbaImage): HTMLCanvasElement {
-  let canvas = cache.get(image);
-  if (!canvas) {
-    canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
-    cache.set(image, canvas);
-  }
+function toCanvas(image: RgbaImage): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
   return canvas;
+}
+
+/** A canvas holding the image's pixels; the most recently used few are kept. */
+export function getImageCanvas(image: RgbaImage): HTMLCanvasElement {
+  let canvas = full.get(image);
+  if (canvas) full.delete(image);
+  else canvas = toCanvas(image);
+  full.set(image, canvas); // most recent last
+  if (full.size > FULL_CACHE_SIZE) full.delete(full.keys().next().value!);
+  return canvas;
+}
+
+/** A small copy (≤ 192 px a side) for thumbnails, kept as long as the image lives. */
+export function getThumbnailCanvas(image: RgbaImage): HTMLCanvasElement {
+  let thumb = thumbs.get(image);
+  if (!thumb) {
+    const k = Math.min(1, THUMB_SIDE / Math.max(image.width, image.height));
+    if (k === 1) thumb = full.get(image) ?? toCanvas(image);
+    else {
+      thumb = document.createElement('canvas');
+      thumb.width = Math.max(1, Math.round(image.width * k));
+      thumb.height = Math.max(1, Math.round(image.height * k));
+      const ctx = thumb.getContext('2d')!;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(full.get(image) ?? toCanvas(image), 0, 0, thumb.width, thumb.height);
+    }
+    thumbs.set(image, thumb);
+  }
+  return thumb;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { RgbaImage } from '../../workers/api';
-import { getImageCanvas } from '../lib/canvasImage';
+import { getThumbnailCanvas } from '../lib/canvasImage';
 
 /** A small rendering of an image, box-filtered by the browser; `size` is the longest side in CSS px. */
 export function ImageThumb({ image, size = 56, label, testId }: { image: RgbaImage | null; size?: number; label: string; testId?: string }) {
@@ -15,7 +15,7 @@ export function ImageThumb({ image, size = 56, label, testId }: { image: RgbaIma
     const ctx = canvas.getContext('2d')!;
     ctx.imageSmoothingEnabled = k < 1;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(getImageCanvas(image), 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(getThumbnailCanvas(image), 0, 0, canvas.width, canvas.height);
   }, [image, size]);
   const k = image ? size / Math.max(image.width, image.height) : 1;
   return (

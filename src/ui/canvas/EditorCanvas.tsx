@@ -25,6 +25,8 @@ export interface EditorCanvasProps {
   onToolEvent: (event: ToolEvent) => boolean;
   onWheelZoom: (factor: number, x: number, y: number) => void;
   onResize: (size: Size) => void;
+  /** The pointer left the canvas (hide the brush outline). */
+  onLeave: () => void;
 }
 
 type Props = EditorCanvasProps;
@@ -158,7 +160,7 @@ export function EditorCanvas(props: Props) {
         onPointerMove={pointer('pointermove')}
         onPointerUp={pointer('pointerup')}
         onPointerCancel={() => { props.onToolEvent({ type: 'cancel' }); redraw(); }}
-        onPointerLeave={() => redraw()}
+        onPointerLeave={() => { props.onLeave(); redraw(); }}
         onContextMenu={(e) => e.preventDefault()}
       />
     </div>
