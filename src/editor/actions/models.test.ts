@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError, type BundleInfo } from '../../../workers/api';
+import { createFakeEngine, createTestDeps } from '../../testing/fakes';
+import { createStudioStore } from '../store';
+import { normaliseBundleUrl } from './models';
+
+const incomplete: BundleInfo = {
+  id: 'kontext-dev-int4', name: 'FLUX.1 Kontext [dev] int4', weights: 'int4', totalBytes: 9e9, complete: false, embedded: false, unsupportedReason: null,
+  files: [{ path: 'dit.onnx', bytes: 100, loaded: 40, state: 'failed' }],
+};
+
+async function setup() {
+  const engine = createFakeEngine();
+  const store = createStudioStore(createTestDeps(engine).deps);
+  await store.getState().boot();
+  return { engine, store, s: () => store.getState() };
+}
+
+describe('model actions', () => {
+  it('normalises bundle URLs to their folder', () => {
+    expect(normaliseBundleUrl('https://x.org/b/manifest.json', 'https://a/')).toBe('https://x.org/b/');
+    expect(normaliseBundleUrl('https://x.org/b#top', 'https://a/')).toBe('https://x.org/b/');
+    expect(() => normaliseBundleUrl('ftp://x.org/b', 'https://a/')).toThrow(/not a web address/);
+  });
+
+  it('a failed download keeps its files and error; the URL is remembered and Resume retries it', async () => {
+    const { engine, s } = await setup();
+    const calls: string[] = [];
+    engine.addBundle = async (source, onProgress) => {
+      calls.push(source.kind === 'url' ? source.url : 'files');
+      onProgress(incomplete.files);
+      engine.bundles = [...engine.bundles.filter((b) => b.id !== incomplete.id), incomplete];
+      throw new EngineError('hash-mismatch', 'dit.onnx: sha256 differs');
+    };
+    await s().addBundleFromUrl('https://models.example/kontext-dev-int4/manifest.json');
+    const key = 'https://models.example/kontext-dev-int4/';
+    expect(s().downloads[key]).toMatchObject({ running: false, files: incomplete.files });
+    expect(s().downloads[key].error).toMatch(/damaged.*sha256 differs/);
+    expect(s().notice!.kind).toBe('error');
+    expect(s().bundleUrls[incomplete.id]).toBe(key);
+    await s().resumeBundle(incomplete.id);
+    expect(calls).toEqual([key, key]);
+  });
+
+  it('a folder without manifest.json never reaches the engine', async () => {
+    const { engine, s } = await setup();
+    let called = false;
+    engine.addBundle = async () => { called = true; return incomplete; };
+    await s().addBundleFromFiles('holiday', [new File(['x'], 'notes.txt')]);
+    expect(called).toBe(false);
+    expect(s().notice!.text).toMatch(/“holiday” has no manifest.json/);
+  });
+
+  it('a successful add is selected when nothing was chosen yet; delete forgets it', async () => {
+    const { engine, s } = await setup();
+    engine.bundles = [];
+    await s().refreshBundles();
+    await s().addBundleFromFiles('kontext-micro', [new File(['{}'], 'manifest.json')]);
+    expect(s().selectedBundleId).toBe('kontext-micro');
+    expect(s().storage).toEqual({ usage: 1, quota: 100, persisted: false });
+    await s().deleteBundle('kontext-micro');
+    expect(s().selectedBundleId).toBeNull();
+  });
+});
