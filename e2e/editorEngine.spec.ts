@@ -74,6 +74,8 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   await page.getByTestId('prompt-input').fill('remove the star');
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
+  await expect(page.getByTestId('job-progress')).toContainText(/step \d+\/50/, { timeout: EDIT_TIMEOUT });
+  await saveScreenshot(page, test.info(), '15-engine-running');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: EDIT_TIMEOUT });
   await expect(page.getByTestId('turn')).toHaveCount(1);
