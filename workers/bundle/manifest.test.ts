@@ -14,6 +14,7 @@ const fluxDev: Manifest = {
   name: 'FLUX.1 Kontext [dev]',
   weights: 'int4',
   memoryTight: true,
+  previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   model: {
     dit: { hiddenSize: 3072, numHeads: 24, depth: 19, depthSingleBlocks: 38, axesDim: [16, 56, 56], theta: 10000, inChannels: 64, contextInDim: 4096, vecInDim: 768, mlpRatio: 4, guidanceEmbed: true },
     t5: { dModel: 4096, numLayers: 24, numHeads: 64, vocabSize: 32128, maxLength: 512 },
@@ -57,6 +58,9 @@ describe('parseManifest', () => {
     expect(bad6.files[0]).toMatchObject({ path: 'dit.onnx', role: 'dit' });
     bad6.files[0].role = 't5';
     expect(() => parseManifest(bad6)).toThrow(/files\[0\].role is "t5", but the components use "dit.onnx" as dit/);
+    const bad7 = json();
+    bad7.preview_rgb.matrix.pop();
+    expect(() => parseManifest(bad7)).toThrow(/preview_rgb.matrix must be 48 finite numbers/);
     const bad5 = json();
     bad5.files[0].sha256 = 'xyz';
     expect(() => parseManifest(bad5)).toThrow(/files\[0\].sha256/);

@@ -89,6 +89,11 @@ export interface Manifest {
   weights: 'fp32' | 'fp16' | 'int4';
   /** True when the components do not all fit in memory at once: release encoders before the DiT loads. */
   memoryTight: boolean;
+  /**
+   * A linear latent → RGB map for live previews when the bundle has no preview decoder: rgb = M·z + b per
+   * latent pixel, in [-1, 1]; M is 3×Z row-major. Fitted by the converter against the AE decoder.
+   */
+  previewRgb: { matrix: number[]; bias: number[] } | null;
   model: ModelConfig;
   sampling: SamplingConfig;
   components: Components;
@@ -120,6 +125,19 @@ function arr(o: Json, key: string, at: string): unknown[] {
   const v = o[key];
   if (!Array.isArray(v)) throw new ManifestError(`manifest: ${at}.${key} must be an array`);
   return v;
+}
+
+function parsePreviewRgb(v: unknown, zChannels: number): Manifest['previewRgb'] {
+  if (v == null) return null;
+  const o = obj(v, 'preview_rgb');
+  const numbers = (key: string, length: number) => {
+    const a = arr(o, key, 'preview_rgb');
+    if (a.length !== length || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      throw new ManifestError(`manifest: preview_rgb.${key} must be ${length} finite numbers`);
+    }
+    return a as number[];
+  };
+  return { matrix: numbers('matrix', 3 * zChannels), bias: numbers('bias', 3) };
 }
 
 function parseTokenizer(v: unknown, at: string): TokenizerFiles {
@@ -237,6 +255,7 @@ export function parseManifest(json: unknown): Manifest {
     name: str(root, 'name', 'root'),
     weights,
     memoryTight: root.memory_tight === true,
+    previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
     model,
     sampling,
     components,
@@ -259,6 +278,7 @@ export function manifestToJson(m: Manifest): Json {
     name: m.name,
     weights: m.weights,
     memory_tight: m.memoryTight,
+    preview_rgb: m.previewRgb,
     model: {
       dit: {
         hidden_size: dit.hiddenSize, num_heads: dit.numHeads, depth: dit.depth, depth_single_blocks: dit.depthSingleBlocks,

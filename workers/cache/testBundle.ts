@@ -14,6 +14,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     name: `Test bundle ${id}`,
     weights: 'fp32',
     memoryTight: false,
+    previewRgb: null,
     model: {
       dit: { hiddenSize: 64, numHeads: 2, depth: 1, depthSingleBlocks: 1, axesDim: [8, 12, 12], theta: 10000, inChannels: 64, contextInDim: 32, vecInDim: 16, mlpRatio: 4, guidanceEmbed: true },
       t5: { dModel: 32, numLayers: 1, numHeads: 2, vocabSize: 100, maxLength: 16 },

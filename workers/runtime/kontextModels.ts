@@ -7,6 +7,7 @@ import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
+import { mapLatentsToRgb } from '../kontext/preview';
 import { denoiseOnDevice } from './deviceDenoise';
 import { runDitSegments } from './ditSegments';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
@@ -136,17 +137,19 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
 
     decode,
 
-    // Previews use the bundle's preview decoder; without one, the AE decoder — unless memory is tight,
-    // where loading it would evict the DiT every preview.
+    // Previews use the bundle's preview decoder; without one, its linear latent → RGB map; without that, the
+    // AE decoder — unless memory is tight, where loading it would evict the DiT every preview.
     decodePreview: manifest.components.previewDecoder
       ? async (latents, height, width) => {
           const session = await open('previewDecoder', manifest.components.previewDecoder!);
           const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
           return read(out.image, 'image');
         }
-      : manifest.memoryTight
-        ? undefined
-        : (latents, height, width) => decode(latents, height, width),
+      : manifest.previewRgb
+        ? async (latents, height, width) => mapLatentsToRgb(latents, manifest.model.ae.zChannels, height, width, manifest.previewRgb!, manifest.model.ae.spatialFactor)
+        : manifest.memoryTight
+          ? undefined
+          : (latents, height, width) => decode(latents, height, width),
 
     release: () => close(() => true),
   };

@@ -46,6 +46,14 @@ describe('convertBundle', () => {
     expect(ids[0]).toBe(98); // the tiny vocabulary's BOS
   });
 
+  it('without a preview decoder, stores a fitted latent → RGB map instead', async () => {
+    const out = join(temp.dir, 'no-preview');
+    const { manifest } = await convertBundle(TINY_MODEL_DIR, out, { ...options, taef1Dir: undefined, segments: 1 });
+    expect(manifest.components.previewDecoder).toBeNull();
+    expect(manifest.previewRgb?.matrix).toHaveLength(3 * manifest.model.ae.zChannels);
+    expect(manifest.previewRgb?.matrix.every(Number.isFinite)).toBe(true);
+  });
+
   it('refuses an output folder that is not empty', async () => {
     const out = join(temp.dir, 'busy');
     mkdirSync(out);

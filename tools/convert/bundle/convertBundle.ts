@@ -15,6 +15,7 @@ import { buildTaef1Graphs } from '../graphs/taef1';
 import type { ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
 import { openTensorSource, type TensorSource } from '../safetensors';
 import { ConvertError, readModelFolder, type BundleSidecar } from './modelFolder';
+import { fitPreviewRgb } from './previewFit';
 import { writeTokenizers } from './tokenizers';
 import { describeFiles } from './writeFiles';
 
@@ -93,6 +94,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
 
     const graphs = [...ditOut.graphs, ...t5Out.graphs, ...clipOut.graphs, aeOut.encoder, aeOut.decoder];
     const paths = [...graphs.flatMap(filesOf), ...(preview ? [preview.decoder.modelFile, ...preview.decoder.dataFiles] : []), ...[tokenizers.t5, tokenizers.clip].flatMap((t) => [t.json, t.config])];
+    // Previews without a preview decoder use a linear map fitted to this AE decoder.
+    const previewRgb = preview ? null : await fitPreviewRgb(tmp, graphEntry(aeOut.decoder), aeOut.config.zChannels, aeOut.config.spatialFactor);
     const files = await describeFiles(tmp, paths);
     const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
     const manifest: Manifest = {
@@ -101,6 +104,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       name: side.name ?? 'FLUX.1 Kontext [dev]',
       weights: options.weights,
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
+      previewRgb,
       model: { dit: ditOut.config, t5: { ...t5Out.config, maxLength: t5MaxLength }, clip: { ...clipOut.config, maxLength: clipMaxLength }, ae: aeOut.config, patchSize: 2 },
       sampling: {
         defaultSteps: side.default_steps ?? 28,

@@ -1,0 +1,25 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { addConv2d, addUpsampleNearest } from '../onnx/layers';
+import { saveModel } from '../onnx/save';
+import { makeTempDir } from '../testing';
+import { fitPreviewRgb } from './previewFit';
+
+const temp = makeTempDir('preview-fit-');
+afterAll(() => temp.cleanup());
+
+describe('fitPreviewRgb', () => {
+  it('recovers the map of a decoder that is exactly linear per latent pixel', async () => {
+    const z = 4;
+    const matrix = [0.5, -0.25, 0.1, 0, 0.2, 0.3, -0.4, 0.05, -0.1, 0, 0.6, 0.15];
+    const bias = [0.05, -0.1, 0.2];
+    const b = new GraphBuilder();
+    const latent = b.addInput('latent', 'float', [1, z, 'h', 'w']);
+    const rgb = addConv2d(b, latent, { weight: Float32Array.from(matrix), weightDims: [3, z, 1, 1], bias: Float32Array.from(bias), name: 'map' });
+    b.addOutput(addUpsampleNearest(b, rgb, 8), 'image', 'float', [1, 3, 'H', 'W']);
+    const saved = saveModel(b, temp.dir, { fileName: 'linear_decoder.onnx' });
+    const fit = await fitPreviewRgb(temp.dir, { graph: saved.modelFile, data: saved.dataFiles }, z, 8);
+    fit.matrix.forEach((m, i) => expect(m).toBeCloseTo(matrix[i], 2));
+    fit.bias.forEach((v, i) => expect(v).toBeCloseTo(bias[i], 2));
+  });
+});
