@@ -30,9 +30,9 @@ export function App() {
     // Status messages fade by themselves; errors stay until dismissed or replaced.
     if (s.notice?.kind !== 'info') return;
     const shown = s.notice;
-    const t = setTimeout(() => { if (store.getState().notice === shown) a.report(null); }, 6000);
+    const t = setTimeout(() => { if (store.getState().notice === shown) store.getState().report(null); }, 6000);
     return () => clearTimeout(t);
-  }, [s.notice, store, a]);
+  }, [s.notice, store]);
 
   const backend = s.caps ? (s.caps.backend === 'webgpu' ? 'WebGPU' : 'WASM') : null;
   return (
