@@ -1,0 +1,60 @@
+"""Checks of the kontext-micro pipeline (seconds, CPU):
+
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m unittest training.micro.test_micro
+"""
+import json
+import os
+import tempfile
+import unittest
+
+import torch
+
+from training.domain import encode
+from training.kontext_ref.util import load_model_folder
+from training.micro.config import CHECKPOINT_DIR, TEXT_LEN
+from training.micro.export import write_sidecar, write_text_and_dit, write_tokenizers
+from training.micro.make_data import pad_ids
+from training.micro.model import KontextMicro
+
+
+class MicroTest(unittest.TestCase):
+    def setUp(self):
+        torch.set_num_threads(1)
+
+    def test_text_length_covers_instructions(self):
+        ids = pad_ids("insert a big yellow diamond in the top right")
+        self.assertEqual(len(ids), TEXT_LEN)
+        self.assertEqual(list(ids[: len(encode("insert a big yellow diamond in the top right"))])[-1], 1)
+
+    def test_export_round_trip_matches_training_forward(self):
+        """The official folder, loaded by kontext_ref, computes the training model's velocity (fp16 weights)."""
+        torch.manual_seed(0)
+        model = KontextMicro()
+        for p in model.parameters():  # adaLN-Zero init outputs 0; perturb so the check means something
+            p.data.add_(0.02 * torch.randn_like(p))
+        with tempfile.TemporaryDirectory() as out:
+            write_text_and_dit(model.state_dict(), out)
+            write_tokenizers(out)
+            write_sidecar(out)
+            if not os.path.exists(os.path.join(CHECKPOINT_DIR, "ae.safetensors")):
+                self.skipTest("no committed ae.safetensors")
+            import shutil
+            shutil.copy(os.path.join(CHECKPOINT_DIR, "ae.safetensors"), out)
+            loaded = load_model_folder(out)
+            with open(os.path.join(out, "kontext_bundle.json")) as f:
+                self.assertEqual(json.load(f)["t5_max_length"], TEXT_LEN)
+        ids = torch.from_numpy(pad_ids("make the red circle blue").astype("int64"))[None]
+        x, c, t = torch.randn(1, 16, 64), torch.randn(1, 16, 64), torch.tensor([0.7])
+        with torch.no_grad():
+            ref = model.half().float().velocity(x, t, ids, c, None, 2.5)
+            txt = loaded["t5"](ids)
+            _, pooled = loaded["clip"](ids)
+            img = torch.cat([x, c], 1)
+            img_ids = model.img_ids[:32][None]
+            v = loaded["dit"](img=img, img_ids=img_ids, txt=txt, txt_ids=torch.zeros(1, TEXT_LEN, 3), timesteps=t,
+                              y=pooled, guidance=torch.tensor([2.5]))[:, :16]
+        self.assertLess((v - ref).abs().max().item(), 1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,111 @@
+"""Train the kontext-micro autoencoder (FLUX AE architecture, config.AE) on domain images. Resumable.
+
+  OPENBLAS_NUM_THREADS=1 nohup /usr/bin/python3 -m training.micro.train_ae --run ae1 --minutes 30 --seed 0 \
+      > training/runs/ae1/stdout.log 2>&1 &
+
+Early training may use --crop 32 (8-aligned crops, 4x the steps per second), then full images.
+Loss: L1 + L2 between the image and the decoded encoder MEAN (deterministic AE, no KL; the logvar half of
+conv_out is unused, as at inference), plus 1e-4 * mean(latent^2) to keep latents bounded. Images: inputs,
+targets and references of the cached chunks. Evaluates PSNR on the first `--eval-count` bench inputs.
+State: training/runs/<run>/ckpt.pt (with optimizer); log: training/runs/<run>/log.jsonl.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+
+from training.kontext_ref.autoencoder import AutoEncoder
+from training.micro.common import (RunLog, Timer, load_bench_cases, load_chunks, psnr, save_resumable,
+                                   set_single_thread, to_tensor, to_uint8)
+from training.micro.config import AE, RUNS_DIR
+
+
+def collect_images(data: dict) -> np.ndarray:
+    return np.concatenate([data["input"], data["target"], data["reference"][data["has_ref"]]])
+
+
+@torch.no_grad()
+def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50) -> np.ndarray:
+    ae.eval()
+    out = []
+    for i in range(0, len(images), batch):
+        x = to_tensor(images[i:i + batch])
+        out.append(to_uint8(ae.decode(ae.encode(x))))
+    ae.train()
+    return np.concatenate(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--minutes", type=float, required=True, help="training time for this invocation")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--crop", type=int, default=0,
+                    help="train on random crops of this size (multiple of 8, 8-aligned): more steps per second")
+    ap.add_argument("--chunks", type=int, default=4, help="data chunks to draw images from")
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--eval-count", type=int, default=100)
+    args = ap.parse_args()
+    set_single_thread()
+    run_dir = os.path.join(RUNS_DIR, args.run)
+    ckpt_path = os.path.join(run_dir, "ckpt.pt")
+    log = RunLog(run_dir)
+
+    images = collect_images(load_chunks(limit=args.chunks))
+    bench = np.stack([c["input_image"] for c in load_bench_cases()[::5][:args.eval_count]])
+    ae = AutoEncoder(AE)
+    opt = torch.optim.AdamW(ae.parameters(), lr=args.lr, weight_decay=0.0)
+    state = {"step": 0, "samples": 0, "time_s": 0.0, "best_psnr": 0.0, "seed": args.seed}
+    if os.path.exists(ckpt_path):
+        saved = torch.load(ckpt_path)
+        ae.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["opt"])
+        state = saved["state"]
+        print(f"resumed {ckpt_path} at step {state['step']}", flush=True)
+    for group in opt.param_groups:  # the lr of this invocation wins over the saved one (decay by resuming)
+        group["lr"] = args.lr
+    gen = np.random.default_rng([args.seed, state["step"]])
+    timer = Timer(state["time_s"])
+    end = timer.start + 60 * args.minutes
+    print(f"AE params {sum(p.numel() for p in ae.parameters()):,}, {len(images)} train images", flush=True)
+
+    losses, t_last = [], time.time()
+    while True:
+        x = to_tensor(images[gen.integers(0, len(images), args.batch)])
+        if gen.random() < 0.5:  # the domain is left-right symmetric; flips double the shapes' variety
+            x = x.flip(3)
+        if args.crop:
+            r, c = 8 * gen.integers(0, (64 - args.crop) // 8 + 1, 2)
+            x = x[:, :, r:r + args.crop, c:c + args.crop]
+        mean = ae.encoder(x).chunk(2, dim=1)[0]
+        y = ae.decoder(mean)
+        loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+        state["step"] += 1
+        state["samples"] += args.batch
+        done = time.time() >= end
+        if state["step"] % args.eval_every == 0 or done:
+            state["time_s"] = timer.total_s
+            score = float(psnr(reconstruct(ae, bench), bench).mean())
+            log.write(step=state["step"], samples=state["samples"], time_s=round(state["time_s"], 1),
+                      loss=float(np.mean(losses)), bench_psnr=score, lr=args.lr,
+                      samples_per_s=round(args.batch * len(losses) / (time.time() - t_last), 2))
+            losses, t_last = [], time.time()
+            if score > state["best_psnr"]:
+                state["best_psnr"] = score
+                torch.save(ae.state_dict(), os.path.join(run_dir, "best.pt"))
+            save_resumable(ckpt_path, {"model": ae.state_dict(), "opt": opt.state_dict(), "state": state})
+        if done:
+            break
+
+
+if __name__ == "__main__":
+    main()
