@@ -13,6 +13,21 @@ import { requestGpu } from '../../workers/runtime/gpu';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
 import type { Ort } from '../../workers/runtime/ort';
 
+/** A WebGPU device and session-backed models for the bundle served at `bundleUrl`. */
+async function openOnWebGpu(bundleUrl: string) {
+  const gpu = await requestGpu(navigator.gpu);
+  if (!('device' in gpu)) throw new Error(`no WebGPU: ${gpu.reason}`);
+  const manifest = parseManifest(await (await fetch(`${bundleUrl}manifest.json`)).json());
+  const blob = async (path: string) => (await fetch(bundleUrl + path)).blob();
+  const load = async (f: GraphFiles): Promise<ModelFiles> => ({
+    name: f.graph,
+    graph: await blob(f.graph),
+    externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
+  });
+  const models = createSessionModels(ort as unknown as Ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
+  return { gpu, manifest, models };
+}
+
 export interface GoldenInputs {
   t5Ids: number[];
   clipIds: number[];
@@ -26,16 +41,7 @@ export interface GoldenInputs {
 
 /** The golden pipeline on WebGPU: returns final latents [1,16,8,8] and the readback counts. */
 export async function runGolden(bundleUrl: string, g: GoldenInputs) {
-  const gpu = await requestGpu(navigator.gpu);
-  if (!('device' in gpu)) throw new Error(`no WebGPU: ${gpu.reason}`);
-  const manifest = parseManifest(await (await fetch(`${bundleUrl}manifest.json`)).json());
-  const blob = async (path: string) => (await fetch(bundleUrl + path)).blob();
-  const load = async (f: GraphFiles): Promise<ModelFiles> => ({
-    name: f.graph,
-    graph: await blob(f.graph),
-    externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
-  });
-  const models = createSessionModels(ort as unknown as Ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
+  const { gpu, manifest, models } = await openOnWebGpu(bundleUrl);
   const text = await models.encodeText(Int32Array.from(g.t5Ids), Int32Array.from(g.clipIds));
   const geometry = getLatentGeometry(manifest.model);
   const target = getLatentShape(64, 64, geometry);
@@ -86,16 +92,7 @@ export async function checkAttention(): Promise<{ subgroupsAvailable: boolean; w
 
 /** The DiT alone on the WebGPU EP, fed dit.safetensors' inputs: returns the velocity. */
 export async function runDitGolden(bundleUrl: string, g: Record<string, number[]>): Promise<number[]> {
-  const gpu = await requestGpu(navigator.gpu);
-  if (!('device' in gpu)) throw new Error(`no WebGPU: ${gpu.reason}`);
-  const manifest = parseManifest(await (await fetch(`${bundleUrl}manifest.json`)).json());
-  const blob = async (path: string) => (await fetch(bundleUrl + path)).blob();
-  const load = async (f: GraphFiles): Promise<ModelFiles> => ({
-    name: f.graph,
-    graph: await blob(f.graph),
-    externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
-  });
-  const models = createSessionModels(ort as unknown as Ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
+  const { gpu, models } = await openOnWebGpu(bundleUrl);
   const textLength = g.txt_ids.length / 3;
   const velocity = await models.velocity({
     hiddenStates: Float32Array.from(g.hidden_states),
