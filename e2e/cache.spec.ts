@@ -7,8 +7,8 @@
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBundleServer, type BundleServer } from './cache/bundleServer';
-import { startCacheTestServer, TEST_PAGE, type CacheTestServer } from './cache/devServer';
+import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';
+import { startTestServer, TEST_PAGE, type TestServer } from '../tools/testing/devServer';
 import { writeBigBundle, writeTestBundle, type WrittenBundle } from './cache/fixtures';
 import type { HarnessOptions, Outcome } from './cache/harness';
 import { REPO_ROOT } from './models';
@@ -21,7 +21,7 @@ const PREFIX = '/e2e-bundles/';
 const CHUNK = 64 * 1024;
 const URL_GOOD = `${PREFIX}good/`;
 
-let server: CacheTestServer;
+let server: TestServer;
 let bundles: BundleServer;
 let good: WrittenBundle;
 
@@ -31,7 +31,7 @@ test.beforeAll(async () => {
   good = writeTestBundle(join(ROOT, 'good'), 'e2e-good');
   writeTestBundle(join(ROOT, 'v2'), 'e2e-v2', 2);
   bundles = createBundleServer(ROOT, PREFIX);
-  server = await startCacheTestServer(REPO_ROOT, bundles);
+  server = await startTestServer(REPO_ROOT, bundles);
 });
 
 test.afterAll(async () => {

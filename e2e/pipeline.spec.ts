@@ -3,8 +3,8 @@ import { expect, test } from '@playwright/test';
 import { openSafetensors } from '../tools/convert/safetensors';
 import { getRelativeError } from '../tools/testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
-import { createBundleServer, type BundleServer } from './cache/bundleServer';
-import { startCacheTestServer, TEST_PAGE, type CacheTestServer } from './cache/devServer';
+import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';
+import { startTestServer, TEST_PAGE, type TestServer } from '../tools/testing/devServer';
 import type { checkAttention, GoldenInputs, runDitGolden, runGolden } from './pipeline/harness';
 import { REPO_ROOT } from './models';
 
@@ -12,7 +12,7 @@ declare global {
   interface Window { pipelineHarness: { runGolden: typeof runGolden; runDitGolden: typeof runDitGolden; checkAttention: typeof checkAttention } }
 }
 
-let server: CacheTestServer;
+let server: TestServer;
 let bundles: BundleServer;
 let bundleName: string;
 
@@ -20,7 +20,7 @@ test.beforeAll(async () => {
   const dir = await ensureTinyBundle('fp32', 2);
   bundleName = basename(dir);
   bundles = createBundleServer(dirname(dir), '/test-bundles/');
-  server = await startCacheTestServer(REPO_ROOT, bundles);
+  server = await startTestServer(REPO_ROOT, bundles);
 });
 
 test.afterAll(async () => {

@@ -11,8 +11,8 @@ import { parseManifest, type GraphFiles } from '../../workers/bundle/manifest';
 import { createPromptTokenizer } from '../../workers/kontext/text';
 import { hashImage } from '../../workers/runtime/hashImage';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
-import { createBundleServer } from '../../e2e/cache/bundleServer';
-import { startCacheTestServer, TEST_PAGE } from '../../e2e/cache/devServer';
+import { createBundleServer } from '../testing/bundleServer';
+import { startTestServer, TEST_PAGE } from '../testing/devServer';
 import { REPO_ROOT } from '../convert/paths';
 import { nodeOrt } from '../testing/nodeOrt';
 import { ensureTinyBundle } from '../testing/tinyBundle';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps at ${manifest.sampling.resolutions[0].join('×')}, ${edits} edits after a warm-up`);
 
   const node = await benchNode(dir, edits);
-  const server = await startCacheTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
+  const server = await startTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],

@@ -1,5 +1,5 @@
 /**
- * @file A bundle folder server for e2e/cache.spec.ts: serves `<prefix><bundle>/<file>` from disk with Range
+ * @file A bundle folder server for browser tests and the bench: serves `<prefix><bundle>/<file>` from disk with Range
  * support, counts requests per file, and can cut a response mid-file (socket destroyed after N bytes), serve
  * a corrupted file, answer 404, or send slowly.
  */

@@ -1,5 +1,5 @@
 /**
- * @file One Node HTTP server for e2e/cache.spec.ts: the bundle folders, a blank test page, and Vite (the repo's
+ * @file One Node HTTP server for browser tests and the bench: bundle folders, a blank test page, and Vite (the repo's
  * vite.config.ts, in middleware mode) transforming our TypeScript, so the page can import the real
  * workers/cache modules. All on one origin, as the app fetches its embedded bundle; never port 4173.
  */
@@ -15,13 +15,13 @@ export const TEST_PAGE = '/__cache-test.html';
 const PAGE = `<!doctype html><meta charset="utf-8"><title>cache test</title>
 <input type="file" id="folder" webkitdirectory multiple>`;
 
-export interface CacheTestServer {
+export interface TestServer {
   origin: string;
   close(): Promise<void>;
 }
 
 /** Starts the server on a free port. */
-export async function startCacheTestServer(repoRoot: string, bundles: BundleServer): Promise<CacheTestServer> {
+export async function startTestServer(repoRoot: string, bundles: BundleServer): Promise<TestServer> {
   const vite = await createViteServer({
     configFile: join(repoRoot, 'vite.config.ts'),
     root: repoRoot,
@@ -30,7 +30,7 @@ export async function startCacheTestServer(repoRoot: string, bundles: BundleServ
     server: { middlewareMode: true, hmr: false, ws: false },
     // Pre-bundle idb-keyval up front: discovering it on first import would reload the page mid-test.
     optimizeDeps: { include: ['idb-keyval'], noDiscovery: true, entries: [] },
-    cacheDir: join(repoRoot, '.cache', 'e2e', 'vite-cache-spec'),
+    cacheDir: join(repoRoot, '.cache', 'e2e', 'vite-test-server'),
   });
   const server = createHttpServer((req, res) => {
     if (req.url === TEST_PAGE) {
