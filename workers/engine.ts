@@ -4,8 +4,7 @@ import type { BundleStore } from './cache';
 import { createEditing, getUnsupportedReason } from './editing';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './api/types';
 import { imageToTensor, psnr, tensorToImage } from './kontext/image';
-import { ATTENTION_TOLERANCE, measureAttentionError } from './runtime/attentionCheck';
-import { requestGpu } from './runtime/gpu';
+import { requestCheckedGpu } from './runtime/attentionCheck';
 import type { Ort, OrtSession, RuntimeTarget } from './runtime/ort';
 import { createQueue, createSession } from './runtime/session';
 
@@ -45,30 +44,11 @@ export function createEngine(deps: EngineDeps): EngineApi {
     return target;
   }
 
-  /** A device with subgroups if its fused attention passes the known-answer check, else one without. */
-  async function requestCheckedGpu(ort: Ort): Promise<Awaited<ReturnType<typeof requestGpu>>> {
-    const first = await requestGpu(deps.gpu, { subgroups: true });
-    if (!('device' in first) || !first.info.subgroups) return first;
-    let error: number;
-    try {
-      error = await measureAttentionError(ort, first.device);
-    } catch (e) {
-      error = Infinity;
-      console.warn('attention check failed to run', e);
-    }
-    if (error <= ATTENTION_TOLERANCE) return { ...first, info: { ...first.info, attentionCheck: `subgroup attention passed (max error ${error.toExponential(1)})` } };
-    first.device.destroy();
-    const second = await requestGpu(deps.gpu, { subgroups: false });
-    if (!('device' in second)) return second;
-    const note = `subgroup attention failed its check (max error ${Number.isFinite(error) ? error.toExponential(1) : 'n/a'}), so it is off`;
-    return { ...second, info: { ...second.info, attentionCheck: note } };
-  }
-
   async function init(choice: BackendChoice): Promise<Capabilities> {
     const ort = await deps.loadOrt();
     // numThreads 0 = onnxruntime's choice (half the cores, at most 4); it needs cross-origin isolation.
     ort.env.wasm.numThreads = deps.crossOriginIsolated ? 0 : 1;
-    const gpu = choice === 'wasm' ? null : await requestCheckedGpu(ort);
+    const gpu = choice === 'wasm' ? null : await requestCheckedGpu(deps.gpu, ort);
     const gpuHandle = gpu && 'device' in gpu ? gpu : null;
     if (choice === 'webgpu' && !gpuHandle) {
       throw new EngineError('no-webgpu', `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`);

@@ -5,6 +5,7 @@
  */
 import { GraphBuilder, MS_DOMAIN, attrFloat } from '../onnx/GraphBuilder';
 import { serializeModel } from '../onnx/serialize';
+import { requestGpu, type GpuHandle } from './gpu';
 import type { Ort } from './ort';
 
 const TOKENS = 64;
@@ -71,3 +72,22 @@ export async function measureAttentionError(ort: Ort, device: GPUDevice): Promis
 
 /** Errors above this mean a broken kernel, not float rounding (fp32 attention lands near 1e-6). */
 export const ATTENTION_TOLERANCE = 1e-3;
+
+/** A device with 'subgroups' if its fused attention passes the known-answer check, else one without. */
+export async function requestCheckedGpu(gpu: GPU | undefined, ort: Ort): Promise<GpuHandle | { reason: string }> {
+  const first = await requestGpu(gpu, { subgroups: true });
+  if (!('device' in first) || !first.info.subgroups) return first;
+  let error: number;
+  try {
+    error = await measureAttentionError(ort, first.device);
+  } catch (e) {
+    error = Infinity;
+    console.warn('attention check failed to run', e);
+  }
+  if (error <= ATTENTION_TOLERANCE) return { ...first, info: { ...first.info, attentionCheck: `subgroup attention passed (max error ${error.toExponential(1)})` } };
+  first.device.destroy();
+  const second = await requestGpu(gpu, { subgroups: false });
+  if (!('device' in second)) return second;
+  const note = `subgroup attention failed its check (max error ${Number.isFinite(error) ? error.toExponential(1) : 'n/a'}), so it is off`;
+  return { ...second, info: { ...second.info, attentionCheck: note } };
+}
