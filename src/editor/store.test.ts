@@ -135,7 +135,7 @@ describe('studio store: editing', () => {
     const { s } = await setup();
     s().setViewSize({ width: 1000, height: 500 });
     s().openImage('a.png', testImage(100, 100));
-    expect(s().viewport.zoom).toBeCloseTo((500 - 48) / 100);
+    expect(s().viewport.zoom).toBeCloseTo((500 - 88) / 100);
     s().setBrush({ size: 10 });
     s().stepBrushSize(1);
     expect(s().brush.size).toBe(13);

@@ -41,7 +41,7 @@ export function stepZoom(vp: Viewport, direction: 1 | -1, view: Size): Viewport 
 }
 
 /** The whole image centred in the view with `padding` px around it (never above 16×). */
-export function fitViewport(image: Size, view: Size, padding = 24): Viewport {
+export function fitViewport(image: Size, view: Size, padding = 44): Viewport {
   const zoom = clampZoom(Math.min((view.width - 2 * padding) / image.width, (view.height - 2 * padding) / image.height, 16));
   return centered(image, view, zoom > 0 ? zoom : MIN_ZOOM);
 }
