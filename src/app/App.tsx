@@ -20,6 +20,7 @@ export function App() {
   const a = useActions();
   const s = useStudioShallow((st) => ({
     view: st.view, notice: st.notice, help: st.helpOpen, pending: st.pendingImage, name: st.tree ? st.sessionName : null, bundles: st.bundles, caps: st.capabilities,
+    embeddedChecked: st.embeddedChecked,
   }));
   const active = useStudio(selectActiveBundle);
   const canUndo = useCanUndo(), canRedo = useCanRedo();
@@ -39,7 +40,7 @@ export function App() {
     <div className="app" data-view={s.view}>
       <TopBar view={s.view} sessionName={s.name} canUndo={canUndo} canRedo={canRedo}
         modelLabel={active ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
-        embeddedBundle={s.bundles === null ? 'unknown' : s.bundles.some((b) => b.embedded) ? 'present' : 'absent'}
+        embeddedBundle={s.bundles === null || !s.embeddedChecked ? 'unknown' : s.bundles.some((b) => b.embedded) ? 'present' : 'absent'}
         onView={a.setView} onRename={a.renameSession} onUndo={a.undo} onRedo={a.redo} onHelp={() => a.setHelpOpen(true)} />
       <NoticeBar notice={s.notice} onDismiss={() => a.report(null)} />
       <input ref={fileInput} type="file" accept="image/*" multiple hidden aria-label="Open an image" data-testid="open-image"

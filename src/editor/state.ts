@@ -88,6 +88,8 @@ export interface StudioState {
   capabilities: Capabilities | null;
   engineStarting: boolean;
   bundles: BundleInfo[] | null;
+  /** True once first-run installation of the shipped bundle has finished (or found none to install). */
+  embeddedChecked: boolean;
   selectedBundleId: string | null;
   engineBundleId: string | null;
   bundleUrls: Record<string, string>;
@@ -114,7 +116,7 @@ export function createInitialState(): StudioState {
     tool: 'brush', brush: { size: 24, feather: 0.3 }, overlayVisible: true,
     viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, autoFit: true, compare: false, compareSplit: 0.5,
     prompt: { ...DEFAULT_PROMPT }, promptHistory: [], job: null,
-    backendChoice: 'auto', capabilities: null, engineStarting: false, bundles: null, selectedBundleId: null, engineBundleId: null,
+    backendChoice: 'auto', capabilities: null, engineStarting: false, bundles: null, embeddedChecked: false, selectedBundleId: null, engineBundleId: null,
     bundleUrls: {}, downloads: {}, storage: null,
     diagnostics: { image: null, encoder: null, decoder: null, result: null, busy: false },
   };

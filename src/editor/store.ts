@@ -58,6 +58,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
         }
         set({ ready: true });
         await engineReady;
+        await models.installEmbeddedBundle();
         await models.refreshStorage();
       },
     };

@@ -42,6 +42,32 @@ describe('model actions', () => {
     expect(calls).toEqual([key, key]);
   });
 
+  it('first run installs the shipped bundle and selects it; a build without one stays quiet', async () => {
+    const engine = createFakeEngine();
+    const shipped: BundleInfo = { ...incomplete, id: 'kontext-micro', name: 'kontext-micro', complete: true, embedded: true, files: [] };
+    engine.bundles = [];
+    const sources: string[] = [];
+    engine.addBundle = async (source) => {
+      sources.push(source.kind);
+      engine.bundles = [shipped];
+      return shipped;
+    };
+    const store = createStudioStore(createTestDeps(engine).deps);
+    await store.getState().boot();
+    expect(sources).toEqual(['embedded']);
+    expect(store.getState().selectedBundleId).toBe('kontext-micro');
+    await store.getState().boot(); // already stored: no second download
+    expect(sources).toEqual(['embedded']);
+
+    const bare = createFakeEngine();
+    bare.bundles = [];
+    bare.addBundle = async () => { throw new EngineError('bad-manifest', 'There is no manifest.json at https://app/bundles/kontext-micro/.'); };
+    const quiet = createStudioStore(createTestDeps(bare).deps);
+    await quiet.getState().boot();
+    expect(quiet.getState().notice).toBeNull();
+    expect(quiet.getState().selectedBundleId).toBeNull();
+  });
+
   it('a folder without manifest.json never reaches the engine', async () => {
     const { engine, s } = await setup();
     let called = false;

@@ -17,6 +17,11 @@ export interface ModelActions {
   selectBundle(id: string): void;
   refreshStorage(): Promise<void>;
   requestPersistence(): Promise<void>;
+  /**
+   * First run: stores the bundle shipped with the app (served from our own origin, so this works offline
+   * once the page is cached) and selects it when nothing else is selected. A build without one stays quiet.
+   */
+  installEmbeddedBundle(): Promise<void>;
 }
 
 /** Checks a bundle URL typed by the user; returns it normalised to end with '/'. */
@@ -123,6 +128,26 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       } catch {
         set({ storage: null }); // shown as "unknown"; not worth an error notice
       }
+    },
+    async installEmbeddedBundle() {
+      const embedded = (get().bundles ?? []).find((b) => b.embedded);
+      if (!embedded || !embedded.complete) {
+        try {
+          await deps.engine.addBundle({ kind: 'embedded' }, (files) => {
+            set((s) => ({ downloads: { ...s.downloads, embedded: { label: 'kontext-micro', files, error: null, running: true } } }));
+          });
+        } catch (e) {
+          const engineError = e as { code?: string; message?: string };
+          const noneShipped = engineError.code === 'bad-manifest' && /no manifest\.json/i.test(engineError.message ?? '');
+          if (!noneShipped) set({ notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` } });
+        } finally {
+          set((s) => ({ downloads: omitKey(s.downloads, 'embedded') }));
+        }
+        await actions.refreshBundles();
+      }
+      const ready = (get().bundles ?? []).find((b) => b.embedded && b.complete && !b.unsupportedReason);
+      if (ready && !get().selectedBundleId) set({ selectedBundleId: ready.id });
+      set({ embeddedChecked: true });
     },
     async requestPersistence() {
       if (!deps.requestPersistence) return;
