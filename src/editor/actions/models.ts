@@ -42,6 +42,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     const before = new Set((get().bundles ?? []).map((b) => b.id));
     set((s) => ({ downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], error: null, running: true } } }));
     let added: BundleInfo | null = null;
+    // Ask for persistent storage as a download starts (workers cannot; Chrome decides silently, Firefox asks).
+    void deps.requestPersistence?.().catch(() => false);
     try {
       added = await deps.engine.addBundle(source, (files) => {
         set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], files } } }));
