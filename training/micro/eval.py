@@ -1,6 +1,6 @@
 """Score a kontext-micro folder on KontextBench-micro through kontext_ref.sampling.kontext_edit (the math the
 browser engine runs): per category success rate (PSNR to target >= 24 dB), mean PSNR, and the identity
-baseline (output = input).
+baseline (output = input), and the AE ceiling (PSNR of decode(encode(target))).
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.micro.eval --model training/checkpoints/kontext-micro \
       --per-category 20 --steps 12
@@ -25,7 +25,8 @@ from training.micro.make_data import pad_ids
 SUCCESS_DB = 24.0
 
 
-def run_case(models: dict, case: dict, noise: torch.Tensor, steps: int, guidance: float, length: int) -> np.ndarray:
+def run_case(models: dict, case: dict, noise: torch.Tensor, steps: int, guidance: float,
+             length: int) -> np.ndarray:
     """One edit; T5 and CLIP get the same ids (one tokenizer), padded with <pad> to the bundle's text length."""
     ids = torch.from_numpy(pad_ids(case["instruction"], length).astype(np.int64))[None]
     refs = [to_tensor(case["input_image"][None])]
@@ -41,30 +42,38 @@ def evaluate(folder: str, per_category: int, steps: int, guidance: float, seed: 
     with open(os.path.join(folder, "kontext_bundle.json")) as f:
         length = json.load(f)["t5_max_length"]
     cases = [c for c in load_bench_cases() if int(c["id"].rsplit("_", 1)[1]) < per_category]
-    rows = {c: {"model": [], "identity": []} for c in CATEGORIES}
+    rows = {c: {"model": [], "identity": [], "ae": []} for c in CATEGORIES}
     for case in cases:
         k = int(case["id"].rsplit("_", 1)[1])
         noise = torch.randn(1, 16, 8, 8, generator=torch.Generator().manual_seed(seed + k))
         out = run_case(models, case, noise, steps, guidance, length)
         rows[case["category"]]["model"].append(psnr(out[None], case["target_image"][None])[0])
         rows[case["category"]]["identity"].append(psnr(case["input_image"][None], case["target_image"][None])[0])
+        with torch.no_grad():  # the AE's ceiling: decode(encode(target)) vs target
+            recon = to_uint8(models["ae"].decode(models["ae"].encode(to_tensor(case["target_image"][None]))))
+        rows[case["category"]]["ae"].append(psnr(recon, case["target_image"][None])[0])
     summary = {}
     for cat, r in rows.items():
-        m, i = np.array(r["model"]), np.array(r["identity"])
-        summary[cat] = {"n": len(m), "success": float((m >= SUCCESS_DB).mean()), "psnr": float(m.mean()),
-                        "identity_success": float((i >= SUCCESS_DB).mean()), "identity_psnr": float(i.mean())}
-    m = np.concatenate([r["model"] for r in rows.values()])
-    i = np.concatenate([r["identity"] for r in rows.values()])
-    summary["overall"] = {"n": len(m), "success": float((m >= SUCCESS_DB).mean()), "psnr": float(m.mean()),
-                          "identity_success": float((i >= SUCCESS_DB).mean()), "identity_psnr": float(i.mean())}
+        summary[cat] = summarize(r)
+    keys = ("model", "identity", "ae")
+    summary["overall"] = summarize({k: np.concatenate([r[k] for r in rows.values()]) for k in keys})
     return summary
 
 
+def summarize(r: dict) -> dict:
+    m, i, a = np.array(r["model"]), np.array(r["identity"]), np.array(r["ae"])
+    return {"n": len(m), "success": float((m >= SUCCESS_DB).mean()), "psnr": float(m.mean()),
+            "identity_success": float((i >= SUCCESS_DB).mean()), "identity_psnr": float(i.mean()),
+            "ae_ceiling_psnr": float(a.mean())}
+
+
 def format_table(summary: dict) -> str:
-    lines = ["| category | n | success | mean PSNR | identity success | identity PSNR |", "|---|---|---|---|---|---|"]
+    lines = ["| category | n | success | mean PSNR | identity success | identity PSNR | AE ceiling PSNR |",
+             "|---|---|---|---|---|---|---|"]
     for cat, s in summary.items():
         lines.append(f"| {cat} | {s['n']} | {100 * s['success']:.0f}% | {s['psnr']:.2f} dB | "
-                     f"{100 * s['identity_success']:.0f}% | {s['identity_psnr']:.2f} dB |")
+                     f"{100 * s['identity_success']:.0f}% | {s['identity_psnr']:.2f} dB | "
+                     f"{s['ae_ceiling_psnr']:.2f} dB |")
     return "\n".join(lines)
 
 
