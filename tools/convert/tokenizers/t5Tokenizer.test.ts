@@ -4,7 +4,7 @@ import { PrecompiledNormalizer, Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { createPromptTokenizer } from '../../../workers/kontext/text';
 import { TINY_MODEL_DIR, openGolden } from '../graphs/commonTesting';
-import { VENDOR_DATA_DIR } from '../paths';
+import { REPO_ROOT, VENDOR_DATA_DIR } from '../paths';
 import { PrecompiledCharsmap, ReferenceUnigram } from './referenceUnigram';
 import { prepareT5Tokenizer } from './t5Tokenizer';
 import { TOKENIZER_TEST_PROMPTS } from './testPrompts';
@@ -39,7 +39,8 @@ describe('prepareT5Tokenizer on the tiny fixture tokenizer_2/', () => {
 describe('prepareT5Tokenizer rejects what the worker cannot run', () => {
   const base = readJson(join(TINY_MODEL_DIR, 'tokenizer_2', 'tokenizer.json'));
   it('names the problem', () => {
-    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordLevel', vocab: {}, unk_token: '<unk>' } })).toThrow('model type is "WordLevel", expected "Unigram"');
+    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordPiece', vocab: {}, unk_token: '<unk>' } })).toThrow('model type is "WordPiece", expected "Unigram" (SentencePiece) or "WordLevel"');
+    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordLevel', vocab: { '</s>': 1 }, unk_token: '<unk>' } })).toThrow('"<pad>" is not in model.vocab');
     expect(() => prepareT5Tokenizer({ ...base, model: { ...base.model, unk_id: 1000 } })).toThrow('model.unk_id 1000 is not an index');
     expect(() => prepareT5Tokenizer({ ...base, model: { ...base.model, vocab: base.model.vocab.filter(([p]: [string]) => p !== '</s>') } })).toThrow('"</s>" is not in model.vocab');
     expect(() => prepareT5Tokenizer({ ...base, normalizer: { type: 'Sequence', normalizers: [{ type: 'Nmt' }] } })).toThrow('normalizer type Nmt is not implemented');
@@ -104,5 +105,16 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[29]))).toEqual([...long.slice(0, 511), 1]);
     const short = reference.encode(TOKENIZER_TEST_PROMPTS[1]);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]))).toEqual([...short, ...new Array(512 - short.length).fill(0)]);
+  });
+});
+
+describe('prepareT5Tokenizer on a WordLevel vocabulary (kontext-micro)', () => {
+  it('accepts the domain tokenizer, and the engine pads its ids as it does T5', () => {
+    const micro = join(REPO_ROOT, 'training/kontextbench_micro');
+    const json = prepareT5Tokenizer(JSON.parse(readFileSync(join(micro, 'tokenizer.json'), 'utf8')));
+    const config = JSON.parse(readFileSync(join(micro, 'tokenizer_config.json'), 'utf8'));
+    const ids = createPromptTokenizer(json, config, 8).encode('remove the star');
+    expect(Array.from(ids.slice(3))).toEqual([1, 0, 0, 0, 0]); // three words, </s>, padding
+    expect(Array.from(ids.slice(0, 3)).every((id) => id > 2)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * @file Checks a T5 tokenizer.json (SentencePiece Unigram, as transformers' T5 converter writes it) before
- * it goes into a bundle, and returns a copy. The worker runs it with @huggingface/tokenizers, so every
- * component must be one that library implements (0.2.0 has no WordLevel model, for instance).
+ * @file Checks a T5 tokenizer.json before it goes into a bundle, and returns a copy: SentencePiece Unigram, as
+ * transformers' T5 converter writes it, or WordLevel, as kontext-micro's own word vocabulary is. The worker
+ * runs it with @huggingface/tokenizers, so every component must be one that library implements (0.2.0 runs
+ * WordLevel through its "Legacy" word → id model, with the unk token from tokenizer_config.json).
  * Pure TypeScript apart from loading the library.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
@@ -30,7 +31,14 @@ export function prepareT5Tokenizer(tokenizerJson: unknown, special: T5SpecialTok
   if (!isObject(tokenizerJson)) return fail('not a JSON object');
   const model = tokenizerJson.model;
   if (!isObject(model)) return fail('no model object');
-  if (model.type !== 'Unigram') fail(`model type is ${JSON.stringify(model.type)}, expected "Unigram" (SentencePiece)`);
+  if (model.type === 'WordLevel') {
+    const words = model.vocab;
+    if (!isObject(words)) return fail('a WordLevel model.vocab must map words to ids');
+    for (const token of [special.pad, special.eos]) if (!(token in words)) fail(`"${token}" is not in model.vocab`);
+    if (typeof model.unk_token !== 'string' || !(model.unk_token in words)) fail('a WordLevel model needs an unk_token in its vocab');
+    return finishChecks(tokenizerJson, special, fail);
+  }
+  if (model.type !== 'Unigram') fail(`model type is ${JSON.stringify(model.type)}, expected "Unigram" (SentencePiece) or "WordLevel"`);
   const vocab = model.vocab;
   if (!Array.isArray(vocab) || vocab.length === 0) return fail('model.vocab must be a non-empty list of [piece, score]');
   const pieces = new Map<string, number>();
@@ -41,7 +49,11 @@ export function prepareT5Tokenizer(tokenizerJson: unknown, special: T5SpecialTok
   const unk = model.unk_id;
   if (!Number.isInteger(unk) || (unk as number) < 0 || (unk as number) >= vocab.length) fail(`model.unk_id ${JSON.stringify(unk)} is not an index into model.vocab`);
   for (const token of [special.pad, special.eos]) if (!pieces.has(token)) fail(`"${token}" is not in model.vocab`);
+  return finishChecks(tokenizerJson, special, fail);
+}
 
+/** The checks every model type shares: supported components, a post-processor that appends EOS, loadable. */
+function finishChecks(tokenizerJson: Record<string, unknown>, special: T5SpecialTokens, fail: (why: string) => never): TokenizerJson {
   for (const [key, types] of Object.entries(SUPPORTED)) checkComponent(tokenizerJson[key], key, types, fail);
   if (!JSON.stringify(tokenizerJson.post_processor ?? null).includes(JSON.stringify(special.eos))) {
     fail(`post_processor does not append "${special.eos}" (the encoder expects every prompt to end with it)`);
