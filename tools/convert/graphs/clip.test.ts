@@ -7,8 +7,8 @@ import { makeTempDir } from '../testing';
 import { CLIP_GRAPH_FILE, convertClip, getClipTensorShapes } from './clip';
 import { countParameters } from './commonIo';
 import {
+  checkInt4Conversion,
   getRelativeError,
-  makeDequantizedSource,
   makeTestOptions,
   openGolden,
   openTinyComponent,
@@ -78,20 +78,11 @@ describe('convertClip on the tiny fixture', () => {
   });
 
   it('int4: equals fp32 on dequantized weights; within the measured bound of the golden (node, web)', async () => {
-    const dir = join(temp.dir, 'int4');
-    const int4 = await convertClip(source, config, dir, makeTestOptions({ weights: 'int4' }));
-    const deqDir = join(temp.dir, 'int4-dequantized');
-    const deq = await convertClip(makeDequantizedSource(source, isInt4, 32), config, deqDir, makeTestOptions());
-    const expected = await run('node', deqDir, deq);
-    for (const runtime of ['node', 'web'] as const) {
-      const actual = await run(runtime, dir, int4);
-      const vsDequantized = getRelativeError(actual, expected);
-      const vsGolden = getRelativeError(actual, golden);
-      console.log(`CLIP int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
-      expect(vsDequantized).toBeLessThanOrEqual(1e-5);
-      // Measured 0.091 on the tiny random weights (block 32, int4 token embedding included).
-      expect(vsGolden).toBeLessThanOrEqual(0.11);
-    }
+    // Measured 0.091 on the tiny random weights (block 32, int4 token embedding included).
+    await checkInt4Conversion(
+      { label: 'CLIP', source, isInt4, golden, goldenBound: 0.11, dir: temp.dir, run, convert: (src, dir, weights) => convertClip(src, config, dir, makeTestOptions({ weights })) },
+      (value, bound) => expect(value).toBeLessThanOrEqual(bound),
+    );
   });
 
   it('fp16 weights stay within 2e-3 of the golden', async () => {

@@ -78,6 +78,7 @@ export async function openTinyComponent(path: string): Promise<{ source: TensorS
 }
 
 
+import { getRelativeError as getRelativeErrorLocal } from '../../testing/numerics';
 export { getRelativeError } from '../../testing/numerics';
 
 /** Edits for {@link writeEditedCheckpoint}. */
@@ -121,4 +122,39 @@ export function makeDequantizedSource(src: TensorSource, isLinear: (name: string
       return dequantizeInt4(quantizeInt4(data, n, k, blockSize));
     },
   };
+}
+
+/** What {@link checkInt4Conversion} needs from one component's test. */
+export interface Int4Check<C> {
+  label: string;
+  source: TensorSource;
+  /** Which source tensors int4 bundles quantize (Linear weights, token embeddings). */
+  isInt4: (name: string) => boolean;
+  /** Converts with the given weight format into `dir`. */
+  convert: (source: TensorSource, dir: string, weights: 'fp32' | 'int4') => Promise<C>;
+  run: (runtime: Runtime, dir: string, converted: C) => Promise<Float32Array>;
+  golden: Float32Array;
+  /** The asserted bound against the golden (measured on the tiny random weights). */
+  goldenBound: number;
+  dir: string;
+}
+
+/**
+ * The int4 graph must equal an fp32 graph of the same weights quantized and dequantized (≤ 1e-5 on node and
+ * web: the graph adds no error of its own), and stay within the measured bound of the golden.
+ */
+export async function checkInt4Conversion<C>(c: Int4Check<C>, expect: (v: number, bound: number) => void): Promise<void> {
+  const int4Dir = join(c.dir, 'int4');
+  const int4 = await c.convert(c.source, int4Dir, 'int4');
+  const deqDir = join(c.dir, 'int4-dequantized');
+  const deq = await c.convert(makeDequantizedSource(c.source, c.isInt4, 32), deqDir, 'fp32');
+  const expected = await c.run('node', deqDir, deq);
+  for (const runtime of ['node', 'web'] as const) {
+    const actual = await c.run(runtime, int4Dir, int4);
+    const vsDequantized = getRelativeErrorLocal(actual, expected);
+    const vsGolden = getRelativeErrorLocal(actual, c.golden);
+    console.log(`${c.label} int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
+    expect(vsDequantized, 1e-5);
+    expect(vsGolden, c.goldenBound);
+  }
 }

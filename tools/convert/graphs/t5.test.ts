@@ -5,8 +5,8 @@ import type { TensorSource } from '../safetensors';
 import { makeTempDir } from '../testing';
 import { countParameters } from './commonIo';
 import {
+  checkInt4Conversion,
   getRelativeError,
-  makeDequantizedSource,
   makeTestOptions,
   openGolden,
   openTinyComponent,
@@ -78,20 +78,11 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
   });
 
   it('int4: equals fp32 on dequantized weights; within the measured bound of the golden (node, web)', async () => {
-    const dir = join(temp.dir, 'int4');
-    const int4 = await convertT5(source, config, dir, { ...makeTestOptions({ weights: 'int4' }), maxLength: L });
-    const deqDir = join(temp.dir, 'int4-dequantized');
-    const deq = await convertT5(makeDequantizedSource(source, isInt4, 32), config, deqDir, { ...makeTestOptions(), maxLength: L });
-    const expected = await run('node', deqDir, deq);
-    for (const runtime of ['node', 'web'] as const) {
-      const actual = await run(runtime, dir, int4);
-      const vsDequantized = getRelativeError(actual, expected);
-      const vsGolden = getRelativeError(actual, golden);
-      console.log(`T5 int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
-      expect(vsDequantized).toBeLessThanOrEqual(1e-5);
-      // Measured 0.308 on the tiny random weights (block 32, int4 token embedding included); the bound leaves room for EP differences only.
-      expect(vsGolden).toBeLessThanOrEqual(0.35);
-    }
+    // Measured 0.308 on the tiny random weights (block 32, int4 token embedding included); the bound leaves room for EP differences only.
+    await checkInt4Conversion(
+      { label: 'T5', source, isInt4, golden, goldenBound: 0.35, dir: temp.dir, run, convert: (src, dir, weights) => convertT5(src, config, dir, { ...makeTestOptions({ weights }), maxLength: L }) },
+      (value, bound) => expect(value).toBeLessThanOrEqual(bound),
+    );
   });
 
   it('fp16 weights stay within 2e-3 of the golden', async () => {
