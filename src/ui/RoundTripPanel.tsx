@@ -31,22 +31,16 @@ export function RoundTripPanel(props: {
     <section className="panel" aria-labelledby="ae-title">
       <h2 id="ae-title">Autoencoder check</h2>
       <p className="hint">Encodes the image into latents and decodes it again, on the chosen backend.</p>
-      <div className="file-row">
-        <label>
-          Encoder (.onnx + weights){' '}
-          <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label="Encoder model files" data-testid="encoder-files"
-            onChange={(e) => props.onModelFiles('encoder', Array.from(e.target.files ?? []))} />
-        </label>
-        <span className="file-name" data-testid="encoder-name">{encoderName ?? 'none'}</span>
-      </div>
-      <div className="file-row">
-        <label>
-          Decoder (.onnx + weights){' '}
-          <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label="Decoder model files" data-testid="decoder-files"
-            onChange={(e) => props.onModelFiles('decoder', Array.from(e.target.files ?? []))} />
-        </label>
-        <span className="file-name" data-testid="decoder-name">{decoderName ?? 'none'}</span>
-      </div>
+      {(['encoder', 'decoder'] as const).map((role) => (
+        <div className="file-row" key={role}>
+          <label>
+            {role === 'encoder' ? 'Encoder' : 'Decoder'} (.onnx + weights){' '}
+            <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label={`${role === 'encoder' ? 'Encoder' : 'Decoder'} model files`}
+              data-testid={`${role}-files`} onChange={(e) => props.onModelFiles(role, Array.from(e.target.files ?? []))} />
+          </label>
+          <span className="file-name" data-testid={`${role}-name`}>{(role === 'encoder' ? encoderName : decoderName) ?? 'none'}</span>
+        </div>
+      ))}
       <div className="file-row">
         <label>
           Image{' '}
