@@ -2,6 +2,7 @@
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.micro.export --ae-run ae1 --dit-run dit1 \
       --out training/checkpoints/kontext-micro
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.micro.export --gpu-run training/runs/gpu1
 
 Folder: flux1-kontext-dev.safetensors (config in __metadata__), ae.safetensors (config incl. scale/shift),
 text_encoder/ (CLIP, HF names), text_encoder_2/ (T5, HF names), tokenizer/ + tokenizer_2/ (the domain's
@@ -10,13 +11,14 @@ tokenizer.json + tokenizer_config.json in both), kontext_bundle.json (sidecar fo
 import argparse
 import json
 import os
+import shutil
 
 import numpy as np
 import torch
 
 from training.domain import write_tokenizer_config_json, write_tokenizer_json
 from training.kontext_ref.autoencoder import AutoEncoder
-from training.kontext_ref.safetensors_io import save_file
+from training.kontext_ref.safetensors_io import load_file, save_file
 from training.kontext_ref.util import AE_FILE, DIT_FILE, load_clip, load_dit, load_t5
 from training.micro.common import load_chunks, to_tensor
 from training.micro.config import AE, CHECKPOINT_DIR, CLIP, DEFAULT_STEPS, DIT, RUNS_DIR, T5, TEXT_LEN, \
@@ -90,6 +92,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ae-run", help="write ae.safetensors from training/runs/<run>/best.pt")
     ap.add_argument("--dit-run", help="write DiT + text encoders from training/runs/<run>/best_ema.pt")
+    ap.add_argument("--gpu-run", help="folder written by train_gpu: its ae.safetensors and the DiT weights its "
+                                      "summary.json chose")
     ap.add_argument("--out", default=CHECKPOINT_DIR)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -99,6 +103,12 @@ def main() -> None:
         print(f"ae: shift {cfg['shift_factor']} scale {cfg['scale_factor']}")
     if args.dit_run:
         write_text_and_dit(torch.load(os.path.join(RUNS_DIR, args.dit_run, "best_ema.pt")), args.out)
+    if args.gpu_run:
+        shutil.copyfile(os.path.join(args.gpu_run, AE_FILE), os.path.join(args.out, AE_FILE))
+        with open(os.path.join(args.gpu_run, "summary.json")) as f:
+            chosen = json.load(f)["chosen"]
+        write_text_and_dit(load_file(os.path.join(args.gpu_run, f"dit_{chosen}.safetensors")), args.out)
+        print(f"from {args.gpu_run}: ae.safetensors, DiT + text encoders ({chosen} weights)")
     write_tokenizers(args.out)
     write_sidecar(args.out)
 

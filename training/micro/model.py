@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from training.kontext_ref.clip import CLIPTextModel
 from training.kontext_ref.model import Flux
-from training.kontext_ref.sampling import make_ids
+from training.kontext_ref.sampling import get_schedule, make_ids
 from training.kontext_ref.t5 import T5Encoder
 from training.micro.config import CLIP, DIT, T5
 
@@ -34,8 +34,8 @@ class KontextMicro(nn.Module):
         parts = [x_t, context] + ([reference] if reference is not None else [])
         img = torch.cat(parts, dim=1)
         img_ids = self.img_ids[: img.shape[1]][None].expand(b, -1, -1)
-        txt_ids = torch.zeros(b, txt.shape[1], 3)
-        g = torch.full((b,), guidance)
+        txt_ids = torch.zeros(b, txt.shape[1], 3, device=x_t.device)
+        g = torch.full((b,), guidance, device=x_t.device)
         return self.dit(img=img, img_ids=img_ids, txt=txt, txt_ids=txt_ids, timesteps=t, y=pooled,
                         guidance=g)[:, :TOKENS_PER_IMAGE]
 
@@ -56,3 +56,16 @@ def init_weights(model: KontextMicro) -> None:
     nn.init.normal_(model.t5.shared.weight, std=1.0)
     nn.init.normal_(model.clip.text_model.embeddings.token_embedding.weight, std=0.02)
     nn.init.normal_(model.clip.text_model.embeddings.position_embedding.weight, std=0.01)
+
+
+@torch.no_grad()
+def sample_tokens(model: KontextMicro, ids: Tensor, context: Tensor, reference: Tensor | None, noise: Tensor,
+                  steps: int, guidance: float) -> Tensor:
+    """Batched Euler edit in token space: kontext_ref.sampling.denoise over the shifted schedule (no mask).
+    noise [B,16,64] -> clean target tokens [B,16,64]."""
+    x = noise
+    timesteps = get_schedule(steps, TOKENS_PER_IMAGE)
+    for t_curr, t_next in zip(timesteps[:-1], timesteps[1:]):
+        t = torch.full((x.shape[0],), t_curr, device=x.device)
+        x = x + (t_next - t_curr) * model.velocity(x, t, ids, context, reference, guidance)
+    return x
