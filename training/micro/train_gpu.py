@@ -29,7 +29,7 @@ import torch
 from training.domain import CATEGORIES
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.sampling import mu_for, pack, unpack
-from training.kontext_ref.safetensors_io import save_file
+from training.kontext_ref.safetensors_io import load_file, save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.common import RunLog, load_bench_cases, psnr
 from training.micro.config import AE, CHECKPOINT_DIR, DEFAULT_STEPS, TRAIN_GUIDANCE
@@ -128,6 +128,12 @@ def encode_chunk(ae: AutoEncoder, chunk: dict, device: torch.device, batch: int 
 
 def concat_chunks(chunks: list[dict]) -> dict:
     return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0] if k != "skipped"}
+
+
+def gather_until(stream: SampleStream, raw: list, end: float) -> None:
+    while time.time() < end:
+        raw.extend(stream.take())
+        time.sleep(0.2)
 
 
 def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.device, bench: np.ndarray,
@@ -267,6 +273,9 @@ def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict,
     raw.clear()
     log.write(phase="dit", event="encoded", samples=store.n, seconds=round(time.time() - t0, 1))
     model = KontextMicro().to(device)
+    if args.resume:  # the raw weights start from the EMA too (the optimizer state was not kept)
+        model.load_state_dict(load_file(os.path.join(args.resume, "dit_ema.safetensors")))
+        log.write(phase="dit", event="resumed", folder=args.resume)
     ema = copy.deepcopy(model).requires_grad_(False)
     fused = {"fused": True} if device.type == "cuda" else {}
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99), **fused)
@@ -329,6 +338,8 @@ def validate(model: KontextMicro, tokens: dict, mu: float, autocast: bool) -> fl
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
+    ap.add_argument("--resume", help="a finished run's folder: keep its AE frozen, continue from its EMA DiT "
+                                     "(--ae-s then only gathers samples)")
     ap.add_argument("--seed", type=int, default=11, help="train seed of the samples (and of the noise)")
     ap.add_argument("--budget-s", type=float, default=470, help="whole run, from start to written results")
     ap.add_argument("--ae-s", type=float, default=120, help="AE fine-tuning time")
@@ -363,7 +374,11 @@ def main() -> None:
             first += stream.take(block=True)
         val, raw = concat_chunks(first[:args.val_chunks]), first[args.val_chunks:]
         bench = bench_as_cases(args.bench_count, val["ids"].shape[1])
-        ae = train_ae(args, stream, raw, log, device, bench["input"][::5][:100], t_start + args.ae_s)
+        if args.resume:
+            ae = load_ae(args.resume).to(device).requires_grad_(False)
+            gather_until(stream, raw, t_start + args.ae_s)
+        else:
+            ae = train_ae(args, stream, raw, log, device, bench["input"][::5][:100], t_start + args.ae_s)
         run = train_dit(args, stream, ae, raw, val, log, device, t_start + args.budget_s - args.final_s)
     finally:
         stream.close()
