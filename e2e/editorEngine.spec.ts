@@ -70,6 +70,7 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   test.setTimeout(2 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await expect(page.getByLabel('Steps')).toHaveValue('12'); // the bundle's own default (manifest sampling)
   await page.getByLabel('Steps').fill('50');
   await page.getByTestId('prompt-input').fill('remove the star');
   await page.getByTestId('generate').click();
@@ -80,4 +81,7 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: EDIT_TIMEOUT });
   await expect(page.getByTestId('turn')).toHaveCount(1);
   await expect(page.getByRole('status').filter({ hasText: 'Cancelled.' })).toBeVisible();
+  await page.getByTestId('model-defaults').click();
+  await expect(page.getByLabel('Steps')).toHaveValue('12');
+  await expect(page.getByTestId('model-defaults')).toBeHidden();
 });

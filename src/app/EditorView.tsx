@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { getDepth, layoutTree } from '../editor/history/tree';
 import { countRepaint } from '../editor/mask';
+import { selectActiveBundle } from '../editor/selectors';
 import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { SAMPLES } from '../lib/samples';
@@ -66,7 +67,10 @@ function RightPanels() {
 
 function Prompt() {
   const a = useActions();
-  const s = useStudioShallow((st) => ({ prompt: st.prompt, history: st.promptHistory, job: st.job, root: st.tree ? st.tree.nodes[st.tree.rootId].source : null }));
+  const s = useStudioShallow((st) => ({
+    prompt: st.prompt, history: st.promptHistory, job: st.job, root: st.tree ? st.tree.nodes[st.tree.rootId].source : null,
+    modelDefaults: selectActiveBundle(st)?.defaults ?? null,
+  }));
   const blocker = useGenerateBlocker();
   const hasMask = useHasMask();
   const elapsed = useElapsed(s.job?.startedAt ?? null);
@@ -74,6 +78,7 @@ function Prompt() {
   return (
     <PromptBar prompt={s.prompt} history={s.history} blocker={blocker} hasMask={hasMask} suggestions={[...(sample?.suggestions ?? []), ...s.history.slice(0, 10)]}
       running={s.job ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed } : null}
+      modelDefaults={s.modelDefaults} onUseModelDefaults={a.useModelSampling}
       onChange={a.setPrompt} onGenerate={() => void a.generate()} onCancel={() => void a.cancel()}
       onNewSeed={() => a.setPrompt({ seed: crypto.getRandomValues(new Uint32Array(1))[0], seedMode: 'locked' })} />
   );

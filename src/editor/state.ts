@@ -25,6 +25,8 @@ export interface PromptSettings {
   seedMode: 'random' | 'locked';
   seed: number;
   size: 'input' | 'native';
+  /** 'model': steps and guidance follow the active bundle's defaults; 'custom': the user chose them. */
+  sampling: 'model' | 'custom';
 }
 
 /** The edit that is running. */
@@ -106,7 +108,8 @@ export interface StudioState {
   };
 }
 
-export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input' };
+/** Steps and guidance here apply only while no bundle with defaults is active. */
+export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model' };
 
 export function createInitialState(): StudioState {
   return {

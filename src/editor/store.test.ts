@@ -3,7 +3,7 @@ import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
 import { MASK_THRESHOLD, stampDab } from './mask';
 import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker } from './selectors';
-import { createStudioStore } from './store';
+import { createStudioStore, selectSettings } from './store';
 
 async function setup() {
   const engine = createFakeEngine();
@@ -142,5 +142,35 @@ describe('studio store: editing', () => {
     s().stepBrushSize(-1);
     s().stepBrushSize(-1);
     expect(s().brush.size).toBe(8);
+  });
+});
+
+describe('studio store: sampler settings', () => {
+  it('follow the active model until the user changes them; "model default" goes back', async () => {
+    const { s, engine } = await setup();
+    expect(s().prompt).toMatchObject({ steps: 12, guidance: 2.5, sampling: 'model' });
+    expect(selectSettings(s())).toMatchObject({ steps: null, guidance: null });
+
+    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 28, guidance: 3.5 } }];
+    await s().refreshBundles();
+    expect(s().prompt).toMatchObject({ steps: 28, guidance: 3.5 });
+
+    s().setPrompt({ steps: 20 });
+    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 12, guidance: 2.5 } }];
+    await s().refreshBundles();
+    expect(s().prompt).toMatchObject({ steps: 20, guidance: 3.5, sampling: 'custom' });
+    expect(selectSettings(s())).toMatchObject({ steps: 20, guidance: 3.5 });
+
+    s().useModelSampling();
+    expect(s().prompt).toMatchObject({ steps: 12, guidance: 2.5, sampling: 'model' });
+  });
+
+  it('saved custom settings survive a reload and win over the model defaults', async () => {
+    const engine = createFakeEngine();
+    const { deps } = createTestDeps(engine);
+    await deps.sessions.saveSettings({ ...(await deps.sessions.loadSettings()), steps: 30, guidance: 4 } as never);
+    const store = createStudioStore(deps);
+    await store.getState().boot();
+    expect(store.getState().prompt).toMatchObject({ steps: 30, guidance: 4, sampling: 'custom' });
   });
 });

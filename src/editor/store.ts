@@ -10,7 +10,8 @@ import { createJobActions, type JobActions } from './actions/job';
 import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
 import type { Settings, StudioDeps } from './ports';
-import { createInitialState, DEFAULT_PROMPT, type StudioState } from './state';
+import { selectActiveBundle } from './selectors';
+import { createInitialState, type PromptSettings, type StudioState } from './state';
 
 export interface BootActions {
   /** Loads settings and the last session, starts the engine, lists bundles. Call once. */
@@ -25,12 +26,21 @@ export type StudioStore = StoreApi<Studio>;
 export function selectSettings(s: StudioState): Settings {
   return {
     lastSessionId: s.sessionId, promptHistory: s.promptHistory, selectedBundleId: s.selectedBundleId, bundleUrls: s.bundleUrls,
-    brush: s.brush, steps: s.prompt.steps, guidance: s.prompt.guidance,
+    brush: s.brush,
+    ...(s.prompt.sampling === 'custom' ? { steps: s.prompt.steps, guidance: s.prompt.guidance } : { steps: null, guidance: null }),
   };
 }
 
+/** The prompt with the active bundle's steps and guidance, while the user has not chosen their own. */
+export function withModelDefaults(s: StudioState): PromptSettings {
+  const defaults = selectActiveBundle(s)?.defaults;
+  if (s.prompt.sampling !== 'model' || !defaults) return s.prompt;
+  if (s.prompt.steps === defaults.steps && s.prompt.guidance === defaults.guidance) return s.prompt;
+  return { ...s.prompt, steps: defaults.steps, guidance: defaults.guidance };
+}
+
 export function createStudioStore(deps: StudioDeps): StudioStore {
-  return createStore<Studio>()((set, get) => {
+  const store = createStore<Studio>()((set, get) => {
     const ctx = { set, get, deps } as ActionContext<StudioActions>;
     const session = createSessionActions(ctx);
     const models = createModelActions(ctx);
@@ -48,7 +58,10 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
           set((s) => ({
             promptHistory: settings.promptHistory ?? [], selectedBundleId: settings.selectedBundleId ?? null, bundleUrls: settings.bundleUrls ?? {},
             brush: settings.brush ?? s.brush,
-            prompt: { ...s.prompt, steps: settings.steps ?? DEFAULT_PROMPT.steps, guidance: settings.guidance ?? DEFAULT_PROMPT.guidance },
+            prompt: {
+              ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
+              sampling: settings.steps != null || settings.guidance != null ? 'custom' : 'model',
+            },
           }));
           await session.refreshSessions();
           const last = settings.lastSessionId;
@@ -63,4 +76,10 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
       },
     };
   });
+  // One place follows bundle changes (install, select, delete, refresh) with the sampler defaults.
+  store.subscribe((s) => {
+    const prompt = withModelDefaults(s);
+    if (prompt !== s.prompt) store.setState({ prompt });
+  });
+  return store;
 }

@@ -9,6 +9,7 @@ import type { StudioDeps } from '../editor/ports';
 
 export const TEST_BUNDLE: BundleInfo = {
   id: 'kontext-micro', name: 'kontext-micro', weights: 'fp32', totalBytes: 1000, complete: true, files: [], unsupportedReason: null, embedded: true,
+  defaults: { steps: 12, guidance: 2.5 },
 };
 
 const CAPS: Capabilities = {

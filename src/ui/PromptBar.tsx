@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { JobPhase, JobProgress } from '../../workers/api';
+import type { JobPhase, JobProgress, SamplingDefaults } from '../../workers/api';
 import type { PromptSettings } from '../editor/state';
 import { Icon } from './Icon';
 
@@ -11,7 +11,10 @@ export interface PromptBarProps {
   blocker: string | null;
   hasMask: boolean;
   suggestions: string[];
+  /** The active model's own steps and guidance, offered back once the user changed them. */
+  modelDefaults: SamplingDefaults | null;
   onChange: (prompt: Partial<PromptSettings>) => void;
+  onUseModelDefaults: () => void;
   onGenerate: () => void;
   onCancel: () => void;
   onNewSeed: () => void;
@@ -87,6 +90,12 @@ export function PromptBar(p: PromptBarProps) {
             <span>Guidance</span>
             <input type="number" min={0} max={10} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
           </label>
+          {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance) && (
+            <button type="button" className="btn ghost small" data-testid="model-defaults" onClick={p.onUseModelDefaults}
+              title={`Use the model's own settings: ${p.modelDefaults.steps} steps, guidance ${p.modelDefaults.guidance}`}>
+              Model default ({p.modelDefaults.steps})
+            </button>
+          )}
           <div className="param seed" role="group" aria-label="Seed">
             <span>Seed</span>
             <button type="button" className={`btn ghost small${prompt.seedMode === 'locked' ? ' on' : ''}`} aria-pressed={prompt.seedMode === 'locked'}

@@ -85,6 +85,13 @@ export interface BundleInfo {
   /** Why this machine cannot run it, if it cannot (checked before any download). */
   unsupportedReason: string | null;
   embedded: boolean;
+  /** The sampler settings the bundle was made for (manifest `sampling`); null while its manifest is unread. */
+  defaults: SamplingDefaults | null;
+}
+
+export interface SamplingDefaults {
+  steps: number;
+  guidance: number;
 }
 
 /** Browser storage as the Storage API reports it. */

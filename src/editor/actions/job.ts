@@ -16,6 +16,8 @@ export interface JobActions {
   setPrompt(prompt: Partial<PromptSettings>): void;
   /** Copies a turn's instruction, steps, guidance and seed into the prompt, seed locked. */
   reuseTurn(id: string): void;
+  /** Back to the active bundle's own steps and guidance (and following them when the bundle changes). */
+  useModelSampling(): void;
   generate(): Promise<void>;
   cancel(): Promise<void>;
 }
@@ -74,7 +76,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
 
   return {
     setPrompt(prompt) {
-      const p = { ...get().prompt, ...prompt };
+      const chosen = prompt.steps !== undefined || prompt.guidance !== undefined;
+      const p = { ...get().prompt, ...(chosen ? { sampling: 'custom' as const } : {}), ...prompt };
       p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
       p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
       p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
@@ -84,7 +87,10 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const turn = get().tree?.nodes[id];
       if (!turn?.params) return;
       const { steps, guidance, seed, size } = turn.params;
-      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, seedMode: 'locked' } }));
+      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, seedMode: 'locked', sampling: 'custom' } }));
+    },
+    useModelSampling() {
+      set((s) => ({ prompt: { ...s.prompt, sampling: 'model' } })); // the store's subscription applies the defaults
     },
     async generate() {
       const s = get();
