@@ -17,7 +17,8 @@ W, H, PAD = 640, 400, 60
 
 def plot(records: list[dict], x_key: str, y_keys: list[str], log_y: bool, title: str, path: str) -> None:
     f = (lambda v: math.log10(v)) if log_y else (lambda v: v)
-    series = {k: [(r[x_key], f(r[k])) for r in records if r.get(k) is not None] for k in y_keys}
+    series = {k: [(r[x_key], f(r[k])) for r in records if r.get(k) is not None and r.get(x_key) is not None]
+              for k in y_keys}
     xs = [p[0] for s in series.values() for p in s]
     ys = [p[1] for s in series.values() for p in s]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)

@@ -37,6 +37,18 @@ def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50) -> np.ndar
     return np.concatenate(out)
 
 
+def train_step(ae: AutoEncoder, opt: torch.optim.Optimizer, x: torch.Tensor) -> torch.Tensor:
+    """One step on L1 + L2 of decoder(encoder mean) vs x, + 1e-4·mean(latent²); returns the (detached) loss."""
+    mean = ae.encoder(x).chunk(2, dim=1)[0]
+    y = ae.decoder(mean)
+    loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
+    opt.step()
+    return loss.detach()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--run", required=True)
@@ -81,14 +93,7 @@ def main() -> None:
         if args.crop:
             r, c = 8 * gen.integers(0, (64 - args.crop) // 8 + 1, 2)
             x = x[:, :, r:r + args.crop, c:c + args.crop]
-        mean = ae.encoder(x).chunk(2, dim=1)[0]
-        y = ae.decoder(mean)
-        loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
-        opt.step()
-        losses.append(loss.item())
+        losses.append(train_step(ae, opt, x).item())
         state["step"] += 1
         state["samples"] += args.batch
         done = time.time() >= end

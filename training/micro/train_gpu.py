@@ -29,14 +29,15 @@ import torch
 from training.domain import CATEGORIES
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.sampling import mu_for, pack, unpack
-from training.kontext_ref.safetensors_io import load_file, save_file
+from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.common import RunLog, load_bench_cases, psnr
 from training.micro.config import AE, CHECKPOINT_DIR, DEFAULT_STEPS, TRAIN_GUIDANCE
-from training.micro.export import fp16
+from training.micro.export import fp16, load_official
 from training.micro.make_data import pad_ids
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro, sample_tokens
 from training.micro.sample_stream import SampleStream
+from training.micro.train_ae import train_step
 
 SUCCESS_DB = 24.0
 
@@ -171,14 +172,7 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
         x = to_float(pool.sample(args.ae_batch, gen))
         if step % 2:  # the domain is left-right symmetric
             x = x.flip(3)
-        mean = ae.encoder(x).chunk(2, dim=1)[0]
-        y = ae.decoder(mean)
-        loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
-        opt.step()
-        losses.append(loss.detach())
+        losses.append(train_step(ae, opt, x))
         step += 1
         if now >= next_log:
             log.write(phase="ae", step=step, images=step * args.ae_batch, pool=pool.n, samples_made=len(raw) *
@@ -273,8 +267,8 @@ def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict,
     raw.clear()
     log.write(phase="dit", event="encoded", samples=store.n, seconds=round(time.time() - t0, 1))
     model = KontextMicro().to(device)
-    if args.resume:  # the raw weights start from the EMA too (the optimizer state was not kept)
-        model.load_state_dict(load_file(os.path.join(args.resume, "dit_ema.safetensors")))
+    if args.resume:  # optimizer state is not part of an official folder: AdamW restarts
+        load_official(model, args.resume)
         log.write(phase="dit", event="resumed", folder=args.resume)
     ema = copy.deepcopy(model).requires_grad_(False)
     fused = {"fused": True} if device.type == "cuda" else {}
@@ -338,8 +332,8 @@ def validate(model: KontextMicro, tokens: dict, mu: float, autocast: bool) -> fl
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--resume", help="a finished run's folder: keep its AE frozen, continue from its EMA DiT "
-                                     "(--ae-s then only gathers samples)")
+    ap.add_argument("--resume", help="an official kontext-micro folder (e.g. training/checkpoints/kontext-micro): "
+                                     "keep its AE frozen, continue its DiT (--ae-s then only gathers samples)")
     ap.add_argument("--seed", type=int, default=11, help="train seed of the samples (and of the noise)")
     ap.add_argument("--budget-s", type=float, default=470, help="whole run, from start to written results")
     ap.add_argument("--ae-s", type=float, default=120, help="AE fine-tuning time")
