@@ -87,6 +87,11 @@ test('mask: brush, eraser, size keys, feather, invert, clear, overlay', async ({
   const erased = await maskCoverage(page);
   expect(erased).toBeLessThan(painted);
   expect(erased).toBeGreaterThan(0);
+  // Ctrl+Z takes the last stroke back before it would walk the turns; Ctrl+Shift+Z puts it back.
+  await page.keyboard.press('Control+z');
+  expect(await maskCoverage(page)).toBe(painted);
+  await page.keyboard.press('Control+Shift+z');
+  expect(await maskCoverage(page)).toBe(erased);
 
   await page.getByRole('button', { name: 'Invert' }).click();
   expect(await maskCoverage(page)).toBeCloseTo(100 - erased, 0);

@@ -103,8 +103,9 @@ export function runShortcut(action: ShortcutAction, store: StudioStore, tools: C
       if (s.job) return void s.cancel();
       if (s.compare) return s.toggleCompare();
       return;
-    case 'undo': return s.undo();
-    case 'redo': return s.redo();
+    // The mask's own steps come first: Ctrl+Z right after a stroke takes the stroke back, not the turn.
+    case 'undo': return void (editing && s.undoMask() ? null : s.undo());
+    case 'redo': return void (editing && s.redoMask() ? null : s.redo());
     case 'help': return s.setHelpOpen(!s.helpOpen);
     case 'open': return openFileDialog();
     case 'exportPng': return void exportCurrentPng(store);

@@ -32,8 +32,8 @@ const key = (...keys: string[]) => (e: KeyInput) => keys.includes(e.key.toLowerC
 export const SHORTCUTS: Shortcut[] = [
   { action: 'generate', keys: 'Ctrl+Enter', label: 'Generate', group: 'Edit', mod: true, match: key('enter') },
   { action: 'cancel', keys: 'Esc', label: 'Cancel the running edit (or a stroke, or close a dialog)', group: 'Edit', match: key('escape') },
-  { action: 'undo', keys: 'Ctrl+Z', label: 'Undo: back to the previous turn', group: 'Edit', mod: true, match: key('z') },
-  { action: 'redo', keys: 'Ctrl+Shift+Z', label: 'Redo: forward along the branch you came from (also Ctrl+Y)', group: 'Edit', mod: true, shift: true, match: key('z') },
+  { action: 'undo', keys: 'Ctrl+Z', label: 'Undo: the last mask stroke, else back to the previous turn', group: 'Edit', mod: true, match: key('z') },
+  { action: 'redo', keys: 'Ctrl+Shift+Z', label: 'Redo: the mask stroke taken back, else forward along the branch you came from (also Ctrl+Y)', group: 'Edit', mod: true, shift: true, match: key('z') },
   { action: 'redo', keys: '', label: '', group: 'Edit', mod: true, match: key('y') },
   { action: 'exportPng', keys: 'Ctrl+Shift+E', label: 'Export the shown image as PNG (with its edit chain)', group: 'Edit', mod: true, shift: true, match: key('e') },
   { action: 'open', keys: 'Ctrl+O', label: 'Open an image', group: 'Edit', mod: true, match: key('o') },

@@ -29,6 +29,15 @@ export interface PromptSettings {
   sampling: 'model' | 'custom';
 }
 
+/** Earlier masks, newest last; `null` stands for "no mask". Kept in memory only, at most MASK_UNDO_LIMIT. */
+export interface MaskHistory {
+  undo: (MaskImage | null)[];
+  redo: (MaskImage | null)[];
+}
+
+export const NO_MASK_HISTORY: MaskHistory = { undo: [], redo: [] };
+export const MASK_UNDO_LIMIT = 30;
+
 /** The edit that is running. */
 export interface RunningJob {
   id: string;
@@ -64,6 +73,8 @@ export interface StudioState {
   /** The mask for the next edit, at the current image's size. Painted in place; `maskRevision` counts changes. */
   mask: MaskImage | null;
   maskRevision: number;
+  /** The mask before each change since it was last reset (strokes, invert, clear), for Ctrl+Z; and what undo took back. */
+  maskHistory: MaskHistory;
   /** Bumps whenever something that is saved changed (the autosave listens to it). */
   revision: number;
   sessions: SessionMeta[];
@@ -115,7 +126,7 @@ export function createInitialState(): StudioState {
   return {
     view: 'editor', helpOpen: false, notice: null, ready: false,
     sessionId: null, sessionName: '', sessionCreatedAt: 0, tree: null, images: {}, masks: {}, references: [],
-    mask: null, maskRevision: 0, revision: 0, sessions: [], pendingImage: null,
+    mask: null, maskRevision: 0, maskHistory: NO_MASK_HISTORY, revision: 0, sessions: [], pendingImage: null,
     tool: 'brush', brush: { size: 24, feather: 0.3 }, overlayVisible: true,
     viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, autoFit: true, compare: false, compareSplit: 0.5,
     prompt: { ...DEFAULT_PROMPT }, promptHistory: [], job: null,

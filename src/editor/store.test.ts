@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
-import { MASK_THRESHOLD, stampDab } from './mask';
+import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
 import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker } from './selectors';
 import { createStudioStore, selectSettings } from './store';
 
@@ -36,8 +36,9 @@ describe('studio store: editing', () => {
     const { s, engine } = await setup();
     s().openImage('a.png', testImage(32, 32));
     const mask = s().ensureMask()!;
+    const empty = cloneMask(mask);
     stampDab(mask, 16, 16, 10, 0.5, 'paint');
-    s().maskCommitted();
+    s().maskCommitted(empty);
     s().setPrompt({ text: 'remove the star', size: 'native' });
     await s().generate();
     const sent = engine.jobs[0];
@@ -172,5 +173,49 @@ describe('studio store: sampler settings', () => {
     const store = createStudioStore(deps);
     await store.getState().boot();
     expect(store.getState().prompt).toMatchObject({ steps: 30, guidance: 4, sampling: 'custom' });
+  });
+});
+
+describe('studio store: mask undo', () => {
+  function stroke(s: () => ReturnType<Awaited<ReturnType<typeof setup>>['s']>, x: number) {
+    const mask = s().ensureMask()!, before = cloneMask(mask);
+    stampDab(mask, x, 16, 6, 0, 'paint');
+    s().maskCommitted(before);
+  }
+
+  it('takes back strokes, invert and clear one at a time, and redoes them', async () => {
+    const { s } = await setup();
+    s().openImage('a.png', testImage(32, 32));
+    expect(s().undoMask()).toBe(false); // nothing to take back: Ctrl+Z goes to the turns
+    stroke(s, 8);
+    const one = countRepaint(s().mask!);
+    stroke(s, 24);
+    const two = countRepaint(s().mask!);
+    expect(two).toBeGreaterThan(one);
+    s().invertMask();
+    s().clearMask();
+    expect(s().mask).toBeNull();
+
+    expect(s().undoMask()).toBe(true); // clear
+    expect(countRepaint(s().mask!)).toBe(32 * 32 - two);
+    expect(s().undoMask()).toBe(true); // invert
+    expect(countRepaint(s().mask!)).toBe(two);
+    expect(s().undoMask()).toBe(true); // second stroke
+    expect(countRepaint(s().mask!)).toBe(one);
+    expect(s().redoMask()).toBe(true);
+    expect(countRepaint(s().mask!)).toBe(two);
+
+    stroke(s, 16); // a new change drops what was taken back
+    expect(s().redoMask()).toBe(false);
+  });
+
+  it('starts over with each turn: the mask of a finished edit is not undone into the next', async () => {
+    const { s } = await setup();
+    s().openImage('a.png', testImage(32, 32));
+    stroke(s, 8);
+    s().setPrompt({ text: 'remove the star' });
+    await s().generate();
+    expect(s().mask).toBeNull();
+    expect(s().undoMask()).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { stampDab } from '../editor/mask';
+import { cloneMask, stampDab } from '../editor/mask';
 import { selectSnapshot } from '../editor/selectors';
 import { createStudioStore } from '../editor/store';
 import { readPngText } from '../lib/png';
@@ -18,8 +18,9 @@ async function buildSession() {
   s().openImage('street.png', testImage(24, 16));
   s().addReference('ref-a', testImage(8, 8));
   const mask = s().ensureMask()!;
+  const empty = cloneMask(mask);
   stampDab(mask, 5, 5, 6, 0, 'paint');
-  s().maskCommitted();
+  s().maskCommitted(empty);
   s().setPrompt({ text: 'make the car red' });
   await s().generate();
   const t1 = s().tree!.currentId;
@@ -29,8 +30,9 @@ async function buildSession() {
   s().setPrompt({ text: 'now at night' });
   await s().generate();
   s().addReference('ref-b', testImage(12, 10));
-  stampDab(s().ensureMask()!, 10, 10, 4, 0, 'paint');
-  s().maskCommitted();
+  const draft = s().ensureMask()!, before = cloneMask(draft);
+  stampDab(draft, 10, 10, 4, 0, 'paint');
+  s().maskCommitted(before);
   s().setPrompt({ text: 'draft words' });
   return { ...t, store, s };
 }

@@ -6,6 +6,7 @@ import { createMask, invertMask } from '../mask';
 import { selectCurrentTurn } from '../selectors';
 import type { ActiveTool } from '../tools/CanvasTools';
 import { actualSize, fitViewport, stepZoom, zoomAt, type Size, type Viewport } from '../viewport';
+import { MASK_UNDO_LIMIT, type MaskHistory } from '../state';
 import type { ActionContext } from './context';
 
 export interface CanvasActions {
@@ -17,9 +18,13 @@ export interface CanvasActions {
   ensureMask(): MaskImage | null;
   /** Pixels changed in place during a stroke. */
   maskPainted(): void;
-  /** A stroke (or another mask change) is final. */
-  maskCommitted(): void;
+  /** A stroke is final; `before` is the mask as it was before it (undo brings it back). */
+  maskCommitted(before: MaskImage): void;
+  /** Puts back the mask a cancelled stroke started from (not an undo step). */
   restoreMask(snapshot: MaskImage): void;
+  /** Ctrl+Z on the mask: takes back the last stroke, invert or clear. @returns false when there is none. */
+  undoMask(): boolean;
+  redoMask(): boolean;
   invertMask(): void;
   clearMask(): void;
   toggleOverlay(): void;
@@ -40,6 +45,21 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
   const { get, set } = ctx;
   const imageSize = (): Size | null => selectCurrentTurn(get())?.image ?? null;
   const committed = () => set((s) => ({ maskRevision: s.maskRevision + 1, revision: s.revision + 1 }));
+  /** Records `before` as an undo step of the mask change just made. */
+  const changed = (before: MaskImage | null) => {
+    set((s) => ({ maskHistory: { undo: [...s.maskHistory.undo, before].slice(-MASK_UNDO_LIMIT), redo: [] } }));
+    committed();
+  };
+  /** Moves the current mask onto one stack and the top of the other into place. */
+  const swapMask = (from: 'undo' | 'redo'): boolean => {
+    const s = get();
+    const stack = s.maskHistory[from];
+    if (!stack.length || s.job) return false;
+    const to = from === 'undo' ? 'redo' : 'undo';
+    set({ mask: stack[stack.length - 1], maskHistory: { ...s.maskHistory, [from]: stack.slice(0, -1), [to]: [...s.maskHistory[to], s.mask] } as MaskHistory });
+    committed();
+    return true;
+  };
 
   const actions: CanvasActions = {
     setTool: (tool) => set({ tool }),
@@ -62,21 +82,25 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
       return mask;
     },
     maskPainted: () => set((s) => ({ maskRevision: s.maskRevision + 1 })),
-    maskCommitted: committed,
+    maskCommitted: changed,
     restoreMask(snapshot) {
       set({ mask: snapshot });
       committed();
     },
+    undoMask: () => swapMask('undo'),
+    redoMask: () => swapMask('redo'),
     invertMask() {
+      const before = get().mask;
       const mask = actions.ensureMask();
       if (!mask) return;
       set({ mask: invertMask(mask), overlayVisible: true });
-      committed();
+      changed(before);
     },
     clearMask() {
-      if (!get().mask) return;
+      const before = get().mask;
+      if (!before) return;
       set({ mask: null });
-      committed();
+      changed(before);
     },
     toggleOverlay: () => set((s) => ({ overlayVisible: !s.overlayVisible })),
     setViewSize(size) {

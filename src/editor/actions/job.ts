@@ -9,7 +9,7 @@ import { addTurn } from '../history/tree';
 import type { ImageRef } from '../history/types';
 import { cloneMask, compositeMasked, isMaskEmpty } from '../mask';
 import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
-import type { PromptSettings } from '../state';
+import { NO_MASK_HISTORY, type PromptSettings } from '../state';
 import type { ActionContext } from './context';
 
 export interface JobActions {
@@ -69,7 +69,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       images: { ...s.images, [imageRef.id]: image },
       masks: maskRef && mask ? { ...s.masks, [maskRef.id]: mask } : s.masks,
       // The mask was for that edit; a stale mask silently re-applied is a known pain (inpaint-web #33).
-      mask: null, maskRevision: s.maskRevision + 1,
+      mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY,
       ...(sizeChanged ? { viewport: { ...s.viewport, zoom: s.viewport.zoom * (input.width / image.width) } } : {}),
     });
   }

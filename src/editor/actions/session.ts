@@ -6,7 +6,7 @@ import type { RgbaImage } from '../../../workers/api';
 import { createTree, deleteBranch, getSubtree, redo, selectTurn, undo } from '../history/tree';
 import type { HistoryTree, ImageRef } from '../history/types';
 import type { SessionSnapshot } from '../ports';
-import type { Notice, StudioState, View } from '../state';
+import { NO_MASK_HISTORY, type Notice, type StudioState, type View } from '../state';
 import { fitViewport } from '../viewport';
 import { omitKey, type ActionContext } from './context';
 
@@ -49,7 +49,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     const sizeChanged = !before || before.width !== after.width || before.height !== after.height;
     set({
       tree, revision: s.revision + 1, ...extra,
-      ...(sizeChanged ? { mask: null, maskRevision: s.maskRevision + 1, viewport: fitViewport(after, s.viewSize), autoFit: true } : {}),
+      ...(sizeChanged ? { mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY, viewport: fitViewport(after, s.viewSize), autoFit: true } : {}),
       compare: s.compare && tree.nodes[tree.currentId].parentId !== null,
     });
   }
@@ -63,7 +63,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     const root = session.tree.nodes[session.tree.currentId].image;
     set((s) => ({
       sessionId: session.id, sessionName: session.name, sessionCreatedAt: session.createdAt, tree: session.tree,
-      images: session.images, masks: session.masks, references: session.draft.references, mask: session.draft.mask,
+      images: session.images, masks: session.masks, references: session.draft.references, mask: session.draft.mask, maskHistory: NO_MASK_HISTORY,
       maskRevision: s.maskRevision + 1, revision: s.revision + 1, compare: false, pendingImage: null, job: null,
       prompt: { ...s.prompt, text: session.draft.prompt }, viewport: fitViewport(root, s.viewSize), autoFit: true, view: 'editor',
     }));
@@ -178,7 +178,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     },
     closeSession() {
       cancelRunningJob();
-      set((s) => ({ sessionId: null, sessionName: '', tree: null, images: {}, masks: {}, references: [], mask: null, maskRevision: s.maskRevision + 1, compare: false, job: null, pendingImage: null }));
+      set((s) => ({ sessionId: null, sessionName: '', tree: null, images: {}, masks: {}, references: [], mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY, compare: false, job: null, pendingImage: null }));
     },
     setView: (view) => set({ view }),
     setHelpOpen: (helpOpen) => set({ helpOpen }),

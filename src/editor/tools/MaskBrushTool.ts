@@ -18,7 +18,8 @@ export interface BrushContext {
   /** Pixels changed during a stroke (redraw the overlay). */
   onChange(): void;
   /** A stroke finished; the mask is final (save it). */
-  onCommit(): void;
+  /** A stroke ended; `before` is the mask as it was when the stroke began (for undo). */
+  onCommit(before: MaskImage): void;
   /** A stroke was cancelled; put this copy back. */
   onRestore(snapshot: MaskImage): void;
 }
@@ -71,9 +72,9 @@ export class MaskBrushTool implements Tool {
         return true;
       }
       case 'pointerup':
-        if (this.state !== 'painting') return false;
+        if (this.state !== 'painting' || !this.snapshot) return false;
+        this.ctx.onCommit(this.snapshot);
         this.finish();
-        this.ctx.onCommit();
         return true;
       case 'keydown':
         if (e.key !== 'Escape' || this.state !== 'painting') return false;

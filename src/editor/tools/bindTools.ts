@@ -13,7 +13,7 @@ export function createStoreTools(store: StudioStore): CanvasTools {
     getMask: () => (s().job ? null : s().ensureMask()), // no painting while an edit runs on this mask
     getBrush: () => ({ ...s().brush, mode: s().tool === 'eraser' ? 'erase' : 'paint' }),
     onChange: () => s().maskPainted(),
-    onCommit: () => s().maskCommitted(),
+    onCommit: (before) => s().maskCommitted(before),
     onRestore: (snapshot) => s().restoreMask(snapshot),
   });
   tools.setActiveTool(s().tool);
