@@ -19,7 +19,7 @@ import torch
 from training.domain import write_tokenizer_config_json, write_tokenizer_json
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.safetensors_io import load_file, save_file
-from training.kontext_ref.util import AE_FILE, DIT_FILE, load_clip, load_dit, load_t5
+from training.kontext_ref.util import AE_FILE, DIT_FILE, load_ae, load_clip, load_dit, load_t5
 from training.micro.common import load_chunks, to_tensor
 from training.micro.config import AE, CHECKPOINT_DIR, CLIP, DEFAULT_STEPS, DIT, RUNS_DIR, T5, TEXT_LEN, \
     TRAIN_GUIDANCE
@@ -43,13 +43,18 @@ def fit_latent_stats(ae: AutoEncoder, images: np.ndarray) -> tuple[float, float]
     return float(means.mean()), float(1 / means.std())
 
 
-def write_ae(ae_state: dict, out: str, n_images: int = 2000) -> dict:
-    """Fits scale/shift on training images, then writes ae.safetensors; returns the config written."""
+def write_ae(ae_state: dict, out: str, n_images: int = 2000, stats_from: str | None = None) -> dict:
+    """Fits scale/shift on training images (or keeps those of the folder `stats_from`, for a decoder-only run whose
+    latents must not move), then writes ae.safetensors; returns the config written."""
     ae = AutoEncoder(AE)
     ae.load_state_dict(ae_state)
     ae.eval()
-    data = load_chunks(limit=1)
-    shift, scale = fit_latent_stats(ae, np.concatenate([data["input"], data["target"]])[:n_images])
+    if stats_from:
+        kept = load_ae(stats_from).params
+        shift, scale = kept.shift_factor, kept.scale_factor
+    else:
+        data = load_chunks(limit=1)
+        shift, scale = fit_latent_stats(ae, np.concatenate([data["input"], data["target"]])[:n_images])
     params = AutoEncoder(AE).params
     params.shift_factor, params.scale_factor = round(shift, 6), round(scale, 6)
     save_file(fp16(ae.state_dict()), os.path.join(out, AE_FILE),
@@ -92,6 +97,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ae-run", help="write ae.safetensors from training/runs/<run>/best.pt")
     ap.add_argument("--dit-run", help="write DiT + text encoders from training/runs/<run>/best_ema.pt")
+    ap.add_argument("--ae-stats-from", help="keep this folder's AE shift/scale (after a --decoder-only AE run)")
     ap.add_argument("--gpu-run", help="folder written by train_gpu: its ae.safetensors and the DiT weights its "
                                       "summary.json chose")
     ap.add_argument("--out", default=CHECKPOINT_DIR)
@@ -99,7 +105,8 @@ def main() -> None:
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
     if args.ae_run:
-        cfg = write_ae(torch.load(os.path.join(RUNS_DIR, args.ae_run, "best.pt")), args.out)
+        cfg = write_ae(torch.load(os.path.join(RUNS_DIR, args.ae_run, "best.pt")), args.out,
+                       stats_from=args.ae_stats_from)
         print(f"ae: shift {cfg['shift_factor']} scale {cfg['scale_factor']}")
     if args.dit_run:
         write_text_and_dit(torch.load(os.path.join(RUNS_DIR, args.dit_run, "best_ema.pt")), args.out)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from training.kontext_ref.autoencoder import AutoEncoder
+from training.kontext_ref.util import load_ae
 from training.micro.common import (RunLog, Timer, load_bench_cases, load_chunks, psnr, save_resumable,
                                    set_single_thread, to_tensor, to_uint8)
 from training.micro.config import AE, RUNS_DIR
@@ -61,6 +62,9 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, default=4, help="data chunks to draw images from")
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--eval-count", type=int, default=100)
+    ap.add_argument("--init", help="official folder whose ae.safetensors starts a run that has no ckpt.pt")
+    ap.add_argument("--decoder-only", action="store_true",
+                    help="freeze the encoder: the latent space (and a DiT trained on it) stays valid")
     args = ap.parse_args()
     set_single_thread()
     run_dir = os.path.join(RUNS_DIR, args.run)
@@ -70,7 +74,11 @@ def main() -> None:
     images = collect_images(load_chunks(limit=args.chunks))
     bench = np.stack([c["input_image"] for c in load_bench_cases()[::5][:args.eval_count]])
     ae = AutoEncoder(AE)
-    opt = torch.optim.AdamW(ae.parameters(), lr=args.lr, weight_decay=0.0)
+    if args.init and not os.path.exists(ckpt_path):
+        ae.load_state_dict(load_ae(args.init).state_dict())
+        print(f"initialised from {args.init}", flush=True)
+    ae.encoder.requires_grad_(not args.decoder_only)
+    opt = torch.optim.AdamW([p for p in ae.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0)
     state = {"step": 0, "samples": 0, "time_s": 0.0, "best_psnr": 0.0, "seed": args.seed}
     if os.path.exists(ckpt_path):
         saved = torch.load(ckpt_path)

@@ -13,6 +13,7 @@ training/checkpoints/kontext-micro), else random init.
 """
 import argparse
 import copy
+import math
 import os
 import time
 
@@ -69,6 +70,9 @@ def main() -> None:
     ap.add_argument("--init", default=None, help="official folder to start from when the run has no ckpt.pt")
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = time only)")
+    ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--final-lr", type=float, default=1.0,
+                    help="cosine decay over --minutes to this fraction of --lr (1 = constant)")
     args = ap.parse_args()
     set_single_thread()
     torch.manual_seed(args.seed)
@@ -109,7 +113,9 @@ def main() -> None:
     while True:
         with_ref = bool(rng.random() < p_ref)
         idx = rng.choice(groups[with_ref], args.batch)
-        lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup)
+        frac = min(1.0, (time.time() - timer.start) / (60 * args.minutes))
+        lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup) * (
+            args.final_lr + (1 - args.final_lr) * 0.5 * (1 + math.cos(math.pi * frac)))
         for group in opt.param_groups:
             group["lr"] = lr
         loss = compute_loss(model, make_batch(data, idx, gen, mu, with_ref))
@@ -118,7 +124,7 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         with torch.no_grad():
-            decay = min(0.999, (1 + state["step"]) / (10 + state["step"]))
+            decay = min(args.ema, (1 + state["step"]) / (10 + state["step"]))
             for pe, pm in zip(ema.parameters(), model.parameters()):
                 pe.lerp_(pm, 1 - decay)
         losses.append(loss.item())

@@ -26,109 +26,22 @@ import time
 import numpy as np
 import torch
 
-from training.domain import CATEGORIES
 from training.kontext_ref.autoencoder import AutoEncoder
-from training.kontext_ref.sampling import mu_for, pack, unpack
+from training.kontext_ref.sampling import mu_for
 from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
-from training.micro.common import RunLog, load_bench_cases, psnr
-from training.micro.config import AE, CHECKPOINT_DIR, DEFAULT_STEPS, TRAIN_GUIDANCE
+from training.micro.batch_eval import bench_as_cases, edit_images, score_edits
+from training.micro.common import RunLog, psnr
+from training.micro.config import AE, CHECKPOINT_DIR, TRAIN_GUIDANCE
 from training.micro.export import fp16, load_official
-from training.micro.make_data import pad_ids
-from training.micro.model import TOKENS_PER_IMAGE, KontextMicro, sample_tokens
+from training.micro.gpu_stores import ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk, to_float, to_u8
+from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
 from training.micro.sample_stream import SampleStream
 from training.micro.train_ae import train_step
-
-SUCCESS_DB = 24.0
-
-
-def to_float(u8: torch.Tensor) -> torch.Tensor:
-    """[N, H, W, 3] uint8 (any device) -> [N, 3, H, W] float in [-1, 1]."""
-    return u8.permute(0, 3, 1, 2).float() / 127.5 - 1
-
-
-def to_u8(x: torch.Tensor) -> np.ndarray:
-    return ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
 def cosine_lr(peak: float, frac: float, floor: float = 0.05) -> float:
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-
-
-def chunk_images(chunk: dict) -> np.ndarray:
-    return np.concatenate([chunk["input"], chunk["target"], chunk["reference"][chunk["has_ref"]]])
-
-
-class ImagePool:
-    """uint8 images on the device: a ring of fixed capacity the AE samples its batches from."""
-
-    def __init__(self, capacity: int, device: torch.device):
-        self.data = torch.empty((capacity, 64, 64, 3), dtype=torch.uint8, device=device)
-        self.n = self.pos = 0
-
-    def add(self, images: np.ndarray) -> None:
-        x = torch.from_numpy(images).to(self.data.device)
-        while len(x):
-            k = min(len(x), len(self.data) - self.pos)
-            self.data[self.pos:self.pos + k] = x[:k]
-            self.pos, self.n, x = (self.pos + k) % len(self.data), min(len(self.data), self.n + k), x[k:]
-
-    def sample(self, count: int, gen: torch.Generator) -> torch.Tensor:
-        return self.data[torch.randint(0, self.n, (count,), device=self.data.device, generator=gen)]
-
-
-class TokenStore:
-    """Packed AE tokens of every training sample, on the device, growing as chunks arrive."""
-
-    def __init__(self, capacity: int, text_len: int, device: torch.device):
-        shape = (capacity, TOKENS_PER_IMAGE, 4 * AE.z_channels)
-        self.tokens = {k: torch.zeros(shape, dtype=torch.float16, device=device)
-                       for k in ("input", "target", "reference")}
-        self.ids = torch.zeros((capacity, text_len), dtype=torch.long, device=device)
-        self.has_ref = torch.zeros(capacity, dtype=torch.bool, device=device)
-        self.n = 0
-        self.groups = {False: torch.zeros(0, dtype=torch.long, device=device),
-                       True: torch.zeros(0, dtype=torch.long, device=device)}
-
-    def add(self, tokens: dict) -> None:
-        k = min(len(tokens["ids"]), len(self.ids) - self.n)
-        sl = slice(self.n, self.n + k)
-        for key in self.tokens:
-            self.tokens[key][sl] = tokens[key][:k]
-        self.ids[sl], self.has_ref[sl] = tokens["ids"][:k], tokens["has_ref"][:k]
-        new = torch.arange(self.n, self.n + k, device=self.ids.device)
-        for r in (False, True):
-            self.groups[r] = torch.cat([self.groups[r], new[self.has_ref[sl] == r]])
-        self.n += k
-
-    def p_ref(self) -> float:
-        return len(self.groups[True]) / max(1, self.n)
-
-    def batch(self, with_ref: bool, count: int, gen: torch.Generator) -> dict:
-        group = self.groups[with_ref]
-        idx = group[torch.randint(0, len(group), (count,), device=group.device, generator=gen)]
-        return {"input": self.tokens["input"][idx].float(), "target": self.tokens["target"][idx].float(),
-                "reference": self.tokens["reference"][idx].float() if with_ref else None, "ids": self.ids[idx]}
-
-
-@torch.no_grad()
-def encode_chunk(ae: AutoEncoder, chunk: dict, device: torch.device, batch: int = 1024) -> dict:
-    def tokens(images: np.ndarray) -> torch.Tensor:
-        x = torch.from_numpy(images).to(device)
-        return torch.cat([pack(ae.encode(to_float(x[i:i + batch]))) for i in range(0, len(x), batch)]).half()
-
-    has_ref = torch.from_numpy(chunk["has_ref"]).to(device)
-    out = {"input": tokens(chunk["input"]), "target": tokens(chunk["target"]),
-           "ids": torch.from_numpy(chunk["ids"].astype(np.int64)).to(device), "has_ref": has_ref}
-    ref = torch.zeros_like(out["input"])
-    if has_ref.any():
-        ref[has_ref] = tokens(chunk["reference"][chunk["has_ref"]])
-    out["reference"] = ref
-    return out
-
-
-def concat_chunks(chunks: list[dict]) -> dict:
-    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0] if k != "skipped"}
 
 
 def gather_until(stream: SampleStream, raw: list, end: float) -> None:
@@ -209,52 +122,6 @@ def rf_loss(model: KontextMicro, batch: dict, gen: torch.Generator, mu: float, a
     with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=autocast):
         v = model.velocity(x_t, t, batch["ids"], batch["input"], batch["reference"], TRAIN_GUIDANCE)
     return ((v.float() - (eps - x)) ** 2).mean()
-
-
-@torch.no_grad()
-def edit_images(model: KontextMicro, ae: AutoEncoder, cases: dict, seed: int, batch: int = 256) -> np.ndarray:
-    """Batched 12-step edits of cases {input, reference, has_ref (numpy), ids}: uint8 outputs in case order."""
-    device = next(model.parameters()).device
-    tokens = encode_chunk(ae, cases, device)
-    gen = torch.Generator(device=device).manual_seed(seed)
-    noise = torch.randn(tokens["input"].shape, device=device, generator=gen)
-    out = torch.zeros(len(noise), 3, 64, 64, device=device)
-    for with_ref in (False, True):
-        idx = torch.nonzero(tokens["has_ref"] == with_ref).flatten()
-        for part in idx.split(batch) if len(idx) else ():
-            ref = tokens["reference"][part].float() if with_ref else None
-            x = sample_tokens(model, tokens["ids"][part], tokens["input"][part].float(), ref, noise[part],
-                              DEFAULT_STEPS, TRAIN_GUIDANCE)
-            out[part] = ae.decode(unpack(x, 8, 8))
-    return to_u8(out)
-
-
-def score_edits(outputs: np.ndarray, cases: dict) -> dict:
-    model, ident = psnr(outputs, cases["target"]), psnr(cases["input"], cases["target"])
-    rows = {}
-    for i, cat in enumerate(CATEGORIES):
-        sel = cases["category"] == i
-        if not sel.any():
-            continue
-        rows[cat] = {"n": int(sel.sum()), "success": float((model[sel] >= SUCCESS_DB).mean()),
-                     "psnr": float(model[sel].mean()), "identity_success": float((ident[sel] >= SUCCESS_DB).mean()),
-                     "identity_psnr": float(ident[sel].mean())}
-    rows["overall"] = {"n": len(model), "success": float((model >= SUCCESS_DB).mean()), "psnr": float(model.mean()),
-                       "identity_success": float((ident >= SUCCESS_DB).mean()),
-                       "identity_psnr": float(ident.mean())}
-    return rows
-
-
-def bench_as_cases(count: int, text_len: int) -> dict:
-    cases = load_bench_cases()[:count]
-    zeros = np.zeros_like(cases[0]["input_image"])
-    return {"input": np.stack([c["input_image"] for c in cases]),
-            "target": np.stack([c["target_image"] for c in cases]),
-            "reference": np.stack([c["reference_image"] if c["reference_image"] is not None else zeros
-                                   for c in cases]),
-            "has_ref": np.array([c["reference_image"] is not None for c in cases]),
-            "ids": np.stack([pad_ids(c["instruction"], text_len) for c in cases]),
-            "category": np.array([CATEGORIES.index(c["category"]) for c in cases], dtype=np.int8)}
 
 
 def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict, log: RunLog,
