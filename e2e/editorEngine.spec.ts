@@ -85,3 +85,22 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   await expect(page.getByLabel('Steps')).toHaveValue('12');
   await expect(page.getByTestId('model-defaults')).toBeHidden();
 });
+
+test('one Generate with two variations adds two sibling turns with their own seeds', async ({ page }) => {
+  test.setTimeout(2 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await page.getByLabel('Variations').fill('2');
+  await page.getByTestId('prompt-input').fill('make the background yellow');
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(page.getByTestId('turn')).toHaveCount(3, { timeout: EDIT_TIMEOUT });
+  await expect(page.locator('[data-testid="turn"][data-depth="1"]')).toHaveCount(2);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  const file = readSessionFile(await exportCurrentSession(page));
+  const turns = Object.values(file.header.tree.nodes).filter((n) => n.instruction === 'make the background yellow');
+  expect(turns).toHaveLength(2);
+  expect(turns[0].parentId).toBe(turns[1].parentId);
+  expect(turns[0].params!.seed).not.toBe(turns[1].params!.seed);
+  const [a, b] = turns.map((t) => file.pixels(t.image.id).data);
+  expect(a.equals(b)).toBe(false); // different noise, different pictures
+});

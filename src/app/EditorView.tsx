@@ -77,7 +77,7 @@ function Prompt() {
   const sample = SAMPLES.find((x) => s.root === `${x.title}.png`);
   return (
     <PromptBar prompt={s.prompt} history={s.history} blocker={blocker} hasMask={hasMask} suggestions={[...(sample?.suggestions ?? []), ...s.history.slice(0, 10)]}
-      running={s.job ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed } : null}
+      running={s.job ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed, variation: s.job.variation } : null}
       modelDefaults={s.modelDefaults} onUseModelDefaults={a.useModelSampling}
       onChange={a.setPrompt} onGenerate={() => void a.generate()} onCancel={() => void a.cancel()}
       onNewSeed={() => a.setPrompt({ seed: crypto.getRandomValues(new Uint32Array(1))[0], seedMode: 'locked' })} />

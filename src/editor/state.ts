@@ -27,6 +27,8 @@ export interface PromptSettings {
   size: 'input' | 'native';
   /** 'model': steps and guidance follow the active bundle's defaults; 'custom': the user chose them. */
   sampling: 'model' | 'custom';
+  /** Variations per Generate: sibling turns from the same input, seeds random or locked seed, seed+1, … */
+  count: number;
 }
 
 /** Earlier masks, newest last; `null` stands for "no mask". Kept in memory only, at most MASK_UNDO_LIMIT. */
@@ -47,6 +49,8 @@ export interface RunningJob {
   progress: JobProgress | null;
   preview: RgbaImage | null;
   cancelling: boolean;
+  /** Which of the Generate's variations this is (1-based), and how many were asked for. */
+  variation: { index: number; total: number };
 }
 
 /** An image the user dropped or pasted while a session was open: new session, or reference? */
@@ -120,7 +124,7 @@ export interface StudioState {
 }
 
 /** Steps and guidance here apply only while no bundle with defaults is active. */
-export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model' };
+export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1 };
 
 export function createInitialState(): StudioState {
   return {

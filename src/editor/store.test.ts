@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
 import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
@@ -217,5 +217,52 @@ describe('studio store: mask undo', () => {
     await s().generate();
     expect(s().mask).toBeNull();
     expect(s().undoMask()).toBe(false);
+  });
+});
+
+describe('studio store: variations', () => {
+  it('one Generate with three variations makes three sibling turns with counting seeds and the same mask', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage(32, 32));
+    const root = s().tree!.rootId;
+    const mask = s().ensureMask()!, before = cloneMask(mask);
+    stampDab(mask, 16, 16, 8, 0, 'paint');
+    s().maskCommitted(before);
+    s().setPrompt({ text: 'make the circle blue', count: 3, seed: 100, seedMode: 'locked' });
+    await s().generate();
+    expect(engine.jobs.map((j) => j.seed)).toEqual([100, 101, 102]);
+    expect(engine.jobs.every((j) => j.mask !== null && j.image === engine.jobs[0].image)).toBe(true);
+    expect(s().tree!.nodes[root].childIds).toHaveLength(3);
+    expect(s().tree!.nodes[root].childIds.map((id) => s().tree!.nodes[id].params!.seed)).toEqual([100, 101, 102]);
+    expect(s().prompt.seed).toBe(100); // a locked seed stays what the user set
+    expect(s().job).toBeNull();
+  });
+
+  it('cancel stops the remaining variations and keeps the finished ones', async () => {
+    const { s, engine } = await setup();
+    s().openImage('a.png', testImage(16, 16));
+    s().setPrompt({ text: 'add snow', count: 4 });
+    engine.hold = true;
+    const running = s().generate();
+    const held = (index: number) => vi.waitFor(() => {
+      expect(s().job?.variation).toEqual({ index, total: 4 });
+      expect(s().job?.progress).not.toBeNull(); // the fake engine is now waiting for release()
+    });
+    await held(1);
+    engine.release();
+    await held(2);
+    await s().cancel();
+    await running;
+    expect(engine.jobs).toHaveLength(2);
+    expect(s().tree!.nodes[s().tree!.rootId].childIds).toHaveLength(1);
+    expect(s().notice?.text).toMatch(/cancelled/i);
+  });
+
+  it('the count is kept between 1 and 4', async () => {
+    const { s } = await setup();
+    s().setPrompt({ count: 9 });
+    expect(s().prompt.count).toBe(4);
+    s().setPrompt({ count: 0 });
+    expect(s().prompt.count).toBe(1);
   });
 });

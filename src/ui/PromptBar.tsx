@@ -6,7 +6,7 @@ import { Icon } from './Icon';
 export interface PromptBarProps {
   prompt: PromptSettings;
   history: string[];
-  running: { progress: JobProgress | null; cancelling: boolean; elapsedMs: number } | null;
+  running: { progress: JobProgress | null; cancelling: boolean; elapsedMs: number; variation: { index: number; total: number } } | null;
   /** Why Generate is off right now (shown as the button's hint), or null. */
   blocker: string | null;
   hasMask: boolean;
@@ -30,9 +30,10 @@ export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms
 function Progress({ running }: { running: NonNullable<PromptBarProps['running']> }) {
   const p = running.progress;
   const fraction = p?.fraction ?? 0;
+  const { index, total } = running.variation;
   const text = running.cancelling ? 'Cancelling…'
     : !p ? 'Starting…'
-      : `${PHASES[p.phase]}${p.phase === 'denoising' ? ` · step ${p.step}/${p.steps}` : ''}${p.etaMs !== null ? ` · about ${formatDuration(p.etaMs)} left` : ''}`;
+      : `${total > 1 ? `Variation ${index}/${total} · ` : ''}${PHASES[p.phase]}${p.phase === 'denoising' ? ` · step ${p.step}/${p.steps}` : ''}${p.etaMs !== null ? ` · about ${formatDuration(p.etaMs)} left` : ''}`;
   return (
     <div className="progress" data-testid="job-progress">
       <div className="progress-track" role="progressbar" aria-label="Edit progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)} aria-valuetext={text}>
@@ -89,6 +90,10 @@ export function PromptBar(p: PromptBarProps) {
           <label className="param">
             <span>Guidance</span>
             <input type="number" min={0} max={10} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
+          </label>
+          <label className="param" title="Several results from one Generate, side by side in the history; a locked seed counts up">
+            <span>Variations</span>
+            <input type="number" min={1} max={4} value={prompt.count} aria-label="Variations" onChange={(e) => p.onChange({ count: Number(e.target.value) })} />
           </label>
           {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance) && (
             <button type="button" className="btn ghost small" data-testid="model-defaults" onClick={p.onUseModelDefaults}

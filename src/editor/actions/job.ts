@@ -1,15 +1,16 @@
 /**
  * @file The prompt and the edit job: Generate builds an EditJob from the current turn, the draft mask and
  * references, streams progress and previews into the store, and adds the result as a new turn (a branch when
- * the current turn already has children). A failure or cancel leaves the tree exactly as it was.
+ * the current turn already has children). With several variations each becomes a sibling turn of the same input.
+ * A failure or cancel leaves the tree exactly as it was (variations already finished stay).
  */
 import { toEngineError, type EditJob, type EditResult, type JobProgress, type MaskImage } from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
-import type { ImageRef } from '../history/types';
+import type { ImageRef, TurnNode } from '../history/types';
 import { cloneMask, compositeMasked, isMaskEmpty } from '../mask';
 import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
-import { NO_MASK_HISTORY, type PromptSettings } from '../state';
+import { NO_MASK_HISTORY, type PromptSettings, type RunningJob } from '../state';
 import type { ActionContext } from './context';
 
 export interface JobActions {
@@ -25,6 +26,7 @@ export interface JobActions {
 export const PROMPT_HISTORY_LIMIT = 100;
 export const STEPS_RANGE = [1, 50] as const;
 export const GUIDANCE_RANGE = [0, 10] as const;
+export const COUNT_RANGE = [1, 4] as const;
 
 /** Preview cadence: every step for short runs, about eight previews for long ones. */
 export const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
@@ -45,10 +47,10 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     set({ engineBundleId: bundleId });
   }
 
-  function recordTurn(jobId: string, result: EditResult, mask: MaskImage | null, references: ImageRef[], prompt: string, bundleName: string): void {
+  function recordTurn(jobId: string, result: EditResult, mask: MaskImage | null, references: ImageRef[], prompt: string, bundleName: string): boolean {
     const s = get();
     const job = s.job;
-    if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return;
+    if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return false;
     const parent = s.tree.nodes[job.parentId];
     const input = s.images[parent.image.id];
     const sameSize = result.image.width === input.width && result.image.height === input.height;
@@ -72,6 +74,37 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY,
       ...(sizeChanged ? { viewport: { ...s.viewport, zoom: s.viewport.zoom * (input.width / image.width) } } : {}),
     });
+    return true;
+  }
+
+  /** One edit from `turn`; true when its result became a turn (false: cancelled, failed or replaced). */
+  async function runEdit(turn: TurnNode, mask: MaskImage | null, seed: number, variation: RunningJob['variation']): Promise<boolean> {
+    const s = get();
+    const bundle = selectActiveBundle(s)!;
+    // A mask keeps pixels in place, so the result must have the input's size.
+    const size = mask ? 'input' : s.prompt.size;
+    const references = [...s.references];
+    const prompt = s.prompt.text.trim();
+    const job: EditJob = {
+      id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
+      steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps),
+    };
+    set({
+      // The prompt shows the first variation's seed: a locked seed stays what the user set.
+      notice: null, prompt: { ...s.prompt, seed: variation.index === 1 ? seed : s.prompt.seed, size }, compare: false,
+      job: { id: job.id, sessionId: s.sessionId!, parentId: turn.id, startedAt: deps.now(), progress: null, preview: null, cancelling: false, variation },
+    });
+    try {
+      await ensureBundle(bundle.id);
+      const result = await deps.engine.edit(job, (p) => onProgress(job.id, p));
+      return recordTurn(job.id, result, mask, references, prompt, bundle.name);
+    } catch (e) {
+      if (get().job?.id !== job.id) return false; // replaced or abandoned: nothing to report
+      const error = toEngineError(e);
+      set({ job: null, notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) } });
+      if (error.code === 'device-lost') set({ engineBundleId: null });
+      return false;
+    }
   }
 
   return {
@@ -81,6 +114,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
       p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
       p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
+      p.count = Math.round(Math.min(COUNT_RANGE[1], Math.max(COUNT_RANGE[0], p.count || 1)));
       set({ prompt: p, ...(prompt.text !== undefined ? { revision: get().revision + 1 } : {}) });
     },
     reuseTurn(id) {
@@ -97,30 +131,13 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const blocker = selectGenerateBlocker(s);
       if (blocker) return set({ notice: { kind: 'error', text: blocker } });
       const turn = selectCurrentTurn(s)!;
-      const bundle = selectActiveBundle(s)!;
-      const seed = s.prompt.seedMode === 'locked' ? s.prompt.seed : deps.randomSeed() >>> 0;
       const mask = isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height ? null : cloneMask(s.mask!);
-      // A mask keeps pixels in place, so the result must have the input's size.
-      const size = mask ? 'input' : s.prompt.size;
-      const references = [...s.references];
-      const prompt = s.prompt.text.trim();
-      const job: EditJob = {
-        id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
-        steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps),
-      };
-      set({
-        notice: null, prompt: { ...s.prompt, seed, size }, compare: false,
-        job: { id: job.id, sessionId: s.sessionId!, parentId: turn.id, startedAt: deps.now(), progress: null, preview: null, cancelling: false },
-      });
-      try {
-        await ensureBundle(bundle.id);
-        const result = await deps.engine.edit(job, (p) => onProgress(job.id, p));
-        recordTurn(job.id, result, mask, references, prompt, bundle.name);
-      } catch (e) {
-        if (get().job?.id !== job.id) return; // replaced or abandoned: nothing to report
-        const error = toEngineError(e);
-        set({ job: null, notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) } });
-        if (error.code === 'device-lost') set({ engineBundleId: null });
+      const first = s.prompt.seedMode === 'locked' ? s.prompt.seed : deps.randomSeed() >>> 0;
+      const total = s.prompt.count;
+      // Variations are siblings: each starts from the same turn with the same mask, references and settings.
+      for (let index = 1; index <= total; index++) {
+        const seed = index === 1 ? first : s.prompt.seedMode === 'locked' ? (first + index - 1) >>> 0 : deps.randomSeed() >>> 0;
+        if (get().sessionId !== s.sessionId || !(await runEdit(turn, mask, seed, { index, total }))) return;
       }
     },
     async cancel() {
