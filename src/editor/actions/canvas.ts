@@ -4,9 +4,9 @@
 import type { MaskImage } from '../../../workers/api';
 import { createMask, invertMask } from '../mask';
 import { selectCurrentTurn } from '../selectors';
+import { MASK_UNDO_LIMIT, type MaskHistory } from '../state';
 import type { ActiveTool } from '../tools/CanvasTools';
 import { actualSize, fitViewport, stepZoom, zoomAt, type Size, type Viewport } from '../viewport';
-import { MASK_UNDO_LIMIT, type MaskHistory } from '../state';
 import type { ActionContext } from './context';
 
 export interface CanvasActions {
