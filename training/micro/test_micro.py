@@ -14,7 +14,8 @@ from training.kontext_ref.util import load_model_folder
 from training.micro.config import CHECKPOINT_DIR, TEXT_LEN
 from training.micro.export import write_sidecar, write_text_and_dit, write_tokenizers
 from training.micro.make_data import pad_ids
-from training.micro.model import KontextMicro
+from training.kontext_ref.sampling import denoise, get_schedule
+from training.micro.model import KontextMicro, sample_tokens
 
 
 class MicroTest(unittest.TestCase):
@@ -54,6 +55,23 @@ class MicroTest(unittest.TestCase):
             v = loaded["dit"](img=img, img_ids=img_ids, txt=txt, txt_ids=torch.zeros(1, TEXT_LEN, 3), timesteps=t,
                               y=pooled, guidance=torch.tensor([2.5]))[:, :16]
         self.assertLess((v - ref).abs().max().item(), 1e-4)
+
+    def test_batched_sampler_is_the_reference_denoise(self):
+        """sample_tokens (GPU run and batch_eval scores) == kontext_ref.sampling.denoise with the same noise."""
+        torch.manual_seed(1)
+        model = KontextMicro().eval()
+        for p in model.parameters():
+            p.data.add_(0.02 * torch.randn_like(p))
+        ids = torch.from_numpy(pad_ids("put the character on a yellow background").astype("int64"))[None].repeat(2, 1)
+        noise, ctx, ref = torch.randn(2, 16, 64), torch.randn(2, 16, 64), torch.randn(2, 16, 64)
+        with torch.no_grad():
+            ours = sample_tokens(model, ids, ctx, ref, noise, 4, 2.5)
+            _, pooled = model.clip(ids)
+            ref_ids = model.img_ids[16:][None].expand(2, -1, -1)  # context (1,r,c) then reference (2,r,c)
+            theirs = denoise(model.dit, noise, model.img_ids[:16][None].expand(2, -1, -1), model.t5(ids),
+                             torch.zeros(2, TEXT_LEN, 3), pooled, get_schedule(4, 16), 2.5,
+                             ref=torch.cat([ctx, ref], 1), ref_ids=ref_ids)
+        self.assertLess((ours - theirs).abs().max().item(), 1e-5)
 
 
 if __name__ == "__main__":
