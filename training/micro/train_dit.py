@@ -13,7 +13,6 @@ training/checkpoints/kontext-micro), else random init.
 """
 import argparse
 import copy
-import math
 import os
 import time
 
@@ -22,39 +21,18 @@ import torch
 
 from training.kontext_ref.sampling import mu_for
 from training.micro.common import RunLog, Timer, save_resumable, set_single_thread
-from training.micro.config import CHECKPOINT_DIR, RUNS_DIR, TRAIN_GUIDANCE
+from training.micro.config import CHECKPOINT_DIR, RUNS_DIR
 from training.micro.latents import load_latents
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
+from training.micro.objective import cosine_lr, lerp_all, rf_loss, validate
 
 VAL_COUNT = 512  # the last samples of the cache: held out from training, fixed noise and t
 
 
-def make_batch(data: dict, idx: np.ndarray, gen: torch.Generator, mu: float, with_ref: bool) -> dict:
-    x = torch.from_numpy(data["target"][idx]).float()
-    eps = torch.randn(x.shape, generator=gen)
-    t = torch.sigmoid(mu + torch.randn(len(idx), generator=gen))
-    return {"x_t": (1 - t[:, None, None]) * x + t[:, None, None] * eps, "v": eps - x, "t": t,
-            "ids": torch.from_numpy(data["ids"][idx].astype(np.int64)),
-            "context": torch.from_numpy(data["input"][idx]).float(),
-            "reference": torch.from_numpy(data["reference"][idx]).float() if with_ref else None}
-
-
-def compute_loss(model: KontextMicro, batch: dict) -> torch.Tensor:
-    v = model.velocity(batch["x_t"], batch["t"], batch["ids"], batch["context"], batch["reference"],
-                       TRAIN_GUIDANCE)
-    return ((v - batch["v"]) ** 2).mean()
-
-
-@torch.no_grad()
-def validate(model: KontextMicro, data: dict, val_idx: np.ndarray, mu: float) -> float:
-    gen = torch.Generator().manual_seed(1234)
-    total = 0.0
-    for with_ref in (False, True):
-        idx = val_idx[data["has_ref"][val_idx] == with_ref]
-        for i in range(0, len(idx), 128):
-            part = idx[i:i + 128]
-            total += compute_loss(model, make_batch(data, part, gen, mu, with_ref)).item() * len(part)
-    return total / len(val_idx)
+def make_batch(data: dict, idx: np.ndarray, with_ref: bool) -> dict:
+    tensor = lambda key: torch.from_numpy(data[key][idx]).float()
+    return {"target": tensor("target"), "input": tensor("input"), "reference": tensor("reference") if with_ref else None,
+            "ids": torch.from_numpy(data["ids"][idx].astype(np.int64))}
 
 
 def main() -> None:
@@ -86,6 +64,8 @@ def main() -> None:
     groups = {r: train_idx[data["has_ref"][train_idx] == r] for r in (False, True)}
     p_ref = len(groups[True]) / len(train_idx)
     mu = mu_for(TOKENS_PER_IMAGE)
+    val_tokens = {k: torch.from_numpy(data[k][val_idx]) for k in ("input", "target", "reference", "has_ref")}
+    val_tokens["ids"] = torch.from_numpy(data["ids"][val_idx].astype(np.int64))
 
     model = KontextMicro()
     if args.init and not os.path.exists(ckpt_path):
@@ -113,20 +93,18 @@ def main() -> None:
     while True:
         with_ref = bool(rng.random() < p_ref)
         idx = rng.choice(groups[with_ref], args.batch)
-        frac = min(1.0, (time.time() - timer.start) / (60 * args.minutes))
-        lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup) * (
-            args.final_lr + (1 - args.final_lr) * 0.5 * (1 + math.cos(math.pi * frac)))
+        frac = (time.time() - timer.start) / (60 * args.minutes)
+        lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup) * cosine_lr(1.0, frac, args.final_lr)
         for group in opt.param_groups:
             group["lr"] = lr
-        loss = compute_loss(model, make_batch(data, idx, gen, mu, with_ref))
+        loss = rf_loss(model, make_batch(data, idx, with_ref), gen, mu)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         with torch.no_grad():
             decay = min(args.ema, (1 + state["step"]) / (10 + state["step"]))
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.lerp_(pm, 1 - decay)
+            lerp_all(list(ema.parameters()), list(model.parameters()), 1 - decay)
         losses.append(loss.item())
         state["step"] += 1
         state["samples"] += args.batch
@@ -135,7 +113,7 @@ def main() -> None:
         if state["step"] % args.eval_every == 0 or done:
             state["time_s"] = timer.total_s
             sps = args.batch * len(losses) / (time.time() - t_last)
-            val = validate(ema, data, val_idx, mu)
+            val = validate(ema, val_tokens, mu)
             log.write(step=state["step"], samples=state["samples"], time_s=round(state["time_s"], 1),
                       loss=float(np.mean(losses)), val_loss_ema=val, lr=lr, samples_per_s=round(sps, 1))
             if val < state["best_val"]:

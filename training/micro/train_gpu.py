@@ -19,7 +19,6 @@ the machine's speed; the samples themselves are fixed by --seed.
 import argparse
 import copy
 import json
-import math
 import os
 import time
 
@@ -32,16 +31,14 @@ from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.batch_eval import bench_as_cases, edit_images, score_edits
 from training.micro.common import RunLog, psnr
-from training.micro.config import AE, CHECKPOINT_DIR, TRAIN_GUIDANCE
+from training.micro.config import AE, CHECKPOINT_DIR
 from training.micro.export import fp16, load_official
-from training.micro.gpu_stores import ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk, to_float, to_u8
+from training.micro.gpu_stores import (ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk, to_float,
+                                       to_u8)
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
+from training.micro.objective import cosine_lr, lerp_all, rf_loss, validate
 from training.micro.sample_stream import SampleStream
 from training.micro.train_ae import train_step
-
-
-def cosine_lr(peak: float, frac: float, floor: float = 0.05) -> float:
-    return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
 
 def gather_until(stream: SampleStream, raw: list, end: float) -> None:
@@ -106,24 +103,6 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
     return ae
 
 
-def lerp_all(targets: list, sources: list, weight: float) -> None:
-    if hasattr(torch, "_foreach_lerp_"):  # one kernel launch per group on torch 2 (the GPU machine)
-        torch._foreach_lerp_(targets, sources, weight)
-    else:
-        for t, s in zip(targets, sources):
-            t.lerp_(s, weight)
-
-
-def rf_loss(model: KontextMicro, batch: dict, gen: torch.Generator, mu: float, autocast: bool) -> torch.Tensor:
-    x = batch["target"]
-    eps = torch.randn(x.shape, device=x.device, generator=gen)
-    t = torch.sigmoid(mu + torch.randn(len(x), device=x.device, generator=gen))
-    x_t = (1 - t[:, None, None]) * x + t[:, None, None] * eps
-    with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=autocast):
-        v = model.velocity(x_t, t, batch["ids"], batch["input"], batch["reference"], TRAIN_GUIDANCE)
-    return ((v.float() - (eps - x)) ** 2).mean()
-
-
 def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict, log: RunLog,
               device: torch.device, end: float) -> dict:
     text_len = raw[0]["ids"].shape[1]
@@ -180,20 +159,6 @@ def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict,
     for name, weights in (("ema", ema), ("raw", model)):
         save_file(fp16(weights.state_dict()), os.path.join(args.out, f"dit_{name}.safetensors"))
     return {"ema": ema, "raw": model, "state": state}
-
-
-@torch.no_grad()
-def validate(model: KontextMicro, tokens: dict, mu: float, autocast: bool) -> float:
-    gen = torch.Generator(device=tokens["ids"].device).manual_seed(1234)
-    total, n = 0.0, 0
-    for with_ref in (False, True):
-        idx = torch.nonzero(tokens["has_ref"] == with_ref).flatten()
-        if len(idx):
-            batch = {k: tokens[k][idx].float() for k in ("input", "target", "reference")}
-            batch["reference"] = batch["reference"] if with_ref else None
-            total += rf_loss(model, {**batch, "ids": tokens["ids"][idx]}, gen, mu, autocast).item() * len(idx)
-            n += len(idx)
-    return total / n
 
 
 def main() -> None:
