@@ -3,7 +3,7 @@
  * (edits land with #4) and switch on by themselves once it does.
  */
 import { expect, test } from '@playwright/test';
-import { exportCurrentSession, hasEmbeddedBundle, NO_ENGINE, paintStroke, saveScreenshot, waitForSave } from './editor/app';
+import { exportCurrentSession, hasEmbeddedBundle, NO_ENGINE, paintStroke, saveScreenshot, useBackend, waitForSave } from './editor/app';
 import { EDIT_TIMEOUT, generate } from './editor/engine';
 import { photoPng } from './editor/images';
 import { readSessionFile } from './editor/sessionFiles';
@@ -13,6 +13,7 @@ test.use({ viewport: { width: 1440, height: 900 } });
 test('three turns with a mask and a reference, a branch from turn 1, then a reload brings it all back', async ({ page }, testInfo) => {
   test.setTimeout(6 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await page.getByTestId('reference-files').setInputFiles({ name: 'style.png', mimeType: 'image/png', buffer: photoPng(64, 64, [40, 80, 220]) });
   await page.getByLabel('Brush size (image pixels)').fill('40');
@@ -48,6 +49,7 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
 test('a masked edit leaves every pixel outside the mask identical', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Text on a gradient' }).click();
   await page.getByLabel('Brush size (image pixels)').fill('36');
   await paintStroke(page, [40, 64], [88, 64]); // over the heart
@@ -89,6 +91,7 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
 test('one Generate with two variations adds two sibling turns with their own seeds', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await page.getByLabel('Variations').fill('2');
   await page.getByTestId('prompt-input').fill('make the background yellow');

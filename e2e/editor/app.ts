@@ -26,6 +26,18 @@ export async function hasEmbeddedBundle(page: Page): Promise<boolean> {
   return (await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present';
 }
 
+/**
+ * Switches the engine's backend from the Models view, then returns to the editor. Multi-edit specs use WASM:
+ * on this CPU-only machine WebGPU is SwiftShader, ~100× slower, and starves when the machine is busy; the
+ * WebGPU path keeps its own edit specs (cancel, offline) and the golden checks in pipeline.spec.ts.
+ */
+export async function useBackend(page: Page, backend: 'webgpu' | 'wasm'): Promise<void> {
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await page.getByLabel('Backend').selectOption(backend);
+  await expect(page.getByTestId('capabilities')).toHaveAttribute('data-backend', backend);
+  await page.getByRole('tab', { name: 'Editor' }).click();
+}
+
 export const NO_ENGINE = 'the embedded kontext-micro bundle is not available yet (engine edits land with #4)';
 
 /** Opens an image through the Open button's file input; the root turn appears. */
