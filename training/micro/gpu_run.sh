@@ -1,15 +1,21 @@
 #!/bin/bash
 # The one prepared GPU call of kontext-micro training (device machine, python3 with CUDA torch):
-# a 40-second smoke run through every path first, then the real run. Usage: gpu_run.sh OUT_DIR [SEED]
+# a 40-second smoke run through every path first, then the real run.
+# Usage: gpu_run.sh OUT_DIR [SEED]. Environment: BUDGET_S (real run, default 450), BATCH (DiT batch, default
+# 1024: gen 2 ran ~10 steps/s at 64 and at 256 alike, launch-bound), LR, and RESUME=<official folder> to keep
+# that folder's AE and continue its DiT instead of fine-tuning the AE and starting the DiT afresh.
 set -eo pipefail
 out=$1
 seed=${2:-11}
+batch=${BATCH:-1024}
+resume=()
+[ -n "$RESUME" ] && resume=(--resume "$RESUME")
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 mkdir -p "$out"
 nvidia-smi -L || true
 python3 -m training.micro.train_gpu --out /tmp/kontext-smoke --seed "$seed" --budget-s 40 --ae-s 10 --final-s 12 \
-  --workers 6 --chunk 64 --batch 64 --eval-s 5 --save-s 10 --bench-count 100 --pool 100000 --capacity 100000 \
-  > "$out/smoke.log" 2>&1 || { tail -60 "$out/smoke.log"; exit 1; }
+  --workers 6 --chunk 64 --batch "$batch" --eval-s 5 --save-s 10 --bench-count 100 --pool 100000 --capacity 100000 \
+  "${resume[@]}" > "$out/smoke.log" 2>&1 || { tail -60 "$out/smoke.log"; exit 1; }
 tail -4 "$out/smoke.log"
 python3 -m training.micro.train_gpu --out "$out" --seed "$seed" --budget-s "${BUDGET_S:-450}" --ae-s 110 \
-  --final-s 30 --ae-batch 128 --lr 8e-4 2>&1 | tee "$out/stdout.log"
+  --final-s 30 --ae-batch 128 --batch "$batch" --lr "${LR:-1e-3}" "${resume[@]}" 2>&1 | tee "$out/stdout.log"
