@@ -73,6 +73,22 @@ class MicroTest(unittest.TestCase):
                              ref=torch.cat([ctx, ref], 1), ref_ids=ref_ids)
         self.assertLess((ours - theirs).abs().max().item(), 1e-5)
 
+    def test_decoder_only_cycle_step_keeps_the_latent_space(self):
+        """A --decoder-only --cycle step moves the decoder and leaves every encoder weight as it was."""
+        from training.kontext_ref.autoencoder import AutoEncoder
+        from training.micro.config import AE
+        from training.micro.train_ae import make_optimizer, train_step
+        torch.manual_seed(2)
+        ae = AutoEncoder(AE)
+        encoder_before = {k: v.clone() for k, v in ae.encoder.state_dict().items()}
+        decoder_before = {k: v.clone() for k, v in ae.decoder.state_dict().items()}
+        opt = make_optimizer(ae, 1e-3, decoder_only=True)
+        loss = train_step(ae, opt, torch.rand(2, 3, 64, 64) * 2 - 1, cycle=1.0)
+        self.assertTrue(torch.isfinite(loss))
+        for k, v in ae.encoder.state_dict().items():
+            self.assertTrue(torch.equal(v, encoder_before[k]), k)
+        self.assertTrue(any(not torch.equal(v, decoder_before[k]) for k, v in ae.decoder.state_dict().items()))
+
 
 if __name__ == "__main__":
     unittest.main()

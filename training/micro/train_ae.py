@@ -28,26 +28,50 @@ def collect_images(data: dict) -> np.ndarray:
 
 
 @torch.no_grad()
-def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50) -> np.ndarray:
+def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50, trips: int = 1) -> np.ndarray:
+    """uint8 images after `trips` encode → decode → uint8 round trips (what a chain of edits does to them)."""
     ae.eval()
     out = []
     for i in range(0, len(images), batch):
-        x = to_tensor(images[i:i + batch])
-        out.append(to_uint8(ae.decode(ae.encode(x))))
+        y = images[i:i + batch]
+        for _ in range(trips):
+            y = to_uint8(ae.decode(ae.encode(to_tensor(y))))
+        out.append(y)
     ae.train()
     return np.concatenate(out)
 
 
-def train_step(ae: AutoEncoder, opt: torch.optim.Optimizer, x: torch.Tensor) -> torch.Tensor:
-    """One step on L1 + L2 of decoder(encoder mean) vs x, + 1e-4·mean(latent²); returns the (detached) loss."""
+def as_uint8_levels(y: torch.Tensor) -> torch.Tensor:
+    """The decoded image as the app stores it (clamped, 8-bit), back in [-1, 1]; no gradient."""
+    return ((y.detach().clamp(-1, 1) + 1) * 127.5).round() / 127.5 - 1
+
+
+def train_step(ae: AutoEncoder, opt: torch.optim.Optimizer, x: torch.Tensor, cycle: float = 0.0) -> torch.Tensor:
+    """One step on L1 + L2 of decoder(encoder mean) vs x, + 1e-4·mean(latent²); returns the (detached) loss.
+
+    cycle > 0 adds cycle·(L1 + L2) of a second round trip of the (8-bit) decoded image back to itself, so that
+    decode∘encode drifts less over a chain of edits (decoder-only runs: the encoder is frozen).
+    """
     mean = ae.encoder(x).chunk(2, dim=1)[0]
     y = ae.decoder(mean)
     loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
+    if cycle:
+        y8 = as_uint8_levels(y)
+        with torch.no_grad():
+            mean2 = ae.encoder(y8).chunk(2, dim=1)[0]
+        y2 = ae.decoder(mean2)
+        loss = loss + cycle * ((y2 - y8).abs().mean() + ((y2 - y8) ** 2).mean())
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
     opt.step()
     return loss.detach()
+
+
+def make_optimizer(ae: AutoEncoder, lr: float, decoder_only: bool) -> torch.optim.Optimizer:
+    """AdamW over the AE, or over its decoder alone with the encoder frozen (the latent space stays)."""
+    ae.encoder.requires_grad_(not decoder_only)
+    return torch.optim.AdamW([p for p in ae.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
 
 
 def main() -> None:
@@ -65,7 +89,12 @@ def main() -> None:
     ap.add_argument("--init", help="official folder whose ae.safetensors starts a run that has no ckpt.pt")
     ap.add_argument("--decoder-only", action="store_true",
                     help="freeze the encoder: the latent space (and a DiT trained on it) stays valid")
+    ap.add_argument("--cycle", type=float, default=0.0,
+                    help="weight of the second-round-trip loss (needs --decoder-only); best.pt is then chosen by "
+                         "the PSNR after 5 round trips")
     args = ap.parse_args()
+    if args.cycle and not args.decoder_only:
+        ap.error("--cycle needs --decoder-only (with a trainable encoder the second trip's target moves too)")
     set_single_thread()
     run_dir = os.path.join(RUNS_DIR, args.run)
     ckpt_path = os.path.join(run_dir, "ckpt.pt")
@@ -77,8 +106,7 @@ def main() -> None:
     if args.init and not os.path.exists(ckpt_path):
         ae.load_state_dict(load_ae(args.init).state_dict())
         print(f"initialised from {args.init}", flush=True)
-    ae.encoder.requires_grad_(not args.decoder_only)
-    opt = torch.optim.AdamW([p for p in ae.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0)
+    opt = make_optimizer(ae, args.lr, args.decoder_only)
     state = {"step": 0, "samples": 0, "time_s": 0.0, "best_psnr": 0.0, "seed": args.seed}
     if os.path.exists(ckpt_path):
         saved = torch.load(ckpt_path)
@@ -101,16 +129,18 @@ def main() -> None:
         if args.crop:
             r, c = 8 * gen.integers(0, (64 - args.crop) // 8 + 1, 2)
             x = x[:, :, r:r + args.crop, c:c + args.crop]
-        losses.append(train_step(ae, opt, x).item())
+        losses.append(train_step(ae, opt, x, args.cycle).item())
         state["step"] += 1
         state["samples"] += args.batch
         done = time.time() >= end
         if state["step"] % args.eval_every == 0 or done:
             state["time_s"] = timer.total_s
             score = float(psnr(reconstruct(ae, bench), bench).mean())
+            score5 = float(psnr(reconstruct(ae, bench, trips=5), bench).mean())
             log.write(step=state["step"], samples=state["samples"], time_s=round(state["time_s"], 1),
-                      loss=float(np.mean(losses)), bench_psnr=score, lr=args.lr,
+                      loss=float(np.mean(losses)), bench_psnr=score, bench_psnr5=score5, lr=args.lr,
                       samples_per_s=round(args.batch * len(losses) / (time.time() - t_last), 2))
+            score = score5 if args.cycle else score
             losses, t_last = [], time.time()
             if score > state["best_psnr"]:
                 state["best_psnr"] = score

@@ -85,6 +85,8 @@ def main() -> None:
     counts = {k: sum(p.numel() for p in getattr(model, k).parameters()) for k in ("dit", "t5", "clip")}
     print(f"params {counts}, {len(train_idx)} train / {len(val_idx)} val samples, p_ref {p_ref:.2f}", flush=True)
 
+    if state["step"] == 0 and args.init:  # the starting point on this run's held-out samples, for comparison
+        log.write(step=0, samples=0, time_s=0.0, val_loss_ema=validate(ema, val_tokens, mu))
     gen = torch.Generator().manual_seed(args.seed * 1_000_003 + state["step"])
     rng = np.random.default_rng([args.seed, state["step"]])
     timer = Timer(state["time_s"])
