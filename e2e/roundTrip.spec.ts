@@ -39,7 +39,7 @@ test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches on
   const taef1 = taef1Files();
   test.skip(!taef1, 'TAEF1 weights are not in ../shared/vendor-data/taef1 (third-party data is never committed)');
   const { dir, encoder, decoder } = taef1!;
-  test.setTimeout(600_000); // two SwiftShader/WASM runs; CI's machine has been 3× slower than ours
+  test.setTimeout(600_000); // two round trips; one on SwiftShader took over 150 s on a busy CI machine (48 s idle)
 
   await openStudio(page, 'webgpu');
   await page.getByTestId('image-file').setInputFiles(IMAGE);
