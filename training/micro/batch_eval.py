@@ -5,10 +5,10 @@ import torch
 from training.domain import CATEGORIES
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.sampling import unpack
-from training.micro.common import load_bench_cases, psnr
+from training.micro.common import load_bench_cases, psnr, to_uint8
 from training.micro.config import DEFAULT_STEPS, TRAIN_GUIDANCE
 from training.micro.eval import SUCCESS_DB
-from training.micro.gpu_stores import encode_chunk, to_u8
+from training.micro.gpu_stores import encode_chunk
 from training.micro.make_data import pad_ids
 from training.micro.model import KontextMicro, sample_tokens
 
@@ -28,7 +28,7 @@ def edit_images(model: KontextMicro, ae: AutoEncoder, cases: dict, seed: int, ba
             x = sample_tokens(model, tokens["ids"][part], tokens["input"][part].float(), ref, noise[part],
                               DEFAULT_STEPS, TRAIN_GUIDANCE)
             out[part] = ae.decode(unpack(x, 8, 8))
-    return to_u8(out)
+    return to_uint8(out)
 
 
 def score_edits(outputs: np.ndarray, cases: dict) -> dict:

@@ -28,15 +28,24 @@ def load_chunks(pattern: str = "train_s0_*.npz", limit: int | None = None) -> di
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "skipped"}
 
 
+def to_float(u8: torch.Tensor) -> torch.Tensor:
+    """[N, H, W, 3] uint8 (any device) -> [N, 3, H, W] float in [-1, 1]."""
+    return u8.permute(0, 3, 1, 2).float() / 127.5 - 1
+
+
 def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """[N, H, W, 3] uint8 -> [N, 3, H, W] float in [-1, 1]."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+    """[N, H, W, 3] uint8 numpy -> [N, 3, H, W] float in [-1, 1]."""
+    return to_float(torch.from_numpy(images))
+
+
+def uint8_levels(images: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] -> the 0..255 levels the app stores (clamp, round), still float and on the same device."""
+    return ((images.float().clamp(-1, 1) + 1) * 127.5).round()
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """[N, 3, H, W] about [-1, 1] -> [N, H, W, 3] uint8 (clamp, round)."""
-    x = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return x.permute(0, 2, 3, 1).numpy()
+    """[N, 3, H, W] about [-1, 1] (any device) -> [N, H, W, 3] uint8 numpy."""
+    return uint8_levels(images).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> np.ndarray:

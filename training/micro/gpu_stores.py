@@ -4,17 +4,9 @@ import torch
 
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.sampling import pack
+from training.micro.common import to_float
 from training.micro.config import AE
 from training.micro.model import TOKENS_PER_IMAGE
-
-
-def to_float(u8: torch.Tensor) -> torch.Tensor:
-    """[N, H, W, 3] uint8 (any device) -> [N, 3, H, W] float in [-1, 1]."""
-    return u8.permute(0, 3, 1, 2).float() / 127.5 - 1
-
-
-def to_u8(x: torch.Tensor) -> np.ndarray:
-    return ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
 def chunk_images(chunk: dict) -> np.ndarray:

@@ -36,6 +36,22 @@ def validate(model: KontextMicro, tokens: dict, mu: float, autocast: bool = Fals
     return total / n
 
 
+def dit_step(model: KontextMicro, ema_params: list, opt: torch.optim.Optimizer, batch: dict, gen: torch.Generator,
+               mu: float, lr: float, step: int, ema: float, autocast: bool = False) -> torch.Tensor:
+    """One AdamW step on rf_loss at `lr` (grad clip 1), then the EMA step (decay ramps up to `ema`); returns the
+    (detached) loss."""
+    for group in opt.param_groups:
+        group["lr"] = lr
+    loss = rf_loss(model, batch, gen, mu, autocast)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    with torch.no_grad():
+        lerp_all(ema_params, list(model.parameters()), 1 - min(ema, (1 + step) / (10 + step)))
+    return loss.detach()
+
+
 def cosine_lr(peak: float, frac: float, floor: float = 0.05) -> float:
     """peak at frac 0, peak * floor at frac >= 1."""
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))

@@ -19,7 +19,7 @@ import torch
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.util import load_ae
 from training.micro.common import (RunLog, Timer, load_bench_cases, load_chunks, psnr, save_resumable,
-                                   set_single_thread, to_tensor, to_uint8)
+                                   set_single_thread, to_tensor, to_uint8, uint8_levels)
 from training.micro.config import AE, RUNS_DIR
 
 
@@ -41,11 +41,6 @@ def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50, trips: int
     return np.concatenate(out)
 
 
-def as_uint8_levels(y: torch.Tensor) -> torch.Tensor:
-    """The decoded image as the app stores it (clamped, 8-bit), back in [-1, 1]; no gradient."""
-    return ((y.detach().clamp(-1, 1) + 1) * 127.5).round() / 127.5 - 1
-
-
 def train_step(ae: AutoEncoder, opt: torch.optim.Optimizer, x: torch.Tensor, cycle: float = 0.0) -> torch.Tensor:
     """One step on L1 + L2 of decoder(encoder mean) vs x, + 1e-4·mean(latent²); returns the (detached) loss.
 
@@ -56,7 +51,7 @@ def train_step(ae: AutoEncoder, opt: torch.optim.Optimizer, x: torch.Tensor, cyc
     y = ae.decoder(mean)
     loss = (y - x).abs().mean() + ((y - x) ** 2).mean() + 1e-4 * (mean**2).mean()
     if cycle:
-        y8 = as_uint8_levels(y)
+        y8 = uint8_levels(y.detach()) / 127.5 - 1  # the decoded image as the app stores it (8 bits)
         with torch.no_grad():
             mean2 = ae.encoder(y8).chunk(2, dim=1)[0]
         y2 = ae.decoder(mean2)

@@ -24,7 +24,7 @@ from training.micro.common import RunLog, Timer, save_resumable, set_single_thre
 from training.micro.config import CHECKPOINT_DIR, RUNS_DIR
 from training.micro.latents import load_latents
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
-from training.micro.objective import cosine_lr, lerp_all, rf_loss, validate
+from training.micro.objective import cosine_lr, dit_step, validate
 
 VAL_COUNT = 512  # the last samples of the cache: held out from training, fixed noise and t
 
@@ -87,6 +87,7 @@ def main() -> None:
 
     if state["step"] == 0 and args.init:  # the starting point on this run's held-out samples, for comparison
         log.write(step=0, samples=0, time_s=0.0, val_loss_ema=validate(ema, val_tokens, mu))
+    ema_params = list(ema.parameters())
     gen = torch.Generator().manual_seed(args.seed * 1_000_003 + state["step"])
     rng = np.random.default_rng([args.seed, state["step"]])
     timer = Timer(state["time_s"])
@@ -97,16 +98,7 @@ def main() -> None:
         idx = rng.choice(groups[with_ref], args.batch)
         frac = (time.time() - timer.start) / (60 * args.minutes)
         lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup) * cosine_lr(1.0, frac, args.final_lr)
-        for group in opt.param_groups:
-            group["lr"] = lr
-        loss = rf_loss(model, make_batch(data, idx, with_ref), gen, mu)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        with torch.no_grad():
-            decay = min(args.ema, (1 + state["step"]) / (10 + state["step"]))
-            lerp_all(list(ema.parameters()), list(model.parameters()), 1 - decay)
+        loss = dit_step(model, ema_params, opt, make_batch(data, idx, with_ref), gen, mu, lr, state["step"], args.ema)
         losses.append(loss.item())
         state["step"] += 1
         state["samples"] += args.batch

@@ -30,13 +30,12 @@ from training.kontext_ref.sampling import mu_for
 from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.batch_eval import bench_as_cases, edit_images, score_edits
-from training.micro.common import RunLog, psnr
+from training.micro.common import RunLog, psnr, to_float, to_uint8
 from training.micro.config import AE, CHECKPOINT_DIR
 from training.micro.export import fp16, load_official
-from training.micro.gpu_stores import (ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk, to_float,
-                                       to_u8)
+from training.micro.gpu_stores import ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
-from training.micro.objective import cosine_lr, lerp_all, rf_loss, validate
+from training.micro.objective import cosine_lr, dit_step, validate
 from training.micro.sample_stream import SampleStream
 from training.micro.train_ae import train_step
 
@@ -65,7 +64,7 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
     def bench_psnr() -> float:
         ae.eval()
         with torch.no_grad():
-            score = float(psnr(to_u8(ae.decode(ae.encode(bench_x))), bench).mean())
+            score = float(psnr(to_uint8(ae.decode(ae.encode(bench_x))), bench).mean())
         ae.train()
         return score
 
@@ -127,23 +126,14 @@ def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict,
     val_tokens = encode_chunk(ae, val, device)
     start, step, samples, losses = time.time(), 0, 0, []
     next_log, next_save = start + args.eval_s, start + args.save_s
-    ema_params, model_params = list(ema.parameters()), list(model.parameters())
+    ema_params = list(ema.parameters())
     while (now := time.time()) < end:
         if step % 10 == 0:
             for c in stream.take():
                 store.add(encode_chunk(ae, c, device))
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * cosine_lr(1.0, (now - start) / (end - start))
-        for group in opt.param_groups:
-            group["lr"] = lr
-        loss = rf_loss(model, store.batch(bool(rng.random() < store.p_ref()), args.batch, gen), gen, mu, autocast)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        with torch.no_grad():
-            decay = min(args.ema, (1 + step) / (10 + step))
-            lerp_all(ema_params, model_params, 1 - decay)
-        losses.append(loss.detach())
+        batch = store.batch(bool(rng.random() < store.p_ref()), args.batch, gen)
+        losses.append(dit_step(model, ema_params, opt, batch, gen, mu, lr, step, args.ema, autocast))
         step += 1
         samples += args.batch
         if now >= next_log:
