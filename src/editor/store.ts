@@ -65,7 +65,11 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
           }));
           await session.refreshSessions();
           const last = settings.lastSessionId;
-          if (last && get().sessions.some((m) => m.id === last) && !get().tree) await session.openSession(last);
+          if (last && get().sessions.some((m) => m.id === last) && !get().tree) {
+            const view = get().view; // restoring at boot must not pull the user off a tab picked meanwhile
+            await session.openSession(last);
+            set({ view });
+          }
         } catch (e) {
           set({ notice: { kind: 'error', text: `Saved work could not be read: ${(e as Error).message}` } });
         }
