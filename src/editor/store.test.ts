@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
 import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
-import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker } from './selectors';
+import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker, selectSnapshot } from './selectors';
 import { createStudioStore, selectSettings } from './store';
 
 async function setup() {
@@ -173,6 +173,24 @@ describe('studio store: sampler settings', () => {
     const store = createStudioStore(deps);
     await store.getState().boot();
     expect(store.getState().prompt).toMatchObject({ steps: 30, guidance: 4, sampling: 'custom' });
+  });
+});
+
+describe('studio store: boot', () => {
+  it('restores the last session without pulling the user off a tab chosen while it loads', async () => {
+    const { deps } = createTestDeps(createFakeEngine());
+    const first = createStudioStore(deps);
+    await first.getState().boot();
+    first.getState().openImage('car.png', testImage());
+    await deps.sessions.save(selectSnapshot(first.getState())!);
+    await deps.sessions.saveSettings(selectSettings(first.getState()));
+
+    const again = createStudioStore(deps);
+    const booting = again.getState().boot();
+    again.getState().setView('sessions');
+    await booting;
+    expect(again.getState().sessionName).toBe('car'); // restored…
+    expect(again.getState().view).toBe('sessions'); // …where the user is
   });
 });
 
