@@ -1,13 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeOrt } from '../tools/testing/nodeOrt';
+import { REPO_ROOT } from '../tools/convert/paths';
+import { openFolderEngine } from '../tools/testing/folderEngine';
 import { ensureTinyBundle } from '../tools/testing/tinyBundle';
 import type { EditJob, JobProgress } from './api/jobs';
 import type { RgbaImage } from './api/types';
-import { createBundleStore, createMemoryStore } from './cache';
-import { createEngine } from './engine';
-import { hashImage } from './runtime/hashImage';
+import { keepUnchanged } from './kontext/keepUnchanged';
 
 /** A smooth synthetic picture of any size. */
 function makeImage(width: number, height: number, seed = 1): RgbaImage {
@@ -25,22 +25,12 @@ function makeImage(width: number, height: number, seed = 1): RgbaImage {
 }
 
 async function makeEngine() {
-  const dir = await ensureTinyBundle('fp32', 2);
-  const files = readdirSync(dir).filter((f) => f !== 'build-stamp.json').map((f) => new File([readFileSync(join(dir, f))], f));
-  const engine = createEngine({
-    loadOrt: async () => nodeOrt, gpu: undefined, ortBuild: 'jspi', ortVersion: 'node', crossOriginIsolated: false,
-    hardwareConcurrency: 2, hashImage,
-    bundles: createBundleStore({ store: createMemoryStore(), fetch, subtle: crypto.subtle, storage: null }),
-  });
-  await engine.init('wasm');
-  const info = await engine.addBundle({ kind: 'files', files }, () => undefined);
-  await engine.selectBundle(info.id);
-  return engine;
+  return (await openFolderEngine(await ensureTinyBundle('fp32', 2))).engine;
 }
 
 const job = (over: Partial<EditJob> = {}): EditJob => ({
   id: crypto.randomUUID(), image: makeImage(333, 517), prompt: 'make the red circle blue', references: [], mask: null,
-  steps: 4, guidance: 2.5, seed: 42, size: 'input', previewEvery: 0, ...over,
+  steps: 4, guidance: 2.5, seed: 42, size: 'input', previewEvery: 0, keepUnchanged: false, ...over,
 });
 
 describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
@@ -109,5 +99,20 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
     await expect(engine.edit(job({ steps: 0 }), () => undefined)).rejects.toMatchObject({ code: 'bad-input' });
     const mask = { width: 10, height: 10, data: new Uint8Array(100) };
     await expect(engine.edit(job({ mask }), () => undefined)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/mask is 10×10/) });
+  });
+});
+
+describe('keep unchanged pixels on the embedded kontext-micro (onnxruntime-node)', () => {
+  it('copies the pixels the model left alone back from the input, exactly as keepUnchanged does', async () => {
+    const { engine } = await openFolderEngine(join(REPO_ROOT, 'public/bundles/kontext-micro'));
+    const png = PNG.sync.read(readFileSync(join(REPO_ROOT, 'training/kontextbench_micro/cases/local_001_input.png')));
+    const image: RgbaImage = { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
+    const edit = (keep: boolean) => engine.edit(job({ image, prompt: 'delete the diamond', steps: 12, keepUnchanged: keep }), () => undefined);
+    const raw = (await edit(false)).image;
+    const kept = (await edit(true)).image;
+    expect(Buffer.from(kept.data).equals(Buffer.from(keepUnchanged(image, raw).image.data))).toBe(true);
+    const exact = (out: RgbaImage) => Array.from({ length: 64 * 64 }, (_, p) => p).filter((p) => [0, 1, 2].every((c) => out.data[4 * p + c] === image.data[4 * p + c])).length / (64 * 64);
+    expect(exact(raw)).toBeLessThan(0.2); // the autoencoder round trip alone moves nearly every pixel
+    expect(exact(kept)).toBeGreaterThan(0.6);
   });
 });

@@ -25,6 +25,12 @@ export interface EditJob {
   size: 'input' | 'native';
   /** Send a decoded x0 preview every this many steps (0 = none). */
   previewEvery: number;
+  /**
+   * Copy every pixel the model left (nearly) unchanged back from the input, byte for byte, so untouched areas
+   * do not soften turn after turn (kontext/keepUnchanged). Needs a result at the input's size; a global edit
+   * (over a quarter of the picture changed) comes back as the model made it.
+   */
+  keepUnchanged: boolean;
 }
 
 export type JobPhase = 'queued' | 'loading' | 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding' | 'done';

@@ -9,6 +9,7 @@ import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
 import { makeImgIds, makeTextIds } from './ids';
 import { imageToTensor, tensorToImage } from './image';
+import { keepUnchanged } from './keepUnchanged';
 import { compositeOutsideMask, makeLatentMask } from './mask';
 import type { KontextModels, StepInfo, TextConditioning } from './models';
 import { makePackedNoise } from './noise';
@@ -140,6 +141,7 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const { manifest, models } = ctx;
   if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200) throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
   if (!Number.isFinite(job.guidance) || job.guidance < 0) throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
+  if (typeof job.keepUnchanged !== 'boolean') throw new EngineError('bad-input', `keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);
   if (job.mask && (job.mask.width !== job.image.width || job.mask.height !== job.image.height)) {
     throw new EngineError('bad-input', `the mask is ${job.mask.width}×${job.mask.height} but the image is ${job.image.width}×${job.image.height}`);
   }
@@ -168,6 +170,8 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const decoded = await decodeTokens(tokens, target, models.decode, f);
   const [outW, outH] = computeOutputSize(job.image, [decoded.width, decoded.height], job.size);
   let image = outW === decoded.width && outH === decoded.height ? decoded : resizeRgba(decoded, outW, outH, 'lanczos3');
+  // Pixels only line up with the input's at its size ("model native" may be another size).
+  if (job.keepUnchanged && outW === job.image.width && outH === job.image.height) image = keepUnchanged(job.image, image).image;
   if (job.mask) {
     if (job.size !== 'input') throw new EngineError('bad-input', 'a masked edit keeps the input size (choose "keep input size")');
     image = compositeOutsideMask(job.image, image, job.mask);
