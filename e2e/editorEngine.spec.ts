@@ -107,3 +107,29 @@ test('one Generate with two variations adds two sibling turns with their own see
   const [a, b] = turns.map((t) => file.pixels(t.image.id).data);
   expect(a.equals(b)).toBe(false); // different noise, different pictures
 });
+
+test('unchanged pixels come back from the input byte for byte, and not when the option is off', async ({ page }) => {
+  test.setTimeout(3 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await useBackend(page, 'wasm');
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  await expect(page.getByTestId('keep-unchanged')).toBeChecked(); // the default
+  await generate(page, 'remove the star');
+  await page.locator('[data-testid="turn"][data-depth="0"]').click();
+  await page.getByTestId('keep-unchanged').uncheck();
+  await generate(page, 'remove the star');
+  const file = readSessionFile(await exportCurrentSession(page));
+  const { nodes, rootId } = file.header.tree;
+  const input = file.pixels(nodes[rootId].image.id);
+  const [kept, raw] = nodes[rootId].childIds.map((id) => nodes[id]);
+  const exactShare = (turn: typeof kept) => {
+    const output = file.pixels(turn.image.id);
+    let same = 0;
+    for (let p = 0; p < input.width * input.height; p++) if (output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4))) same++;
+    return same / (input.width * input.height);
+  };
+  expect([kept.params!.keepUnchanged, raw.params!.keepUnchanged]).toEqual([true, false]);
+  // Removing one object leaves most of the picture as it was: kept exactly with the option, re-drawn without it.
+  expect(exactShare(kept)).toBeGreaterThan(0.5);
+  expect(exactShare(raw)).toBeLessThan(0.2);
+});

@@ -13,7 +13,7 @@ export interface SessionHeader {
 interface RefJson { id: string; width: number; height: number }
 interface TurnJson {
   id: string; parentId: string | null; childIds: string[]; createdAt: number; image: RefJson; source: string; instruction: string;
-  params: { steps: number; guidance: number; seed: number; size: 'input' | 'native' } | null; mask: RefJson | null; references: RefJson[];
+  params: { steps: number; guidance: number; seed: number; size: 'input' | 'native'; keepUnchanged?: boolean } | null; mask: RefJson | null; references: RefJson[];
   timing: { totalMs: number; phases: Record<string, number> } | null; model: { bundleId: string; bundleName: string; backend: string } | null;
 }
 

@@ -47,6 +47,7 @@ export interface Settings {
   brush: { size: number; feather: number };
   steps: number | null;
   guidance: number | null;
+  keepUnchanged: boolean;
 }
 
 /** Session storage. `save` must never leave a record that points at a missing image. */

@@ -29,6 +29,8 @@ export interface PromptSettings {
   sampling: 'model' | 'custom';
   /** Variations per Generate: sibling turns from the same input, seeds random or locked seed, seed+1, … */
   count: number;
+  /** Copy pixels the model left unchanged back from the input (EditJob.keepUnchanged), so turns do not soften them. */
+  keepUnchanged: boolean;
 }
 
 /** Earlier masks, newest last; `null` stands for "no mask". Kept in memory only, at most MASK_UNDO_LIMIT. */
@@ -124,7 +126,7 @@ export interface StudioState {
 }
 
 /** Steps and guidance here apply only while no bundle with defaults is active. */
-export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1 };
+export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1, keepUnchanged: true };
 
 export function createInitialState(): StudioState {
   return {

@@ -23,13 +23,41 @@ describe('studio store: editing', () => {
     await s().generate();
     const turn = selectCurrentTurn(s())!;
     expect(turn.instruction).toBe('make the car red');
-    expect(turn.params).toEqual({ steps: 6, guidance: 3, seed: 777, size: 'input' });
+    expect(turn.params).toEqual({ steps: 6, guidance: 3, seed: 777, size: 'input', keepUnchanged: true });
     expect(turn.model).toEqual({ bundleId: 'kontext-micro', bundleName: 'kontext-micro', backend: 'webgpu' });
     expect(turn.timing!.totalMs).toBe(42);
     expect(s().prompt.seed).toBe(777); // the random seed that was used is shown
     expect(s().promptHistory[0]).toBe('make the car red');
-    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, seed: 777, size: 'input', mask: null, previewEvery: 1 });
+    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, seed: 777, size: 'input', mask: null, previewEvery: 1, keepUnchanged: true });
     expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]);
+  });
+
+  it('keep-unchanged goes with the job, is recorded on the turn, survives a reload and comes back with reuse', async () => {
+    const { s, engine, store } = await setup();
+    s().openImage('car.png', testImage());
+    s().setPrompt({ text: 'make the car red', keepUnchanged: false });
+    await s().generate();
+    expect(engine.jobs[0].keepUnchanged).toBe(false);
+    const turn = selectCurrentTurn(s())!;
+    expect(turn.params!.keepUnchanged).toBe(false);
+
+    s().setPrompt({ keepUnchanged: true });
+    s().reuseTurn(turn.id);
+    expect(s().prompt.keepUnchanged).toBe(false);
+
+    // a turn saved before the option existed was made without it
+    const { keepUnchanged: _absent, ...older } = turn.params!;
+    const tree = s().tree!;
+    store.setState({ tree: { ...tree, nodes: { ...tree.nodes, [turn.id]: { ...turn, params: older } } } });
+    s().setPrompt({ keepUnchanged: true });
+    s().reuseTurn(turn.id);
+    expect(s().prompt.keepUnchanged).toBe(false);
+
+    const { deps } = createTestDeps(createFakeEngine());
+    await deps.sessions.saveSettings(selectSettings(s()));
+    const again = createStudioStore(deps);
+    await again.getState().boot();
+    expect(again.getState().prompt.keepUnchanged).toBe(false);
   });
 
   it('a masked edit sends the mask and keeps every outside pixel', async () => {

@@ -26,7 +26,7 @@ export type StudioStore = StoreApi<Studio>;
 export function selectSettings(s: StudioState): Settings {
   return {
     lastSessionId: s.sessionId, promptHistory: s.promptHistory, selectedBundleId: s.selectedBundleId, bundleUrls: s.bundleUrls,
-    brush: s.brush,
+    brush: s.brush, keepUnchanged: s.prompt.keepUnchanged,
     ...(s.prompt.sampling === 'custom' ? { steps: s.prompt.steps, guidance: s.prompt.guidance } : { steps: null, guidance: null }),
   };
 }
@@ -60,6 +60,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
             brush: settings.brush ?? s.brush,
             prompt: {
               ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
+              keepUnchanged: settings.keepUnchanged ?? s.prompt.keepUnchanged,
               sampling: settings.steps != null || settings.guidance != null ? 'custom' : 'model',
             },
           }));

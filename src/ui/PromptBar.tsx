@@ -121,6 +121,11 @@ export function PromptBar(p: PromptBarProps) {
               <option value="native">Model native</option>
             </select>
           </label>
+          <label className="param" title="Pixels the model left (nearly) as they were are copied back from the input, so untouched areas stay exact turn after turn. Edits that change over a quarter of the picture come back as the model made them.">
+            <input type="checkbox" checked={prompt.keepUnchanged} aria-label="Keep unchanged pixels" data-testid="keep-unchanged"
+              onChange={(e) => p.onChange({ keepUnchanged: e.target.checked })} />
+            <span>Keep unchanged pixels</span>
+          </label>
           <span id="generate-hint" className="param-hint" data-testid="generate-hint">{p.blocker ?? 'Ctrl+Enter to generate · ↑ for earlier instructions'}</span>
           {!prompt.text && p.suggestions.length > 0 && (
             <ul className="chips try" aria-label="Instructions to try">

@@ -15,7 +15,7 @@ import type { ActionContext } from './context';
 
 export interface JobActions {
   setPrompt(prompt: Partial<PromptSettings>): void;
-  /** Copies a turn's instruction, steps, guidance and seed into the prompt, seed locked. */
+  /** Copies a turn's instruction, steps, guidance, seed and keep-unchanged choice into the prompt, seed locked. */
   reuseTurn(id: string): void;
   /** Back to the active bundle's own steps and guidance (and following them when the bundle changes). */
   useModelSampling(): void;
@@ -60,7 +60,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const maskRef: ImageRef | null = mask ? { id: deps.newId(), width: mask.width, height: mask.height } : null;
     const tree = addTurn(s.tree, parent.id, {
       id: deps.newId(), createdAt: deps.now(), image: imageRef, source: '', instruction: prompt,
-      params: { steps: result.steps, guidance: result.guidance, seed: result.seed, size: s.prompt.size }, mask: maskRef, references,
+      params: { steps: result.steps, guidance: result.guidance, seed: result.seed, size: s.prompt.size, keepUnchanged: s.prompt.keepUnchanged }, mask: maskRef, references,
       timing: { totalMs: result.timings.totalMs, phases: omitTotal(result.timings) },
       model: { bundleId: result.bundleId, bundleName, backend: result.backend },
     });
@@ -87,7 +87,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const prompt = s.prompt.text.trim();
     const job: EditJob = {
       id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
-      steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps),
+      steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps), keepUnchanged: s.prompt.keepUnchanged,
     };
     set({
       // The prompt shows the first variation's seed: a locked seed stays what the user set.
@@ -120,8 +120,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     reuseTurn(id) {
       const turn = get().tree?.nodes[id];
       if (!turn?.params) return;
-      const { steps, guidance, seed, size } = turn.params;
-      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, seedMode: 'locked', sampling: 'custom' } }));
+      const { steps, guidance, seed, size, keepUnchanged = false } = turn.params;
+      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, keepUnchanged, seedMode: 'locked', sampling: 'custom' } }));
     },
     useModelSampling() {
       set((s) => ({ prompt: { ...s.prompt, sampling: 'model' } })); // the store's subscription applies the defaults

@@ -13,6 +13,8 @@ export interface TurnParams {
   guidance: number;
   seed: number;
   size: 'input' | 'native';
+  /** Whether unchanged pixels were copied back from the input; absent on turns made before the option existed (they were not). */
+  keepUnchanged?: boolean;
 }
 
 /** Which model made a turn, and where. */
