@@ -2,6 +2,7 @@
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m unittest training.micro.test_micro
 """
+import argparse
 import json
 import os
 import tempfile
@@ -10,12 +11,16 @@ import unittest
 import torch
 
 from training.domain import encode
-from training.kontext_ref.util import load_model_folder
-from training.micro.config import CHECKPOINT_DIR, TEXT_LEN
+from training.kontext_ref.autoencoder import AutoEncoder
+from training.kontext_ref.util import load_ae, load_model_folder
+from training.micro.batch_eval import bench_as_cases
+from training.micro.common import RunLog
+from training.micro.config import AE_GEN3, CHECKPOINT_DIR, TEXT_LEN
 from training.micro.export import write_sidecar, write_text_and_dit, write_tokenizers
 from training.micro.make_data import pad_ids
 from training.kontext_ref.sampling import denoise, get_schedule
 from training.micro.model import KontextMicro, sample_tokens
+from training.micro.train_gpu import beats_committed
 
 
 class MicroTest(unittest.TestCase):
@@ -92,3 +97,20 @@ class MicroTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GpuRunAeChoiceTest(unittest.TestCase):
+    def test_a_new_ae_is_kept_only_when_it_beats_the_committed_one(self):
+        """train_gpu --ae-config gen3 drops an AE that does not reconstruct bench inputs better (here: untrained)."""
+        torch.manual_seed(0)
+        images = bench_as_cases(8, TEXT_LEN)["input"]
+        with tempfile.TemporaryDirectory() as out:
+            log = RunLog(out)
+            cpu = torch.device("cpu")
+            self.assertFalse(beats_committed(AutoEncoder(AE_GEN3).eval(), images, argparse.Namespace(ae_min_gain=0.5),
+                                             log, cpu))
+            # the committed AE itself, asked for a gain of -1 dB, is kept: the comparison is real, not a constant
+            self.assertTrue(beats_committed(load_ae(CHECKPOINT_DIR), images, argparse.Namespace(ae_min_gain=-1.0),
+                                            log, cpu))
+            events = [r["event"] for r in log.read()]
+        self.assertEqual(events, ["dropped", "kept"])

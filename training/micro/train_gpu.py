@@ -5,8 +5,10 @@
 
 Inside one wall-clock budget:
  1. every spare CPU core makes procedural samples (SampleStream) for the whole run;
- 2. the AE is fine-tuned from the committed checkpoint on the images made so far (cosine lr), then frozen, and
-    its latent shift/scale are fitted;
+ 2. the AE is fine-tuned from the committed checkpoint (or, with --ae-config gen3, trained from scratch in a new
+    configuration) on the images made so far (cosine lr), then frozen, and its latent shift/scale are fitted;
+    a new AE that does not beat the committed one on bench inputs by --ae-min-gain dB is dropped, and the run
+    continues the committed DiT on the committed AE instead (as --resume does), so the run never ends worse;
  3. DiT + T5 + CLIP (config.DIT) train from scratch on the frozen AE's tokens with the rectified-flow objective
     of train_dit.py (logit-normal t, target tokens only), the pool growing as samples arrive; bf16 autocast, EMA;
  4. the first chunks, never trained on, score the EMA and the raw weights by batched 12-step edits; the better
@@ -20,6 +22,7 @@ import argparse
 import copy
 import json
 import os
+import shutil
 import time
 
 import numpy as np
@@ -31,7 +34,7 @@ from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.batch_eval import bench_as_cases, edit_images, score_edits
 from training.micro.common import RunLog, psnr, to_float, to_uint8
-from training.micro.config import AE, CHECKPOINT_DIR
+from training.micro.config import AE_CONFIGS, CHECKPOINT_DIR
 from training.micro.export import fp16, load_official
 from training.micro.gpu_stores import ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
@@ -46,15 +49,21 @@ def gather_until(stream: SampleStream, raw: list, end: float) -> None:
         time.sleep(0.2)
 
 
+@torch.no_grad()
+def reconstruction_psnr(ae: AutoEncoder, images: np.ndarray, device: torch.device) -> float:
+    """Mean PSNR of uint8 images after one encode -> decode -> uint8 round trip."""
+    return float(psnr(to_uint8(ae.decode(ae.encode(to_float(torch.from_numpy(images).to(device))))), images).mean())
+
+
 def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.device, bench: np.ndarray,
              end: float) -> AutoEncoder:
-    """Fine-tune the committed AE on the pool until `end`; returns it frozen with fitted shift/scale."""
-    ae = AutoEncoder(AE).to(device)
-    ae.load_state_dict(load_ae(CHECKPOINT_DIR).state_dict())
+    """Fine-tune the committed AE (or train --ae-config from scratch) on the pool until `end`; returns it frozen
+    with fitted shift/scale."""
+    config = AE_CONFIGS[args.ae_config]
+    ae = AutoEncoder(config).to(device) if config else load_ae(CHECKPOINT_DIR).to(device).train()
     opt = torch.optim.AdamW(ae.parameters(), lr=args.ae_lr, weight_decay=0.0)
     pool = ImagePool(args.pool, device)
     gen = torch.Generator(device=device).manual_seed(args.seed)
-    bench_x = to_float(torch.from_numpy(bench).to(device))
 
     def absorb(chunks: list[dict]) -> None:
         raw.extend(chunks)
@@ -62,9 +71,7 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
             pool.add(chunk_images(c))
 
     def bench_psnr() -> float:
-        ae.eval()
-        with torch.no_grad():
-            score = float(psnr(to_uint8(ae.decode(ae.encode(bench_x))), bench).mean())
+        score = reconstruction_psnr(ae.eval(), bench, device)
         ae.train()
         return score
 
@@ -100,6 +107,16 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
     save_file(fp16(ae.state_dict()), os.path.join(args.out, AE_FILE),
               {"format": "pt", "config": json.dumps(ae.params.to_dict())})
     return ae
+
+
+def beats_committed(ae: AutoEncoder, images: np.ndarray, args, log: RunLog, device: torch.device) -> bool:
+    """Whether the new AE reconstructs `images` at least --ae-min-gain dB better than the committed AE."""
+    new, old = reconstruction_psnr(ae, images, device), reconstruction_psnr(load_ae(CHECKPOINT_DIR).to(device),
+                                                                           images, device)
+    keep = new >= old + args.ae_min_gain
+    log.write(phase="ae", event="kept" if keep else "dropped", new_psnr=new, committed_psnr=old,
+              min_gain=args.ae_min_gain)
+    return keep
 
 
 def train_dit(args, stream: SampleStream, ae: AutoEncoder, raw: list, val: dict, log: RunLog,
@@ -159,6 +176,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11, help="train seed of the samples (and of the noise)")
     ap.add_argument("--budget-s", type=float, default=470, help="whole run, from start to written results")
     ap.add_argument("--ae-s", type=float, default=120, help="AE fine-tuning time")
+    ap.add_argument("--ae-config", choices=sorted(AE_CONFIGS), default="committed",
+                    help="committed: fine-tune the checkpoint's AE; gen3: a new AE from scratch (config.AE_GEN3)")
+    ap.add_argument("--ae-min-gain", type=float, default=0.5,
+                    help="dB on bench inputs a new AE must gain over the committed one to be kept")
+    ap.add_argument("--fallback-lr", type=float, default=3e-4, help="DiT lr when a dropped AE means resuming")
     ap.add_argument("--final-s", type=float, default=40, help="kept at the end for scoring and saving")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 2))
     ap.add_argument("--chunk", type=int, default=256)
@@ -195,6 +217,10 @@ def main() -> None:
             gather_until(stream, raw, t_start + args.ae_s)
         else:
             ae = train_ae(args, stream, raw, log, device, bench["input"][::5][:100], t_start + args.ae_s)
+            if AE_CONFIGS[args.ae_config] and not beats_committed(ae, bench["input"][::5][:100], args, log, device):
+                args.resume, args.lr = CHECKPOINT_DIR, args.fallback_lr
+                shutil.copyfile(os.path.join(CHECKPOINT_DIR, AE_FILE), os.path.join(args.out, AE_FILE))
+                ae = load_ae(CHECKPOINT_DIR).to(device).requires_grad_(False)
         run = train_dit(args, stream, ae, raw, val, log, device, t_start + args.budget_s - args.final_s)
     finally:
         stream.close()
