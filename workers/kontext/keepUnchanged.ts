@@ -42,21 +42,31 @@ export function getUnit(width: number, height: number): number {
 export function boxMean(plane: Float32Array, width: number, height: number, r: number): Float32Array {
   if (r <= 0) return plane.slice();
   const rows = new Float32Array(plane.length);
-  const out = new Float32Array(plane.length);
-  const pass = (src: Float32Array, dst: Float32Array, n: number, lines: number, at: (line: number, i: number) => number) => {
-    for (let line = 0; line < lines; line++) {
-      let sum = 0;
-      for (let k = -r; k <= r; k++) sum += src[at(line, Math.min(n - 1, Math.max(0, k)))];
-      for (let i = 0; i < n; i++) {
-        dst[at(line, i)] = sum;
-        sum += src[at(line, Math.min(n - 1, i + r + 1))] - src[at(line, Math.max(0, i - r))];
-      }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += plane[row + Math.min(width - 1, Math.max(0, k))];
+    for (let x = 0; x < width; x++) {
+      rows[row + x] = sum;
+      sum += plane[row + Math.min(width - 1, x + r + 1)] - plane[row + Math.max(0, x - r)];
     }
-  };
-  pass(plane, rows, width, height, (y, x) => y * width + x);
-  pass(rows, out, height, width, (x, y) => y * width + x);
+  }
+  const out = new Float32Array(plane.length);
   const area = (2 * r + 1) ** 2;
-  return out.map((v) => v / area);
+  const sums = new Float64Array(width); // one running sum per column, walking down the rows
+  for (let k = -r; k <= r; k++) {
+    const row = Math.min(height - 1, Math.max(0, k)) * width;
+    for (let x = 0; x < width; x++) sums[x] += rows[row + x];
+  }
+  for (let y = 0; y < height; y++) {
+    const add = Math.min(height - 1, y + r + 1) * width;
+    const drop = Math.max(0, y - r) * width;
+    for (let x = 0; x < width; x++) {
+      out[y * width + x] = sums[x] / area;
+      sums[x] += rows[add + x] - rows[drop + x];
+    }
+  }
+  return out;
 }
 
 /** Marks as changed every unchanged pixel that cannot reach the border through unchanged pixels (4-connected). */
