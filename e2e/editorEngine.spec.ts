@@ -115,9 +115,11 @@ test('unchanged pixels come back from the input byte for byte, and not when the 
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await expect(page.getByTestId('keep-unchanged')).toBeChecked(); // the default
   await generate(page, 'remove the star');
+  await expect(page.getByTestId('changed-share')).toContainText(/% of pixels, the rest kept exactly/);
   await page.locator('[data-testid="turn"][data-depth="0"]').click();
   await page.getByTestId('keep-unchanged').uncheck();
   await generate(page, 'remove the star');
+  await expect(page.getByTestId('changed-share')).toHaveText(/^\d+ % of pixels$/);
   const file = readSessionFile(await exportCurrentSession(page));
   const { nodes, rootId } = file.header.tree;
   const input = file.pixels(nodes[rootId].image.id);

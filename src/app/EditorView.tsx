@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { getDepth, layoutTree } from '../editor/history/tree';
 import { countRepaint } from '../editor/mask';
-import { selectActiveBundle } from '../editor/selectors';
+import { selectActiveBundle, selectChangedShare } from '../editor/selectors';
 import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { SAMPLES } from '../lib/samples';
@@ -47,14 +47,14 @@ function LeftPanels() {
 function RightPanels() {
   const store = useStudioStore();
   const a = useActions();
-  const s = useStudioShallow((st) => ({ tree: st.tree, images: st.images, job: st.job, compare: st.compare }));
+  const s = useStudioShallow((st) => ({ tree: st.tree, images: st.images, job: st.job, compare: st.compare, changedShare: selectChangedShare(st) }));
   const turn = useCurrentTurn();
   const rows = useMemo(() => (s.tree ? layoutTree(s.tree) : []), [s.tree]);
   if (!s.tree || !turn) return <aside className="sidebar right empty" aria-label="History"><p className="hint">The history of your edits appears here: every turn, its instruction, seed and settings, with branches.</p></aside>;
   return (
     <aside className="sidebar right" aria-label="History">
       <ErrorBoundary name="Turn details">
-        <TurnDetails turn={turn} depth={getDepth(s.tree, turn.id)} mask={turn.mask} canCompare={!!turn.parentId} compare={s.compare} locked={!!s.job}
+        <TurnDetails turn={turn} depth={getDepth(s.tree, turn.id)} mask={turn.mask} changedShare={s.changedShare} canCompare={!!turn.parentId} compare={s.compare} locked={!!s.job}
           onCompare={a.toggleCompare} onReuse={() => a.reuseTurn(turn.id)} onExportPng={() => void exportCurrentPng(store)}
           onDeleteBranch={() => { if (window.confirm('Delete this turn and every turn after it?')) a.deleteBranch(turn.id); }} />
       </ErrorBoundary>

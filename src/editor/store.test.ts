@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
 import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
-import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker, selectSnapshot } from './selectors';
+import { selectChangedShare, selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker, selectSnapshot } from './selectors';
 import { createStudioStore, selectSettings } from './store';
 
 async function setup() {
@@ -58,6 +58,21 @@ describe('studio store: editing', () => {
     const again = createStudioStore(deps);
     await again.getState().boot();
     expect(again.getState().prompt.keepUnchanged).toBe(false);
+  });
+
+  it('says what share of pixels an edit changed: none at the root, the masked area after a masked edit', async () => {
+    const { s } = await setup();
+    s().openImage('a.png', testImage(32, 32));
+    expect(selectChangedShare(s())).toBeNull();
+    const mask = s().ensureMask()!;
+    const empty = cloneMask(mask);
+    for (let p = 0; p < 32 * 8; p++) mask.data[p] = 255; // the top quarter
+    s().maskCommitted(empty);
+    s().setPrompt({ text: 'make it blue' });
+    await s().generate();
+    expect(selectChangedShare(s())).toBe(0.25); // the fake engine inverts inside the mask; outside stays exact
+    await s().generate();
+    expect(selectChangedShare(s())).toBe(1); // no mask now: the fake inverts every pixel
   });
 
   it('a masked edit sends the mask and keeps every outside pixel', async () => {

@@ -54,6 +54,8 @@ export interface TurnDetailsProps {
   turn: TurnNode;
   depth: number;
   mask: { width: number; height: number } | null;
+  /** Share of pixels that differ from the previous turn (null: root, or another size). */
+  changedShare: number | null;
   canCompare: boolean;
   compare: boolean;
   locked: boolean;
@@ -61,6 +63,12 @@ export interface TurnDetailsProps {
   onReuse: () => void;
   onDeleteBranch: () => void;
   onExportPng: () => void;
+}
+
+/** 0.183 → "18 %"; tiny non-zero shares are not shown as 0. */
+function formatShare(share: number): string {
+  if (share > 0 && share < 0.01) return '< 1 %';
+  return `${Math.round(100 * share)} %`;
 }
 
 /** What made the shown turn, and what can be done with it. */
@@ -80,6 +88,14 @@ export function TurnDetails(p: TurnDetailsProps) {
           <dt>Model</dt><dd>{turn.model ? `${turn.model.bundleName} (${turn.model.backend === 'webgpu' ? 'WebGPU' : 'WASM'})` : '—'}</dd>
           <dt>Time</dt><dd>{turn.timing ? formatDuration(turn.timing.totalMs) : '—'}</dd>
           <dt>Inputs</dt><dd>{turn.mask ? 'masked' : 'whole image'}{turn.references.length ? `, ${turn.references.length} reference${turn.references.length > 1 ? 's' : ''}` : ''}</dd>
+          {p.changedShare !== null && (
+            <>
+              <dt>Changed</dt>
+              <dd data-testid="changed-share" title="Pixels that differ from the previous turn; with “keep unchanged pixels” the rest are byte-identical to it">
+                {formatShare(p.changedShare)} of pixels{turn.params.keepUnchanged ? ', the rest kept exactly' : ''}
+              </dd>
+            </>
+          )}
         </dl>
       ) : (
         <p className="hint">Opened from <b>{turn.source}</b>. Every edit you make from here becomes a turn; editing from an earlier turn starts a branch.</p>
