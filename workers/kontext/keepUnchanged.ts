@@ -129,13 +129,13 @@ export function keepUnchanged(input: RgbaImage, output: RgbaImage): KeepResult {
   if (share > GLOBAL_EDIT_SHARE) return { image: output, changedShare: 1, applied: false };
   const weight = boxMean(changed, width, height, FEATHER * unit);
   const data = new Uint8ClampedArray(output.data.length);
-  let kept = 0;
+  let fromModel = 0;
   for (let p = 0; p < weight.length; p++) {
     const w = weight[p];
     const o = 4 * p;
-    if (w > 0) kept++;
+    if (w > 0) fromModel++;
     for (let c = 0; c < 3; c++) data[o + c] = Math.round(input.data[o + c] + w * (output.data[o + c] - input.data[o + c]));
     data[o + 3] = output.data[o + 3];
   }
-  return { image: { width, height, data }, changedShare: kept / weight.length, applied: true };
+  return { image: { width, height, data }, changedShare: fromModel / weight.length, applied: true };
 }
