@@ -71,6 +71,11 @@ function formatShare(share: number): string {
   return `${Math.round(100 * share)} %`;
 }
 
+/** What keep-unchanged did: kept the rest, or nothing when the edit was global (it then returns the model's output). */
+function describeKept(share: number): string {
+  return formatShare(share) === '100 %' ? ', a global edit: nothing kept' : ', the rest kept exactly';
+}
+
 /** What made the shown turn, and what can be done with it. */
 export function TurnDetails(p: TurnDetailsProps) {
   const { turn } = p;
@@ -92,7 +97,7 @@ export function TurnDetails(p: TurnDetailsProps) {
             <>
               <dt>Changed</dt>
               <dd data-testid="changed-share" title="Pixels that differ from the previous turn; with “keep unchanged pixels” the rest are byte-identical to it">
-                {formatShare(p.changedShare)} of pixels{turn.params.keepUnchanged ? ', the rest kept exactly' : ''}
+                {formatShare(p.changedShare)} of pixels{turn.params.keepUnchanged ? describeKept(p.changedShare) : ''}
               </dd>
             </>
           )}
