@@ -11,10 +11,9 @@ from training.domain import read_png
 from training.micro.config import BENCH_DIR, DATA_DIR
 
 
-def set_single_thread(threads: int = 1) -> None:
-    """`threads` torch threads, one by default (OpenBLAS must have 1: set OPENBLAS_NUM_THREADS=1 in the environment;
-    torch's own threads beside OpenBLAS's made runs several times slower)."""
-    torch.set_num_threads(threads)
+def set_single_thread() -> None:
+    """One torch thread (OpenBLAS threads must also be 1: set OPENBLAS_NUM_THREADS=1 in the environment)."""
+    torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("warning: OPENBLAS_NUM_THREADS is not 1; runs get several times slower", flush=True)

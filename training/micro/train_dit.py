@@ -44,7 +44,6 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--chunks", type=int, default=10)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (2 when nothing else runs beside it)")
     ap.add_argument("--ae", default=CHECKPOINT_DIR, help="folder with the frozen ae.safetensors")
     ap.add_argument("--init", default=None, help="official folder to start from when the run has no ckpt.pt")
     ap.add_argument("--eval-every", type=int, default=400)
@@ -53,7 +52,7 @@ def main() -> None:
     ap.add_argument("--final-lr", type=float, default=1.0,
                     help="cosine decay over --minutes to this fraction of --lr (1 = constant)")
     args = ap.parse_args()
-    set_single_thread(args.threads)
+    set_single_thread()
     torch.manual_seed(args.seed)
     run_dir = os.path.join(RUNS_DIR, args.run)
     ckpt_path = os.path.join(run_dir, "ckpt.pt")
