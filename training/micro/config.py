@@ -26,7 +26,7 @@ VOCAB_SIZE = len(get_vocabulary())
 AE = AutoEncoderParams(ch=16, ch_mult=[1, 2, 4, 8], num_res_blocks=1, z_channels=16, num_groups=8,
                        scale_factor=1.0, shift_factor=0.0)
 # Gen 3 candidate, trained from scratch (a new latent space, so the DiT starts afresh too): twice the channels at
-# 64x64 and 32x32, where glyph strokes and pattern fills live, at about the same size (3.04 M vs 2.77 M). The
+# 64x64 and 32x32, where glyph strokes and pattern fills live, at about the same size (3.02 M vs 2.77 M). The
 # gen-2 AE reconstructs only 55% of text and style targets to 24 dB, which caps those categories below stage 1.
 AE_GEN3 = AutoEncoderParams(ch=32, ch_mult=[1, 2, 2, 4], num_res_blocks=1, z_channels=16, num_groups=8,
                             scale_factor=1.0, shift_factor=0.0)

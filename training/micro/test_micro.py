@@ -95,9 +95,6 @@ class MicroTest(unittest.TestCase):
         self.assertTrue(any(not torch.equal(v, decoder_before[k]) for k, v in ae.decoder.state_dict().items()))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class GpuRunAeChoiceTest(unittest.TestCase):
     def test_a_new_ae_is_kept_only_when_it_beats_the_committed_one(self):
@@ -114,3 +111,7 @@ class GpuRunAeChoiceTest(unittest.TestCase):
                                             log, cpu))
             events = [r["event"] for r in log.read()]
         self.assertEqual(events, ["dropped", "kept"])
+
+
+if __name__ == "__main__":
+    unittest.main()
