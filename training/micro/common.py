@@ -48,9 +48,11 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
     return uint8_levels(images).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-image PSNR in dB of uint8 [N, H, W, 3] arrays (capped at 99 dB for identical images)."""
-    mse = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).reshape(len(a), -1).mean(1)
+def psnr(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """Per-image PSNR in dB of uint8 [N, H, W, 3] arrays (capped at 99 dB for identical images), over the pixels
+    of the bool [N, H, W] `where` when given."""
+    sq = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean(-1)
+    mse = np.array([s[w].mean() for s, w in zip(sq, where)]) if where is not None else sq.reshape(len(sq), -1).mean(1)
     return np.where(mse > 0, 10 * np.log10(255.0**2 / np.maximum(mse, 1e-12)), 99.0)
 
 

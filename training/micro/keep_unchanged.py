@@ -18,8 +18,8 @@ import torch
 
 from training.domain import CATEGORIES, make_chain
 from training.kontext_ref.util import load_ae
-from training.micro.batch_eval import edit_images
-from training.micro.common import set_single_thread
+from training.micro.batch_eval import edit_images, score_edits
+from training.micro.common import psnr, set_single_thread
 from training.micro.config import TEXT_LEN
 from training.micro.eval import SUCCESS_DB
 from training.micro.export import load_official
@@ -69,18 +69,11 @@ def keep_unchanged(inputs: np.ndarray, outputs: np.ndarray, threshold: float, fe
     return np.round(i + weight[..., None] * (o - i)).astype(np.uint8)
 
 
-def psnr(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
-    sq = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean(-1)
-    mse = np.array([s[w].mean() for s, w in zip(sq, where)]) if where is not None else sq.reshape(len(sq), -1).mean(1)
-    return 10 * np.log10(255 ** 2 / np.maximum(mse, 1e-10))
-
-
-def score_row(label: str, images: np.ndarray, targets: np.ndarray, category: np.ndarray) -> str:
-    p = psnr(images, targets)
-    cells = [f"{label:30s} all {100 * (p >= SUCCESS_DB).mean():5.1f}% {p.mean():5.2f} dB"]
-    for k, name in enumerate(CATEGORIES):
-        sel = category == k
-        cells.append(f"{name.split('_')[0]} {100 * (p[sel] >= SUCCESS_DB).mean():3.0f}% {p[sel].mean():5.2f}")
+def score_row(label: str, images: np.ndarray, cases: dict) -> str:
+    rows = score_edits(images, cases)
+    cells = [f"{label:30s} all {100 * rows['overall']['success']:5.1f}% {rows['overall']['psnr']:5.2f} dB"]
+    cells += [f"{name.split('_')[0]} {100 * rows[name]['success']:3.0f}% {rows[name]['psnr']:5.2f}"
+              for name in CATEGORIES if name in rows]
     return " | ".join(cells)
 
 
@@ -122,14 +115,14 @@ def main() -> None:
         cases["output"] = edit_images(model, ae, cases, seed=3)
         if args.cache:
             np.savez(args.cache, **cases)
-    x, y, out, cat = cases["input"], cases["target"], cases["output"], cases["category"]
+    x, out = cases["input"], cases["output"]
     print(f"{len(x)} edits of make_sample(0, 500000 + k); success = PSNR >= {SUCCESS_DB} dB")
-    print(score_row("identity (output = input)", x, y, cat))
-    print(score_row("model output", out, y, cat))
+    print(score_row("identity (output = input)", x, cases))
+    print(score_row("model output", out, cases))
     for threshold, feather, share in itertools.product([32, 48, 64, 96], [1, 2, 3, 4], [0.25, 0.5, 1.0]):
         mark = " *" if (threshold, feather, share) == tuple(CHOSEN.values()) else ""
         label = f"keep t{threshold} f{feather} g{share}{mark}"
-        print(score_row(label, keep_unchanged(x, out, threshold, feather, share), y, cat))
+        print(score_row(label, keep_unchanged(x, out, threshold, feather, share), cases))
     for row in chain_rows(model, ae, [("model output", None),
                                       ("keep (chosen)", lambda i, o: keep_unchanged(i, o, **CHOSEN))]):
         print(row)

@@ -19,7 +19,7 @@ import torch
 from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.util import load_ae
 from training.micro.common import (RunLog, Timer, load_bench_cases, load_chunks, psnr, save_resumable,
-                                   set_single_thread, to_tensor, to_uint8, uint8_levels)
+                                   set_single_thread, to_float, to_tensor, to_uint8, uint8_levels)
 from training.micro.config import AE, RUNS_DIR
 
 
@@ -29,15 +29,17 @@ def collect_images(data: dict) -> np.ndarray:
 
 @torch.no_grad()
 def reconstruct(ae: AutoEncoder, images: np.ndarray, batch: int = 50, trips: int = 1) -> np.ndarray:
-    """uint8 images after `trips` encode → decode → uint8 round trips (what a chain of edits does to them)."""
+    """uint8 images after `trips` encode → decode → uint8 round trips (what a chain of edits does to them), on the
+    AE's own device; the AE's train/eval mode is left as it was."""
+    was_training, device = ae.training, next(ae.parameters()).device
     ae.eval()
     out = []
     for i in range(0, len(images), batch):
         y = images[i:i + batch]
         for _ in range(trips):
-            y = to_uint8(ae.decode(ae.encode(to_tensor(y))))
+            y = to_uint8(ae.decode(ae.encode(to_float(torch.from_numpy(y).to(device)))))
         out.append(y)
-    ae.train()
+    ae.train(was_training)
     return np.concatenate(out)
 
 

@@ -33,26 +33,20 @@ from training.kontext_ref.sampling import mu_for
 from training.kontext_ref.safetensors_io import save_file
 from training.kontext_ref.util import AE_FILE, load_ae
 from training.micro.batch_eval import bench_as_cases, edit_images, score_edits
-from training.micro.common import RunLog, psnr, to_float, to_uint8
+from training.micro.common import RunLog, psnr, to_float
 from training.micro.config import AE_CONFIGS, CHECKPOINT_DIR
 from training.micro.export import fp16, load_official
 from training.micro.gpu_stores import ImagePool, TokenStore, chunk_images, concat_chunks, encode_chunk
 from training.micro.model import TOKENS_PER_IMAGE, KontextMicro
 from training.micro.objective import cosine_lr, dit_step, validate
 from training.micro.sample_stream import SampleStream
-from training.micro.train_ae import train_step
+from training.micro.train_ae import reconstruct, train_step
 
 
 def gather_until(stream: SampleStream, raw: list, end: float) -> None:
     while time.time() < end:
         raw.extend(stream.take())
         time.sleep(0.2)
-
-
-@torch.no_grad()
-def reconstruction_psnr(ae: AutoEncoder, images: np.ndarray, device: torch.device) -> float:
-    """Mean PSNR of uint8 images after one encode -> decode -> uint8 round trip."""
-    return float(psnr(to_uint8(ae.decode(ae.encode(to_float(torch.from_numpy(images).to(device))))), images).mean())
 
 
 def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.device, bench: np.ndarray,
@@ -71,9 +65,7 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
             pool.add(chunk_images(c))
 
     def bench_psnr() -> float:
-        score = reconstruction_psnr(ae.eval(), bench, device)
-        ae.train()
-        return score
+        return float(psnr(reconstruct(ae, bench), bench).mean())
 
     log.write(phase="ae", event="start", bench_psnr=bench_psnr())
     while pool.n < 4 * args.ae_batch:
@@ -111,8 +103,8 @@ def train_ae(args, stream: SampleStream, raw: list, log: RunLog, device: torch.d
 
 def beats_committed(ae: AutoEncoder, images: np.ndarray, args, log: RunLog, device: torch.device) -> bool:
     """Whether the new AE reconstructs `images` at least --ae-min-gain dB better than the committed AE."""
-    new, old = reconstruction_psnr(ae, images, device), reconstruction_psnr(load_ae(CHECKPOINT_DIR).to(device),
-                                                                           images, device)
+    new = float(psnr(reconstruct(ae, images), images).mean())
+    old = float(psnr(reconstruct(load_ae(CHECKPOINT_DIR).to(device), images), images).mean())
     keep = new >= old + args.ae_min_gain
     log.write(phase="ae", event="kept" if keep else "dropped", new_psnr=new, committed_psnr=old,
               min_gain=args.ae_min_gain)
