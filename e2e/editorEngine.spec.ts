@@ -2,11 +2,20 @@
  * Real edits on the embedded kontext-micro bundle. These tests skip while the engine lists no embedded bundle
  * (edits land with #4) and switch on by themselves once it does.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { exportCurrentSession, hasEmbeddedBundle, NO_ENGINE, paintStroke, saveScreenshot, useBackend, waitForSave } from './editor/app';
 import { EDIT_TIMEOUT, generate } from './editor/engine';
 import { photoPng } from './editor/images';
 import { readSessionFile } from './editor/sessionFiles';
+import { REPO_ROOT } from './models';
+
+/** The embedded bundle's own sampler settings (manifest `sampling`), which the prompt bar starts from. */
+const MODEL_SAMPLING: { default_steps: number; default_average?: number } =
+  JSON.parse(readFileSync(join(REPO_ROOT, 'public/bundles/kontext-micro/manifest.json'), 'utf8')).sampling;
+const MODEL_STEPS = String(MODEL_SAMPLING.default_steps);
+const MODEL_AVERAGE = MODEL_SAMPLING.default_average ?? 1;
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -72,19 +81,21 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   test.setTimeout(2 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
-  await expect(page.getByLabel('Steps')).toHaveValue('12'); // the bundle's own default (manifest sampling)
+  await expect(page.getByLabel('Steps')).toHaveValue(MODEL_STEPS); // the bundle's own defaults (manifest sampling)
+  await expect(page.getByLabel('Average of runs')).toHaveValue(String(MODEL_AVERAGE));
   await page.getByLabel('Steps').fill('50');
   await page.getByTestId('prompt-input').fill('remove the star');
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
-  await expect(page.getByTestId('job-progress')).toContainText(/step \d+\/50/, { timeout: EDIT_TIMEOUT });
+  // Every averaged run's steps count.
+  await expect(page.getByTestId('job-progress')).toContainText(new RegExp(`step \\d+/${50 * MODEL_AVERAGE}`), { timeout: EDIT_TIMEOUT });
   await saveScreenshot(page, test.info(), '15-engine-running');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: EDIT_TIMEOUT });
   await expect(page.getByTestId('turn')).toHaveCount(1);
   await expect(page.getByRole('status').filter({ hasText: 'Cancelled.' })).toBeVisible();
   await page.getByTestId('model-defaults').click();
-  await expect(page.getByLabel('Steps')).toHaveValue('12');
+  await expect(page.getByLabel('Steps')).toHaveValue(MODEL_STEPS);
   await expect(page.getByTestId('model-defaults')).toBeHidden();
 });
 

@@ -30,7 +30,7 @@ async function makeEngine() {
 
 const job = (over: Partial<EditJob> = {}): EditJob => ({
   id: crypto.randomUUID(), image: makeImage(333, 517), prompt: 'make the red circle blue', references: [], mask: null,
-  steps: 4, guidance: 2.5, seed: 42, size: 'input', previewEvery: 0, keepUnchanged: false, ...over,
+  steps: 4, guidance: 2.5, average: 1, seed: 42, size: 'input', previewEvery: 0, keepUnchanged: false, ...over,
 });
 
 describe('engine edits on the tiny bundle (onnxruntime-node)', () => {

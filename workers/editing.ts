@@ -115,7 +115,8 @@ export function createEditing(deps: EditingDeps) {
       timings[phase] = (timings[phase] ?? 0) + now() - phaseStart;
       phase = next;
       phaseStart = now();
-      report({ phase, step: next === 'done' || next === 'decoding' ? job.steps : 0, steps: job.steps, fraction: PHASE_START[next], etaMs: next === 'done' ? 0 : null });
+      const steps = job.steps * job.average; // every averaged run counts
+      report({ phase, step: next === 'done' || next === 'decoding' ? steps : 0, steps, fraction: PHASE_START[next], etaMs: next === 'done' ? 0 : null });
     };
     enterPhase('loading');
     const bundle = await open(selected.id);
@@ -144,7 +145,7 @@ export function createEditing(deps: EditingDeps) {
     });
     enterPhase('done');
     return {
-      jobId: job.id, image, seed: job.seed, steps: job.steps, guidance: job.guidance, bundleId: bundle.id,
+      jobId: job.id, image, seed: job.seed, steps: job.steps, guidance: job.guidance, average: job.average, bundleId: bundle.id,
       backend: deps.getTarget().backend, timings: { ...timings, totalMs: now() - started },
     };
   }
@@ -169,7 +170,7 @@ export function createEditing(deps: EditingDeps) {
           // a progress listener that throws must not kill the job
         }
       };
-      report({ phase: 'queued', step: 0, steps: job.steps, fraction: PHASE_START.queued, etaMs: null });
+      report({ phase: 'queued', step: 0, steps: job.steps * job.average, fraction: PHASE_START.queued, etaMs: null });
       return deps
         .serial(async () => {
           if (controller.signal.aborted) throw new EngineError('cancelled', 'The edit was cancelled before it started.');

@@ -47,6 +47,8 @@ export interface Settings {
   brush: { size: number; feather: number };
   steps: number | null;
   guidance: number | null;
+  /** null (or absent in settings saved before it existed): follow the model. */
+  average?: number | null;
   keepUnchanged: boolean;
 }
 

@@ -90,13 +90,13 @@ export function selectSnapshot(s: StudioState): SessionSnapshot | null {
 }
 
 /** The edit chain from the opened image to the current turn, for PNG metadata. */
-export function selectEditChain(s: StudioState): { instruction: string; seed: number; steps: number; guidance: number; model: string; masked: boolean; references: number }[] {
+export function selectEditChain(s: StudioState): { instruction: string; seed: number; steps: number; guidance: number; average: number; model: string; masked: boolean; references: number }[] {
   if (!s.tree) return [];
   const chain = [];
   for (let n: TurnNode | undefined = s.tree.nodes[s.tree.currentId]; n && n.parentId; n = s.tree.nodes[n.parentId]) {
     chain.unshift({
       instruction: n.instruction, seed: n.params?.seed ?? 0, steps: n.params?.steps ?? 0, guidance: n.params?.guidance ?? 0,
-      model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
+      average: n.params?.average ?? 1,      model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
     });
   }
   return chain;

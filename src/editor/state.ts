@@ -22,10 +22,12 @@ export interface PromptSettings {
   text: string;
   steps: number;
   guidance: number;
+  /** Denoising runs averaged into each result (EditJob.average). */
+  average: number;
   seedMode: 'random' | 'locked';
   seed: number;
   size: 'input' | 'native';
-  /** 'model': steps and guidance follow the active bundle's defaults; 'custom': the user chose them. */
+  /** 'model': steps, guidance and average follow the active bundle's defaults; 'custom': the user chose them. */
   sampling: 'model' | 'custom';
   /** Variations per Generate: sibling turns from the same input, seeds random or locked seed, seed+1, … */
   count: number;
@@ -125,8 +127,8 @@ export interface StudioState {
   };
 }
 
-/** Steps and guidance here apply only while no bundle with defaults is active. */
-export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1, keepUnchanged: true };
+/** Steps, guidance and average here apply only while no bundle with defaults is active. */
+export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, average: 1, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1, keepUnchanged: true };
 
 export function createInitialState(): StudioState {
   return {

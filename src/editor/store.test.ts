@@ -23,12 +23,12 @@ describe('studio store: editing', () => {
     await s().generate();
     const turn = selectCurrentTurn(s())!;
     expect(turn.instruction).toBe('make the car red');
-    expect(turn.params).toEqual({ steps: 6, guidance: 3, seed: 777, size: 'input', keepUnchanged: true });
+    expect(turn.params).toEqual({ steps: 6, guidance: 3, average: 1, seed: 777, size: 'input', keepUnchanged: true });
     expect(turn.model).toEqual({ bundleId: 'kontext-micro', bundleName: 'kontext-micro', backend: 'webgpu' });
     expect(turn.timing!.totalMs).toBe(42);
     expect(s().prompt.seed).toBe(777); // the random seed that was used is shown
     expect(s().promptHistory[0]).toBe('make the car red');
-    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, seed: 777, size: 'input', mask: null, previewEvery: 1, keepUnchanged: true });
+    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, average: 1, seed: 777, size: 'input', mask: null, previewEvery: 1, keepUnchanged: true });
     expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]);
   });
 
@@ -195,18 +195,49 @@ describe('studio store: sampler settings', () => {
     expect(s().prompt).toMatchObject({ steps: 12, guidance: 2.5, sampling: 'model' });
     expect(selectSettings(s())).toMatchObject({ steps: null, guidance: null });
 
-    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 28, guidance: 3.5 } }];
+    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 28, guidance: 3.5, average: 1 } }];
     await s().refreshBundles();
     expect(s().prompt).toMatchObject({ steps: 28, guidance: 3.5 });
 
     s().setPrompt({ steps: 20 });
-    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 12, guidance: 2.5 } }];
+    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 12, guidance: 2.5, average: 1 } }];
     await s().refreshBundles();
     expect(s().prompt).toMatchObject({ steps: 20, guidance: 3.5, sampling: 'custom' });
     expect(selectSettings(s())).toMatchObject({ steps: 20, guidance: 3.5 });
 
     s().useModelSampling();
     expect(s().prompt).toMatchObject({ steps: 12, guidance: 2.5, sampling: 'model' });
+  });
+
+  it('average follows the model, goes with the job, is recorded on the turn and comes back with reuse and a reload', async () => {
+    const { s, engine, store } = await setup();
+    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 2, guidance: 2.5, average: 4 } }];
+    await s().refreshBundles();
+    expect(s().prompt).toMatchObject({ steps: 2, average: 4, sampling: 'model' });
+    s().openImage('car.png', testImage());
+    s().setPrompt({ text: 'make the car red' });
+    await s().generate();
+    expect(engine.jobs[0]).toMatchObject({ steps: 2, average: 4, previewEvery: 1 });
+    const turn = selectCurrentTurn(s())!;
+    expect(turn.params!.average).toBe(4);
+
+    s().setPrompt({ average: 99 });
+    expect(s().prompt).toMatchObject({ average: 8, sampling: 'custom' }); // clamped to the field's range
+    expect(selectSettings(s())).toMatchObject({ steps: 2, guidance: 2.5, average: 8 });
+    s().reuseTurn(turn.id);
+    expect(s().prompt.average).toBe(4);
+    const { average: _absent, ...older } = turn.params!; // a turn made before averaging existed: one run
+    store.setState({ tree: { ...s().tree!, nodes: { ...s().tree!.nodes, [turn.id]: { ...turn, params: older } } } });
+    s().reuseTurn(turn.id);
+    expect(s().prompt.average).toBe(1);
+
+    const { deps } = createTestDeps(createFakeEngine());
+    await deps.sessions.saveSettings(selectSettings(s()));
+    const again = createStudioStore(deps);
+    await again.getState().boot();
+    expect(again.getState().prompt).toMatchObject({ average: 1, sampling: 'custom' });
+    again.getState().useModelSampling();
+    expect(again.getState().prompt).toMatchObject({ steps: 12, average: 1, sampling: 'model' }); // the fake bundle's own
   });
 
   it('saved custom settings survive a reload and win over the model defaults', async () => {

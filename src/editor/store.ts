@@ -27,16 +27,19 @@ export function selectSettings(s: StudioState): Settings {
   return {
     lastSessionId: s.sessionId, promptHistory: s.promptHistory, selectedBundleId: s.selectedBundleId, bundleUrls: s.bundleUrls,
     brush: s.brush, keepUnchanged: s.prompt.keepUnchanged,
-    ...(s.prompt.sampling === 'custom' ? { steps: s.prompt.steps, guidance: s.prompt.guidance } : { steps: null, guidance: null }),
+    ...(s.prompt.sampling === 'custom'
+      ? { steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average }
+      : { steps: null, guidance: null, average: null }),
   };
 }
 
-/** The prompt with the active bundle's steps and guidance, while the user has not chosen their own. */
+/** The prompt with the active bundle's steps, guidance and average, while the user has not chosen their own. */
 export function withModelDefaults(s: StudioState): PromptSettings {
   const defaults = selectActiveBundle(s)?.defaults;
   if (s.prompt.sampling !== 'model' || !defaults) return s.prompt;
-  if (s.prompt.steps === defaults.steps && s.prompt.guidance === defaults.guidance) return s.prompt;
-  return { ...s.prompt, steps: defaults.steps, guidance: defaults.guidance };
+  const { steps, guidance, average } = defaults;
+  if (s.prompt.steps === steps && s.prompt.guidance === guidance && s.prompt.average === average) return s.prompt;
+  return { ...s.prompt, steps, guidance, average };
 }
 
 export function createStudioStore(deps: StudioDeps): StudioStore {
@@ -60,6 +63,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
             brush: settings.brush ?? s.brush,
             prompt: {
               ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
+              average: settings.average ?? s.prompt.average,
               keepUnchanged: settings.keepUnchanged ?? s.prompt.keepUnchanged,
               sampling: settings.steps != null || settings.guidance != null ? 'custom' : 'model',
             },

@@ -10,6 +10,8 @@ export interface ChainStep {
   seed: number;
   steps: number;
   guidance: number;
+  /** Runs averaged into the result (1 = a plain sample). */
+  average: number;
   model: string;
   masked: boolean;
   references: number;
@@ -20,7 +22,7 @@ export const CHAIN_KEY = 'kontext:chain';
 /** Encodes `image` with its edit chain in tEXt metadata. */
 export async function exportPngWithChain(image: RgbaImage, chain: ChainStep[], source: string): Promise<Uint8Array> {
   const description = chain.length
-    ? chain.map((c, i) => `${i + 1}. "${c.instruction}" (seed ${c.seed}, ${c.steps} steps, guidance ${c.guidance}, ${c.model}${c.masked ? ', masked' : ''}${c.references ? `, ${c.references} reference${c.references > 1 ? 's' : ''}` : ''})`).join('\n')
+    ? chain.map((c, i) => `${i + 1}. "${c.instruction}" (seed ${c.seed}, ${c.steps} steps, guidance ${c.guidance}${c.average > 1 ? `, average of ${c.average} runs` : ''}, ${c.model}${c.masked ? ', masked' : ''}${c.references ? `, ${c.references} reference${c.references > 1 ? 's' : ''}` : ''})`).join('\n')
     : 'Unedited.';
   return encodePng(image, {
     Software: 'Kontext Studio',

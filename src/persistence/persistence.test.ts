@@ -120,12 +120,13 @@ describe('persistence', () => {
 
   it('exports a PNG whose tEXt chunks carry the edit chain', async () => {
     const png = await exportPngWithChain(testImage(), [
-      { instruction: 'make the car red', seed: 7, steps: 8, guidance: 2.5, model: 'kontext-micro', masked: true, references: 1 },
-      { instruction: 'add snow ❄', seed: 8, steps: 8, guidance: 2.5, model: 'kontext-micro', masked: false, references: 0 },
+      { instruction: 'make the car red', seed: 7, steps: 8, guidance: 2.5, average: 1, model: 'kontext-micro', masked: true, references: 1 },
+      { instruction: 'add snow ❄', seed: 8, steps: 2, guidance: 2.5, average: 4, model: 'kontext-micro', masked: false, references: 0 },
     ], 'street.png');
     const text = readPngText(png);
     expect(text.Software).toBe('Kontext Studio');
     expect(text.Description).toContain('1. "make the car red" (seed 7, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)');
+    expect(text.Description).toContain('(seed 8, 2 steps, guidance 2.5, average of 4 runs, kontext-micro)');
     const chain = JSON.parse(text[CHAIN_KEY]);
     expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual(['make the car red', 'add snow ❄']);
     expect((await decodeImageBlob(new Blob([png as BlobPart]))).width).toBe(16);

@@ -9,7 +9,7 @@ import type { StudioDeps } from '../editor/ports';
 
 export const TEST_BUNDLE: BundleInfo = {
   id: 'kontext-micro', name: 'kontext-micro', weights: 'fp32', totalBytes: 1000, complete: true, files: [], unsupportedReason: null, embedded: true,
-  defaults: { steps: 12, guidance: 2.5 },
+  defaults: { steps: 12, guidance: 2.5, average: 1 },
 };
 
 const CAPS: Capabilities = {
@@ -63,7 +63,7 @@ export function createFakeEngine(): FakeEngine {
       if (engine.hold) {
         await new Promise<void>((resolve, reject) => { releaseHeld = resolve; rejectHeld = reject; });
       }
-      return { jobId: job.id, image: fakeEdit(job), seed: job.seed, steps: job.steps, guidance: job.guidance, bundleId: TEST_BUNDLE.id, backend: 'webgpu', timings: { totalMs: 42, denoising: 30 } };
+      return { jobId: job.id, image: fakeEdit(job), seed: job.seed, steps: job.steps, guidance: job.guidance, average: job.average, bundleId: TEST_BUNDLE.id, backend: 'webgpu', timings: { totalMs: 42, denoising: 30 } };
     },
     cancel: async () => { rejectHeld?.(new EngineError('cancelled', 'The edit was cancelled.')); },
   };

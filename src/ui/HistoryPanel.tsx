@@ -89,7 +89,7 @@ export function TurnDetails(p: TurnDetailsProps) {
         <dl className="kv">
           <dt>Instruction</dt><dd className="instruction">{turn.instruction}</dd>
           <dt>Seed</dt><dd className="mono">{turn.params.seed}</dd>
-          <dt>Steps · guidance</dt><dd>{turn.params.steps} · {turn.params.guidance}</dd>
+          <dt>Steps · guidance</dt><dd>{turn.params.steps} · {turn.params.guidance}{(turn.params.average ?? 1) > 1 ? ` · average of ${turn.params.average} runs` : ''}</dd>
           <dt>Model</dt><dd>{turn.model ? `${turn.model.bundleName} (${turn.model.backend === 'webgpu' ? 'WebGPU' : 'WASM'})` : '—'}</dd>
           <dt>Time</dt><dd>{turn.timing ? formatDuration(turn.timing.totalMs) : '—'}</dd>
           <dt>Inputs</dt><dd>{turn.mask ? 'masked' : 'whole image'}{turn.references.length ? `, ${turn.references.length} reference${turn.references.length > 1 ? 's' : ''}` : ''}</dd>

@@ -11,7 +11,7 @@ export interface PromptBarProps {
   blocker: string | null;
   hasMask: boolean;
   suggestions: string[];
-  /** The active model's own steps and guidance, offered back once the user changed them. */
+  /** The active model's own steps, guidance and average, offered back once the user changed them. */
   modelDefaults: SamplingDefaults | null;
   onChange: (prompt: Partial<PromptSettings>) => void;
   onUseModelDefaults: () => void;
@@ -91,13 +91,17 @@ export function PromptBar(p: PromptBarProps) {
             <span>Guidance</span>
             <input type="number" min={0} max={10} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
           </label>
+          <label className="param" title="Denoising runs from different noise, averaged into one result: removes a small model's randomness (its mean edit is more often right), costs that many times the steps. 1 = one plain sample, what large models want">
+            <span>Average</span>
+            <input type="number" min={1} max={8} value={prompt.average} aria-label="Average of runs" onChange={(e) => p.onChange({ average: Number(e.target.value) })} />
+          </label>
           <label className="param" title="Several results from one Generate, side by side in the history; a locked seed counts up">
             <span>Variations</span>
             <input type="number" min={1} max={4} value={prompt.count} aria-label="Variations" onChange={(e) => p.onChange({ count: Number(e.target.value) })} />
           </label>
-          {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance) && (
+          {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance || p.modelDefaults.average !== prompt.average) && (
             <button type="button" className="btn ghost small" data-testid="model-defaults" onClick={p.onUseModelDefaults}
-              title={`Use the model's own settings: ${p.modelDefaults.steps} steps, guidance ${p.modelDefaults.guidance}`}>
+              title={`Use the model's own settings: ${p.modelDefaults.steps} steps, guidance ${p.modelDefaults.guidance}, average of ${p.modelDefaults.average}`}>
               Model default ({p.modelDefaults.steps})
             </button>
           )}

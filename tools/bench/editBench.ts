@@ -66,7 +66,7 @@ export async function benchEdits(
   const cache = { text: new Map(), images: new Map() };
   const job = (seed: number): EditJob => ({
     id: `bench-${seed}`, image: makeBenchImage(width, height), prompt: 'make the red circle blue', references: [], mask: null,
-    steps, guidance: manifest.sampling.defaultGuidance, seed, size: 'input', previewEvery: 0, keepUnchanged: true,
+    steps, guidance: manifest.sampling.defaultGuidance, average: manifest.sampling.defaultAverage, seed, size: 'input', previewEvery: 0, keepUnchanged: true,
   });
   const ctx = { manifest, tokenizers, models: timed, cache, hashImage };
   await runEdit(job(0), ctx); // warm-up: session creation, kernel compilation, encoder caches

@@ -126,7 +126,8 @@ async function main(): Promise<void> {
   const edit: Editor = async (image, prompt, seed, references, keepUnchanged) => {
     const job: EditJob = {
       id: crypto.randomUUID(), image, prompt, references, mask: null, seed: seed >>> 0, keepUnchanged,
-      steps: manifest.sampling.default_steps, guidance: manifest.sampling.default_guidance, size: 'input', previewEvery: 0,
+      steps: manifest.sampling.default_steps, guidance: manifest.sampling.default_guidance, average: manifest.sampling.default_average ?? 1,
+      size: 'input', previewEvery: 0,
     };
     return (await engine.edit(job, () => undefined)).image;
   };

@@ -7,12 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { parseManifest, type GraphFiles } from '../../workers/bundle/manifest';
-import { createPromptTokenizer } from '../../workers/kontext/text';
+import { parseManifest } from '../../workers/bundle/manifest';
 import { hashImage } from '../../workers/runtime/hashImage';
-import { createSessionModels } from '../../workers/runtime/kontextModels';
 import { createBundleServer } from '../testing/bundleServer';
 import { startTestServer, TEST_PAGE } from '../testing/devServer';
+import { openFolderPipeline } from '../testing/folderEngine';
 import { REPO_ROOT } from '../convert/paths';
 import { nodeOrt } from '../testing/nodeOrt';
 import { ensureTinyBundle } from '../testing/tinyBundle';
@@ -31,19 +30,8 @@ function arg(name: string): string | undefined {
 }
 
 async function benchNode(dir: string, edits: number): Promise<BenchResult> {
-  const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  const json = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
-  const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
-  const tokenizers = {
-    t5: createPromptTokenizer(json(t5.json), json(t5.config), manifest.model.t5.maxLength),
-    clip: createPromptTokenizer(json(clip.json), json(clip.config), manifest.model.clip.maxLength),
-  };
-  const load = async (g: GraphFiles) => ({
-    name: g.graph, graph: new Blob([readFileSync(join(dir, g.graph))]),
-    externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
-  });
   nodeOrt.env.wasm.numThreads = 1;
-  const models = createSessionModels(nodeOrt, { backend: 'wasm' }, manifest, load);
+  const { manifest, tokenizers, models } = openFolderPipeline(dir, nodeOrt);
   const result = await benchEdits(manifest, tokenizers, models, edits, hashImage);
   await models.release();
   return result;

@@ -1,14 +1,35 @@
 /**
  * @file openFolderEngine(): the real engine (createEngine, the code the worker runs) in Node on a bundle folder,
- * with onnxruntime-node or onnxruntime-web's WASM build, for tests and benchmarks.
+ * with onnxruntime-node or onnxruntime-web's WASM build, for tests and benchmarks; openFolderPipeline(): the
+ * same folder's manifest, tokenizers and models, for code that calls the pipeline (runEdit) directly.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleInfo } from '../../workers/api/jobs';
+import { parseManifest, type GraphFiles, type Manifest } from '../../workers/bundle/manifest';
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
 import { createEngine } from '../../workers/engine';
+import { createPromptTokenizer, type PromptTokenizer } from '../../workers/kontext/text';
 import { hashImage } from '../../workers/runtime/hashImage';
+import { createSessionModels, type SessionModels } from '../../workers/runtime/kontextModels';
+import type { Ort } from '../../workers/runtime/ort';
 import { loadWebOrt, nodeOrt } from './nodeOrt';
+
+/** A bundle folder's manifest, prompt tokenizers and WASM-backend models on `ort` (release the models after). */
+export function openFolderPipeline(dir: string, ort: Ort): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
+  const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const json = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
+  const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
+  const tokenizers = {
+    t5: createPromptTokenizer(json(t5.json), json(t5.config), manifest.model.t5.maxLength),
+    clip: createPromptTokenizer(json(clip.json), json(clip.config), manifest.model.clip.maxLength),
+  };
+  const load = async (g: GraphFiles) => ({
+    name: g.graph, graph: new Blob([readFileSync(join(dir, g.graph))]),
+    externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
+  });
+  return { manifest, tokenizers, models: createSessionModels(ort, { backend: 'wasm' }, manifest, load) };
+}
 
 export type NodeRuntime = 'node' | 'web';
 

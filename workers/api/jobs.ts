@@ -7,6 +7,9 @@ export interface MaskImage {
   data: Uint8Array;
 }
 
+/** The most denoising runs one edit may average (EditJob.average, manifest sampling.default_average). */
+export const MAX_AVERAGE = 16;
+
 /** One edit: the input image (the context), an instruction, optional extra references and a mask. */
 export interface EditJob {
   /** Chosen by the caller (e.g. crypto.randomUUID()), so it can cancel the job before it finishes. */
@@ -19,6 +22,12 @@ export interface EditJob {
   mask: MaskImage | null;
   steps: number;
   guidance: number;
+  /**
+   * Denoising runs averaged into the result (1–16; 1 = one plain sample). Run 0 starts from the seed's noise,
+   * run r from a seed hashed from (seed, r). For a model trained to regress an exact edit, averaging removes its sampling
+   * noise; a model that should pick one of many plausible images (the real FLUX.1 Kontext) wants 1.
+   */
+  average: number;
   /** uint32; the same seed, bundle and backend give identical output bytes. */
   seed: number;
   /** 'input': the result has the input's size and aspect; 'native': the model's bucket size. */
@@ -39,7 +48,7 @@ export type JobPhase = 'queued' | 'loading' | 'encoding-text' | 'encoding-images
 export interface JobProgress {
   jobId: string;
   phase: JobPhase;
-  /** Denoising step (0 … steps) and total steps. */
+  /** Denoising step (0 … steps) and total steps (steps × average: every averaged run counts). */
   step: number;
   steps: number;
   /** 0 … 1 over the whole job. */
@@ -56,6 +65,7 @@ export interface EditResult {
   seed: number;
   steps: number;
   guidance: number;
+  average: number;
   bundleId: string;
   backend: Backend;
   /** Wall time per phase, ms. */
@@ -98,6 +108,7 @@ export interface BundleInfo {
 export interface SamplingDefaults {
   steps: number;
   guidance: number;
+  average: number;
 }
 
 /** Browser storage as the Storage API reports it. */

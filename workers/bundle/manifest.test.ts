@@ -22,7 +22,7 @@ const fluxDev: Manifest = {
     ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
     patchSize: 2,
   },
-  sampling: { defaultSteps: 28, defaultGuidance: 2.5, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[1024, 1024], [672, 1568]] },
+  sampling: { defaultSteps: 28, defaultGuidance: 2.5, defaultAverage: 1, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[1024, 1024], [672, 1568]] },
   components: { dit: [g('dit')], t5: g('t5'), clip: g('clip'), aeEncoder: g('ae_encoder'), aeDecoder: g('ae_decoder'), previewDecoder: null, t5Tokenizer: { json: 't5.tokenizer.json', config: 't5.tokenizer_config.json' }, clipTokenizer: { json: 'clip.tokenizer.json', config: 'clip.tokenizer_config.json' } },
   files,
 };
@@ -34,6 +34,19 @@ describe('parseManifest', () => {
     const onDisk = json();
     expect(onDisk.model.dit.depth_single_blocks).toBe(38);
     expect(parseManifest(onDisk)).toEqual(fluxDev);
+  });
+
+  it('reads sampling.default_average, one run when a bundle made before it has none, 1–16 otherwise', () => {
+    const old = json();
+    delete old.sampling.default_average;
+    expect(parseManifest(old).sampling.defaultAverage).toBe(1);
+    const four = json();
+    four.sampling.default_average = 4;
+    expect(parseManifest(four).sampling.defaultAverage).toBe(4);
+    for (const bad of [0, 2.5, '4']) {
+      expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: bad } })).toThrow(/sampling.default_average must be an integer ≥ 1/);
+    }
+    expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: 17 } })).toThrow(/default_average must be at most 16, got 17/);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

@@ -4,6 +4,8 @@
  * returns camelCase types. Nothing in the engine may assume a value that is not in here.
  */
 
+import { MAX_AVERAGE } from '../api/jobs';
+
 export const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
 
@@ -34,6 +36,8 @@ export interface ModelConfig { dit: DitConfig; t5: T5Config; clip: ClipConfig; a
 export interface SamplingConfig {
   defaultSteps: number;
   defaultGuidance: number;
+  /** Denoising runs averaged into one edit (EditJob.average); `default_average`, 1 when absent. */
+  defaultAverage: number;
   baseShift: number;
   maxShift: number;
   baseSeqLen: number;
@@ -210,9 +214,13 @@ export function parseManifest(json: unknown): Manifest {
     return [r[0], r[1]] as [number, number];
   });
   if (resolutions.length === 0) throw new ManifestError('manifest: sampling.resolutions is empty');
+  if (typeof s.default_average === 'number' && s.default_average > MAX_AVERAGE) {
+    throw new ManifestError(`manifest: sampling.default_average must be at most ${MAX_AVERAGE}, got ${s.default_average}`);
+  }
   const sampling: SamplingConfig = {
     defaultSteps: num(s, 'default_steps', 'sampling'),
     defaultGuidance: num(s, 'default_guidance', 'sampling', { int: false, min: 0 }),
+    defaultAverage: s.default_average === undefined ? 1 : num(s, 'default_average', 'sampling'),
     baseShift: num(s, 'base_shift', 'sampling', { int: false, min: -Infinity }),
     maxShift: num(s, 'max_shift', 'sampling', { int: false, min: -Infinity }),
     baseSeqLen: num(s, 'base_seq_len', 'sampling'),
@@ -291,7 +299,7 @@ export function manifestToJson(m: Manifest): Json {
       patch_size: m.model.patchSize,
     },
     sampling: {
-      default_steps: s.defaultSteps, default_guidance: s.defaultGuidance, base_shift: s.baseShift, max_shift: s.maxShift,
+      default_steps: s.defaultSteps, default_guidance: s.defaultGuidance, default_average: s.defaultAverage, base_shift: s.baseShift, max_shift: s.maxShift,
       base_seq_len: s.baseSeqLen, max_seq_len: s.maxSeqLen, resolutions: s.resolutions,
     },
     components: {

@@ -91,7 +91,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       files: progress,
       unsupportedReason: null,
       embedded: record.embedded,
-      defaults: manifest ? { steps: manifest.sampling.defaultSteps, guidance: manifest.sampling.defaultGuidance } : null,
+      defaults: manifest ? { steps: manifest.sampling.defaultSteps, guidance: manifest.sampling.defaultGuidance, average: manifest.sampling.defaultAverage } : null,
     };
   }
 

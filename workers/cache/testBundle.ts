@@ -22,7 +22,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
       ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
       patchSize: 2,
     },
-    sampling: { defaultSteps: 4, defaultGuidance: 2.5, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[64, 64]] },
+    sampling: { defaultSteps: 4, defaultGuidance: 2.5, defaultAverage: 1, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[64, 64]] },
     components: { dit: [g], t5: g, clip: g, aeEncoder: g, aeDecoder: g, previewDecoder: null, t5Tokenizer: { json: graph, config: graph }, clipTokenizer: { json: graph, config: graph } },
     files,
   };

@@ -4,7 +4,7 @@
  * outside the mask. Pure: models, tokenizers and caches come in as arguments.
  */
 import { EngineError } from '../api/errors';
-import type { EditJob } from '../api/jobs';
+import { MAX_AVERAGE, type EditJob } from '../api/jobs';
 import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
 import { makeImgIds, makeTextIds } from './ids';
@@ -12,7 +12,7 @@ import { imageToTensor, tensorToImage } from './image';
 import { keepUnchanged } from './keepUnchanged';
 import { compositeOutsideMask, makeLatentMask } from './mask';
 import type { KontextModels, StepInfo, TextConditioning } from './models';
-import { makePackedNoise } from './noise';
+import { getRunSeed, makePackedNoise } from './noise';
 import {
   concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents,
   unpackLatents, type LatentShape,
@@ -81,6 +81,15 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
   });
 }
 
+/** Element-wise mean of equally long arrays (the one array itself when there is one). */
+function meanOf(arrays: Float32Array[]): Float32Array {
+  if (arrays.length === 1) return arrays[0];
+  const out = new Float32Array(arrays[0].length);
+  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i] += a[i];
+  for (let i = 0; i < out.length; i++) out[i] /= arrays.length;
+  return out;
+}
+
 /** What an edit needs besides the job: the bundle's description, tokenizers, models and caches. */
 export interface EditContext {
   manifest: Manifest;
@@ -134,12 +143,16 @@ async function decodeTokens(tokens: Float32Array, shape: LatentShape, decoder: K
 
 /**
  * Runs one edit job. The output has the input's size unless the job asks for the model's native size;
- * with a mask, every pixel outside it is the input's, byte for byte.
+ * with a mask, every pixel outside it is the input's, byte for byte. With `average` > 1 the decoded latents are
+ * the mean of that many runs, each from its own noise; steps are reported across all runs.
  * @throws EngineError `bad-input` for an unusable job, `cancelled` when the signal fires.
  */
 export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutput> {
   const { manifest, models } = ctx;
   if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200) throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
+  if (!Number.isInteger(job.average) || job.average < 1 || job.average > MAX_AVERAGE) {
+    throw new EngineError('bad-input', `average must be a whole number of runs, 1–${MAX_AVERAGE}, got ${job.average}`);
+  }
   if (!Number.isFinite(job.guidance) || job.guidance < 0) throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
   if (typeof job.keepUnchanged !== 'boolean') throw new EngineError('bad-input', `keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);
   if (job.mask && (job.mask.width !== job.image.width || job.mask.height !== job.image.height)) {
@@ -154,17 +167,23 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   for (const image of [job.image, ...job.references]) references.push(await encodeReference(image, ctx));
 
   const target = references[0].shape; // the target takes the input's bucket (BFL: target size = context size)
-  const noise = makePackedNoise(job.seed, target);
   const timesteps = getSchedule(job.steps, getTokenCount(target), manifest.sampling);
   const mask = job.mask ? makeLatentMask(job.mask, target) : undefined;
 
   ctx.onPhase?.('denoising');
-  const tokens = await sampleLatents({
-    models, text, target, references, noise, timesteps, guidance: job.guidance, mask, signal: ctx.signal,
-    onStep: ctx.onStep
-      ? (step, readX0) => ctx.onStep!(step, models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null)
-      : undefined,
-  });
+  const runs: Float32Array[] = [];
+  for (let run = 0; run < job.average; run++) {
+    const onStep = ctx.onStep;
+    runs.push(await sampleLatents({
+      models, text, target, references, noise: makePackedNoise(getRunSeed(job.seed, run), target), timesteps,
+      guidance: job.guidance, mask, signal: ctx.signal,
+      onStep: onStep
+        ? (step, readX0) => onStep({ ...step, step: run * job.steps + step.step, steps: job.average * job.steps },
+          models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null)
+        : undefined,
+    }));
+  }
+  const tokens = meanOf(runs);
 
   ctx.onPhase?.('decoding');
   const decoded = await decodeTokens(tokens, target, models.decode, f);

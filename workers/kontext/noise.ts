@@ -59,6 +59,16 @@ export function createRandom(seed: number): () => number {
   return createXoshiro128ss([split(), split(), split(), split()]);
 }
 
+/**
+ * The seed of averaged run `run` (EditJob.average): run 0 is `seed` itself, so one run is a plain sample; later
+ * runs hash (seed, run) rather than count up, because variations count seeds up and must not share noise.
+ */
+export function getRunSeed(seed: number, run: number): number {
+  assertSeed(seed);
+  if (!Number.isInteger(run) || run < 0) throw new Error(`run must be an integer ≥ 0, got ${run}`);
+  return run === 0 ? seed : createSplitMix32((seed ^ Math.imul(run, 0x85ebca6b)) >>> 0)();
+}
+
 /** `count` standard normal samples from `seed` (Box–Muller as described above). */
 export function makeGaussian(seed: number, count: number): Float32Array {
   const next = createRandom(seed);

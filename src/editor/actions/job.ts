@@ -15,9 +15,9 @@ import type { ActionContext } from './context';
 
 export interface JobActions {
   setPrompt(prompt: Partial<PromptSettings>): void;
-  /** Copies a turn's instruction, steps, guidance, seed and keep-unchanged choice into the prompt, seed locked. */
+  /** Copies a turn's instruction, steps, guidance, average, seed and keep-unchanged choice into the prompt, seed locked. */
   reuseTurn(id: string): void;
-  /** Back to the active bundle's own steps and guidance (and following them when the bundle changes). */
+  /** Back to the active bundle's own steps, guidance and average (and following them when the bundle changes). */
   useModelSampling(): void;
   generate(): Promise<void>;
   cancel(): Promise<void>;
@@ -27,6 +27,7 @@ export const PROMPT_HISTORY_LIMIT = 100;
 export const STEPS_RANGE = [1, 50] as const;
 export const GUIDANCE_RANGE = [0, 10] as const;
 export const COUNT_RANGE = [1, 4] as const;
+export const AVERAGE_RANGE = [1, 8] as const;
 
 /** Preview cadence: every step for short runs, about eight previews for long ones. */
 export const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
@@ -60,7 +61,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const maskRef: ImageRef | null = mask ? { id: deps.newId(), width: mask.width, height: mask.height } : null;
     const tree = addTurn(s.tree, parent.id, {
       id: deps.newId(), createdAt: deps.now(), image: imageRef, source: '', instruction: prompt,
-      params: { steps: result.steps, guidance: result.guidance, seed: result.seed, size: s.prompt.size, keepUnchanged: s.prompt.keepUnchanged }, mask: maskRef, references,
+      params: { steps: result.steps, guidance: result.guidance, average: result.average, seed: result.seed, size: s.prompt.size, keepUnchanged: s.prompt.keepUnchanged }, mask: maskRef, references,
       timing: { totalMs: result.timings.totalMs, phases: omitTotal(result.timings) },
       model: { bundleId: result.bundleId, bundleName, backend: result.backend },
     });
@@ -87,7 +88,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const prompt = s.prompt.text.trim();
     const job: EditJob = {
       id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
-      steps: s.prompt.steps, guidance: s.prompt.guidance, seed, size, previewEvery: getPreviewEvery(s.prompt.steps), keepUnchanged: s.prompt.keepUnchanged,
+      steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average, seed, size,
+      previewEvery: getPreviewEvery(s.prompt.steps * s.prompt.average), keepUnchanged: s.prompt.keepUnchanged,
     };
     set({
       // The prompt shows the first variation's seed: a locked seed stays what the user set.
@@ -109,19 +111,20 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
 
   return {
     setPrompt(prompt) {
-      const chosen = prompt.steps !== undefined || prompt.guidance !== undefined;
+      const chosen = prompt.steps !== undefined || prompt.guidance !== undefined || prompt.average !== undefined;
       const p = { ...get().prompt, ...(chosen ? { sampling: 'custom' as const } : {}), ...prompt };
       p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
       p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
       p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
+      p.average = Math.round(Math.min(AVERAGE_RANGE[1], Math.max(AVERAGE_RANGE[0], p.average || 1)));
       p.count = Math.round(Math.min(COUNT_RANGE[1], Math.max(COUNT_RANGE[0], p.count || 1)));
       set({ prompt: p, ...(prompt.text !== undefined ? { revision: get().revision + 1 } : {}) });
     },
     reuseTurn(id) {
       const turn = get().tree?.nodes[id];
       if (!turn?.params) return;
-      const { steps, guidance, seed, size, keepUnchanged = false } = turn.params;
-      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, seed, size, keepUnchanged, seedMode: 'locked', sampling: 'custom' } }));
+      const { steps, guidance, average = 1, seed, size, keepUnchanged = false } = turn.params;
+      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, average, seed, size, keepUnchanged, seedMode: 'locked', sampling: 'custom' } }));
     },
     useModelSampling() {
       set((s) => ({ prompt: { ...s.prompt, sampling: 'model' } })); // the store's subscription applies the defaults

@@ -6,7 +6,7 @@ import { normaliseBundleUrl } from './models';
 
 const incomplete: BundleInfo = {
   id: 'kontext-dev-int4', name: 'FLUX.1 Kontext [dev] int4', weights: 'int4', totalBytes: 9e9, complete: false, embedded: false, unsupportedReason: null,
-  defaults: { steps: 28, guidance: 2.5 },
+  defaults: { steps: 28, guidance: 2.5, average: 1 },
   files: [{ path: 'dit.onnx', bytes: 100, loaded: 40, state: 'failed' }],
 };
 

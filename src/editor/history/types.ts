@@ -11,6 +11,8 @@ export interface ImageRef {
 export interface TurnParams {
   steps: number;
   guidance: number;
+  /** Runs averaged into the result; absent on turns made before the option existed (one run). */
+  average?: number;
   seed: number;
   size: 'input' | 'native';
   /** Whether unchanged pixels were copied back from the input; absent on turns made before the option existed (they were not). */

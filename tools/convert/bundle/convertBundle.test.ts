@@ -66,6 +66,8 @@ describe('convertBundle', () => {
     ['a truncated checkpoint', (dir: string) => truncateSync(join(dir, 'ae.safetensors'), 1000), /ae\.safetensors/],
     ['a file that is not safetensors', (dir: string) => writeFileSync(join(dir, 'flux1-kontext-dev.safetensors'), 'hello'), /flux1-kontext-dev\.safetensors/],
     ['a missing config', (dir: string) => writeFileSync(join(dir, 'text_encoder/config.json'), '{oops'), /text_encoder\/config\.json: not valid JSON/],
+    ['a sidecar the engine would refuse', (dir: string) => writeFileSync(join(dir, 'kontext_bundle.json'), JSON.stringify({ default_average: 0 })),
+      /sampling\.default_average must be an integer ≥ 1, got 0 \(from kontext_bundle\.json/],
   ])('fails clearly on %s and leaves nothing behind', async (_, breakIt, message) => {
     const model = copyModel(`broken-${readdirSync(temp.dir).length}`);
     breakIt(model);

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { MANIFEST_VERSION, manifestToJson, type Manifest } from '../../../workers/bundle/manifest';
+import { MANIFEST_VERSION, ManifestError, manifestToJson, parseManifest, type Manifest } from '../../../workers/bundle/manifest';
 import { PREFERRED_KONTEXT_RESOLUTIONS } from '../../../workers/kontext/resolution';
 import { convertAutoencoder } from '../graphs/autoencoder';
 import { convertClip } from '../graphs/clip';
@@ -109,6 +109,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       sampling: {
         defaultSteps: side.default_steps ?? 28,
         defaultGuidance: side.default_guidance ?? 2.5,
+        defaultAverage: side.default_average ?? 1,
         baseShift: 0.5,
         maxShift: 1.15,
         baseSeqLen: 256,
@@ -127,7 +128,14 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       },
       files,
     };
-    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifestToJson(manifest), null, 1) + '\n');
+    const json = manifestToJson(manifest);
+    try {
+      parseManifest(json); // the engine's own checks, so a bad kontext_bundle.json fails here and not in a browser
+    } catch (e) {
+      if (e instanceof ManifestError) throw new ConvertError(`${folder.dir}: ${e.message} (from kontext_bundle.json or the weights)`);
+      throw e;
+    }
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(json, null, 1) + '\n');
     const summary: ComponentSummary[] = [
       { component: `DiT (${ditOut.graphs.length} segment${ditOut.graphs.length > 1 ? 's' : ''})`, parameters: sum(ditOut.graphs, 'parameters'), bytes: sum(ditOut.graphs, 'bytes'), dtype: options.weights },
       { component: 'T5 encoder', parameters: sum(t5Out.graphs, 'parameters'), bytes: sum(t5Out.graphs, 'bytes'), dtype: options.weights },

@@ -14,6 +14,8 @@ export interface BundleSidecar {
   name?: string;
   default_steps?: number;
   default_guidance?: number;
+  /** Denoising runs averaged into one edit (manifest sampling.default_average); 1 when absent. */
+  default_average?: number;
   t5_max_length?: number;
   clip_max_length?: number;
   resolutions?: [number, number][];
