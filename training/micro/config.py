@@ -48,3 +48,5 @@ DIT = FluxParams(in_channels=64, out_channels=64, vec_in_dim=CLIP_WIDTH, context
                  axes_dim=[8, 12, 12], theta=10_000, qkv_bias=True, guidance_embed=True)
 TRAIN_GUIDANCE = 2.5  # fixed value fed to the (undistilled) guidance slot in training and at inference
 DEFAULT_STEPS = 12
+# Runs averaged into one edit (the engine's `average`; manifest sampling.default_average). 1 = a plain sample.
+DEFAULT_AVERAGE = 1

@@ -93,7 +93,10 @@ def main() -> None:
     guidance = args.guidance if args.guidance is not None else bundle["default_guidance"]
     t0 = time.time()
     summary = evaluate(args.model, args.per_category, steps, guidance, args.seed)
-    print(f"{args.model}: {steps} steps, guidance {guidance}, {time.time() - t0:.0f}s")
+    print(f"{args.model}: {steps} steps, guidance {guidance}, one run per case, {time.time() - t0:.0f}s")
+    if bundle.get("default_average", 1) > 1:  # the engine's own extension, not part of the reference sampler
+        print(f"(the bundle averages {bundle['default_average']} runs per edit: batch_eval.edit_images and "
+              "npm run bench:quality apply that, this script does not)")
     print(format_table(summary))
     if args.json:
         with open(args.json, "w") as f:

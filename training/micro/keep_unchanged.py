@@ -77,7 +77,7 @@ def score_row(label: str, images: np.ndarray, cases: dict) -> str:
     return " | ".join(cells)
 
 
-def chain_rows(model, ae, settings: list, seed: int = 100) -> list[str]:
+def chain_rows(model, ae, settings: list, seed: int = 100, edit=edit_images) -> list[str]:
     chains = [c for c in (make_chain(7, k) for k in range(60)) if c["untouched"].any()]
     original = np.stack([c["input"] for c in chains])
     untouched = np.stack([c["untouched"] for c in chains])
@@ -89,7 +89,7 @@ def chain_rows(model, ae, settings: list, seed: int = 100) -> list[str]:
             turn = {"input": current, "target": current, "reference": np.zeros_like(original),
                     "has_ref": np.zeros(len(chains), bool),
                     "ids": np.stack([pad_ids(c["turns"][t]["instruction"], TEXT_LEN) for c in chains])}
-            output = edit_images(model, ae, turn, seed=seed + t)
+            output = edit(model, ae, turn, seed=seed + t)
             current = keep(current, output) if keep else output
             turns.append(psnr(current, original, untouched).mean())
         rows.append(f"{label:30s} untouched PSNR by turn " + " ".join(f"{v:6.2f}" for v in turns)
