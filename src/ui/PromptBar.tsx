@@ -102,7 +102,7 @@ export function PromptBar(p: PromptBarProps) {
           {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance || p.modelDefaults.average !== prompt.average) && (
             <button type="button" className="btn ghost small" data-testid="model-defaults" onClick={p.onUseModelDefaults}
               title={`Use the model's own settings: ${p.modelDefaults.steps} steps, guidance ${p.modelDefaults.guidance}, average of ${p.modelDefaults.average}`}>
-              Model default ({p.modelDefaults.steps})
+              Model default ({p.modelDefaults.steps} steps{p.modelDefaults.average > 1 ? ` × ${p.modelDefaults.average}` : ''})
             </button>
           )}
           <div className="param seed" role="group" aria-label="Seed">
