@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     const perEdit = (performance.now() - started) / Math.max(1, cases.length);
     const chain = await runChains(edit, chains, mode.keepUnchanged);
 
-    console.log(`\nKontextBench-micro on ${bundle.name}, ${mode.label} (${runtime}, ${manifest.sampling.default_steps} steps): ${cases.length} cases, ${chain.count} chains with untouched regions, ${perEdit.toFixed(0)} ms per edit`);
+    console.log(`\nKontextBench-micro on ${bundle.name}, ${mode.label} (${runtime}, ${manifest.sampling.default_steps} steps, average of ${manifest.sampling.default_average ?? 1} runs): ${cases.length} cases, ${chain.count} chains with untouched regions, ${perEdit.toFixed(0)} ms per edit`);
     printTable(scores);
     if (chain.count > 0) {
       console.log(`chains: untouched-region PSNR after turn 1 ${chain.turn1.toFixed(2)} dB, after turn 5 ${chain.turn5.toFixed(2)} dB, loss ${(chain.turn1 - chain.turn5).toFixed(2)} dB; untouched pixels still exact after turn 5 in ${chain.exact} of ${chain.count} chains`);
