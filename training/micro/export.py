@@ -21,6 +21,7 @@ from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.safetensors_io import load_file, save_file
 from training.kontext_ref.util import AE_FILE, DIT_FILE, load_ae, load_clip, load_dit, load_t5
 from training.micro.common import load_chunks, to_tensor
+from training.micro.model import KontextMicro
 from training.micro.config import AE, CHECKPOINT_DIR, CLIP, DEFAULT_AVERAGE, DEFAULT_STEPS, DIT, RUNS_DIR, T5, \
     TEXT_LEN, TRAIN_GUIDANCE
 
@@ -91,6 +92,13 @@ def load_official(model, folder: str) -> None:
     model.dit.load_state_dict(load_dit(folder).state_dict())
     model.t5.load_state_dict(load_t5(folder).state_dict())
     model.clip.load_state_dict(load_clip(folder).state_dict())
+
+
+def load_for_inference(folder: str) -> tuple:
+    """(KontextMicro in eval mode, AutoEncoder) of an official folder, for edits."""
+    model = KontextMicro()
+    load_official(model, folder)
+    return model.eval(), load_ae(folder)
 
 
 def main() -> None:

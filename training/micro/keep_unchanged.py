@@ -17,14 +17,12 @@ import numpy as np
 import torch
 
 from training.domain import CATEGORIES, make_chain
-from training.kontext_ref.util import load_ae
 from training.micro.batch_eval import edit_images, score_edits
 from training.micro.common import psnr, set_single_thread
 from training.micro.config import TEXT_LEN
 from training.micro.eval import SUCCESS_DB
-from training.micro.export import load_official
+from training.micro.export import load_for_inference
 from training.micro.make_data import make_chunk, pad_ids
-from training.micro.model import KontextMicro
 
 CHOSEN = {"threshold": 48, "feather": 3, "global_share": 0.25}
 
@@ -104,10 +102,7 @@ def main() -> None:
     ap.add_argument("--cache", help="npz of earlier outputs for the same --count (written when absent)")
     args = ap.parse_args()
     set_single_thread()
-    model = KontextMicro()
-    load_official(model, args.model)
-    model.eval()
-    ae = load_ae(args.model)
+    model, ae = load_for_inference(args.model)
     if args.cache and os.path.exists(args.cache):
         cases = dict(np.load(args.cache))
     else:

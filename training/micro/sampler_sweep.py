@@ -15,13 +15,11 @@ import time
 
 import torch
 
-from training.kontext_ref.util import load_ae
 from training.micro.batch_eval import decode_tokens, edit_images, edit_tokens
 from training.micro.common import set_single_thread
-from training.micro.export import load_official
+from training.micro.export import load_for_inference
 from training.micro.keep_unchanged import CHOSEN, chain_rows, keep_unchanged, score_row
 from training.micro.make_data import make_chunk
-from training.micro.model import KontextMicro
 
 
 def main() -> None:
@@ -33,10 +31,7 @@ def main() -> None:
     ap.add_argument("--chains", nargs="*", default=["12x1", "2x4"], help="STEPSxAVERAGE settings to run chains with")
     args = ap.parse_args()
     set_single_thread()
-    model = KontextMicro()
-    load_official(model, args.model)
-    model.eval()
-    ae = load_ae(args.model)
+    model, ae = load_for_inference(args.model)
     cases = make_chunk(0, 500_000, args.count)
     print(f"{args.count} edits of make_sample(0, 500000 + k); success = PSNR >= 24 dB; noise seeds 3, 4, ...")
     print(score_row("identity (output = input)", cases["input"], cases), flush=True)
