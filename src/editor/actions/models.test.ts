@@ -43,7 +43,7 @@ describe('model actions', () => {
     expect(calls).toEqual([key, key]);
   });
 
-  it('first run installs the shipped bundle and selects it; a build without one stays quiet', async () => {
+  it('first run installs the shipped bundle and selects it; later boots pick up what a new app version ships; a build without one stays quiet', async () => {
     const engine = createFakeEngine();
     const shipped: BundleInfo = { ...incomplete, id: 'kontext-micro', name: 'kontext-micro', complete: true, embedded: true, files: [] };
     engine.bundles = [];
@@ -57,8 +57,24 @@ describe('model actions', () => {
     await store.getState().boot();
     expect(sources).toEqual(['embedded']);
     expect(store.getState().selectedBundleId).toBe('kontext-micro');
-    await store.getState().boot(); // already stored: no second download
-    expect(sources).toEqual(['embedded']);
+    // Already stored: every boot still asks the engine, which fetches only files whose sha256 changed; new
+    // sampler settings in the shipped manifest reach the prompt.
+    const updated: BundleInfo = { ...shipped, defaults: { steps: 2, guidance: 2.5, average: 4 } };
+    engine.addBundle = async (source) => {
+      sources.push(source.kind);
+      engine.bundles = [updated];
+      return updated;
+    };
+    const again = createStudioStore(createTestDeps(engine).deps);
+    await again.getState().boot();
+    expect(sources).toEqual(['embedded', 'embedded']);
+    expect(again.getState().prompt).toMatchObject({ steps: 2, average: 4, sampling: 'model' });
+    // Offline with a complete copy stored: no error, the stored copy stays selected.
+    engine.addBundle = async () => { throw new EngineError('runtime', 'Failed to fetch manifest.json'); };
+    const offline = createStudioStore(createTestDeps(engine).deps);
+    await offline.getState().boot();
+    expect(offline.getState().notice).toBeNull();
+    expect(offline.getState().selectedBundleId).toBe('kontext-micro');
 
     const bare = createFakeEngine();
     bare.bundles = [];

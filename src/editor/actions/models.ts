@@ -132,21 +132,23 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       }
     },
     async installEmbeddedBundle() {
-      const embedded = (get().bundles ?? []).find((b) => b.embedded);
-      if (!embedded || !embedded.complete) {
-        try {
-          await deps.engine.addBundle({ kind: 'embedded' }, (files) => {
-            set((s) => ({ downloads: { ...s.downloads, embedded: { label: 'kontext-micro', files, error: null, running: true } } }));
-          });
-        } catch (e) {
-          const engineError = e as { code?: string; message?: string };
-          const noneShipped = engineError.code === 'bad-manifest' && /no manifest\.json/i.test(engineError.message ?? '');
-          if (!noneShipped) set({ notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` } });
-        } finally {
-          set((s) => ({ downloads: omitKey(s.downloads, 'embedded') }));
-        }
-        await actions.refreshBundles();
+      const installed = (get().bundles ?? []).find((b) => b.embedded)?.complete === true;
+      // Every boot, not just the first: a new version of the app may ship new weights or sampler settings for the
+      // built-in model. The engine keeps every stored file whose sha256 still matches and fetches only the rest.
+      try {
+        await deps.engine.addBundle({ kind: 'embedded' }, (files) => {
+          if (files.every((f) => f.state === 'verified')) return; // nothing to fetch: no download to show
+          set((s) => ({ downloads: { ...s.downloads, embedded: { label: 'kontext-micro', files, error: null, running: true } } }));
+        });
+      } catch (e) {
+        const engineError = e as { code?: string; message?: string };
+        const noneShipped = engineError.code === 'bad-manifest' && /no manifest\.json/i.test(engineError.message ?? '');
+        // With a complete copy stored (offline, another tab busy with it) the app keeps editing with that copy.
+        if (!noneShipped && !installed) set({ notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` } });
+      } finally {
+        set((s) => ({ downloads: omitKey(s.downloads, 'embedded') }));
       }
+      await actions.refreshBundles();
       const ready = (get().bundles ?? []).find((b) => b.embedded && b.complete && !b.unsupportedReason);
       if (ready && !get().selectedBundleId) set({ selectedBundleId: ready.id });
       set({ embeddedChecked: true });
