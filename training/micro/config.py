@@ -47,6 +47,9 @@ DIT = FluxParams(in_channels=64, out_channels=64, vec_in_dim=CLIP_WIDTH, context
                  hidden_size=192, mlp_ratio=4.0, num_heads=6, depth=2, depth_single_blocks=6,
                  axes_dim=[8, 12, 12], theta=10_000, qkv_bias=True, guidance_embed=True)
 TRAIN_GUIDANCE = 2.5  # fixed value fed to the (undistilled) guidance slot in training and at inference
-DEFAULT_STEPS = 12
-# Runs averaged into one edit (the engine's `average`; manifest sampling.default_average). 1 = a plain sample.
-DEFAULT_AVERAGE = 1
+# The sampler (runs/avg1, sampler_sweep on 600 training-range edits): 2 Euler steps, the mean of 4 runs from different
+# noise (the engine's `average`; manifest sampling.default_average). The DiT regresses exact edits, so one step is
+# already near its best and averaging removes its sampling noise: 44.2% -> 48.2% success with keep-unchanged, and
+# untouched regions after 5 chained turns 17.1 -> 19.0 dB (model output), for 8 DiT calls instead of 12.
+DEFAULT_STEPS = 2
+DEFAULT_AVERAGE = 4

@@ -26,7 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", required=True)
     ap.add_argument("--count", type=int, default=600)
-    ap.add_argument("--steps", type=int, nargs="+", default=[1, 2, 4, 12])
+    ap.add_argument("--steps", type=int, nargs="*", default=[1, 2, 4, 12], help="none: chains only")
     ap.add_argument("--runs", type=int, default=8, help="noise seeds per step count; n doubles up to it")
     ap.add_argument("--chains", nargs="*", default=["12x1", "2x4"], help="STEPSxAVERAGE settings to run chains with")
     args = ap.parse_args()
