@@ -44,7 +44,7 @@ export async function countWebGpuReadbacks(url: string): Promise<{ steps: number
   if (!('device' in gpu)) throw new Error(gpu.reason);
   const target: RuntimeTarget = { backend: 'webgpu', device: gpu.device };
   const models = createSessionModels(ort as unknown as Ort, target, manifest, load);
-  const result = await benchEdits({ ...manifest, sampling: { ...manifest.sampling, defaultSteps: 2 } }, tokenizers, models, 1, hashImage);
+  const result = await benchEdits({ ...manifest, sampling: { ...manifest.sampling, defaultSteps: 2, defaultAverage: 1 } }, tokenizers, models, 1, hashImage);
   const r = models.readbacks;
   await models.release();
   gpu.device.destroy();

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const edits = Number(arg('--edits') ?? 3);
   const dir = arg('--bundle') ?? (existsSync(join(EMBEDDED, 'manifest.json')) ? EMBEDDED : await ensureTinyBundle('fp32', 1));
   const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  console.log(`bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps at ${manifest.sampling.resolutions[0].join('×')}, ${edits} edits after a warm-up`);
+  console.log(`bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps × ${manifest.sampling.defaultAverage} averaged runs at ${manifest.sampling.resolutions[0].join('×')}, ${edits} edits after a warm-up`);
 
   const node = await benchNode(dir, edits);
   const server = await startTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
