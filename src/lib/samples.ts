@@ -143,7 +143,8 @@ export const SAMPLES: readonly Sample[] = [
       { kind: 'star', color: 'yellow', cell: [2, 0], size: 'medium' },
       { kind: 'square', color: 'green', cell: [1, 2], size: 'medium' },
     ] },
-    suggestions: ['make the red circle blue', 'remove the star', 'make the background yellow', 'move the square to the top left'],
+    // The chip a new user tries first is the edit kontext-micro gets right most often (background: 16 of 16 seeds).
+    suggestions: ['make the background yellow', 'make the red circle blue', 'remove the star', 'move the square to the top left'],
   },
   {
     id: 'text-gradient', title: 'Text on a gradient',
