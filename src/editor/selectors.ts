@@ -96,7 +96,7 @@ export function selectEditChain(s: StudioState): { instruction: string; seed: nu
   for (let n: TurnNode | undefined = s.tree.nodes[s.tree.currentId]; n && n.parentId; n = s.tree.nodes[n.parentId]) {
     chain.unshift({
       instruction: n.instruction, seed: n.params?.seed ?? 0, steps: n.params?.steps ?? 0, guidance: n.params?.guidance ?? 0,
-      average: n.params?.average ?? 1,      model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
+      average: n.params?.average ?? 1, model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
     });
   }
   return chain;

@@ -65,7 +65,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
               ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
               average: settings.average ?? s.prompt.average,
               keepUnchanged: settings.keepUnchanged ?? s.prompt.keepUnchanged,
-              sampling: settings.steps != null || settings.guidance != null ? 'custom' : 'model',
+              sampling: settings.steps != null || settings.guidance != null || settings.average != null ? 'custom' : 'model',
             },
           }));
           await session.refreshSessions();

@@ -24,8 +24,8 @@ export interface EditJob {
   guidance: number;
   /**
    * Denoising runs averaged into the result (1–16; 1 = one plain sample). Run 0 starts from the seed's noise,
-   * run r from a seed hashed from (seed, r). For a model trained to regress an exact edit, averaging removes its sampling
-   * noise; a model that should pick one of many plausible images (the real FLUX.1 Kontext) wants 1.
+   * run r from a seed hashed from (seed, r). For a model trained to regress an exact edit, averaging removes its
+   * sampling noise; a model that should pick one of many plausible images (the real FLUX.1 Kontext) wants 1.
    */
   average: number;
   /** uint32; the same seed, bundle and backend give identical output bytes. */

@@ -48,23 +48,22 @@ describe('model actions', () => {
     const shipped: BundleInfo = { ...incomplete, id: 'kontext-micro', name: 'kontext-micro', complete: true, embedded: true, files: [] };
     engine.bundles = [];
     const sources: string[] = [];
-    engine.addBundle = async (source) => {
-      sources.push(source.kind);
-      engine.bundles = [shipped];
-      return shipped;
+    /** The app ships `info`: adding the embedded source stores it. */
+    const ship = (info: BundleInfo) => {
+      engine.addBundle = async (source) => {
+        sources.push(source.kind);
+        engine.bundles = [info];
+        return info;
+      };
     };
+    ship(shipped);
     const store = createStudioStore(createTestDeps(engine).deps);
     await store.getState().boot();
     expect(sources).toEqual(['embedded']);
     expect(store.getState().selectedBundleId).toBe('kontext-micro');
     // Already stored: every boot still asks the engine, which fetches only files whose sha256 changed; new
     // sampler settings in the shipped manifest reach the prompt.
-    const updated: BundleInfo = { ...shipped, defaults: { steps: 2, guidance: 2.5, average: 4 } };
-    engine.addBundle = async (source) => {
-      sources.push(source.kind);
-      engine.bundles = [updated];
-      return updated;
-    };
+    ship({ ...shipped, defaults: { steps: 2, guidance: 2.5, average: 4 } });
     const again = createStudioStore(createTestDeps(engine).deps);
     await again.getState().boot();
     expect(sources).toEqual(['embedded', 'embedded']);
