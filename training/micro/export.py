@@ -21,9 +21,9 @@ from training.kontext_ref.autoencoder import AutoEncoder
 from training.kontext_ref.safetensors_io import load_file, save_file
 from training.kontext_ref.util import AE_FILE, DIT_FILE, load_ae, load_clip, load_dit, load_t5
 from training.micro.common import load_chunks, to_tensor
-from training.micro.model import KontextMicro
 from training.micro.config import AE, CHECKPOINT_DIR, CLIP, DEFAULT_AVERAGE, DEFAULT_STEPS, DIT, RUNS_DIR, T5, \
     TEXT_LEN, TRAIN_GUIDANCE
+from training.micro.model import KontextMicro
 
 
 def fp16(sd: dict) -> dict:
@@ -82,9 +82,9 @@ def write_text_and_dit(model_state: dict, out: str) -> None:
 
 def write_sidecar(out: str) -> None:
     write_json(os.path.join(out, "kontext_bundle.json"), {
-        "id": "kontext-micro", "name": "kontext-micro", "default_steps": DEFAULT_STEPS, "default_average": DEFAULT_AVERAGE,
-        "default_guidance": TRAIN_GUIDANCE, "t5_max_length": TEXT_LEN, "clip_max_length": TEXT_LEN,
-        "resolutions": [[64, 64]]})
+        "id": "kontext-micro", "name": "kontext-micro", "default_steps": DEFAULT_STEPS,
+        "default_average": DEFAULT_AVERAGE, "default_guidance": TRAIN_GUIDANCE, "t5_max_length": TEXT_LEN,
+        "clip_max_length": TEXT_LEN, "resolutions": [[64, 64]]})
 
 
 def load_official(model, folder: str) -> None:

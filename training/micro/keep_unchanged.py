@@ -3,7 +3,8 @@
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.micro.keep_unchanged --model training/checkpoints/kontext-micro
 
 Edits `--count` samples make_sample(0, 500000 + k) (beyond every training run's indices, never the bench) and 60
-chains make_chain(7, k) with the batched 12-step sampler, then scores the raw outputs, the identity and the
+chains make_chain(7, k) with the bundle's batched sampler (batch_eval.edit_images; runs/keep1 used 12 steps, one
+run), then scores the raw outputs, the identity and the
 copy-back at each threshold / feather / global-share setting: per category success (PSNR >= 24 dB) and mean PSNR,
 and for chains the PSNR of the untouched pixels after each turn with the copy-back applied turn by turn.
 This numpy version is the reference the TypeScript one follows (window means with clamped edges, the same order:
