@@ -3,7 +3,7 @@
  * caches), a queue that runs one edit at a time, cancellation, and progress with ETA and previews.
  */
 import { EngineError, toEngineError } from './api/errors';
-import type { BundleInfo, EditJob, EditResult, JobPhase, JobProgress } from './api/jobs';
+import { countJobSteps, type BundleInfo, type EditJob, type EditResult, type JobPhase, type JobProgress } from './api/jobs';
 import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
@@ -115,7 +115,7 @@ export function createEditing(deps: EditingDeps) {
       timings[phase] = (timings[phase] ?? 0) + now() - phaseStart;
       phase = next;
       phaseStart = now();
-      const steps = job.steps * job.average; // every averaged run counts
+      const steps = countJobSteps(job);
       report({ phase, step: next === 'done' || next === 'decoding' ? steps : 0, steps, fraction: PHASE_START[next], etaMs: next === 'done' ? 0 : null });
     };
     enterPhase('loading');
@@ -170,7 +170,7 @@ export function createEditing(deps: EditingDeps) {
           // a progress listener that throws must not kill the job
         }
       };
-      report({ phase: 'queued', step: 0, steps: job.steps * job.average, fraction: PHASE_START.queued, etaMs: null });
+      report({ phase: 'queued', step: 0, steps: countJobSteps(job), fraction: PHASE_START.queued, etaMs: null });
       return deps
         .serial(async () => {
           if (controller.signal.aborted) throw new EngineError('cancelled', 'The edit was cancelled before it started.');

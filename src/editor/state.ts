@@ -2,7 +2,8 @@
  * @file The studio's state: everything the UI shows, held outside React in one zustand vanilla store.
  */
 import type {
-  BackendChoice, BundleInfo, Capabilities, FileProgress, JobProgress, MaskImage, ModelFiles, RgbaImage, RoundTripResult, StorageInfo,
+  BackendChoice, BundleInfo, Capabilities, FileProgress, JobProgress, MaskImage, ModelFiles, RgbaImage, RoundTripResult, SamplingDefaults,
+  StorageInfo,
 } from '../../workers/api';
 import type { HistoryTree, ImageRef } from './history/types';
 import type { SessionMeta } from './ports';
@@ -125,6 +126,14 @@ export interface StudioState {
     result: RoundTripResult | null;
     busy: boolean;
   };
+}
+
+/** The prompt settings that follow the active bundle's sampler defaults until the user chooses their own. */
+export const SAMPLER_KEYS = ['steps', 'guidance', 'average'] as const satisfies readonly (keyof SamplingDefaults & keyof PromptSettings)[];
+
+/** Whether the prompt's sampler settings differ from a bundle's defaults. */
+export function differsFromDefaults(prompt: PromptSettings, defaults: SamplingDefaults): boolean {
+  return SAMPLER_KEYS.some((k) => prompt[k] !== defaults[k]);
 }
 
 /** Steps, guidance and average here apply only while no bundle with defaults is active. */

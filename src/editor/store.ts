@@ -11,7 +11,7 @@ import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
 import type { Settings, StudioDeps } from './ports';
 import { selectActiveBundle } from './selectors';
-import { createInitialState, type PromptSettings, type StudioState } from './state';
+import { createInitialState, differsFromDefaults, SAMPLER_KEYS, type PromptSettings, type StudioState } from './state';
 
 export interface BootActions {
   /** Loads settings and the last session, starts the engine, lists bundles. Call once. */
@@ -36,9 +36,8 @@ export function selectSettings(s: StudioState): Settings {
 /** The prompt with the active bundle's steps, guidance and average, while the user has not chosen their own. */
 export function withModelDefaults(s: StudioState): PromptSettings {
   const defaults = selectActiveBundle(s)?.defaults;
-  if (s.prompt.sampling !== 'model' || !defaults) return s.prompt;
+  if (s.prompt.sampling !== 'model' || !defaults || !differsFromDefaults(s.prompt, defaults)) return s.prompt;
   const { steps, guidance, average } = defaults;
-  if (s.prompt.steps === steps && s.prompt.guidance === guidance && s.prompt.average === average) return s.prompt;
   return { ...s.prompt, steps, guidance, average };
 }
 
@@ -65,7 +64,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
               ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
               average: settings.average ?? s.prompt.average,
               keepUnchanged: settings.keepUnchanged ?? s.prompt.keepUnchanged,
-              sampling: settings.steps != null || settings.guidance != null || settings.average != null ? 'custom' : 'model',
+              sampling: SAMPLER_KEYS.some((k) => settings[k] != null) ? 'custom' : 'model',
             },
           }));
           await session.refreshSessions();

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { JobPhase, JobProgress, SamplingDefaults } from '../../workers/api';
-import type { PromptSettings } from '../editor/state';
+import { AVERAGE_RANGE, COUNT_RANGE, GUIDANCE_RANGE, STEPS_RANGE } from '../editor/actions/job';
+import { differsFromDefaults, type PromptSettings } from '../editor/state';
 import { Icon } from './Icon';
 
 export interface PromptBarProps {
@@ -85,21 +86,21 @@ export function PromptBar(p: PromptBarProps) {
         <div className="param-row">
           <label className="param">
             <span>Steps</span>
-            <input type="number" min={1} max={50} value={prompt.steps} aria-label="Steps" onChange={(e) => p.onChange({ steps: Number(e.target.value) })} />
+            <input type="number" min={STEPS_RANGE[0]} max={STEPS_RANGE[1]} value={prompt.steps} aria-label="Steps" onChange={(e) => p.onChange({ steps: Number(e.target.value) })} />
           </label>
           <label className="param">
             <span>Guidance</span>
-            <input type="number" min={0} max={10} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
+            <input type="number" min={GUIDANCE_RANGE[0]} max={GUIDANCE_RANGE[1]} step={0.5} value={prompt.guidance} aria-label="Guidance" onChange={(e) => p.onChange({ guidance: Number(e.target.value) })} />
           </label>
           <label className="param" title="Denoising runs from different noise, averaged into one result: removes a small model's randomness (its mean edit is more often right), costs that many times the steps. 1 = one plain sample, what large models want">
             <span>Average</span>
-            <input type="number" min={1} max={8} value={prompt.average} aria-label="Average of runs" onChange={(e) => p.onChange({ average: Number(e.target.value) })} />
+            <input type="number" min={AVERAGE_RANGE[0]} max={AVERAGE_RANGE[1]} value={prompt.average} aria-label="Average of runs" onChange={(e) => p.onChange({ average: Number(e.target.value) })} />
           </label>
           <label className="param" title="Several results from one Generate, side by side in the history; a locked seed counts up">
             <span>Variations</span>
-            <input type="number" min={1} max={4} value={prompt.count} aria-label="Variations" onChange={(e) => p.onChange({ count: Number(e.target.value) })} />
+            <input type="number" min={COUNT_RANGE[0]} max={COUNT_RANGE[1]} value={prompt.count} aria-label="Variations" onChange={(e) => p.onChange({ count: Number(e.target.value) })} />
           </label>
-          {p.modelDefaults && prompt.sampling === 'custom' && (p.modelDefaults.steps !== prompt.steps || p.modelDefaults.guidance !== prompt.guidance || p.modelDefaults.average !== prompt.average) && (
+          {p.modelDefaults && prompt.sampling === 'custom' && differsFromDefaults(prompt, p.modelDefaults) && (
             <button type="button" className="btn ghost small" data-testid="model-defaults" onClick={p.onUseModelDefaults}
               title={`Use the model's own settings: ${p.modelDefaults.steps} steps, guidance ${p.modelDefaults.guidance}, average of ${p.modelDefaults.average}`}>
               Model default ({p.modelDefaults.steps} steps{p.modelDefaults.average > 1 ? ` × ${p.modelDefaults.average}` : ''})

@@ -42,6 +42,9 @@ export interface EditJob {
   keepUnchanged: boolean;
 }
 
+/** Denoising steps a job runs in all (every averaged run counts): what progress, ETA and previews count. */
+export const countJobSteps = (job: Pick<EditJob, 'steps' | 'average'>): number => job.steps * job.average;
+
 export type JobPhase = 'queued' | 'loading' | 'encoding-text' | 'encoding-images' | 'denoising' | 'decoding' | 'done';
 
 /** Progress of one job, sent through a Comlink-proxied callback. */

@@ -4,7 +4,7 @@
  * outside the mask. Pure: models, tokenizers and caches come in as arguments.
  */
 import { EngineError } from '../api/errors';
-import { MAX_AVERAGE, type EditJob } from '../api/jobs';
+import { countJobSteps, MAX_AVERAGE, type EditJob } from '../api/jobs';
 import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
 import { makeImgIds, makeTextIds } from './ids';
@@ -172,13 +172,13 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
 
   ctx.onPhase?.('denoising');
   const runs: Float32Array[] = [];
+  const onStep = ctx.onStep;
   for (let run = 0; run < job.average; run++) {
-    const onStep = ctx.onStep;
     runs.push(await sampleLatents({
       models, text, target, references, noise: makePackedNoise(getRunSeed(job.seed, run), target), timesteps,
       guidance: job.guidance, mask, signal: ctx.signal,
       onStep: onStep
-        ? (step, readX0) => onStep({ ...step, step: run * job.steps + step.step, steps: job.average * job.steps },
+        ? (step, readX0) => onStep({ ...step, step: run * job.steps + step.step, steps: countJobSteps(job) },
           models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null)
         : undefined,
     }));

@@ -4,13 +4,13 @@
  * the current turn already has children). With several variations each becomes a sibling turn of the same input.
  * A failure or cancel leaves the tree exactly as it was (variations already finished stay).
  */
-import { toEngineError, type EditJob, type EditResult, type JobProgress, type MaskImage } from '../../../workers/api';
+import { countJobSteps, toEngineError, type EditJob, type EditResult, type JobProgress, type MaskImage } from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
 import type { ImageRef, TurnNode } from '../history/types';
 import { cloneMask, compositeMasked, isMaskEmpty } from '../mask';
 import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
-import { NO_MASK_HISTORY, type PromptSettings, type RunningJob } from '../state';
+import { NO_MASK_HISTORY, SAMPLER_KEYS, type PromptSettings, type RunningJob } from '../state';
 import type { ActionContext } from './context';
 
 export interface JobActions {
@@ -89,7 +89,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const job: EditJob = {
       id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
       steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average, seed, size,
-      previewEvery: getPreviewEvery(s.prompt.steps * s.prompt.average), keepUnchanged: s.prompt.keepUnchanged,
+      previewEvery: getPreviewEvery(countJobSteps(s.prompt)), keepUnchanged: s.prompt.keepUnchanged,
     };
     set({
       // The prompt shows the first variation's seed: a locked seed stays what the user set.
@@ -111,7 +111,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
 
   return {
     setPrompt(prompt) {
-      const chosen = prompt.steps !== undefined || prompt.guidance !== undefined || prompt.average !== undefined;
+      const chosen = SAMPLER_KEYS.some((k) => prompt[k] !== undefined);
       const p = { ...get().prompt, ...(chosen ? { sampling: 'custom' as const } : {}), ...prompt };
       p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
       p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
