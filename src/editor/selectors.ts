@@ -89,10 +89,23 @@ export function selectSnapshot(s: StudioState): SessionSnapshot | null {
   };
 }
 
+/** One turn of an edit chain, as PNG metadata records it. */
+export interface ChainStep {
+  instruction: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  /** Runs averaged into the result (1 = a plain sample). */
+  average: number;
+  model: string;
+  masked: boolean;
+  references: number;
+}
+
 /** The edit chain from the opened image to the current turn, for PNG metadata. */
-export function selectEditChain(s: StudioState): { instruction: string; seed: number; steps: number; guidance: number; average: number; model: string; masked: boolean; references: number }[] {
+export function selectEditChain(s: StudioState): ChainStep[] {
   if (!s.tree) return [];
-  const chain = [];
+  const chain: ChainStep[] = [];
   for (let n: TurnNode | undefined = s.tree.nodes[s.tree.currentId]; n && n.parentId; n = s.tree.nodes[n.parentId]) {
     chain.unshift({
       instruction: n.instruction, seed: n.params?.seed ?? 0, steps: n.params?.steps ?? 0, guidance: n.params?.guidance ?? 0,

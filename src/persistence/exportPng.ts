@@ -3,19 +3,8 @@
  * Keys: `Software`, `Description` (human-readable chain) and `kontext:chain` (JSON, version 1).
  */
 import type { RgbaImage } from '../../workers/api';
+import type { ChainStep } from '../editor/selectors';
 import { encodePng } from '../lib/png';
-
-export interface ChainStep {
-  instruction: string;
-  seed: number;
-  steps: number;
-  guidance: number;
-  /** Runs averaged into the result (1 = a plain sample). */
-  average: number;
-  model: string;
-  masked: boolean;
-  references: number;
-}
 
 export const CHAIN_KEY = 'kontext:chain';
 
