@@ -113,11 +113,12 @@ function obj(v: unknown, at: string): Json {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(`manifest: ${at} must be an object`);
   return v as Json;
 }
-function num(o: Json, key: string, at: string, { int = true, min = 1 } = {}): number {
+function num(o: Json, key: string, at: string, { int = true, min = 1, max = Infinity } = {}): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min) {
     throw new ManifestError(`manifest: ${at}.${key} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`);
   }
+  if (v > max) throw new ManifestError(`manifest: ${at}.${key} must be at most ${max}, got ${v}`);
   return v;
 }
 function str(o: Json, key: string, at: string): string {
@@ -214,13 +215,10 @@ export function parseManifest(json: unknown): Manifest {
     return [r[0], r[1]] as [number, number];
   });
   if (resolutions.length === 0) throw new ManifestError('manifest: sampling.resolutions is empty');
-  if (typeof s.default_average === 'number' && s.default_average > MAX_AVERAGE) {
-    throw new ManifestError(`manifest: sampling.default_average must be at most ${MAX_AVERAGE}, got ${s.default_average}`);
-  }
   const sampling: SamplingConfig = {
     defaultSteps: num(s, 'default_steps', 'sampling'),
     defaultGuidance: num(s, 'default_guidance', 'sampling', { int: false, min: 0 }),
-    defaultAverage: s.default_average === undefined ? 1 : num(s, 'default_average', 'sampling'),
+    defaultAverage: s.default_average === undefined ? 1 : num(s, 'default_average', 'sampling', { max: MAX_AVERAGE }),
     baseShift: num(s, 'base_shift', 'sampling', { int: false, min: -Infinity }),
     maxShift: num(s, 'max_shift', 'sampling', { int: false, min: -Infinity }),
     baseSeqLen: num(s, 'base_seq_len', 'sampling'),
