@@ -60,7 +60,10 @@ const pwa = VitePWA({
     ],
   },
   workbox: {
-    globPatterns: ['**/*.{html,js,css,svg,png,webmanifest,wasm}', ...(existsSync('public/bundles') ? ['bundles/**/*'] : [])],
+    globPatterns: [
+      '**/*.{html,js,css,svg,png,webmanifest,wasm}',
+      ...(existsSync('public/bundles') ? ['bundles/**/*'] : []),
+    ],
     maximumFileSizeToCacheInBytes: 512 * 1024 * 1024,
     navigateFallback: 'index.html',
     cleanupOutdatedCaches: true,

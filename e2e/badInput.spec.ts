@@ -9,7 +9,13 @@ test.describe('bad input gets a clear message and the worker stays usable', () =
   test('a model file that is not ONNX', async ({ page }) => {
     await openStudio(page, 'wasm');
     await page.getByTestId('image-file').setInputFiles(image);
-    await page.getByTestId('encoder-files').setInputFiles({ name: 'bogus.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a model\n') });
+    await page
+      .getByTestId('encoder-files')
+      .setInputFiles({
+        name: 'bogus.onnx',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('this is not a model\n'),
+      });
     await page.getByTestId('decoder-files').setInputFiles(box.decoder);
     await page.getByTestId('run-roundtrip').click();
     await expect(page.getByRole('alert')).toContainText('bogus.onnx is not an ONNX model');
@@ -24,7 +30,9 @@ test.describe('bad input gets a clear message and the worker stays usable', () =
     await page.getByTestId('image-file').setInputFiles(image);
     await chooseModels(page, box.encoder, [box.decoder[0]]); // the decoder's .onnx.data left out
     await page.getByTestId('run-roundtrip').click();
-    await expect(page.getByRole('alert')).toContainText('box_decoder.onnx needs its weights file "box_decoder.onnx.data"');
+    await expect(page.getByRole('alert')).toContainText(
+      'box_decoder.onnx needs its weights file "box_decoder.onnx.data"',
+    );
 
     await page.getByTestId('decoder-files').setInputFiles(box.decoder);
     expect(await runRoundTrip(page, 'wasm')).toBeGreaterThan(10);

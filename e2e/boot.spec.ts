@@ -3,7 +3,9 @@ import { expect, test } from '@playwright/test';
 test('the app boots, is cross-origin isolated, and the worker finds a WebGPU adapter', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
   await page.getByRole('tab', { name: 'Models' }).click();

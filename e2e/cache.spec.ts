@@ -14,7 +14,11 @@ import type { HarnessOptions, Outcome } from './cache/harness';
 import { REPO_ROOT } from './models';
 
 type Harness = typeof import('./cache/harness');
-declare global { interface Window { cacheHarness: Harness } }
+declare global {
+  interface Window {
+    cacheHarness: Harness;
+  }
+}
 
 const ROOT = join(REPO_ROOT, '.cache', 'e2e', 'cache-bundles');
 const PREFIX = '/e2e-bundles/';
@@ -46,25 +50,36 @@ async function openHarness(page: Page): Promise<void> {
   await page.evaluate('import("/e2e/cache/harness.ts").then((m) => { window.cacheHarness = m; })');
 }
 
-const options = (db: string, extra: Partial<HarnessOptions> = {}): HarnessOptions => ({ db, chunkBytes: CHUNK, ...extra });
+const options = (db: string, extra: Partial<HarnessOptions> = {}): HarnessOptions => ({
+  db,
+  chunkBytes: CHUNK,
+  ...extra,
+});
 const add = (page: Page, o: HarnessOptions, url: string | null = URL_GOOD): Promise<Outcome> =>
   page.evaluate(([o, url]) => window.cacheHarness.add(o, url), [o, url] as const);
 const starts = (path: string) => bundles.listRequests('good', path).map((r) => r.start);
 const dataRequests = () => bundles.requests.filter((r) => r.path !== 'manifest.json');
 
 async function expectStoredIntact(page: Page, o: HarnessOptions): Promise<void> {
-  expect(await page.evaluate(([o, id]) => window.cacheHarness.hashStoredFiles(o, id), [o, good.id] as const)).toEqual(good.sha256);
+  expect(await page.evaluate(([o, id]) => window.cacheHarness.hashStoredFiles(o, id), [o, good.id] as const)).toEqual(
+    good.sha256,
+  );
 }
 
 test('downloads a bundle into IndexedDB as chunk Blobs; what it reads back hashes right', async ({ page }) => {
   await openHarness(page);
   const o = options('download');
   const outcome = await add(page, o);
-  expect(outcome).toMatchObject({ ok: true, info: { id: 'e2e-good', complete: true, totalBytes: good.totalBytes, embedded: false } });
+  expect(outcome).toMatchObject({
+    ok: true,
+    info: { id: 'e2e-good', complete: true, totalBytes: good.totalBytes, embedded: false },
+  });
   await expectStoredIntact(page, o);
   expect(dataRequests().map((r) => r.path)).toEqual(['graph.onnx', 'w0.onnx.data', 'w1.onnx.data', 'tokenizer.json']);
   const keys = await page.evaluate((o) => window.cacheHarness.listKeys(o), o);
-  expect(keys.filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[2] === 'w1.onnx.data')).toHaveLength(Math.ceil(400_003 / CHUNK));
+  expect(keys.filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[2] === 'w1.onnx.data')).toHaveLength(
+    Math.ceil(400_003 / CHUNK),
+  );
   const storage = await page.evaluate((o) => window.cacheHarness.getStorageInfo(o), o);
   expect(storage.quota).toBeGreaterThan(0);
   expect(storage.usage).toBeGreaterThan(0);
@@ -96,10 +111,15 @@ test('a page reload in the middle of a file, then adding again, resumes', async 
   bundles.faults.set('good/w1.onnx.data', { delayMs: 40 });
   await page.evaluate(([o, url]) => window.cacheHarness.start(o, url), [o, URL_GOOD] as const);
   // 200 kB of w1 reported means its chunks 0-2 are committed to IndexedDB
-  await expect.poll(async () => {
-    const { last } = await page.evaluate(() => window.cacheHarness.readProgress());
-    return last?.find((f) => f.path === 'w1.onnx.data')?.loaded ?? 0;
-  }, { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(200_000);
+  await expect
+    .poll(
+      async () => {
+        const { last } = await page.evaluate(() => window.cacheHarness.readProgress());
+        return last?.find((f) => f.path === 'w1.onnx.data')?.loaded ?? 0;
+      },
+      { timeout: 30_000, intervals: [50] },
+    )
+    .toBeGreaterThanOrEqual(200_000);
   await page.reload();
   bundles.faults.clear();
   await page.evaluate('import("/e2e/cache/harness.ts").then((m) => { window.cacheHarness = m; })');
@@ -120,7 +140,11 @@ test('a corrupted file is rejected with hash-mismatch, deleted, and refetched on
   const o = options('corrupt');
   bundles.faults.set('good/w0.onnx.data', { corrupt: true });
   const bad = await add(page, o);
-  expect(bad).toMatchObject({ ok: false, code: 'hash-mismatch', message: expect.stringContaining('"w0.onnx.data" does not match the manifest') });
+  expect(bad).toMatchObject({
+    ok: false,
+    code: 'hash-mismatch',
+    message: expect.stringContaining('"w0.onnx.data" does not match the manifest'),
+  });
   const keys = await page.evaluate((o) => window.cacheHarness.listKeys(o), o);
   expect(keys.filter((k) => Array.isArray(k) && k[2] === 'w0.onnx.data')).toEqual([]);
   bundles.faults.clear();
@@ -133,7 +157,11 @@ test('a corrupted file is rejected with hash-mismatch, deleted, and refetched on
 test('too little space is refused with quota before any file byte is fetched', async ({ page }) => {
   await openHarness(page);
   const bad = await add(page, options('quota', { freeBytes: 100_000 }));
-  expect(bad).toMatchObject({ ok: false, code: 'quota', message: expect.stringMatching(/needs 0\.7 MB more storage, but .* only 0\.1 MB more/) });
+  expect(bad).toMatchObject({
+    ok: false,
+    code: 'quota',
+    message: expect.stringMatching(/needs 0\.7 MB more storage, but .* only 0\.1 MB more/),
+  });
   expect(bundles.requests.map((r) => r.path)).toEqual(['manifest.json']);
   expect(await page.evaluate((o) => window.cacheHarness.listBundles(o), options('quota'))).toEqual([]);
 });
@@ -141,9 +169,17 @@ test('too little space is refused with quota before any file byte is fetched', a
 test('a missing file and an unknown manifest version give clear errors', async ({ page }) => {
   await openHarness(page);
   bundles.faults.set('good/tokenizer.json', { status: 404 });
-  expect(await add(page, options('missing'))).toMatchObject({ ok: false, code: 'bad-input', message: expect.stringContaining('no file "tokenizer.json" (HTTP 404)') });
+  expect(await add(page, options('missing'))).toMatchObject({
+    ok: false,
+    code: 'bad-input',
+    message: expect.stringContaining('no file "tokenizer.json" (HTTP 404)'),
+  });
   const v2 = await add(page, options('version'), `${PREFIX}v2/`);
-  expect(v2).toMatchObject({ ok: false, code: 'bad-manifest', message: expect.stringContaining('format version 2 is not supported') });
+  expect(v2).toMatchObject({
+    ok: false,
+    code: 'bad-manifest',
+    message: expect.stringContaining('format version 2 is not supported'),
+  });
   expect(bundles.listRequests('v2', 'graph.onnx')).toEqual([]);
 });
 
@@ -152,7 +188,10 @@ test('cancel stops cleanly; a picked folder (directory input) finishes the same 
   const o = options('cancel');
   bundles.faults.set('good/w0.onnx.data', { delayMs: 40 });
   await page.evaluate(([o, url]) => window.cacheHarness.start(o, url), [o, URL_GOOD] as const);
-  await expect.poll(async () => (await page.evaluate(() => window.cacheHarness.readProgress())).last?.[1].loaded ?? 0, { intervals: [50] })
+  await expect
+    .poll(async () => (await page.evaluate(() => window.cacheHarness.readProgress())).last?.[1].loaded ?? 0, {
+      intervals: [50],
+    })
     .toBeGreaterThan(0);
   await page.evaluate(() => window.cacheHarness.cancel());
   expect(await page.evaluate(() => window.cacheHarness.finish())).toMatchObject({ ok: false, code: 'cancelled' });
@@ -176,17 +215,28 @@ test('bench: hashing and chunk-size figures (CACHE_BENCH=1)', async ({ browser }
   const persistent = process.env.CACHE_BENCH_PERSISTENT === '1';
   const userDataDir = join(REPO_ROOT, '.cache', 'e2e', 'bench-profile');
   rmSync(userDataDir, { recursive: true, force: true });
-  const context = persistent ? await chromium.launchPersistentContext(userDataDir, testInfo.project.use.launchOptions) : await browser.newContext();
+  const context = persistent
+    ? await chromium.launchPersistentContext(userDataDir, testInfo.project.use.launchOptions)
+    : await browser.newContext();
   const page = await context.newPage();
   await openHarness(page);
   await page.evaluate('import("/e2e/cache/bench.ts").then((m) => { window.cacheBench = m; })');
-  const results: Record<string, unknown> = { persistent, estimate: await page.evaluate('navigator.storage.estimate()') };
+  const results: Record<string, unknown> = {
+    persistent,
+    estimate: await page.evaluate('navigator.storage.estimate()'),
+  };
   results.hash = await page.evaluate('window.cacheBench.benchHash(64)');
   results.idbWrites = await page.evaluate('window.cacheBench.benchIdbWrites(128)');
-  results.probeAdd = await page.evaluate(`window.cacheHarness.add({ db: 'probe', chunkBytes: 4194304 }, '${PREFIX}big/')`);
-  results.probeChunks = await page.evaluate(`window.cacheBench.probeChunks('probe', 'e2e-big', 'a.onnx.data')`).catch(String);
+  results.probeAdd = await page.evaluate(
+    `window.cacheHarness.add({ db: 'probe', chunkBytes: 4194304 }, '${PREFIX}big/')`,
+  );
+  results.probeChunks = await page
+    .evaluate(`window.cacheBench.probeChunks('probe', 'e2e-big', 'a.onnx.data')`)
+    .catch(String);
   for (const mib of [4, 16, 64]) {
-    results[`add-${mib}MiB`] = await page.evaluate(`window.cacheBench.benchAddBundle('${PREFIX}big/', ${mib * 1024 * 1024}, 'bench-${mib}')`).catch(String);
+    results[`add-${mib}MiB`] = await page
+      .evaluate(`window.cacheBench.benchAddBundle('${PREFIX}big/', ${mib * 1024 * 1024}, 'bench-${mib}')`)
+      .catch(String);
   }
   console.log(JSON.stringify(results));
   await context.close();

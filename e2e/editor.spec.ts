@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { getView, imagePointToScreen, maskCoverage, openEditor, openImage, paintStroke, pasteFiles, saveScreenshot } from './editor/app';
+import {
+  getView,
+  imagePointToScreen,
+  maskCoverage,
+  openEditor,
+  openImage,
+  paintStroke,
+  pasteFiles,
+  saveScreenshot,
+} from './editor/app';
 import { photoPng } from './editor/images';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -104,7 +113,8 @@ test('mask: brush, eraser, size keys, feather, invert, clear, overlay', async ({
 
   // Escape in the middle of a stroke takes the stroke back.
   await page.keyboard.press('b');
-  const a = await imagePointToScreen(page, 20, 20), b = await imagePointToScreen(page, 150, 90);
+  const a = await imagePointToScreen(page, 20, 20),
+    b = await imagePointToScreen(page, 150, 90);
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move(b.x, b.y, { steps: 6 });
@@ -121,11 +131,16 @@ test('references: add, paste, reorder and remove; thumbnails show their model in
     { name: 'a.png', mimeType: 'image/png', buffer: photoPng(40, 40, [255, 0, 0]) },
     { name: 'b.png', mimeType: 'image/png', buffer: photoPng(50, 40, [0, 255, 0]) },
   ]);
-  await pasteFiles(page, [{ name: 'c.png', mimeType: 'image/png', buffer: photoPng(60, 40, [0, 0, 255]) }], '[data-testid="reference-panel"]');
+  await pasteFiles(
+    page,
+    [{ name: 'c.png', mimeType: 'image/png', buffer: photoPng(60, 40, [0, 0, 255]) }],
+    '[data-testid="reference-panel"]',
+  );
   const items = page.getByTestId('reference-item');
   await expect(items).toHaveCount(3);
   await expect(page.getByRole('img', { name: /^Reference \d/ })).toHaveText(['', '', '']);
-  const labels = async () => page.getByRole('img', { name: /^Reference \d/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  const labels = async () =>
+    page.getByRole('img', { name: /^Reference \d/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
   expect(await labels()).toEqual(['Reference 2, 40×40', 'Reference 3, 50×40', 'Reference 4, 60×40']);
   await expect(items.locator('.ref-index')).toHaveText(['2', '3', '4']);
   await page.getByRole('button', { name: 'Move reference 4 up' }).click();
@@ -148,14 +163,26 @@ test('shortcut help opens with ? and closes with Escape; controls are labelled',
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
   // Every button and field has an accessible name.
-  const unnamed = await page.locator('button, input:not([hidden]), select').evaluateAll((els) =>
-    els.filter((e) => !(e as HTMLElement).hidden && !(e.getAttribute('aria-label') || e.textContent?.trim() || (e as HTMLInputElement).labels?.length)).map((e) => e.outerHTML.slice(0, 80)));
+  const unnamed = await page
+    .locator('button, input:not([hidden]), select')
+    .evaluateAll((els) =>
+      els
+        .filter(
+          (e) =>
+            !(e as HTMLElement).hidden &&
+            !(e.getAttribute('aria-label') || e.textContent?.trim() || (e as HTMLInputElement).labels?.length),
+        )
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
   expect(unnamed).toEqual([]);
 });
 
 test('without a model, Generate says plainly what is missing', async ({ page }) => {
   await openEditor(page);
-  test.skip((await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present', 'a model is present: real edits are covered by editorEngine.spec.ts');
+  test.skip(
+    (await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present',
+    'a model is present: real edits are covered by editorEngine.spec.ts',
+  );
   await page.getByRole('button', { name: 'remove the star' }).click();
   await expect(page.getByTestId('generate-hint')).toContainText('No model is ready');
   await page.getByTestId('generate').click({ force: true }); // aria-disabled: the click explains instead of doing nothing

@@ -9,17 +9,30 @@ const BAD = [
   { file: BAD_FILES.textAsPng, message: '"holiday.png" could not be decoded as an image' },
   { file: BAD_FILES.empty, message: '"empty.png" is empty (0 bytes)' },
   { file: BAD_FILES.tiny, message: '"dot.png" is 1×1; images must be at least 8×8' },
-  { file: { name: 'huge.png', mimeType: 'image/png', buffer: hugePng() }, message: '"huge.png" is 16000×16000; the largest side we accept is 8192 px' },
-  { file: BAD_FILES.svg, message: '"logo.svg" is an SVG drawing. Kontext Studio edits pixel images: export it as PNG first.' },
+  {
+    file: { name: 'huge.png', mimeType: 'image/png', buffer: hugePng() },
+    message: '"huge.png" is 16000×16000; the largest side we accept is 8192 px',
+  },
+  {
+    file: BAD_FILES.svg,
+    message: '"logo.svg" is an SVG drawing. Kontext Studio edits pixel images: export it as PNG first.',
+  },
 ];
 
 /** Everything that identifies the open session: its exported file's tree and pixels, and the view. */
 async function sessionState(page: Page) {
   const file = readSessionFile(await exportCurrentSession(page));
-  return { tree: file.header.tree, refs: file.header.draft.references, root: file.pixels(file.header.tree.nodes[file.header.tree.rootId].image.id).data.toString('base64'), zoom: (await getView(page)).zoom };
+  return {
+    tree: file.header.tree,
+    refs: file.header.draft.references,
+    root: file.pixels(file.header.tree.nodes[file.header.tree.rootId].image.id).data.toString('base64'),
+    zoom: (await getView(page)).zoom,
+  };
 }
 
-test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear message and leave the session unchanged', async ({ page }, testInfo) => {
+test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear message and leave the session unchanged', async ({
+  page,
+}, testInfo) => {
   await openEditor(page);
   await openImage(page, 'street.png', photoPng(120, 80));
   const before = await sessionState(page);
@@ -44,7 +57,11 @@ test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear mes
 test('a good image dropped on an open session asks whether it is a reference or a new session', async ({ page }) => {
   await openEditor(page);
   await openImage(page, 'street.png', photoPng(120, 80));
-  await dropFiles(page, [{ name: 'style.png', mimeType: 'image/png', buffer: photoPng(40, 40, [250, 0, 0]) }], '[data-testid="editor-canvas"]');
+  await dropFiles(
+    page,
+    [{ name: 'style.png', mimeType: 'image/png', buffer: photoPng(40, 40, [250, 0, 0]) }],
+    '[data-testid="editor-canvas"]',
+  );
   const dialog = page.getByRole('dialog', { name: /Use “style.png” as/ });
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'A reference for the next edit' }).click();

@@ -5,26 +5,39 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { exportCurrentSession, hasEmbeddedBundle, NO_ENGINE, paintStroke, saveScreenshot, useBackend, waitForSave } from './editor/app';
+import {
+  exportCurrentSession,
+  hasEmbeddedBundle,
+  NO_ENGINE,
+  paintStroke,
+  saveScreenshot,
+  useBackend,
+  waitForSave,
+} from './editor/app';
 import { EDIT_TIMEOUT, generate } from './editor/engine';
 import { photoPng } from './editor/images';
 import { readSessionFile } from './editor/sessionFiles';
 import { REPO_ROOT } from './models';
 
 /** The embedded bundle's own sampler settings (manifest `sampling`), which the prompt bar starts from. */
-const MODEL_SAMPLING: { default_steps: number; default_average?: number } =
-  JSON.parse(readFileSync(join(REPO_ROOT, 'public/bundles/kontext-micro/manifest.json'), 'utf8')).sampling;
+const MODEL_SAMPLING: { default_steps: number; default_average?: number } = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'public/bundles/kontext-micro/manifest.json'), 'utf8'),
+).sampling;
 const MODEL_STEPS = String(MODEL_SAMPLING.default_steps);
 const MODEL_AVERAGE = MODEL_SAMPLING.default_average ?? 1;
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
-test('three turns with a mask and a reference, a branch from turn 1, then a reload brings it all back', async ({ page }, testInfo) => {
+test('three turns with a mask and a reference, a branch from turn 1, then a reload brings it all back', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(6 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
-  await page.getByTestId('reference-files').setInputFiles({ name: 'style.png', mimeType: 'image/png', buffer: photoPng(64, 64, [40, 80, 220]) });
+  await page
+    .getByTestId('reference-files')
+    .setInputFiles({ name: 'style.png', mimeType: 'image/png', buffer: photoPng(64, 64, [40, 80, 220]) });
   await page.getByLabel('Brush size (image pixels)').fill('40');
   await paintStroke(page, [10, 64], [40, 64]); // over the red circle
   await generate(page, 'make the red circle blue');
@@ -65,14 +78,18 @@ test('a masked edit leaves every pixel outside the mask identical', async ({ pag
   await generate(page, 'make the heart smaller');
   const file = readSessionFile(await exportCurrentSession(page));
   const { nodes, rootId, currentId } = file.header.tree;
-  const input = file.pixels(nodes[rootId].image.id), output = file.pixels(nodes[currentId].image.id);
+  const input = file.pixels(nodes[rootId].image.id),
+    output = file.pixels(nodes[currentId].image.id);
   const mask = file.pixels(nodes[currentId].mask!.id);
   expect([output.width, output.height]).toEqual([input.width, input.height]);
   let outside = 0;
   for (let p = 0; p < input.width * input.height; p++) {
     if (mask.data[p * 4] >= 128) continue;
     outside++;
-    expect(output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4)), `pixel ${p} outside the mask changed`).toBe(true);
+    expect(
+      output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4)),
+      `pixel ${p} outside the mask changed`,
+    ).toBe(true);
   }
   expect(outside).toBeGreaterThan(input.width * input.height * 0.5);
 });
@@ -88,7 +105,9 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
   // Every averaged run's steps count.
-  await expect(page.getByTestId('job-progress')).toContainText(new RegExp(`step \\d+/${50 * MODEL_AVERAGE}`), { timeout: EDIT_TIMEOUT });
+  await expect(page.getByTestId('job-progress')).toContainText(new RegExp(`step \\d+/${50 * MODEL_AVERAGE}`), {
+    timeout: EDIT_TIMEOUT,
+  });
   await saveScreenshot(page, test.info(), '15-engine-running');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: EDIT_TIMEOUT });
@@ -138,7 +157,8 @@ test('unchanged pixels come back from the input byte for byte, and not when the 
   const exactShare = (turn: typeof kept) => {
     const output = file.pixels(turn.image.id);
     let same = 0;
-    for (let p = 0; p < input.width * input.height; p++) if (output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4))) same++;
+    for (let p = 0; p < input.width * input.height; p++)
+      if (output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4))) same++;
     return same / (input.width * input.height);
   };
   expect([kept.params!.keepUnchanged, raw.params!.keepUnchanged]).toEqual([true, false]);

@@ -4,26 +4,37 @@ import { generate } from './editor/engine';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
-test('after one online visit the app loads offline, cross-origin isolated, with the engine', async ({ page, context }, testInfo) => {
+test('after one online visit the app loads offline, cross-origin isolated, with the engine', async ({
+  page,
+  context,
+}, testInfo) => {
   test.setTimeout(300_000);
   await openEditor(page);
   const embedded = await hasEmbeddedBundle(page);
   // Wait until the service worker has precached everything and controls the page.
   await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    if (!navigator.serviceWorker.controller)
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
     return reg.active?.state;
   });
   const cached = await page.evaluate(async () => {
     const urls: string[] = [];
-    for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    for (const name of await caches.keys())
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
     return urls;
   });
   expect(cached.filter((u) => u.endsWith('.wasm'))).toHaveLength(2); // both onnxruntime builds
   expect(cached.some((u) => u.endsWith('/index.html'))).toBe(true);
 
   // navigator.onLine is unreliable on service-worker pages (crbug 678075): probe the network itself.
-  const probe = () => page.evaluate(() => fetch(`/network-probe-${Math.random()}`, { cache: 'no-store' }).then(() => 'reached', () => 'offline'));
+  const probe = () =>
+    page.evaluate(() =>
+      fetch(`/network-probe-${Math.random()}`, { cache: 'no-store' }).then(
+        () => 'reached',
+        () => 'offline',
+      ),
+    );
   expect(await probe()).toBe('reached');
   await context.setOffline(true);
   await page.reload();

@@ -1,6 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
-import { download, exportCurrentSession, maskCoverage, openEditor, openImage, paintStroke, saveScreenshot, waitForSave } from './editor/app';
+import {
+  download,
+  exportCurrentSession,
+  maskCoverage,
+  openEditor,
+  openImage,
+  paintStroke,
+  saveScreenshot,
+  waitForSave,
+} from './editor/app';
 import { photoPng } from './editor/images';
 import { makeBranchedSession, readSessionFile } from './editor/sessionFiles';
 
@@ -8,16 +17,26 @@ test.use({ viewport: { width: 1440, height: 900 } });
 
 async function importFixture(page: Page, name?: string) {
   await page.getByRole('tab', { name: 'Sessions' }).click();
-  await page.getByTestId('import-session').setInputFiles({ name: 'street.kontext', mimeType: 'application/octet-stream', buffer: makeBranchedSession(name) });
+  await page
+    .getByTestId('import-session')
+    .setInputFiles({ name: 'street.kontext', mimeType: 'application/octet-stream', buffer: makeBranchedSession(name) });
   await expect(page.getByTestId('turn')).toHaveCount(5);
 }
 
 const currentTurn = (page: Page) => page.locator('[data-testid="turn"][aria-current="step"]');
 
-test('history: a branched session shows every turn; click, undo/redo and compare walk it', async ({ page }, testInfo) => {
+test('history: a branched session shows every turn; click, undo/redo and compare walk it', async ({
+  page,
+}, testInfo) => {
   await openEditor(page);
   await importFixture(page);
-  await expect(page.getByTestId('turn')).toHaveText([/Original/, /Turn 1.*make the car red/, /Turn 2.*add snow/, /Turn 3.*now at night/, /Turn 2.*make it autumn/]);
+  await expect(page.getByTestId('turn')).toHaveText([
+    /Original/,
+    /Turn 1.*make the car red/,
+    /Turn 2.*add snow/,
+    /Turn 3.*now at night/,
+    /Turn 2.*make it autumn/,
+  ]);
   await expect(currentTurn(page)).toHaveAttribute('data-turn-id', 't3');
   await saveScreenshot(page, testInfo, '05-history-branches');
 
@@ -57,18 +76,26 @@ test('export PNG carries the edit chain in tEXt chunks', async ({ page }) => {
   expect(png.name).toBe('Fixture-street-turn-3.png');
   const chunks = readTextChunks(png.bytes);
   expect(chunks.Software).toBe('Kontext Studio');
-  expect(chunks.Description).toContain('1. "make the car red" (seed 11, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)');
+  expect(chunks.Description).toContain(
+    '1. "make the car red" (seed 11, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)',
+  );
   const chain = JSON.parse(chunks['kontext:chain']);
-  expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual(['make the car red', 'add snow', 'now at night']);
+  expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual([
+    'make the car red',
+    'add snow',
+    'now at night',
+  ]);
   expect(PNG.sync.read(png.bytes).width).toBe(96);
 });
 
 function readTextChunks(bytes: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
   for (let pos = 8; pos < bytes.length;) {
-    const len = bytes.readUInt32BE(pos), type = bytes.toString('latin1', pos + 4, pos + 8);
+    const len = bytes.readUInt32BE(pos),
+      type = bytes.toString('latin1', pos + 4, pos + 8);
     if (type === 'tEXt') {
-      const data = bytes.subarray(pos + 8, pos + 8 + len), nul = data.indexOf(0);
+      const data = bytes.subarray(pos + 8, pos + 8 + len),
+        nul = data.indexOf(0);
       out[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
     }
     pos += 12 + len;
@@ -137,7 +164,13 @@ test('the session list opens, renames and deletes; a damaged import changes noth
   await page.getByLabel('Session name').last().press('Enter');
   await expect(rows.filter({ hasText: 'Renamed' })).toHaveCount(1);
 
-  await page.getByTestId('import-session').setInputFiles({ name: 'broken.kontext', mimeType: 'application/octet-stream', buffer: makeBranchedSession().subarray(0, 900) });
+  await page
+    .getByTestId('import-session')
+    .setInputFiles({
+      name: 'broken.kontext',
+      mimeType: 'application/octet-stream',
+      buffer: makeBranchedSession().subarray(0, 900),
+    });
   await expect(page.getByRole('alert')).toContainText('“broken.kontext” could not be imported');
   await expect(page.getByRole('alert')).toContainText('Nothing was changed');
   await expect(rows).toHaveCount(2);

@@ -9,7 +9,13 @@ import type { checkAttention, GoldenInputs, runDitGolden, runGolden } from './pi
 import { REPO_ROOT } from './models';
 
 declare global {
-  interface Window { pipelineHarness: { runGolden: typeof runGolden; runDitGolden: typeof runDitGolden; checkAttention: typeof checkAttention } }
+  interface Window {
+    pipelineHarness: {
+      runGolden: typeof runGolden;
+      runDitGolden: typeof runDitGolden;
+      checkAttention: typeof checkAttention;
+    };
+  }
 }
 
 let server: TestServer;
@@ -46,10 +52,15 @@ test('the sampler on the WebGPU EP matches the PyTorch golden with no readback i
 
   await page.goto(server.origin + TEST_PAGE);
   await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
-  const out = await page.evaluate(([url, g]) => window.pipelineHarness.runGolden(url, g), [`${server.origin}/test-bundles/${bundleName}/`, inputs] as const);
+  const out = await page.evaluate(([url, g]) => window.pipelineHarness.runGolden(url, g), [
+    `${server.origin}/test-bundles/${bundleName}/`,
+    inputs,
+  ] as const);
 
   const error = getRelativeError(out.latents, golden);
-  console.log(`WebGPU final latents vs PyTorch: relative error ${error.toExponential(2)}; readbacks in steps ${out.readbacksInSteps}, previews ${out.previewReadbacks}, result ${out.otherReadbacks}`);
+  console.log(
+    `WebGPU final latents vs PyTorch: relative error ${error.toExponential(2)}; readbacks in steps ${out.readbacksInSteps}, previews ${out.previewReadbacks}, result ${out.otherReadbacks}`,
+  );
   expect(out.deviceLoop).toBe(true);
   expect(out.stepsSeen).toBe(4);
   expect(error).toBeLessThanOrEqual(1e-3);
@@ -58,7 +69,9 @@ test('the sampler on the WebGPU EP matches the PyTorch golden with no readback i
   expect(out.otherReadbacks).toBe(1); // the final latents only
 });
 
-test('the fused-attention check catches a wrong kernel, and attention without subgroups passes it', async ({ page }) => {
+test('the fused-attention check catches a wrong kernel, and attention without subgroups passes it', async ({
+  page,
+}) => {
   await page.goto(server.origin + TEST_PAGE);
   await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
   const result = await page.evaluate(() => window.pipelineHarness.checkAttention());
@@ -70,14 +83,25 @@ test('the fused-attention check catches a wrong kernel, and attention without su
 
 test('the converted DiT alone on the WebGPU EP matches the PyTorch golden', async ({ page }) => {
   const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'dit.safetensors'));
-  const names = ['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep', 'img_ids', 'txt_ids', 'guidance'];
+  const names = [
+    'hidden_states',
+    'encoder_hidden_states',
+    'pooled_projections',
+    'timestep',
+    'img_ids',
+    'txt_ids',
+    'guidance',
+  ];
   const inputs: Record<string, number[]> = {};
   for (const name of names) inputs[name] = Array.from(await src.readFloat32(name));
   const golden = await src.readFloat32('velocity');
   await src.close();
   await page.goto(server.origin + TEST_PAGE);
   await page.evaluate('import("/e2e/pipeline/harness.ts").then((m) => { window.pipelineHarness = m; })');
-  const velocity = await page.evaluate(([url, g]) => window.pipelineHarness.runDitGolden(url, g), [`${server.origin}/test-bundles/${bundleName}/`, inputs] as const);
+  const velocity = await page.evaluate(([url, g]) => window.pipelineHarness.runDitGolden(url, g), [
+    `${server.origin}/test-bundles/${bundleName}/`,
+    inputs,
+  ] as const);
   const error = getRelativeError(velocity, golden);
   console.log(`WebGPU DiT velocity vs PyTorch: relative error ${error.toExponential(2)}`);
   expect(error).toBeLessThanOrEqual(1e-4);

@@ -35,7 +35,9 @@ async function runInNode(dir: string): Promise<Float32Array> {
   return image.data as Float32Array;
 }
 
-test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches onnxruntime-node, ≥ 25 dB', async ({ page }) => {
+test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches onnxruntime-node, ≥ 25 dB', async ({
+  page,
+}) => {
   const taef1 = taef1Files();
   test.skip(!taef1, 'TAEF1 weights are not in ../shared/vendor-data/taef1 (third-party data is never committed)');
   const { dir, encoder, decoder } = taef1!;
@@ -54,8 +56,10 @@ test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches on
   const node = await runInNode(dir);
   const gpuVsWasm = maxAbsDiff01(gpu, wasm);
   const nodeVsWasm = maxAbsDiff01(node, wasm);
-  console.log(`TAEF1 128×128: PSNR WebGPU ${psnrGpu.toFixed(2)} dB, WASM ${psnrWasm.toFixed(2)} dB; ` +
-    `max |WebGPU−WASM| ${gpuVsWasm.toExponential(2)}, max |node−WASM| ${nodeVsWasm.toExponential(2)} (on [0,1])`);
+  console.log(
+    `TAEF1 128×128: PSNR WebGPU ${psnrGpu.toFixed(2)} dB, WASM ${psnrWasm.toFixed(2)} dB; ` +
+      `max |WebGPU−WASM| ${gpuVsWasm.toExponential(2)}, max |node−WASM| ${nodeVsWasm.toExponential(2)} (on [0,1])`,
+  );
   expect(psnrGpu).toBeGreaterThanOrEqual(25);
   expect(psnrWasm).toBeGreaterThanOrEqual(25);
   expect(gpuVsWasm).toBeLessThanOrEqual(1e-3);

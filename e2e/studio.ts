@@ -4,7 +4,9 @@ import { expect, type Page } from '@playwright/test';
 export async function openStudio(page: Page, backend: 'webgpu' | 'wasm' = 'webgpu'): Promise<void> {
   await page.goto('/');
   // Let boot's install of the embedded bundle finish first: on two cores it would otherwise compete with SwiftShader.
-  await expect(page.getByTestId('model-status')).not.toHaveAttribute('data-embedded-bundle', 'unknown', { timeout: 120_000 });
+  await expect(page.getByTestId('model-status')).not.toHaveAttribute('data-embedded-bundle', 'unknown', {
+    timeout: 120_000,
+  });
   await page.getByRole('tab', { name: 'Diagnostics' }).click();
   await expect(page.getByTestId('capabilities')).toBeVisible();
   await chooseBackend(page, backend);

@@ -13,7 +13,11 @@ import { startAutosave } from './persistence/autosave';
 import { createIdbKv } from './persistence/kv';
 import { createSessionRepository } from './persistence/repository';
 
-const sessions = createSessionRepository({ records: createIdbKv('sessions'), blobs: createIdbKv('blobs'), settings: createIdbKv('settings') });
+const sessions = createSessionRepository({
+  records: createIdbKv('sessions'),
+  blobs: createIdbKv('blobs'),
+  settings: createIdbKv('settings'),
+});
 const store = createStudioStore({
   engine: createEngineClient(),
   sessions,
@@ -26,10 +30,15 @@ const store = createStudioStore({
 const tools = createStoreTools(store);
 const autosave = startAutosave(store, sessions);
 // Best effort: write what is pending when the tab is hidden or closed (a crash still keeps the last save).
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') void autosave.flush(); });
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') void autosave.flush();
+});
 window.addEventListener('pagehide', () => void autosave.flush());
 
-void sessions.sweep().catch(() => undefined).then(() => store.getState().boot());
+void sessions
+  .sweep()
+  .catch(() => undefined)
+  .then(() => store.getState().boot());
 // The service worker precaches the app shell, onnxruntime's wasm and the embedded bundle (offline after one visit).
 registerSW({ immediate: true });
 

@@ -16,7 +16,8 @@ import { hashImage } from './runtime/hashImage';
 
 function makeImage(width: number, height: number): RgbaImage {
   const data = new Uint8ClampedArray(4 * width * height);
-  for (let p = 0; p < width * height; p++) data.set([(p * 7) % 256, (p * 13) % 256, 128 + 100 * Math.sin(p / 9), 255], 4 * p);
+  for (let p = 0; p < width * height; p++)
+    data.set([(p * 7) % 256, (p * 13) % 256, 128 + 100 * Math.sin(p / 9), 255], 4 * p);
   return { width, height, data };
 }
 
@@ -25,13 +26,35 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
   afterAll(() => models.release());
   /** Latents handed to the decoder, one entry per edit. */
   const decoded: Float32Array[] = [];
-  const recording = { ...models, decode: async (latents: Float32Array, h: number, w: number) => (decoded.push(latents.slice()), models.decode(latents, h, w)) };
+  const recording = {
+    ...models,
+    decode: async (latents: Float32Array, h: number, w: number) => (
+      decoded.push(latents.slice()),
+      models.decode(latents, h, w)
+    ),
+  };
   const context = (onStep?: (s: StepInfo) => void): EditContext => ({
-    manifest, tokenizers, models: recording, cache: { text: new Map(), images: new Map() }, hashImage, onStep: onStep && ((s) => onStep(s)),
+    manifest,
+    tokenizers,
+    models: recording,
+    cache: { text: new Map(), images: new Map() },
+    hashImage,
+    onStep: onStep && ((s) => onStep(s)),
   });
   const job = (over: Partial<EditJob>): EditJob => ({
-    id: 'j', image: makeImage(64, 64), prompt: 'make the red circle blue', references: [], mask: null, steps: 3, guidance: 2.5,
-    average: 1, seed: 11, size: 'input', previewEvery: 0, keepUnchanged: false, ...over,
+    id: 'j',
+    image: makeImage(64, 64),
+    prompt: 'make the red circle blue',
+    references: [],
+    mask: null,
+    steps: 3,
+    guidance: 2.5,
+    average: 1,
+    seed: 11,
+    size: 'input',
+    previewEvery: 0,
+    keepUnchanged: false,
+    ...over,
   });
 
   it('decodes the mean of the runs, each the plain edit from its run seed, and reports steps across runs', async () => {
@@ -40,7 +63,10 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
     await runEdit(job({ seed: getRunSeed(11, 1) }), context());
     await runEdit(job({ seed: getRunSeed(11, 2) }), context());
     const steps: [number, number][] = [];
-    const averaged = await runEdit(job({ average: 3 }), context((s) => steps.push([s.step, s.steps])));
+    const averaged = await runEdit(
+      job({ average: 3 }),
+      context((s) => steps.push([s.step, s.steps])),
+    );
     const [a, b, c, mean] = decoded;
     const expected = a.map((v, i) => (v + b[i] + c[i]) / 3);
     expect(Math.max(...mean.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-6);
@@ -55,7 +81,10 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
 
   it('rejects an average that is not a whole number of runs from 1 to 16', async () => {
     for (const average of [0, 1.5, 17, Number.NaN]) {
-      await expect(runEdit(job({ average }), context())).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/average must be/) });
+      await expect(runEdit(job({ average }), context())).rejects.toMatchObject({
+        code: 'bad-input',
+        message: expect.stringMatching(/average must be/),
+      });
     }
   });
 });

@@ -29,8 +29,19 @@ async function makeEngine() {
 }
 
 const job = (over: Partial<EditJob> = {}): EditJob => ({
-  id: crypto.randomUUID(), image: makeImage(333, 517), prompt: 'make the red circle blue', references: [], mask: null,
-  steps: 4, guidance: 2.5, average: 1, seed: 42, size: 'input', previewEvery: 0, keepUnchanged: false, ...over,
+  id: crypto.randomUUID(),
+  image: makeImage(333, 517),
+  prompt: 'make the red circle blue',
+  references: [],
+  mask: null,
+  steps: 4,
+  guidance: 2.5,
+  average: 1,
+  seed: 42,
+  size: 'input',
+  previewEvery: 0,
+  keepUnchanged: false,
+  ...over,
 });
 
 describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
@@ -90,7 +101,10 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
     const second = engine.edit(queued, () => undefined);
     void engine.cancel(queued.id);
     await expect(first).rejects.toMatchObject({ code: 'cancelled' });
-    await expect(second).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/before it started/) });
+    await expect(second).rejects.toMatchObject({
+      code: 'cancelled',
+      message: expect.stringMatching(/before it started/),
+    });
     const after = await engine.edit(job(), () => undefined);
     expect(after.image.width).toBe(333);
   });
@@ -98,7 +112,10 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
   it('rejects bad jobs with specific errors', async () => {
     await expect(engine.edit(job({ steps: 0 }), () => undefined)).rejects.toMatchObject({ code: 'bad-input' });
     const mask = { width: 10, height: 10, data: new Uint8Array(100) };
-    await expect(engine.edit(job({ mask }), () => undefined)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/mask is 10×10/) });
+    await expect(engine.edit(job({ mask }), () => undefined)).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/mask is 10×10/),
+    });
   });
 });
 
@@ -107,11 +124,16 @@ describe('keep unchanged pixels on the embedded kontext-micro (onnxruntime-node)
     const { engine } = await openFolderEngine(join(REPO_ROOT, 'public/bundles/kontext-micro'));
     const png = PNG.sync.read(readFileSync(join(REPO_ROOT, 'training/kontextbench_micro/cases/local_001_input.png')));
     const image: RgbaImage = { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
-    const edit = (keep: boolean) => engine.edit(job({ image, prompt: 'delete the diamond', steps: 12, keepUnchanged: keep }), () => undefined);
+    const edit = (keep: boolean) =>
+      engine.edit(job({ image, prompt: 'delete the diamond', steps: 12, keepUnchanged: keep }), () => undefined);
     const raw = (await edit(false)).image;
     const kept = (await edit(true)).image;
     expect(Buffer.from(kept.data).equals(Buffer.from(keepUnchanged(image, raw).image.data))).toBe(true);
-    const exact = (out: RgbaImage) => Array.from({ length: 64 * 64 }, (_, p) => p).filter((p) => [0, 1, 2].every((c) => out.data[4 * p + c] === image.data[4 * p + c])).length / (64 * 64);
+    const exact = (out: RgbaImage) =>
+      Array.from({ length: 64 * 64 }, (_, p) => p).filter((p) =>
+        [0, 1, 2].every((c) => out.data[4 * p + c] === image.data[4 * p + c]),
+      ).length /
+      (64 * 64);
     expect(exact(raw)).toBeLessThan(0.2); // the autoencoder round trip alone moves nearly every pixel
     expect(exact(kept)).toBeGreaterThan(0.6);
   });

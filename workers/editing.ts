@@ -3,7 +3,14 @@
  * caches), a queue that runs one edit at a time, cancellation, and progress with ETA and previews.
  */
 import { EngineError, toEngineError } from './api/errors';
-import { countJobSteps, type BundleInfo, type EditJob, type EditResult, type JobPhase, type JobProgress } from './api/jobs';
+import {
+  countJobSteps,
+  type BundleInfo,
+  type EditJob,
+  type EditResult,
+  type JobPhase,
+  type JobProgress,
+} from './api/jobs';
 import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
@@ -36,7 +43,13 @@ export interface EditingDeps {
 
 /** Where each phase starts on the job's 0…1 progress scale (denoising fills 0.1 → 0.95 step by step). */
 const PHASE_START: Record<JobPhase, number> = {
-  queued: 0, loading: 0.02, 'encoding-text': 0.04, 'encoding-images': 0.06, denoising: 0.1, decoding: 0.95, done: 1,
+  queued: 0,
+  loading: 0.02,
+  'encoding-text': 0.04,
+  'encoding-images': 0.06,
+  denoising: 0.1,
+  decoding: 0.95,
+  done: 1,
 };
 
 /** Encoder results kept per bundle: a few prompts and images are enough for turn-by-turn editing. */
@@ -70,7 +83,9 @@ export function createEditing(deps: EditingDeps) {
     return {
       name: graph.graph,
       graph: await deps.bundles.getFile(id, graph.graph),
-      externalData: await Promise.all(graph.data.map(async (path) => ({ path, data: await deps.bundles.getFile(id, path) }))),
+      externalData: await Promise.all(
+        graph.data.map(async (path) => ({ path, data: await deps.bundles.getFile(id, path) })),
+      ),
     };
   }
 
@@ -88,11 +103,25 @@ export function createEditing(deps: EditingDeps) {
     if (reason) throw new EngineError('bad-manifest', `${manifest.name} cannot run here: ${reason}.`);
     const { t5Tokenizer, clipTokenizer } = manifest.components;
     const tokenizers = {
-      t5: createPromptTokenizer(await readJson(id, t5Tokenizer.json), await readJson(id, t5Tokenizer.config), manifest.model.t5.maxLength),
-      clip: createPromptTokenizer(await readJson(id, clipTokenizer.json), await readJson(id, clipTokenizer.config), manifest.model.clip.maxLength),
+      t5: createPromptTokenizer(
+        await readJson(id, t5Tokenizer.json),
+        await readJson(id, t5Tokenizer.config),
+        manifest.model.t5.maxLength,
+      ),
+      clip: createPromptTokenizer(
+        await readJson(id, clipTokenizer.json),
+        await readJson(id, clipTokenizer.config),
+        manifest.model.clip.maxLength,
+      ),
     };
     const models = createSessionModels(await deps.loadOrt(), target, manifest, (g) => loadGraph(id, g));
-    selected = { id, manifest, models, tokenizers, cache: { text: boundedSet(new Map()), images: boundedSet(new Map()) } };
+    selected = {
+      id,
+      manifest,
+      models,
+      tokenizers,
+      cache: { text: boundedSet(new Map()), images: boundedSet(new Map()) },
+    };
     selectedTarget = target;
     return selected;
   }
@@ -105,7 +134,11 @@ export function createEditing(deps: EditingDeps) {
     return info;
   }
 
-  async function run(job: EditJob, report: (p: Omit<JobProgress, 'jobId'>) => void, signal: AbortSignal): Promise<EditResult> {
+  async function run(
+    job: EditJob,
+    report: (p: Omit<JobProgress, 'jobId'>) => void,
+    signal: AbortSignal,
+  ): Promise<EditResult> {
     if (!selected) throw new EngineError('not-initialized', 'Choose a model before editing.');
     const started = now();
     const timings: Partial<Record<JobPhase, number>> = {};
@@ -116,7 +149,13 @@ export function createEditing(deps: EditingDeps) {
       phase = next;
       phaseStart = now();
       const steps = countJobSteps(job);
-      report({ phase, step: next === 'done' || next === 'decoding' ? steps : 0, steps, fraction: PHASE_START[next], etaMs: next === 'done' ? 0 : null });
+      report({
+        phase,
+        step: next === 'done' || next === 'decoding' ? steps : 0,
+        steps,
+        fraction: PHASE_START[next],
+        etaMs: next === 'done' ? 0 : null,
+      });
     };
     enterPhase('loading');
     const bundle = await open(selected.id);
@@ -138,15 +177,26 @@ export function createEditing(deps: EditingDeps) {
         const eta = perStep * (s.steps - done) + perStep * 0.5; // decoding costs about half a step
         const wantPreview = preview && job.previewEvery > 0 && done % job.previewEvery === 0 && done < s.steps;
         report({
-          phase: 'denoising', step: done, steps: s.steps, fraction: 0.1 + 0.85 * (done / s.steps), etaMs: eta,
+          phase: 'denoising',
+          step: done,
+          steps: s.steps,
+          fraction: 0.1 + 0.85 * (done / s.steps),
+          etaMs: eta,
           preview: wantPreview ? await preview() : undefined,
         });
       },
     });
     enterPhase('done');
     return {
-      jobId: job.id, image, seed: job.seed, steps: job.steps, guidance: job.guidance, average: job.average, bundleId: bundle.id,
-      backend: deps.getTarget().backend, timings: { ...timings, totalMs: now() - started },
+      jobId: job.id,
+      image,
+      seed: job.seed,
+      steps: job.steps,
+      guidance: job.guidance,
+      average: job.average,
+      bundleId: bundle.id,
+      backend: deps.getTarget().backend,
+      timings: { ...timings, totalMs: now() - started },
     };
   }
 
@@ -160,7 +210,8 @@ export function createEditing(deps: EditingDeps) {
       selected = null;
     },
     edit(job: EditJob, onProgress: (p: JobProgress) => void): Promise<EditResult> {
-      if (controllers.has(job.id)) return Promise.reject(new EngineError('bad-input', `job ${job.id} is already queued`));
+      if (controllers.has(job.id))
+        return Promise.reject(new EngineError('bad-input', `job ${job.id} is already queued`));
       const controller = new AbortController();
       controllers.set(job.id, controller);
       const report = (p: Omit<JobProgress, 'jobId'>) => {
@@ -173,7 +224,8 @@ export function createEditing(deps: EditingDeps) {
       report({ phase: 'queued', step: 0, steps: countJobSteps(job), fraction: PHASE_START.queued, etaMs: null });
       return deps
         .serial(async () => {
-          if (controller.signal.aborted) throw new EngineError('cancelled', 'The edit was cancelled before it started.');
+          if (controller.signal.aborted)
+            throw new EngineError('cancelled', 'The edit was cancelled before it started.');
           return run(job, report, controller.signal);
         })
         .catch((e: unknown) => {

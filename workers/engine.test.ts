@@ -78,10 +78,12 @@ describe('engine on onnxruntime-node (CPU)', () => {
       code: 'bad-model',
       message: expect.stringMatching(/notes\.onnx is not an ONNX model/),
     });
-    await expect(engine.roundTrip({ ...encoder, externalData: [] }, decoder, blockImage(16, 16))).rejects.toMatchObject({
-      code: 'missing-external-data',
-      message: expect.stringContaining('box_encoder.onnx.data'),
-    });
+    await expect(engine.roundTrip({ ...encoder, externalData: [] }, decoder, blockImage(16, 16))).rejects.toMatchObject(
+      {
+        code: 'missing-external-data',
+        message: expect.stringContaining('box_encoder.onnx.data'),
+      },
+    );
     await expect(engine.roundTrip(encoder, decoder, blockImage(12, 16))).rejects.toBeInstanceOf(EngineError);
     const ok = await engine.roundTrip(encoder, decoder, blockImage(16, 16));
     expect(ok.psnr).toBeGreaterThan(45);

@@ -39,7 +39,11 @@ export function createEngine(deps: EngineDeps): EngineApi {
   });
 
   function requireTarget(): RuntimeTarget {
-    if (lostReason) throw new EngineError('device-lost', `The GPU device was lost (${lostReason}). Choose a backend again to recover.`);
+    if (lostReason)
+      throw new EngineError(
+        'device-lost',
+        `The GPU device was lost (${lostReason}). Choose a backend again to recover.`,
+      );
     if (!target) throw new EngineError('not-initialized', 'The engine has not been initialised yet.');
     return target;
   }
@@ -51,7 +55,10 @@ export function createEngine(deps: EngineDeps): EngineApi {
     const gpu = choice === 'wasm' ? null : await requestCheckedGpu(deps.gpu, ort);
     const gpuHandle = gpu && 'device' in gpu ? gpu : null;
     if (choice === 'webgpu' && !gpuHandle) {
-      throw new EngineError('no-webgpu', `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`);
+      throw new EngineError(
+        'no-webgpu',
+        `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`,
+      );
     }
     await editing.reset(); // sessions belong to the old backend
     if (target?.backend === 'webgpu') target.device.destroy();
@@ -84,14 +91,21 @@ export function createEngine(deps: EngineDeps): EngineApi {
     const feeds = { [input]: new ort.Tensor('float32', data, dims) };
     const results = await session.run(feeds);
     const tensor = results[output];
-    if (!tensor) throw new EngineError('bad-model', `the model has no output "${output}" (it has ${session.outputNames.join(', ')})`);
+    if (!tensor)
+      throw new EngineError(
+        'bad-model',
+        `the model has no output "${output}" (it has ${session.outputNames.join(', ')})`,
+      );
     return { data: (await tensor.getData()) as Float32Array, dims: [...tensor.dims] };
   }
 
   async function roundTrip(encoder: ModelFiles, decoder: ModelFiles, image: RgbaImage): Promise<RoundTripResult> {
     const where = requireTarget();
     if (image.width % 8 !== 0 || image.height % 8 !== 0 || image.width === 0 || image.height === 0) {
-      throw new EngineError('bad-image', `The image is ${image.width}×${image.height}; both sides must be non-zero multiples of 8.`);
+      throw new EngineError(
+        'bad-image',
+        `The image is ${image.width}×${image.height}; both sides must be non-zero multiples of 8.`,
+      );
     }
     const ort = await deps.loadOrt();
     const sessions: OrtSession[] = [];
@@ -111,7 +125,15 @@ export function createEngine(deps: EngineDeps): EngineApi {
       }
       const out = tensorToImage(pixels.data, w, h);
       requireTarget(); // a device lost mid-run must not pass off garbage as a result
-      return { image: out, decoded: pixels.data, latentShape: latent.dims, psnr: psnr(image, out), backend: where.backend, encodeMs: t1 - t0, decodeMs: t2 - t1 };
+      return {
+        image: out,
+        decoded: pixels.data,
+        latentShape: latent.dims,
+        psnr: psnr(image, out),
+        backend: where.backend,
+        encodeMs: t1 - t0,
+        decodeMs: t2 - t1,
+      };
     } finally {
       await Promise.all(sessions.map((s) => s.release()));
     }
@@ -125,7 +147,10 @@ export function createEngine(deps: EngineDeps): EngineApi {
     },
     roundTrip: (encoder, decoder, image) => serial(() => roundTrip(encoder, decoder, image)),
     listBundles: async () =>
-      (await deps.bundles.listBundles()).map((b) => ({ ...b, unsupportedReason: getUnsupportedReason(b, capabilities) })),
+      (await deps.bundles.listBundles()).map((b) => ({
+        ...b,
+        unsupportedReason: getUnsupportedReason(b, capabilities),
+      })),
     addBundle: (source, onProgress) => deps.bundles.addBundle(source, onProgress),
     deleteBundle: async (id) => {
       if (editing.getSelected() === id) await serial(() => editing.reset());

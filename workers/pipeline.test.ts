@@ -13,7 +13,6 @@ import { getSchedule } from './kontext/schedule';
 import type { Ort } from './runtime/ort';
 import { createSessionModels } from './runtime/kontextModels';
 
-
 async function loadGolden() {
   const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'pipeline.safetensors'));
   const f = (name: string) => src.readFloat32(name);
@@ -74,7 +73,12 @@ describe.each([
     const maskLatent = new Float32Array(16 * 64);
     for (let c = 0; c < 16; c++) maskLatent.set(g.mask, c * 64); // [1,1,8,8] → every channel
     const tokens = await sampleLatents({
-      models, text, target, references, timesteps, guidance: g.guidance,
+      models,
+      text,
+      target,
+      references,
+      timesteps,
+      guidance: g.guidance,
       noise: packLatents(g.noise, target),
       mask: packLatents(maskLatent, target),
     });

@@ -42,9 +42,15 @@ export async function benchIdbWrites(totalMb = 128): Promise<Record<string, numb
     const keys: IDBValidKey[] = [];
     const t = performance.now();
     for (let i = 0; i < totalMb / chunkMb; i++) {
-      const bytes = data.subarray(((i * chunkMb) % 64) * MB, ((i * chunkMb) % 64 + chunkMb) * MB);
+      const bytes = data.subarray(((i * chunkMb) % 64) * MB, (((i * chunkMb) % 64) + chunkMb) * MB);
       keys.push(['chunk', chunkMb, i]);
-      await setMany([[['chunk', chunkMb, i], new Blob([bytes])], [['file', chunkMb], { loaded: i }]], store);
+      await setMany(
+        [
+          [['chunk', chunkMb, i], new Blob([bytes])],
+          [['file', chunkMb], { loaded: i }],
+        ],
+        store,
+      );
     }
     out[`write-${chunkMb}MiB-chunks`] = rate(totalMb * MB, performance.now() - t);
     await delMany(keys, store);
@@ -77,13 +83,30 @@ export async function probeChunks(db: string, id: string, path: string): Promise
   const store = createStore(db, 'kv');
   const rec = await get(['file', id, path], store);
   if (!rec) return 'no file record (deleted as unreadable)';
-  const chunks = await getMany(Array.from({ length: rec.chunks }, (_, i) => ['chunk', id, path, i]), store);
+  const chunks = await getMany(
+    Array.from({ length: rec.chunks }, (_, i) => ['chunk', id, path, i]),
+    store,
+  );
   const out: string[] = [`chunks=${rec.chunks}`];
   for (const [i, c] of chunks.entries()) {
-    const first = await (c as Blob).slice(0, 1).arrayBuffer().then(() => 'ok', (e) => String(e).split(':')[0]);
-    const whole = await (c as Blob).arrayBuffer().then(() => 'ok', (e) => String(e).split(':')[0]);
+    const first = await (c as Blob)
+      .slice(0, 1)
+      .arrayBuffer()
+      .then(
+        () => 'ok',
+        (e) => String(e).split(':')[0],
+      );
+    const whole = await (c as Blob).arrayBuffer().then(
+      () => 'ok',
+      (e) => String(e).split(':')[0],
+    );
     if (first !== 'ok' || whole !== 'ok') out.push(`chunk ${i}: 1-byte ${first}, whole ${whole}`);
   }
-  try { await new Blob(chunks as Blob[]).arrayBuffer(); out.push('concat ok'); } catch (e) { out.push(`concat: ${e}`); }
+  try {
+    await new Blob(chunks as Blob[]).arrayBuffer();
+    out.push('concat ok');
+  } catch (e) {
+    out.push(`concat: ${e}`);
+  }
   return out.join('; ');
 }

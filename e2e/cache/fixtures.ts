@@ -45,7 +45,11 @@ export function writeBigBundle(dir: string, id: string, bytes: number): WrittenB
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const sha256: Record<string, string> = {};
-  const sizes = { 'graph.onnx': 1000, 'a.onnx.data': Math.floor(bytes / 2), 'b.onnx.data': bytes - Math.floor(bytes / 2) };
+  const sizes = {
+    'graph.onnx': 1000,
+    'a.onnx.data': Math.floor(bytes / 2),
+    'b.onnx.data': bytes - Math.floor(bytes / 2),
+  };
   const entries = Object.entries(sizes).map(([path, n]) => {
     const data = randomBytes(n);
     writeFileSync(join(dir, path), data);

@@ -24,10 +24,16 @@ let controller: AbortController | null = null;
 /** The bundle store the app's worker would build, over real browser APIs. */
 export function openStore(o: HarnessOptions): BundleStore {
   const real = navigator.storage;
-  const storage: StorageLike = o.freeBytes === undefined ? real : {
-    estimate: async () => { const e = await real.estimate(); return { usage: e.usage, quota: (e.usage ?? 0) + o.freeBytes! }; },
-    persisted: () => real.persisted(),
-  };
+  const storage: StorageLike =
+    o.freeBytes === undefined
+      ? real
+      : {
+          estimate: async () => {
+            const e = await real.estimate();
+            return { usage: e.usage, quota: (e.usage ?? 0) + o.freeBytes! };
+          },
+          persisted: () => real.persisted(),
+        };
   return createBundleStore({
     store: fromIdbKeyval(createStore(o.db, 'kv')),
     fetch: (url, init) => fetch(url, init),
@@ -42,7 +48,9 @@ async function settle(work: Promise<BundleInfo>): Promise<Outcome> {
   try {
     return { ok: true, info: await work };
   } catch (e) {
-    return e instanceof EngineError ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'foreign', message: String(e) };
+    return e instanceof EngineError
+      ? { ok: false, code: e.code, message: e.message }
+      : { ok: false, code: 'foreign', message: String(e) };
   }
 }
 

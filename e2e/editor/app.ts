@@ -47,7 +47,11 @@ export async function openImage(page: Page, name: string, buffer: Buffer): Promi
 }
 
 /** Drops a file on the page the way a user drags one in from the desktop. */
-export async function dropFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[], selector = 'body'): Promise<void> {
+export async function dropFiles(
+  page: Page,
+  files: { name: string; mimeType: string; buffer: Buffer }[],
+  selector = 'body',
+): Promise<void> {
   const payload = files.map((f) => ({ name: f.name, mimeType: f.mimeType, data: [...f.buffer] }));
   const dataTransfer = await page.evaluateHandle((items) => {
     const dt = new DataTransfer();
@@ -58,7 +62,11 @@ export async function dropFiles(page: Page, files: { name: string; mimeType: str
 }
 
 /** Pastes files as if from the clipboard, on `selector`'s element (focus there first). */
-export async function pasteFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[], selector: string): Promise<void> {
+export async function pasteFiles(
+  page: Page,
+  files: { name: string; mimeType: string; buffer: Buffer }[],
+  selector: string,
+): Promise<void> {
   const payload = files.map((f) => ({ name: f.name, mimeType: f.mimeType, data: [...f.buffer] }));
   await page.locator(selector).focus();
   await page.locator(selector).evaluate((el, items) => {
@@ -88,7 +96,8 @@ export async function imagePointToScreen(page: Page, x: number, y: number): Prom
 
 /** Paints (or erases) a straight stroke between two image points. */
 export async function paintStroke(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  const a = await imagePointToScreen(page, ...from), b = await imagePointToScreen(page, ...to);
+  const a = await imagePointToScreen(page, ...from),
+    b = await imagePointToScreen(page, ...to);
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move(b.x, b.y, { steps: 12 });

@@ -27,13 +27,24 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A PNG from raw rows: colour type 0 (grey) or 2 (RGB) or 6 (RGBA), bit depth 8 unless given. */
-export function rawPng(width: number, height: number, colorType: 0 | 2 | 6, rows: (y: number) => Buffer, bitDepth = 8): Buffer {
+export function rawPng(
+  width: number,
+  height: number,
+  colorType: 0 | 2 | 6,
+  rows: (y: number) => Buffer,
+  bitDepth = 8,
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([bitDepth, colorType, 0, 0, 0], 8);
   const raw = Buffer.concat(Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.from([0]), rows(y)])));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** An opaque RGB test picture: a gradient with a coloured square, so crops and shifts would show. */
@@ -67,8 +78,18 @@ export function readPng(bytes: Buffer): { width: number; height: number; data: B
 }
 
 export const BAD_FILES = {
-  textAsPng: { name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from('Dear diary, today I renamed a text file.\n') },
+  textAsPng: {
+    name: 'holiday.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('Dear diary, today I renamed a text file.\n'),
+  },
   empty: { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
   tiny: { name: 'dot.png', mimeType: 'image/png', buffer: rawPng(1, 1, 2, () => Buffer.from([255, 0, 0])) },
-  svg: { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="red"/></svg>') },
+  svg: {
+    name: 'logo.svg',
+    mimeType: 'image/svg+xml',
+    buffer: Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="red"/></svg>',
+    ),
+  },
 };

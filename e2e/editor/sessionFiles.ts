@@ -10,11 +10,24 @@ export interface SessionHeader {
   draft: { mask: string | null; references: RefJson[]; prompt: string };
   blobs: { id: string; kind: 'image' | 'mask'; offset: number; length: number; width: number; height: number }[];
 }
-interface RefJson { id: string; width: number; height: number }
+interface RefJson {
+  id: string;
+  width: number;
+  height: number;
+}
 interface TurnJson {
-  id: string; parentId: string | null; childIds: string[]; createdAt: number; image: RefJson; source: string; instruction: string;
-  params: { steps: number; guidance: number; seed: number; size: 'input' | 'native'; keepUnchanged?: boolean } | null; mask: RefJson | null; references: RefJson[];
-  timing: { totalMs: number; phases: Record<string, number> } | null; model: { bundleId: string; bundleName: string; backend: string } | null;
+  id: string;
+  parentId: string | null;
+  childIds: string[];
+  createdAt: number;
+  image: RefJson;
+  source: string;
+  instruction: string;
+  params: { steps: number; guidance: number; seed: number; size: 'input' | 'native'; keepUnchanged?: boolean } | null;
+  mask: RefJson | null;
+  references: RefJson[];
+  timing: { totalMs: number; phases: Record<string, number> } | null;
+  model: { bundleId: string; bundleName: string; backend: string } | null;
 }
 
 /** Parses a session file; `pixels(id)` decodes one stored image or mask to RGBA. */
@@ -33,17 +46,38 @@ export function readSessionFile(bytes: Buffer) {
 
 /** Builds a session file: root → t1 (mask + reference) → t2 → t3, and a branch b1 from t1; t3 is current. */
 export function makeBranchedSession(name = 'Fixture street'): Buffer {
-  const W = 96, H = 64;
+  const W = 96,
+    H = 64;
   const ref = (id: string, w = W, h = H) => ({ id, width: w, height: h });
-  const turn = (id: string, parentId: string | null, childIds: string[], image: string, instruction: string, seed: number, extra: Partial<TurnJson> = {}): TurnJson => ({
-    id, parentId, childIds, createdAt: 1_700_000_000_000 + seed, image: ref(image), source: parentId ? '' : 'street.png', instruction,
-    params: parentId ? { steps: 8, guidance: 2.5, seed, size: 'input' } : null, mask: null, references: [],
+  const turn = (
+    id: string,
+    parentId: string | null,
+    childIds: string[],
+    image: string,
+    instruction: string,
+    seed: number,
+    extra: Partial<TurnJson> = {},
+  ): TurnJson => ({
+    id,
+    parentId,
+    childIds,
+    createdAt: 1_700_000_000_000 + seed,
+    image: ref(image),
+    source: parentId ? '' : 'street.png',
+    instruction,
+    params: parentId ? { steps: 8, guidance: 2.5, seed, size: 'input' } : null,
+    mask: null,
+    references: [],
     timing: parentId ? { totalMs: 1234 + seed, phases: { denoising: 1000 } } : null,
-    model: parentId ? { bundleId: 'kontext-micro', bundleName: 'kontext-micro', backend: 'webgpu' } : null, ...extra,
+    model: parentId ? { bundleId: 'kontext-micro', bundleName: 'kontext-micro', backend: 'webgpu' } : null,
+    ...extra,
   });
   const nodes: Record<string, TurnJson> = {
     root: turn('root', null, ['t1'], 'img-root', '', 0),
-    t1: turn('t1', 'root', ['t2', 'b1'], 'img-t1', 'make the car red', 11, { mask: ref('mask-t1'), references: [ref('ref-1', 32, 32)] }),
+    t1: turn('t1', 'root', ['t2', 'b1'], 'img-t1', 'make the car red', 11, {
+      mask: ref('mask-t1'),
+      references: [ref('ref-1', 32, 32)],
+    }),
     t2: turn('t2', 't1', ['t3'], 'img-t2', 'add snow', 22),
     t3: turn('t3', 't2', [], 'img-t3', 'now at night', 33),
     b1: turn('b1', 't1', [], 'img-b1', 'make it autumn', 44),
@@ -64,9 +98,13 @@ export function makeBranchedSession(name = 'Fixture street'): Buffer {
     return e;
   });
   const header = {
-    app: 'Kontext Studio', name, createdAt: 1_700_000_000_000, exportedAt: 1_700_000_000_000,
+    app: 'Kontext Studio',
+    name,
+    createdAt: 1_700_000_000_000,
+    exportedAt: 1_700_000_000_000,
     tree: { rootId: 'root', currentId: 't3', nodes, redoTo: { root: 't1', t1: 't2', t2: 't3' } },
-    draft: { mask: null, references: [], prompt: '' }, blobs: table,
+    draft: { mask: null, references: [], prompt: '' },
+    blobs: table,
   };
   const json = Buffer.from(JSON.stringify(header));
   const head = Buffer.alloc(16);

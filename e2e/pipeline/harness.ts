@@ -55,11 +55,17 @@ export async function runGolden(bundleUrl: string, g: GoldenInputs) {
   const before = models.readbacks;
   let stepsSeen = 0;
   const tokens = await sampleLatents({
-    models, text, target, references, guidance: g.guidance,
+    models,
+    text,
+    target,
+    references,
+    guidance: g.guidance,
     timesteps: getSchedule(g.steps, 16, manifest.sampling),
     noise: packLatents(Float32Array.from(g.noise), target),
     mask: packLatents(maskLatent, target),
-    onStep: () => { stepsSeen++; },
+    onStep: () => {
+      stepsSeen++;
+    },
   });
   const after = models.readbacks;
   await models.release();
@@ -75,7 +81,11 @@ export async function runGolden(bundleUrl: string, g: GoldenInputs) {
 }
 
 /** The fused-attention known-answer check on devices with and without 'subgroups'. */
-export async function checkAttention(): Promise<{ subgroupsAvailable: boolean; withSubgroups: number | null; without: number }> {
+export async function checkAttention(): Promise<{
+  subgroupsAvailable: boolean;
+  withSubgroups: number | null;
+  without: number;
+}> {
   const run = async (subgroups: boolean) => {
     const gpu = await requestGpu(navigator.gpu, { subgroups });
     if (!('device' in gpu)) throw new Error(gpu.reason);
@@ -87,7 +97,11 @@ export async function checkAttention(): Promise<{ subgroupsAvailable: boolean; w
   };
   const withSub = await run(true);
   const without = await run(false);
-  return { subgroupsAvailable: withSub.used, withSubgroups: withSub.used ? withSub.error : null, without: without.error };
+  return {
+    subgroupsAvailable: withSub.used,
+    withSubgroups: withSub.used ? withSub.error : null,
+    without: without.error,
+  };
 }
 
 /** The DiT alone on the WebGPU EP, fed dit.safetensors' inputs: returns the velocity. */
@@ -97,7 +111,11 @@ export async function runDitGolden(bundleUrl: string, g: Record<string, number[]
   const velocity = await models.velocity({
     hiddenStates: Float32Array.from(g.hidden_states),
     imgIds: Float32Array.from(g.img_ids),
-    text: { text: Float32Array.from(g.encoder_hidden_states), length: textLength, pooled: Float32Array.from(g.pooled_projections) },
+    text: {
+      text: Float32Array.from(g.encoder_hidden_states),
+      length: textLength,
+      pooled: Float32Array.from(g.pooled_projections),
+    },
     txtIds: Float32Array.from(g.txt_ids),
     timestep: g.timestep[0],
     guidance: g.guidance[0],

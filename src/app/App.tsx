@@ -19,11 +19,18 @@ export function App() {
   const { tools } = useServices();
   const a = useActions();
   const s = useStudioShallow((st) => ({
-    view: st.view, notice: st.notice, help: st.helpOpen, pending: st.pendingImage, name: st.tree ? st.sessionName : null, bundles: st.bundles, caps: st.capabilities,
+    view: st.view,
+    notice: st.notice,
+    help: st.helpOpen,
+    pending: st.pendingImage,
+    name: st.tree ? st.sessionName : null,
+    bundles: st.bundles,
+    caps: st.capabilities,
     embeddedChecked: st.embeddedChecked,
   }));
   const active = useStudio(selectActiveBundle);
-  const canUndo = useCanUndo(), canRedo = useCanRedo();
+  const canUndo = useCanUndo(),
+    canRedo = useCanRedo();
   const fileInput = useRef<HTMLInputElement>(null);
   const openFileDialog = useCallback(() => fileInput.current?.click(), []);
   useGlobalInput(store, tools, openFileDialog);
@@ -31,26 +38,57 @@ export function App() {
     // Status messages fade by themselves; errors stay until dismissed or replaced.
     if (s.notice?.kind !== 'info') return;
     const shown = s.notice;
-    const t = setTimeout(() => { if (store.getState().notice === shown) store.getState().report(null); }, 6000);
+    const t = setTimeout(() => {
+      if (store.getState().notice === shown) store.getState().report(null);
+    }, 6000);
     return () => clearTimeout(t);
   }, [s.notice, store]);
 
   const backend = s.caps ? (s.caps.backend === 'webgpu' ? 'WebGPU' : 'WASM') : null;
   return (
     <div className="app" data-view={s.view}>
-      <TopBar view={s.view} sessionName={s.name} canUndo={canUndo} canRedo={canRedo}
+      <TopBar
+        view={s.view}
+        sessionName={s.name}
+        canUndo={canUndo}
+        canRedo={canRedo}
         modelLabel={active ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
-        embeddedBundle={s.bundles === null || !s.embeddedChecked ? 'unknown' : s.bundles.some((b) => b.embedded) ? 'present' : 'absent'}
-        onView={a.setView} onRename={a.renameSession} onUndo={a.undo} onRedo={a.redo} onHelp={() => a.setHelpOpen(true)} />
+        embeddedBundle={
+          s.bundles === null || !s.embeddedChecked
+            ? 'unknown'
+            : s.bundles.some((b) => b.embedded)
+              ? 'present'
+              : 'absent'
+        }
+        onView={a.setView}
+        onRename={a.renameSession}
+        onUndo={a.undo}
+        onRedo={a.redo}
+        onHelp={() => a.setHelpOpen(true)}
+      />
       <NoticeBar notice={s.notice} onDismiss={() => a.report(null)} />
-      <input ref={fileInput} type="file" accept="image/*" multiple hidden aria-label="Open an image" data-testid="open-image"
-        onChange={(e) => { const files = Array.from(e.target.files ?? []); e.target.value = ''; if (files.length) void openFiles(store, files); }} />
+      <input
+        ref={fileInput}
+        type="file"
+        accept="image/*"
+        multiple
+        hidden
+        aria-label="Open an image"
+        data-testid="open-image"
+        onChange={(e) => {
+          const files = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          if (files.length) void openFiles(store, files);
+        }}
+      />
       {s.view === 'editor' && <EditorView onOpenFile={openFileDialog} />}
       {s.view === 'sessions' && <SessionsView />}
       {s.view === 'models' && <ModelsView />}
       {s.view === 'diagnostics' && <DiagnosticsView />}
       {s.help && <ShortcutHelp groups={getShortcutGroups()} onClose={() => a.setHelpOpen(false)} />}
-      {s.pending && <PendingImageDialog name={s.pending.name} image={s.pending.image} onChoose={a.resolvePendingImage} />}
+      {s.pending && (
+        <PendingImageDialog name={s.pending.name} image={s.pending.image} onChoose={a.resolvePendingImage} />
+      )}
     </div>
   );
 }

@@ -7,7 +7,12 @@ import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasCh
 import { SampleGallery } from '../ui/SampleGallery';
 import { useServices } from './services';
 
-const CURSORS: Record<string, string> = { 'pan.ready': 'grab', 'pan.dragging': 'grabbing', 'brush.idle': 'none', 'brush.painting': 'none' };
+const CURSORS: Record<string, string> = {
+  'pan.ready': 'grab',
+  'pan.dragging': 'grabbing',
+  'brush.idle': 'none',
+  'brush.painting': 'none',
+};
 
 /** The canvas with its floating controls, or the first-run gallery when nothing is open. */
 export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
@@ -16,24 +21,46 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
   const image = useCurrentImage();
   const parent = useParentImage();
   const s = useStudioShallow((st) => ({
-    job: st.job, mask: st.mask, maskRevision: st.maskRevision, overlayVisible: st.overlayVisible, viewport: st.viewport, brush: st.brush,
-    tool: st.tool, compare: st.compare, compareSplit: st.compareSplit, bundles: st.bundles,
+    job: st.job,
+    mask: st.mask,
+    maskRevision: st.maskRevision,
+    overlayVisible: st.overlayVisible,
+    viewport: st.viewport,
+    brush: st.brush,
+    tool: st.tool,
+    compare: st.compare,
+    compareSplit: st.compareSplit,
+    bundles: st.bundles,
   }));
   const [path, setPath] = useState(tools.path);
-  const samples = useMemo(() => SAMPLES.map((x) => ({ id: x.id, title: x.title, image: renderScene(x.scene, 128), suggestions: x.suggestions })), []);
+  const samples = useMemo(
+    () =>
+      SAMPLES.map((x) => ({ id: x.id, title: x.title, image: renderScene(x.scene, 128), suggestions: x.suggestions })),
+    [],
+  );
 
   useEffect(() => tools.subscribe(setPath), [tools]);
 
   if (!image) {
     const embedded = s.bundles?.find((b) => b.embedded);
     return (
-      <SampleGallery samples={samples} limits={MICRO_LIMITS} onOpenFile={onOpenFile}
-        modelNote={s.bundles && !embedded ? 'The built-in kontext-micro model is not part of this build yet: you can open images, paint masks and build sessions, but Generate needs a model (see Models).' : embedded?.unsupportedReason ? `This machine cannot run ${embedded.name}: ${embedded.unsupportedReason}` : null}
+      <SampleGallery
+        samples={samples}
+        limits={MICRO_LIMITS}
+        onOpenFile={onOpenFile}
+        modelNote={
+          s.bundles && !embedded
+            ? 'The built-in kontext-micro model is not part of this build yet: you can open images, paint masks and build sessions, but Generate needs a model (see Models).'
+            : embedded?.unsupportedReason
+              ? `This machine cannot run ${embedded.name}: ${embedded.unsupportedReason}`
+              : null
+        }
         onOpenSample={(id, suggestion) => {
           const sample = samples.find((x) => x.id === id)!;
           a.openImage(`${sample.title}.png`, sample.image);
           if (suggestion) a.setPrompt({ text: suggestion });
-        }} />
+        }}
+      />
     );
   }
 
@@ -43,18 +70,42 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
   return (
     <div className="canvas-area">
       <EditorCanvas
-        image={image} before={s.compare ? parent : null} split={s.compareSplit} preview={job?.preview ?? null}
-        mask={s.mask} maskRevision={s.maskRevision} overlayVisible={s.overlayVisible} viewport={s.viewport}
-        brushSize={s.brush.size} showBrush={maskTool && !job} cursor={job ? 'progress' : CURSORS[mode] ?? 'default'}
-        getHover={() => tools.brush.hover} toolPath={path}
+        image={image}
+        before={s.compare ? parent : null}
+        split={s.compareSplit}
+        preview={job?.preview ?? null}
+        mask={s.mask}
+        maskRevision={s.maskRevision}
+        overlayVisible={s.overlayVisible}
+        viewport={s.viewport}
+        brushSize={s.brush.size}
+        showBrush={maskTool && !job}
+        cursor={job ? 'progress' : (CURSORS[mode] ?? 'default')}
+        getHover={() => tools.brush.hover}
+        toolPath={path}
         label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
         onToolEvent={(e) => tools.dispatch(e)}
         onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
-        onResize={(size) => a.setViewSize(size)} onLeave={() => { tools.brush.hover = null; }} />
+        onResize={(size) => a.setViewSize(size)}
+        onLeave={() => {
+          tools.brush.hover = null;
+        }}
+      />
       {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}
-      {s.compare && parent && <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />}
-      <ZoomControls zoom={s.viewport.zoom} onZoomIn={() => a.zoomStep(1)} onZoomOut={() => a.zoomStep(-1)} onFit={a.zoomFit} onActual={a.zoomActual} />
-      <div className="canvas-status" aria-live="polite">{image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'} {s.brush.size}px · Space+drag to pan</div>
+      {s.compare && parent && (
+        <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />
+      )}
+      <ZoomControls
+        zoom={s.viewport.zoom}
+        onZoomIn={() => a.zoomStep(1)}
+        onZoomOut={() => a.zoomStep(-1)}
+        onFit={a.zoomFit}
+        onActual={a.zoomActual}
+      />
+      <div className="canvas-status" aria-live="polite">
+        {image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'}{' '}
+        {s.brush.size}px · Space+drag to pan
+      </div>
     </div>
   );
 }

@@ -26,19 +26,45 @@ function useElapsed(startedAt: number | null): number {
 function LeftPanels() {
   const store = useStudioStore();
   const a = useActions();
-  const s = useStudioShallow((st) => ({ tool: st.tool, brush: st.brush, overlay: st.overlayVisible, mask: st.mask, rev: st.maskRevision, tree: st.tree, refs: st.references, images: st.images, job: st.job }));
+  const s = useStudioShallow((st) => ({
+    tool: st.tool,
+    brush: st.brush,
+    overlay: st.overlayVisible,
+    mask: st.mask,
+    rev: st.maskRevision,
+    tree: st.tree,
+    refs: st.references,
+    images: st.images,
+    job: st.job,
+  }));
   const coverage = useMemo(() => (s.mask ? countRepaint(s.mask) / s.mask.data.length : 0), [s.mask, s.rev]);
   const disabled = !s.tree;
   return (
     <aside className="sidebar left" aria-label="Mask and references">
       <ErrorBoundary name="Mask panel">
-        <MaskPanel tool={s.tool} size={s.brush.size} feather={s.brush.feather} overlayVisible={s.overlay} coverage={coverage} disabled={disabled || !!s.job}
-          onTool={a.setTool} onSize={(size) => a.setBrush({ size })} onFeather={(feather) => a.setBrush({ feather })}
-          onInvert={a.invertMask} onClear={a.clearMask} onToggleOverlay={a.toggleOverlay} />
+        <MaskPanel
+          tool={s.tool}
+          size={s.brush.size}
+          feather={s.brush.feather}
+          overlayVisible={s.overlay}
+          coverage={coverage}
+          disabled={disabled || !!s.job}
+          onTool={a.setTool}
+          onSize={(size) => a.setBrush({ size })}
+          onFeather={(feather) => a.setBrush({ feather })}
+          onInvert={a.invertMask}
+          onClear={a.clearMask}
+          onToggleOverlay={a.toggleOverlay}
+        />
       </ErrorBoundary>
       <ErrorBoundary name="References">
-        <ReferencePanel references={s.refs.filter((r) => s.images[r.id]).map((r) => ({ id: r.id, image: s.images[r.id] }))} disabled={disabled || !!s.job}
-          onFiles={(files) => void addReferenceFiles(store, files)} onRemove={a.removeReference} onMove={a.moveReference} />
+        <ReferencePanel
+          references={s.refs.filter((r) => s.images[r.id]).map((r) => ({ id: r.id, image: s.images[r.id] }))}
+          disabled={disabled || !!s.job}
+          onFiles={(files) => void addReferenceFiles(store, files)}
+          onRemove={a.removeReference}
+          onMove={a.moveReference}
+        />
       </ErrorBoundary>
     </aside>
   );
@@ -47,19 +73,51 @@ function LeftPanels() {
 function RightPanels() {
   const store = useStudioStore();
   const a = useActions();
-  const s = useStudioShallow((st) => ({ tree: st.tree, images: st.images, job: st.job, compare: st.compare, changedShare: selectChangedShare(st) }));
+  const s = useStudioShallow((st) => ({
+    tree: st.tree,
+    images: st.images,
+    job: st.job,
+    compare: st.compare,
+    changedShare: selectChangedShare(st),
+  }));
   const turn = useCurrentTurn();
   const rows = useMemo(() => (s.tree ? layoutTree(s.tree) : []), [s.tree]);
-  if (!s.tree || !turn) return <aside className="sidebar right empty" aria-label="History"><p className="hint">The history of your edits appears here: every turn, its instruction, seed and settings, with branches.</p></aside>;
+  if (!s.tree || !turn)
+    return (
+      <aside className="sidebar right empty" aria-label="History">
+        <p className="hint">
+          The history of your edits appears here: every turn, its instruction, seed and settings, with branches.
+        </p>
+      </aside>
+    );
   return (
     <aside className="sidebar right" aria-label="History">
       <ErrorBoundary name="Turn details">
-        <TurnDetails turn={turn} depth={getDepth(s.tree, turn.id)} mask={turn.mask} changedShare={s.changedShare} canCompare={!!turn.parentId} compare={s.compare} locked={!!s.job}
-          onCompare={a.toggleCompare} onReuse={() => a.reuseTurn(turn.id)} onExportPng={() => void exportCurrentPng(store)}
-          onDeleteBranch={() => { if (window.confirm('Delete this turn and every turn after it?')) a.deleteBranch(turn.id); }} />
+        <TurnDetails
+          turn={turn}
+          depth={getDepth(s.tree, turn.id)}
+          mask={turn.mask}
+          changedShare={s.changedShare}
+          canCompare={!!turn.parentId}
+          compare={s.compare}
+          locked={!!s.job}
+          onCompare={a.toggleCompare}
+          onReuse={() => a.reuseTurn(turn.id)}
+          onExportPng={() => void exportCurrentPng(store)}
+          onDeleteBranch={() => {
+            if (window.confirm('Delete this turn and every turn after it?')) a.deleteBranch(turn.id);
+          }}
+        />
       </ErrorBoundary>
       <ErrorBoundary name="History">
-        <HistoryPanel rows={rows} nodes={s.tree.nodes} currentId={s.tree.currentId} images={s.images} locked={!!s.job} onSelect={a.selectTurn} />
+        <HistoryPanel
+          rows={rows}
+          nodes={s.tree.nodes}
+          currentId={s.tree.currentId}
+          images={s.images}
+          locked={!!s.job}
+          onSelect={a.selectTurn}
+        />
       </ErrorBoundary>
     </aside>
   );
@@ -68,7 +126,10 @@ function RightPanels() {
 function Prompt() {
   const a = useActions();
   const s = useStudioShallow((st) => ({
-    prompt: st.prompt, history: st.promptHistory, job: st.job, root: st.tree ? st.tree.nodes[st.tree.rootId].source : null,
+    prompt: st.prompt,
+    history: st.promptHistory,
+    job: st.job,
+    root: st.tree ? st.tree.nodes[st.tree.rootId].source : null,
     modelDefaults: selectActiveBundle(st)?.defaults ?? null,
   }));
   const blocker = useGenerateBlocker();
@@ -76,11 +137,24 @@ function Prompt() {
   const elapsed = useElapsed(s.job?.startedAt ?? null);
   const sample = SAMPLES.find((x) => s.root === `${x.title}.png`);
   return (
-    <PromptBar prompt={s.prompt} history={s.history} blocker={blocker} hasMask={hasMask} suggestions={[...(sample?.suggestions ?? []), ...s.history.slice(0, 10)]}
-      running={s.job ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed, variation: s.job.variation } : null}
-      modelDefaults={s.modelDefaults} onUseModelDefaults={a.useModelSampling}
-      onChange={a.setPrompt} onGenerate={() => void a.generate()} onCancel={() => void a.cancel()}
-      onNewSeed={() => a.setPrompt({ seed: crypto.getRandomValues(new Uint32Array(1))[0], seedMode: 'locked' })} />
+    <PromptBar
+      prompt={s.prompt}
+      history={s.history}
+      blocker={blocker}
+      hasMask={hasMask}
+      suggestions={[...(sample?.suggestions ?? []), ...s.history.slice(0, 10)]}
+      running={
+        s.job
+          ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed, variation: s.job.variation }
+          : null
+      }
+      modelDefaults={s.modelDefaults}
+      onUseModelDefaults={a.useModelSampling}
+      onChange={a.setPrompt}
+      onGenerate={() => void a.generate()}
+      onCancel={() => void a.cancel()}
+      onNewSeed={() => a.setPrompt({ seed: crypto.getRandomValues(new Uint32Array(1))[0], seedMode: 'locked' })}
+    />
   );
 }
 

@@ -12,10 +12,21 @@ import { useServices } from './services';
 
 function Engine() {
   const a = useActions();
-  const s = useStudioShallow((st) => ({ caps: st.capabilities, choice: st.backendChoice, busy: st.engineStarting || st.diagnostics.busy, bundles: st.bundles }));
+  const s = useStudioShallow((st) => ({
+    caps: st.capabilities,
+    choice: st.backendChoice,
+    busy: st.engineStarting || st.diagnostics.busy,
+    bundles: st.bundles,
+  }));
   return (
     <ErrorBoundary name="Engine panel">
-      <CapabilityPanel capabilities={s.caps} choice={s.choice} busy={s.busy} bundles={s.bundles} onChoose={(c) => void a.chooseBackend(c)} />
+      <CapabilityPanel
+        capabilities={s.caps}
+        choice={s.choice}
+        busy={s.busy}
+        bundles={s.bundles}
+        onChoose={(c) => void a.chooseBackend(c)}
+      />
     </ErrorBoundary>
   );
 }
@@ -29,11 +40,29 @@ export function ModelsView() {
     <div className="page two-col">
       <Engine />
       <ErrorBoundary name="Model manager">
-        <ModelManager bundles={s.bundles} activeId={active?.id ?? null} downloads={s.downloads} storage={s.storage} hasDirectoryPicker={hasDirectoryPicker()}
-          onUse={a.selectBundle} onResume={(id) => void a.resumeBundle(id)} onDelete={(id) => void a.deleteBundle(id)} onAddUrl={(u) => void a.addBundleFromUrl(u)}
-          onPickFolder={() => void pickDirectoryFiles().then((picked) => picked && a.addBundleFromFiles(picked.name, picked.files)).catch((e) => a.report({ kind: 'error', text: `The folder could not be read: ${(e as Error).message}` }))}
-          onFolderFiles={(files) => { if (files.length) { const picked = filesFromDirectoryInput(files); void a.addBundleFromFiles(picked.name, picked.files); } }}
-          onPersist={() => void a.requestPersistence()} />
+        <ModelManager
+          bundles={s.bundles}
+          activeId={active?.id ?? null}
+          downloads={s.downloads}
+          storage={s.storage}
+          hasDirectoryPicker={hasDirectoryPicker()}
+          onUse={a.selectBundle}
+          onResume={(id) => void a.resumeBundle(id)}
+          onDelete={(id) => void a.deleteBundle(id)}
+          onAddUrl={(u) => void a.addBundleFromUrl(u)}
+          onPickFolder={() =>
+            void pickDirectoryFiles()
+              .then((picked) => picked && a.addBundleFromFiles(picked.name, picked.files))
+              .catch((e) => a.report({ kind: 'error', text: `The folder could not be read: ${(e as Error).message}` }))
+          }
+          onFolderFiles={(files) => {
+            if (files.length) {
+              const picked = filesFromDirectoryInput(files);
+              void a.addBundleFromFiles(picked.name, picked.files);
+            }
+          }}
+          onPersist={() => void a.requestPersistence()}
+        />
       </ErrorBoundary>
     </div>
   );
@@ -49,7 +78,11 @@ export function DiagnosticsView() {
       <Engine />
       <ErrorBoundary name="Autoencoder check">
         <RoundTripPanel
-          image={d.image} encoderName={d.encoder?.name ?? null} decoderName={d.decoder?.name ?? null} result={d.result} busy={d.busy}
+          image={d.image}
+          encoderName={d.encoder?.name ?? null}
+          decoderName={d.decoder?.name ?? null}
+          result={d.result}
+          busy={d.busy}
           onModelFiles={(role, files) => {
             try {
               a.setModel(role, toModelFiles(files));
@@ -57,8 +90,11 @@ export function DiagnosticsView() {
               a.report({ kind: 'error', text: (e as Error).message });
             }
           }}
-          onImageFile={(f) => void decodeFiles(store, [f]).then(([img]) => img && a.setDiagnosticsImage(img.name, img.image))}
-          onRun={() => void a.runRoundTrip()} />
+          onImageFile={(f) =>
+            void decodeFiles(store, [f]).then(([img]) => img && a.setDiagnosticsImage(img.name, img.image))
+          }
+          onRun={() => void a.runRoundTrip()}
+        />
       </ErrorBoundary>
     </div>
   );
@@ -73,13 +109,22 @@ export function SessionsView() {
   return (
     <div className="page">
       <ErrorBoundary name="Sessions">
-        <SessionList sessions={s.list} currentId={s.current} onOpen={(id) => void a.openSession(id)}
+        <SessionList
+          sessions={s.list}
+          currentId={s.current}
+          onOpen={(id) => void a.openSession(id)}
           onRename={(id, name) => {
             if (id === store.getState().sessionId) a.renameSession(name);
             else void sessions.rename(id, name.trim()).then(() => a.refreshSessions());
           }}
-          onDelete={(id) => void a.deleteSession(id)} onExport={(id) => void exportSession(store, sessions, id)}
-          onImport={(f) => void importSession(store, f)} onNew={() => { a.closeSession(); a.setView('editor'); }} />
+          onDelete={(id) => void a.deleteSession(id)}
+          onExport={(id) => void exportSession(store, sessions, id)}
+          onImport={(f) => void importSession(store, f)}
+          onNew={() => {
+            a.closeSession();
+            a.setView('editor');
+          }}
+        />
       </ErrorBoundary>
     </div>
   );

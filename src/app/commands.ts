@@ -63,11 +63,15 @@ export async function addReferenceFiles(store: StudioStore, files: File[]): Prom
 /** Downloads the shown image as PNG with its edit chain in tEXt chunks. */
 export async function exportCurrentPng(store: StudioStore): Promise<void> {
   const s = store.getState();
-  const image = selectCurrentImage(s), turn = selectCurrentTurn(s);
+  const image = selectCurrentImage(s),
+    turn = selectCurrentTurn(s);
   if (!image || !turn || !s.tree) return;
   const root = s.tree.nodes[s.tree.rootId];
   const png = await exportPngWithChain(image, selectEditChain(s), root.source);
-  downloadBlob(new Blob([png as BlobPart], { type: 'image/png' }), `${safeName(s.sessionName)}-turn-${getDepth(s.tree, turn.id)}.png`);
+  downloadBlob(
+    new Blob([png as BlobPart], { type: 'image/png' }),
+    `${safeName(s.sessionName)}-turn-${getDepth(s.tree, turn.id)}.png`,
+  );
 }
 
 export async function exportSession(store: StudioStore, sessions: SessionPort, id: string): Promise<void> {
@@ -86,16 +90,28 @@ export async function importSession(store: StudioStore, file: File): Promise<voi
     const snapshot = await importSessionFile(file, crypto.randomUUID(), Date.now());
     await store.getState().addImportedSession(snapshot);
   } catch (e) {
-    store.getState().report({ kind: 'error', text: `“${file.name}” could not be imported: ${(e as Error).message}. Nothing was changed.` });
+    store
+      .getState()
+      .report({
+        kind: 'error',
+        text: `“${file.name}” could not be imported: ${(e as Error).message}. Nothing was changed.`,
+      });
   }
 }
 
 /** Runs a keyboard shortcut's action. */
-export function runShortcut(action: ShortcutAction, store: StudioStore, tools: CanvasTools, openFileDialog: () => void): void {
+export function runShortcut(
+  action: ShortcutAction,
+  store: StudioStore,
+  tools: CanvasTools,
+  openFileDialog: () => void,
+): void {
   const s = store.getState();
   const editing = s.view === 'editor';
   switch (action) {
-    case 'generate': if (editing) void s.generate(); return;
+    case 'generate':
+      if (editing) void s.generate();
+      return;
     case 'cancel':
       if (s.helpOpen) return s.setHelpOpen(false);
       if (s.pendingImage) return s.resolvePendingImage(null);
@@ -104,29 +120,50 @@ export function runShortcut(action: ShortcutAction, store: StudioStore, tools: C
       if (s.compare) return s.toggleCompare();
       return;
     // The mask's own steps come first: Ctrl+Z right after a stroke takes the stroke back, not the turn.
-    case 'undo': return void (editing && s.undoMask() ? null : s.undo());
-    case 'redo': return void (editing && s.redoMask() ? null : s.redo());
-    case 'help': return s.setHelpOpen(!s.helpOpen);
-    case 'open': return openFileDialog();
-    case 'exportPng': return void exportCurrentPng(store);
-    default: break;
+    case 'undo':
+      return void (editing && s.undoMask() ? null : s.undo());
+    case 'redo':
+      return void (editing && s.redoMask() ? null : s.redo());
+    case 'help':
+      return s.setHelpOpen(!s.helpOpen);
+    case 'open':
+      return openFileDialog();
+    case 'exportPng':
+      return void exportCurrentPng(store);
+    default:
+      break;
   }
   if (!editing) return;
   switch (action) {
-    case 'brushSmaller': return s.stepBrushSize(-1);
-    case 'brushBigger': return s.stepBrushSize(1);
-    case 'featherLess': return s.setBrush({ feather: s.brush.feather - 0.1 });
-    case 'featherMore': return s.setBrush({ feather: s.brush.feather + 0.1 });
-    case 'brush': return s.setTool('brush');
-    case 'eraser': return s.setTool('eraser');
-    case 'hand': return s.setTool('hand');
-    case 'invertMask': return s.invertMask();
-    case 'clearMask': return s.clearMask();
-    case 'toggleOverlay': return s.toggleOverlay();
-    case 'zoomIn': return s.zoomStep(1);
-    case 'zoomOut': return s.zoomStep(-1);
-    case 'zoomFit': return s.zoomFit();
-    case 'zoomActual': return s.zoomActual();
-    case 'compare': return s.toggleCompare();
+    case 'brushSmaller':
+      return s.stepBrushSize(-1);
+    case 'brushBigger':
+      return s.stepBrushSize(1);
+    case 'featherLess':
+      return s.setBrush({ feather: s.brush.feather - 0.1 });
+    case 'featherMore':
+      return s.setBrush({ feather: s.brush.feather + 0.1 });
+    case 'brush':
+      return s.setTool('brush');
+    case 'eraser':
+      return s.setTool('eraser');
+    case 'hand':
+      return s.setTool('hand');
+    case 'invertMask':
+      return s.invertMask();
+    case 'clearMask':
+      return s.clearMask();
+    case 'toggleOverlay':
+      return s.toggleOverlay();
+    case 'zoomIn':
+      return s.zoomStep(1);
+    case 'zoomOut':
+      return s.zoomStep(-1);
+    case 'zoomFit':
+      return s.zoomFit();
+    case 'zoomActual':
+      return s.zoomActual();
+    case 'compare':
+      return s.toggleCompare();
   }
 }

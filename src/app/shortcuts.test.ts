@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { getShortcutAction, getShortcutGroups, type KeyInput } from './shortcuts';
 
-const k = (key: string, mods: Partial<KeyInput> = {}): KeyInput => ({ key, code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+const k = (key: string, mods: Partial<KeyInput> = {}): KeyInput => ({
+  key,
+  code: '',
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+});
 
 describe('shortcuts', () => {
   it('maps the documented keys', () => {

@@ -4,8 +4,28 @@
  */
 
 export type ShortcutAction =
-  | 'generate' | 'cancel' | 'undo' | 'redo' | 'brushSmaller' | 'brushBigger' | 'featherLess' | 'featherMore' | 'brush' | 'eraser' | 'hand'
-  | 'invertMask' | 'clearMask' | 'toggleOverlay' | 'zoomIn' | 'zoomOut' | 'zoomFit' | 'zoomActual' | 'compare' | 'help' | 'exportPng' | 'open';
+  | 'generate'
+  | 'cancel'
+  | 'undo'
+  | 'redo'
+  | 'brushSmaller'
+  | 'brushBigger'
+  | 'featherLess'
+  | 'featherMore'
+  | 'brush'
+  | 'eraser'
+  | 'hand'
+  | 'invertMask'
+  | 'clearMask'
+  | 'toggleOverlay'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'zoomFit'
+  | 'zoomActual'
+  | 'compare'
+  | 'help'
+  | 'exportPng'
+  | 'open';
 
 export interface KeyInput {
   key: string;
@@ -27,31 +47,107 @@ interface Shortcut {
   match: (e: KeyInput) => boolean;
 }
 
-const key = (...keys: string[]) => (e: KeyInput) => keys.includes(e.key.toLowerCase()) || keys.includes(e.code);
+const key =
+  (...keys: string[]) =>
+  (e: KeyInput) =>
+    keys.includes(e.key.toLowerCase()) || keys.includes(e.code);
 
 export const SHORTCUTS: Shortcut[] = [
   { action: 'generate', keys: 'Ctrl+Enter', label: 'Generate', group: 'Edit', mod: true, match: key('enter') },
-  { action: 'cancel', keys: 'Esc', label: 'Cancel the running edit (or a stroke, or close a dialog)', group: 'Edit', match: key('escape') },
-  { action: 'undo', keys: 'Ctrl+Z', label: 'Undo: the last mask stroke, else back to the previous turn', group: 'Edit', mod: true, match: key('z') },
-  { action: 'redo', keys: 'Ctrl+Shift+Z', label: 'Redo: the mask stroke taken back, else forward along the branch you came from (also Ctrl+Y)', group: 'Edit', mod: true, shift: true, match: key('z') },
+  {
+    action: 'cancel',
+    keys: 'Esc',
+    label: 'Cancel the running edit (or a stroke, or close a dialog)',
+    group: 'Edit',
+    match: key('escape'),
+  },
+  {
+    action: 'undo',
+    keys: 'Ctrl+Z',
+    label: 'Undo: the last mask stroke, else back to the previous turn',
+    group: 'Edit',
+    mod: true,
+    match: key('z'),
+  },
+  {
+    action: 'redo',
+    keys: 'Ctrl+Shift+Z',
+    label: 'Redo: the mask stroke taken back, else forward along the branch you came from (also Ctrl+Y)',
+    group: 'Edit',
+    mod: true,
+    shift: true,
+    match: key('z'),
+  },
   { action: 'redo', keys: '', label: '', group: 'Edit', mod: true, match: key('y') },
-  { action: 'exportPng', keys: 'Ctrl+Shift+E', label: 'Export the shown image as PNG (with its edit chain)', group: 'Edit', mod: true, shift: true, match: key('e') },
+  {
+    action: 'exportPng',
+    keys: 'Ctrl+Shift+E',
+    label: 'Export the shown image as PNG (with its edit chain)',
+    group: 'Edit',
+    mod: true,
+    shift: true,
+    match: key('e'),
+  },
   { action: 'open', keys: 'Ctrl+O', label: 'Open an image', group: 'Edit', mod: true, match: key('o') },
   { action: 'brush', keys: 'B', label: 'Mask brush', group: 'Mask', match: key('b') },
   { action: 'eraser', keys: 'E', label: 'Mask eraser', group: 'Mask', match: key('e') },
-  { action: 'brushSmaller', keys: '[', label: 'Smaller brush', group: 'Mask', match: (e) => e.code === 'BracketLeft' || e.key === '[' },
-  { action: 'brushBigger', keys: ']', label: 'Bigger brush', group: 'Mask', match: (e) => e.code === 'BracketRight' || e.key === ']' },
-  { action: 'featherLess', keys: 'Shift+[', label: 'Harder edge (less feather)', group: 'Mask', shift: true, match: (e) => e.code === 'BracketLeft' || e.key === '{' },
-  { action: 'featherMore', keys: 'Shift+]', label: 'Softer edge (more feather)', group: 'Mask', shift: true, match: (e) => e.code === 'BracketRight' || e.key === '}' },
+  {
+    action: 'brushSmaller',
+    keys: '[',
+    label: 'Smaller brush',
+    group: 'Mask',
+    match: (e) => e.code === 'BracketLeft' || e.key === '[',
+  },
+  {
+    action: 'brushBigger',
+    keys: ']',
+    label: 'Bigger brush',
+    group: 'Mask',
+    match: (e) => e.code === 'BracketRight' || e.key === ']',
+  },
+  {
+    action: 'featherLess',
+    keys: 'Shift+[',
+    label: 'Harder edge (less feather)',
+    group: 'Mask',
+    shift: true,
+    match: (e) => e.code === 'BracketLeft' || e.key === '{',
+  },
+  {
+    action: 'featherMore',
+    keys: 'Shift+]',
+    label: 'Softer edge (more feather)',
+    group: 'Mask',
+    shift: true,
+    match: (e) => e.code === 'BracketRight' || e.key === '}',
+  },
   { action: 'invertMask', keys: 'Shift+I', label: 'Invert the mask', group: 'Mask', shift: true, match: key('i') },
   { action: 'clearMask', keys: 'Delete', label: 'Clear the mask', group: 'Mask', match: key('delete', 'backspace') },
   { action: 'toggleOverlay', keys: 'M', label: 'Show / hide the mask overlay', group: 'Mask', match: key('m') },
   { action: 'hand', keys: 'H', label: 'Pan tool', group: 'View', match: key('h') },
-  { action: 'zoomIn', keys: '+', label: 'Zoom in (or the mouse wheel)', group: 'View', match: (e) => e.key === '+' || e.key === '=' },
+  {
+    action: 'zoomIn',
+    keys: '+',
+    label: 'Zoom in (or the mouse wheel)',
+    group: 'View',
+    match: (e) => e.key === '+' || e.key === '=',
+  },
   { action: 'zoomOut', keys: '−', label: 'Zoom out', group: 'View', match: (e) => e.key === '-' || e.key === '_' },
   { action: 'zoomFit', keys: '0', label: 'Fit the image to the view', group: 'View', match: (e) => e.key === '0' },
-  { action: 'zoomActual', keys: '1', label: '100 % (one image pixel per screen pixel)', group: 'View', match: (e) => e.key === '1' },
-  { action: 'compare', keys: 'C', label: 'Compare with the previous turn (before/after)', group: 'View', match: key('c') },
+  {
+    action: 'zoomActual',
+    keys: '1',
+    label: '100 % (one image pixel per screen pixel)',
+    group: 'View',
+    match: (e) => e.key === '1',
+  },
+  {
+    action: 'compare',
+    keys: 'C',
+    label: 'Compare with the previous turn (before/after)',
+    group: 'View',
+    match: key('c'),
+  },
   { action: 'help', keys: '?', label: 'This list', group: 'General', shift: true, match: (e) => e.key === '?' },
 ];
 
@@ -84,6 +180,9 @@ export function getShortcutGroups(): { title: string; items: { keys: string; act
   const groups = ['Edit', 'Mask', 'View', 'General'] as const;
   return groups.map((g) => ({
     title: g,
-    items: [...SHORTCUTS.filter((s) => s.group === g && s.keys).map((s) => ({ keys: s.keys, action: s.label })), ...EXTRA.filter((x) => x.group === g).map((x) => ({ keys: x.keys, action: x.label }))],
+    items: [
+      ...SHORTCUTS.filter((s) => s.group === g && s.keys).map((s) => ({ keys: s.keys, action: s.label })),
+      ...EXTRA.filter((x) => x.group === g).map((x) => ({ keys: x.keys, action: x.label })),
+    ],
   }));
 }

@@ -9,10 +9,14 @@ import { getShortcutAction } from './shortcuts';
  * elsewhere (a focused button) it keeps its usual meaning.
  */
 const spaceCanPan = (target: EventTarget | null) =>
-  !(target instanceof HTMLElement) || target === document.body || target.tagName === 'CANVAS' || !!document.querySelector('.editor-canvas:hover');
+  !(target instanceof HTMLElement) ||
+  target === document.body ||
+  target.tagName === 'CANVAS' ||
+  !!document.querySelector('.editor-canvas:hover');
 
 const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) &&
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) &&
   !(target instanceof HTMLInputElement && ['range', 'checkbox', 'radio', 'button', 'file'].includes(target.type));
 
 /**
@@ -23,7 +27,13 @@ export function useGlobalInput(store: StudioStore, tools: CanvasTools, openFileD
   useEffect(() => {
     const keydown = (e: KeyboardEvent) => {
       const typing = isTyping(e.target);
-      if (e.key === ' ' && !typing && spaceCanPan(e.target) && store.getState().view === 'editor' && !store.getState().helpOpen) {
+      if (
+        e.key === ' ' &&
+        !typing &&
+        spaceCanPan(e.target) &&
+        store.getState().view === 'editor' &&
+        !store.getState().helpOpen
+      ) {
         e.preventDefault(); // no page scroll, no button press
         if (!e.repeat) tools.dispatch({ type: 'keydown', key: ' ' });
         return;

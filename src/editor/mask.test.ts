@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compositeMasked, countRepaint, createMask, invertMask, isMaskEmpty, MASK_THRESHOLD, stampDab, strokeSegment } from './mask';
+import {
+  compositeMasked,
+  countRepaint,
+  createMask,
+  invertMask,
+  isMaskEmpty,
+  MASK_THRESHOLD,
+  stampDab,
+  strokeSegment,
+} from './mask';
 
 const at = (m: { width: number; data: Uint8Array }, x: number, y: number) => m.data[y * m.width + x];
 

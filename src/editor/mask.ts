@@ -30,10 +30,19 @@ function dabStrength(d: number, radius: number, feather: number): number {
  * the same spot never overshoots.
  * @param diameter - brush size in image pixels
  */
-export function stampDab(mask: MaskImage, cx: number, cy: number, diameter: number, feather: number, mode: BrushMode): void {
+export function stampDab(
+  mask: MaskImage,
+  cx: number,
+  cy: number,
+  diameter: number,
+  feather: number,
+  mode: BrushMode,
+): void {
   const r = Math.max(0.5, diameter / 2);
-  const x0 = Math.max(0, Math.floor(cx - r)), x1 = Math.min(mask.width - 1, Math.ceil(cx + r));
-  const y0 = Math.max(0, Math.floor(cy - r)), y1 = Math.min(mask.height - 1, Math.ceil(cy + r));
+  const x0 = Math.max(0, Math.floor(cx - r)),
+    x1 = Math.min(mask.width - 1, Math.ceil(cx + r));
+  const y0 = Math.max(0, Math.floor(cy - r)),
+    y1 = Math.min(mask.height - 1, Math.ceil(cy + r));
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const v = Math.round(255 * dabStrength(Math.hypot(x + 0.5 - cx, y + 0.5 - cy), r, feather));
@@ -45,7 +54,14 @@ export function stampDab(mask: MaskImage, cx: number, cy: number, diameter: numb
 }
 
 /** Stamps dabs along a segment, a quarter of the radius apart, so fast strokes leave no gaps. */
-export function strokeSegment(mask: MaskImage, from: { x: number; y: number }, to: { x: number; y: number }, diameter: number, feather: number, mode: BrushMode): void {
+export function strokeSegment(
+  mask: MaskImage,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+  diameter: number,
+  feather: number,
+  mode: BrushMode,
+): void {
   const spacing = Math.max(0.5, diameter / 8);
   const steps = Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / spacing));
   for (let i = 1; i <= steps; i++) {
@@ -77,8 +93,15 @@ export const isMaskEmpty = (mask: MaskImage | null): boolean => !mask || countRe
  * @throws Error when the three sizes differ.
  */
 export function compositeMasked(input: RgbaImage, result: RgbaImage, mask: MaskImage): RgbaImage {
-  if (input.width !== result.width || input.height !== result.height || mask.width !== input.width || mask.height !== input.height) {
-    throw new Error(`cannot composite a ${result.width}×${result.height} result into a ${input.width}×${input.height} input with a ${mask.width}×${mask.height} mask`);
+  if (
+    input.width !== result.width ||
+    input.height !== result.height ||
+    mask.width !== input.width ||
+    mask.height !== input.height
+  ) {
+    throw new Error(
+      `cannot composite a ${result.width}×${result.height} result into a ${input.width}×${input.height} input with a ${mask.width}×${mask.height} mask`,
+    );
   }
   const data = new Uint8ClampedArray(input.data);
   for (let p = 0; p < mask.data.length; p++) {

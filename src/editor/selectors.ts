@@ -9,19 +9,19 @@ import type { SessionSnapshot } from './ports';
 import type { StudioState } from './state';
 
 export function selectCurrentTurn(s: StudioState): TurnNode | null {
-  return s.tree ? s.tree.nodes[s.tree.currentId] ?? null : null;
+  return s.tree ? (s.tree.nodes[s.tree.currentId] ?? null) : null;
 }
 
 export function selectCurrentImage(s: StudioState): RgbaImage | null {
   const turn = selectCurrentTurn(s);
-  return turn ? s.images[turn.image.id] ?? null : null;
+  return turn ? (s.images[turn.image.id] ?? null) : null;
 }
 
 /** The parent's image, for the before/after comparison (null at the root). */
 export function selectParentImage(s: StudioState): RgbaImage | null {
   const turn = selectCurrentTurn(s);
   const parent = turn?.parentId && s.tree ? s.tree.nodes[turn.parentId] : null;
-  return parent ? s.images[parent.image.id] ?? null : null;
+  return parent ? (s.images[parent.image.id] ?? null) : null;
 }
 
 const changedShares = new WeakMap<RgbaImage, WeakMap<RgbaImage, number>>();
@@ -38,7 +38,12 @@ export function selectChangedShare(s: StudioState): number | null {
   if (cached !== undefined) return cached;
   let changed = 0;
   for (let o = 0; o < image.data.length; o += 4) {
-    if (image.data[o] !== parent.data[o] || image.data[o + 1] !== parent.data[o + 1] || image.data[o + 2] !== parent.data[o + 2]) changed++;
+    if (
+      image.data[o] !== parent.data[o] ||
+      image.data[o + 1] !== parent.data[o + 1] ||
+      image.data[o + 2] !== parent.data[o + 2]
+    )
+      changed++;
   }
   const share = changed / (image.width * image.height);
   changedShares.set(image, (changedShares.get(image) ?? new WeakMap()).set(parent, share));
@@ -84,7 +89,13 @@ export const selectHasMask = (s: StudioState): boolean => !isMaskEmpty(s.mask);
 export function selectSnapshot(s: StudioState): SessionSnapshot | null {
   if (!s.sessionId || !s.tree) return null;
   return {
-    id: s.sessionId, name: s.sessionName, createdAt: s.sessionCreatedAt, updatedAt: 0, tree: s.tree, images: s.images, masks: s.masks,
+    id: s.sessionId,
+    name: s.sessionName,
+    createdAt: s.sessionCreatedAt,
+    updatedAt: 0,
+    tree: s.tree,
+    images: s.images,
+    masks: s.masks,
     draft: { mask: isMaskEmpty(s.mask) ? null : s.mask, references: s.references, prompt: s.prompt.text },
   };
 }
@@ -108,8 +119,14 @@ export function selectEditChain(s: StudioState): ChainStep[] {
   const chain: ChainStep[] = [];
   for (let n: TurnNode | undefined = s.tree.nodes[s.tree.currentId]; n && n.parentId; n = s.tree.nodes[n.parentId]) {
     chain.unshift({
-      instruction: n.instruction, seed: n.params?.seed ?? 0, steps: n.params?.steps ?? 0, guidance: n.params?.guidance ?? 0,
-      average: n.params?.average ?? 1, model: n.model?.bundleName ?? 'unknown', masked: !!n.mask, references: n.references.length,
+      instruction: n.instruction,
+      seed: n.params?.seed ?? 0,
+      steps: n.params?.steps ?? 0,
+      guidance: n.params?.guidance ?? 0,
+      average: n.params?.average ?? 1,
+      model: n.model?.bundleName ?? 'unknown',
+      masked: !!n.mask,
+      references: n.references.length,
     });
   }
   return chain;

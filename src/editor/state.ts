@@ -2,7 +2,16 @@
  * @file The studio's state: everything the UI shows, held outside React in one zustand vanilla store.
  */
 import type {
-  BackendChoice, BundleInfo, Capabilities, FileProgress, JobProgress, MaskImage, ModelFiles, RgbaImage, RoundTripResult, SamplingDefaults,
+  BackendChoice,
+  BundleInfo,
+  Capabilities,
+  FileProgress,
+  JobProgress,
+  MaskImage,
+  ModelFiles,
+  RgbaImage,
+  RoundTripResult,
+  SamplingDefaults,
   StorageInfo,
 } from '../../workers/api';
 import type { HistoryTree, ImageRef } from './history/types';
@@ -129,7 +138,8 @@ export interface StudioState {
 }
 
 /** The prompt settings that follow the active bundle's sampler defaults until the user chooses their own. */
-export const SAMPLER_KEYS = ['steps', 'guidance', 'average'] as const satisfies readonly (keyof SamplingDefaults & keyof PromptSettings)[];
+export const SAMPLER_KEYS = ['steps', 'guidance', 'average'] as const satisfies readonly (keyof SamplingDefaults &
+  keyof PromptSettings)[];
 
 /** Whether the prompt's sampler settings differ from a bundle's defaults. */
 export function differsFromDefaults(prompt: PromptSettings, defaults: SamplingDefaults): boolean {
@@ -137,18 +147,59 @@ export function differsFromDefaults(prompt: PromptSettings, defaults: SamplingDe
 }
 
 /** Steps, guidance and average here apply only while no bundle with defaults is active. */
-export const DEFAULT_PROMPT: PromptSettings = { text: '', steps: 8, guidance: 2.5, average: 1, seedMode: 'random', seed: 0, size: 'input', sampling: 'model', count: 1, keepUnchanged: true };
+export const DEFAULT_PROMPT: PromptSettings = {
+  text: '',
+  steps: 8,
+  guidance: 2.5,
+  average: 1,
+  seedMode: 'random',
+  seed: 0,
+  size: 'input',
+  sampling: 'model',
+  count: 1,
+  keepUnchanged: true,
+};
 
 export function createInitialState(): StudioState {
   return {
-    view: 'editor', helpOpen: false, notice: null, ready: false,
-    sessionId: null, sessionName: '', sessionCreatedAt: 0, tree: null, images: {}, masks: {}, references: [],
-    mask: null, maskRevision: 0, maskHistory: NO_MASK_HISTORY, revision: 0, sessions: [], pendingImage: null,
-    tool: 'brush', brush: { size: 24, feather: 0.3 }, overlayVisible: true,
-    viewport: { zoom: 1, panX: 0, panY: 0 }, viewSize: { width: 800, height: 600 }, autoFit: true, compare: false, compareSplit: 0.5,
-    prompt: { ...DEFAULT_PROMPT }, promptHistory: [], job: null,
-    backendChoice: 'auto', capabilities: null, engineStarting: false, bundles: null, embeddedChecked: false, selectedBundleId: null, engineBundleId: null,
-    bundleUrls: {}, downloads: {}, storage: null,
+    view: 'editor',
+    helpOpen: false,
+    notice: null,
+    ready: false,
+    sessionId: null,
+    sessionName: '',
+    sessionCreatedAt: 0,
+    tree: null,
+    images: {},
+    masks: {},
+    references: [],
+    mask: null,
+    maskRevision: 0,
+    maskHistory: NO_MASK_HISTORY,
+    revision: 0,
+    sessions: [],
+    pendingImage: null,
+    tool: 'brush',
+    brush: { size: 24, feather: 0.3 },
+    overlayVisible: true,
+    viewport: { zoom: 1, panX: 0, panY: 0 },
+    viewSize: { width: 800, height: 600 },
+    autoFit: true,
+    compare: false,
+    compareSplit: 0.5,
+    prompt: { ...DEFAULT_PROMPT },
+    promptHistory: [],
+    job: null,
+    backendChoice: 'auto',
+    capabilities: null,
+    engineStarting: false,
+    bundles: null,
+    embeddedChecked: false,
+    selectedBundleId: null,
+    engineBundleId: null,
+    bundleUrls: {},
+    downloads: {},
+    storage: null,
     diagnostics: { image: null, encoder: null, decoder: null, result: null, busy: false },
   };
 }

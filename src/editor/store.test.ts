@@ -2,7 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../workers/api';
 import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
 import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
-import { selectChangedShare, selectCurrentImage, selectCurrentTurn, selectEditChain, selectGenerateBlocker, selectSnapshot } from './selectors';
+import {
+  selectChangedShare,
+  selectCurrentImage,
+  selectCurrentTurn,
+  selectEditChain,
+  selectGenerateBlocker,
+  selectSnapshot,
+} from './selectors';
 import { createStudioStore, selectSettings } from './store';
 
 async function setup() {
@@ -28,7 +35,17 @@ describe('studio store: editing', () => {
     expect(turn.timing!.totalMs).toBe(42);
     expect(s().prompt.seed).toBe(777); // the random seed that was used is shown
     expect(s().promptHistory[0]).toBe('make the car red');
-    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', steps: 6, guidance: 3, average: 1, seed: 777, size: 'input', mask: null, previewEvery: 1, keepUnchanged: true });
+    expect(engine.jobs[0]).toMatchObject({
+      prompt: 'make the car red',
+      steps: 6,
+      guidance: 3,
+      average: 1,
+      seed: 777,
+      size: 'input',
+      mask: null,
+      previewEvery: 1,
+      keepUnchanged: true,
+    });
     expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]);
   });
 
@@ -87,10 +104,12 @@ describe('studio store: editing', () => {
     const sent = engine.jobs[0];
     expect(sent.mask!.width).toBe(32);
     expect(sent.size).toBe('input'); // a mask forces the input's size
-    const out = selectCurrentImage(s())!, input = testImage(32, 32);
+    const out = selectCurrentImage(s())!,
+      input = testImage(32, 32);
     let inside = 0;
     for (let p = 0; p < 32 * 32; p++) {
-      if (sent.mask!.data[p] < MASK_THRESHOLD) expect(out.data.subarray(p * 4, p * 4 + 4)).toEqual(input.data.subarray(p * 4, p * 4 + 4));
+      if (sent.mask!.data[p] < MASK_THRESHOLD)
+        expect(out.data.subarray(p * 4, p * 4 + 4)).toEqual(input.data.subarray(p * 4, p * 4 + 4));
       else inside++;
     }
     expect(inside).toBeGreaterThan(20);
@@ -170,7 +189,20 @@ describe('studio store: editing', () => {
     expect(selectGenerateBlocker(store.getState())).toMatch(/No model is ready/);
     await s().generate();
     expect(engine.jobs).toHaveLength(0);
-    engine.bundles = [{ ...engine.bundles[0] ?? { id: 'k', name: 'kontext-micro', weights: 'fp32', totalBytes: 1, files: [], embedded: true }, complete: true, unsupportedReason: 'needs shader-f16' }];
+    engine.bundles = [
+      {
+        ...(engine.bundles[0] ?? {
+          id: 'k',
+          name: 'kontext-micro',
+          weights: 'fp32',
+          totalBytes: 1,
+          files: [],
+          embedded: true,
+        }),
+        complete: true,
+        unsupportedReason: 'needs shader-f16',
+      },
+    ];
     await s().refreshBundles();
     expect(selectGenerateBlocker(store.getState())).toMatch(/cannot run kontext-micro: needs shader-f16/);
   });
@@ -270,7 +302,8 @@ describe('studio store: boot', () => {
 
 describe('studio store: mask undo', () => {
   function stroke(s: () => ReturnType<Awaited<ReturnType<typeof setup>>['s']>, x: number) {
-    const mask = s().ensureMask()!, before = cloneMask(mask);
+    const mask = s().ensureMask()!,
+      before = cloneMask(mask);
     stampDab(mask, x, 16, 6, 0, 'paint');
     s().maskCommitted(before);
   }
@@ -317,7 +350,8 @@ describe('studio store: variations', () => {
     const { s, engine } = await setup();
     s().openImage('a.png', testImage(32, 32));
     const root = s().tree!.rootId;
-    const mask = s().ensureMask()!, before = cloneMask(mask);
+    const mask = s().ensureMask()!,
+      before = cloneMask(mask);
     stampDab(mask, 16, 16, 8, 0, 'paint');
     s().maskCommitted(before);
     s().setPrompt({ text: 'make the circle blue', count: 3, seed: 100, seedMode: 'locked' });
@@ -336,10 +370,11 @@ describe('studio store: variations', () => {
     s().setPrompt({ text: 'add snow', count: 4 });
     engine.hold = true;
     const running = s().generate();
-    const held = (index: number) => vi.waitFor(() => {
-      expect(s().job?.variation).toEqual({ index, total: 4 });
-      expect(s().job?.progress).not.toBeNull(); // the fake engine is now waiting for release()
-    });
+    const held = (index: number) =>
+      vi.waitFor(() => {
+        expect(s().job?.variation).toEqual({ index, total: 4 });
+        expect(s().job?.progress).not.toBeNull(); // the fake engine is now waiting for release()
+      });
     await held(1);
     engine.release();
     await held(2);

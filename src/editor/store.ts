@@ -18,15 +18,24 @@ export interface BootActions {
   boot(): Promise<void>;
 }
 
-export type StudioActions = SessionActions & CanvasActions & JobActions & ModelActions & DiagnosticsActions & BootActions;
+export type StudioActions = SessionActions &
+  CanvasActions &
+  JobActions &
+  ModelActions &
+  DiagnosticsActions &
+  BootActions;
 export type Studio = StudioState & StudioActions;
 export type StudioStore = StoreApi<Studio>;
 
 /** The settings part of the state, as it is saved. */
 export function selectSettings(s: StudioState): Settings {
   return {
-    lastSessionId: s.sessionId, promptHistory: s.promptHistory, selectedBundleId: s.selectedBundleId, bundleUrls: s.bundleUrls,
-    brush: s.brush, keepUnchanged: s.prompt.keepUnchanged,
+    lastSessionId: s.sessionId,
+    promptHistory: s.promptHistory,
+    selectedBundleId: s.selectedBundleId,
+    bundleUrls: s.bundleUrls,
+    brush: s.brush,
+    keepUnchanged: s.prompt.keepUnchanged,
     ...(s.prompt.sampling === 'custom'
       ? { steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average }
       : { steps: null, guidance: null, average: null }),
@@ -58,10 +67,14 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
         try {
           const settings = await deps.sessions.loadSettings();
           set((s) => ({
-            promptHistory: settings.promptHistory ?? [], selectedBundleId: settings.selectedBundleId ?? null, bundleUrls: settings.bundleUrls ?? {},
+            promptHistory: settings.promptHistory ?? [],
+            selectedBundleId: settings.selectedBundleId ?? null,
+            bundleUrls: settings.bundleUrls ?? {},
             brush: settings.brush ?? s.brush,
             prompt: {
-              ...s.prompt, steps: settings.steps ?? s.prompt.steps, guidance: settings.guidance ?? s.prompt.guidance,
+              ...s.prompt,
+              steps: settings.steps ?? s.prompt.steps,
+              guidance: settings.guidance ?? s.prompt.guidance,
               average: settings.average ?? s.prompt.average,
               keepUnchanged: settings.keepUnchanged ?? s.prompt.keepUnchanged,
               sampling: SAMPLER_KEYS.some((k) => settings[k] != null) ? 'custom' : 'model',

@@ -17,7 +17,28 @@ export interface Size {
 export const MIN_ZOOM = 1 / 32;
 export const MAX_ZOOM = 64;
 /** The stops that +/− step through. */
-export const ZOOM_STEPS = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+export const ZOOM_STEPS = [
+  1 / 32,
+  1 / 16,
+  1 / 8,
+  1 / 4,
+  1 / 3,
+  1 / 2,
+  2 / 3,
+  1,
+  1.5,
+  2,
+  3,
+  4,
+  6,
+  8,
+  12,
+  16,
+  24,
+  32,
+  48,
+  64,
+];
 
 const clampZoom = (z: number) => Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 
@@ -36,13 +57,18 @@ export function zoomTo(vp: Viewport, zoom: number, view: Size): Viewport {
 /** The next zoom stop above (direction 1) or below (-1) the current zoom. */
 export function stepZoom(vp: Viewport, direction: 1 | -1, view: Size): Viewport {
   const eps = 1e-6;
-  const next = direction > 0 ? ZOOM_STEPS.find((z) => z > vp.zoom + eps) ?? MAX_ZOOM : [...ZOOM_STEPS].reverse().find((z) => z < vp.zoom - eps) ?? MIN_ZOOM;
+  const next =
+    direction > 0
+      ? (ZOOM_STEPS.find((z) => z > vp.zoom + eps) ?? MAX_ZOOM)
+      : ([...ZOOM_STEPS].reverse().find((z) => z < vp.zoom - eps) ?? MIN_ZOOM);
   return zoomTo(vp, next, view);
 }
 
 /** The whole image centred in the view with `padding` px around it (never above 16×). */
 export function fitViewport(image: Size, view: Size, padding = 44): Viewport {
-  const zoom = clampZoom(Math.min((view.width - 2 * padding) / image.width, (view.height - 2 * padding) / image.height, 16));
+  const zoom = clampZoom(
+    Math.min((view.width - 2 * padding) / image.width, (view.height - 2 * padding) / image.height, 16),
+  );
   return centered(image, view, zoom > 0 ? zoom : MIN_ZOOM);
 }
 
@@ -52,7 +78,11 @@ export function actualSize(image: Size, view: Size): Viewport {
 }
 
 function centered(image: Size, view: Size, zoom: number): Viewport {
-  return { zoom, panX: Math.round((view.width - image.width * zoom) / 2), panY: Math.round((view.height - image.height * zoom) / 2) };
+  return {
+    zoom,
+    panX: Math.round((view.width - image.width * zoom) / 2),
+    panY: Math.round((view.height - image.height * zoom) / 2),
+  };
 }
 
 /** The image pixel coordinates (fractional) under a screen point. */

@@ -7,8 +7,16 @@ export interface EngineClient extends EngineApi {
 }
 
 const METHODS = [
-  'init', 'getCapabilities', 'roundTrip', 'listBundles', 'addBundle', 'deleteBundle', 'selectBundle',
-  'getStorageInfo', 'edit', 'cancel',
+  'init',
+  'getCapabilities',
+  'roundTrip',
+  'listBundles',
+  'addBundle',
+  'deleteBundle',
+  'selectBundle',
+  'getStorageInfo',
+  'edit',
+  'cancel',
 ] as const satisfies readonly (keyof EngineApi)[];
 
 /**
@@ -16,7 +24,10 @@ const METHODS = [
  * callbacks) are proxied so the worker can call them back; thrown errors come back as EngineErrors.
  */
 export function createEngineClient(): EngineClient {
-  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'kontext-engine' });
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'kontext-engine',
+  });
   const remote = Comlink.wrap<EngineApi>(worker) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const client = { terminate: () => worker.terminate() } as Record<string, unknown>;
   for (const method of METHODS) {

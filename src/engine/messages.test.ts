@@ -4,10 +4,26 @@ import { describeEngineError } from './messages';
 
 describe('describeEngineError', () => {
   it('has plain advice for every code and keeps the engine detail', () => {
-    const codes: EngineErrorCode[] = ['no-webgpu', 'no-shader-f16', 'device-lost', 'not-initialized', 'bad-model', 'missing-external-data',
-      'bad-image', 'bad-input', 'quota', 'hash-mismatch', 'bad-manifest', 'cancelled', 'runtime'];
-    for (const code of codes) expect(describeEngineError(new EngineError(code, 'detail here')).length).toBeGreaterThan(8);
-    expect(describeEngineError(new EngineError('quota', 'QuotaExceededError'))).toMatch(/ran out of storage.*\(QuotaExceededError\)/);
+    const codes: EngineErrorCode[] = [
+      'no-webgpu',
+      'no-shader-f16',
+      'device-lost',
+      'not-initialized',
+      'bad-model',
+      'missing-external-data',
+      'bad-image',
+      'bad-input',
+      'quota',
+      'hash-mismatch',
+      'bad-manifest',
+      'cancelled',
+      'runtime',
+    ];
+    for (const code of codes)
+      expect(describeEngineError(new EngineError(code, 'detail here')).length).toBeGreaterThan(8);
+    expect(describeEngineError(new EngineError('quota', 'QuotaExceededError'))).toMatch(
+      /ran out of storage.*\(QuotaExceededError\)/,
+    );
     expect(describeEngineError(new EngineError('cancelled', 'job x cancelled'))).toBe('Cancelled.');
   });
 

@@ -7,20 +7,34 @@ function assertNever(value: never): never {
 /** What the user can do about each kind of failure, in plain words. */
 function adviceFor(code: EngineErrorCode): string {
   switch (code) {
-    case 'no-webgpu': return 'This browser or machine has no usable WebGPU. Choose WASM (CPU) in Models › Engine, or use a recent Chrome or Edge.';
-    case 'no-shader-f16': return 'This GPU cannot run half-precision (shader-f16) models. Use an fp32 bundle, or another GPU.';
-    case 'device-lost': return 'The GPU stopped responding (driver reset or out of memory). Choose the backend again in Models › Engine to recover; your session is safe.';
-    case 'not-initialized': return 'The engine is not ready for this yet.';
-    case 'bad-model': return 'The model files are not what this engine expects. Re-add the bundle.';
-    case 'missing-external-data': return 'A weights file of the model is missing. Add the whole bundle folder.';
-    case 'bad-image': return 'The engine refused this image.';
-    case 'bad-input': return 'The engine refused these settings.';
-    case 'quota': return 'The browser ran out of storage. Delete a bundle or old sessions, or allow persistent storage in Models.';
-    case 'hash-mismatch': return 'A downloaded file is damaged (checksum mismatch). Resume the download to fetch it again.';
-    case 'bad-manifest': return 'That folder or URL is not a Kontext bundle (its manifest.json is missing or invalid).';
-    case 'cancelled': return 'Cancelled.';
-    case 'runtime': return 'Something went wrong in the engine.';
-    default: return assertNever(code);
+    case 'no-webgpu':
+      return 'This browser or machine has no usable WebGPU. Choose WASM (CPU) in Models › Engine, or use a recent Chrome or Edge.';
+    case 'no-shader-f16':
+      return 'This GPU cannot run half-precision (shader-f16) models. Use an fp32 bundle, or another GPU.';
+    case 'device-lost':
+      return 'The GPU stopped responding (driver reset or out of memory). Choose the backend again in Models › Engine to recover; your session is safe.';
+    case 'not-initialized':
+      return 'The engine is not ready for this yet.';
+    case 'bad-model':
+      return 'The model files are not what this engine expects. Re-add the bundle.';
+    case 'missing-external-data':
+      return 'A weights file of the model is missing. Add the whole bundle folder.';
+    case 'bad-image':
+      return 'The engine refused this image.';
+    case 'bad-input':
+      return 'The engine refused these settings.';
+    case 'quota':
+      return 'The browser ran out of storage. Delete a bundle or old sessions, or allow persistent storage in Models.';
+    case 'hash-mismatch':
+      return 'A downloaded file is damaged (checksum mismatch). Resume the download to fetch it again.';
+    case 'bad-manifest':
+      return 'That folder or URL is not a Kontext bundle (its manifest.json is missing or invalid).';
+    case 'cancelled':
+      return 'Cancelled.';
+    case 'runtime':
+      return 'Something went wrong in the engine.';
+    default:
+      return assertNever(code);
   }
 }
 

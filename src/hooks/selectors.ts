@@ -1,6 +1,14 @@
 /** Thin selector hooks: one narrow value each, so components re-render only when it changes. */
 import {
-  selectActiveBundle, selectCanRedo, selectCanUndo, selectCurrentImage, selectCurrentTurn, selectEmbeddedBundle, selectGenerateBlocker, selectHasMask, selectParentImage,
+  selectActiveBundle,
+  selectCanRedo,
+  selectCanUndo,
+  selectCurrentImage,
+  selectCurrentTurn,
+  selectEmbeddedBundle,
+  selectGenerateBlocker,
+  selectHasMask,
+  selectParentImage,
 } from '../editor/selectors';
 import { useStudio } from './useStudio';
 

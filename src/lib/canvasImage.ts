@@ -14,7 +14,9 @@ function toCanvas(image: RgbaImage): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = image.width;
   canvas.height = image.height;
-  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+  canvas
+    .getContext('2d')!
+    .putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
   return canvas;
 }
 
@@ -51,7 +53,11 @@ export function getThumbnailCanvas(image: RgbaImage): HTMLCanvasElement {
  * Paints a mask into `target` as an overlay: a tint where ≥ 128 (repaint) with a light outline at the edge
  * of that region (readable on any colour), and a faint halo for the kept part of a feathered rim.
  */
-export function drawMaskOverlay(mask: MaskImage, target: HTMLCanvasElement, rgb: [number, number, number] = [255, 36, 110]): void {
+export function drawMaskOverlay(
+  mask: MaskImage,
+  target: HTMLCanvasElement,
+  rgb: [number, number, number] = [255, 36, 110],
+): void {
   const { width, height, data } = mask;
   if (target.width !== width || target.height !== height) {
     target.width = width;
@@ -60,16 +66,18 @@ export function drawMaskOverlay(mask: MaskImage, target: HTMLCanvasElement, rgb:
   const ctx = target.getContext('2d')!;
   const out = ctx.createImageData(width, height);
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x] >= 128;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const p = y * width + x, m = data[p];
-    if (m === 0) continue;
-    const o = p * 4;
-    if (m >= 128 && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {
-      out.data.set([255, 255, 255, 230], o); // edge of the repainted region
-    } else {
-      out.data.set([rgb[0], rgb[1], rgb[2], m >= 128 ? 120 + Math.round((m - 128) * 0.25) : Math.round(m * 0.35)], o);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x,
+        m = data[p];
+      if (m === 0) continue;
+      const o = p * 4;
+      if (m >= 128 && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {
+        out.data.set([255, 255, 255, 230], o); // edge of the repainted region
+      } else {
+        out.data.set([rgb[0], rgb[1], rgb[2], m >= 128 ? 120 + Math.round((m - 128) * 0.25) : Math.round(m * 0.35)], o);
+      }
     }
-  }
   ctx.putImageData(out, 0, 0);
 }
 

@@ -6,19 +6,25 @@
 
 interface DirectoryHandle {
   name: string;
-  values(): AsyncIterable<{ kind: 'file' | 'directory'; name: string; getFile?: () => Promise<File> } & DirectoryHandle>;
+  values(): AsyncIterable<
+    { kind: 'file' | 'directory'; name: string; getFile?: () => Promise<File> } & DirectoryHandle
+  >;
 }
 
 /** True where the File System Access API can pick a folder. */
-export const hasDirectoryPicker = (): boolean => typeof (window as unknown as { showDirectoryPicker?: unknown }).showDirectoryPicker === 'function';
+export const hasDirectoryPicker = (): boolean =>
+  typeof (window as unknown as { showDirectoryPicker?: unknown }).showDirectoryPicker === 'function';
 
-const renamed = (file: File, path: string) => new File([file], path, { type: file.type, lastModified: file.lastModified });
+const renamed = (file: File, path: string) =>
+  new File([file], path, { type: file.type, lastModified: file.lastModified });
 
 /** Asks for a folder and returns its files (recursively) named by their relative path; null if the user cancelled. */
 export async function pickDirectoryFiles(): Promise<{ name: string; files: File[] } | null> {
   let root: DirectoryHandle;
   try {
-    root = await (window as unknown as { showDirectoryPicker(o?: object): Promise<DirectoryHandle> }).showDirectoryPicker({ mode: 'read' });
+    root = await (
+      window as unknown as { showDirectoryPicker(o?: object): Promise<DirectoryHandle> }
+    ).showDirectoryPicker({ mode: 'read' });
   } catch (e) {
     if ((e as Error).name === 'AbortError') return null;
     throw e;

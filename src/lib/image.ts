@@ -21,7 +21,9 @@ export function checkImageHeader(name: string, mimeType: string, header: ImageHe
     if (mimeType && !mimeType.startsWith('image/')) {
       throw new ImageFileError(`"${name}" is not an image (it is ${mimeType}). Open a PNG, JPEG or WebP file.`);
     }
-    throw new ImageFileError(`"${name}" could not be decoded as an image: its contents are not PNG, JPEG, WebP, GIF or BMP.`);
+    throw new ImageFileError(
+      `"${name}" could not be decoded as an image: its contents are not PNG, JPEG, WebP, GIF or BMP.`,
+    );
   }
   if (header.format === 'svg') {
     throw new ImageFileError(`"${name}" is an SVG drawing. Kontext Studio edits pixel images: export it as PNG first.`);
@@ -34,7 +36,9 @@ export function checkImageHeader(name: string, mimeType: string, header: ImageHe
 /** @throws ImageFileError when a side is outside [MIN_IMAGE_SIDE, MAX_IMAGE_SIDE]. */
 export function checkImageSize(name: string, width: number, height: number): void {
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
-    throw new ImageFileError(`"${name}" is ${width}×${height}; images must be at least ${MIN_IMAGE_SIDE}×${MIN_IMAGE_SIDE}.`);
+    throw new ImageFileError(
+      `"${name}" is ${width}×${height}; images must be at least ${MIN_IMAGE_SIDE}×${MIN_IMAGE_SIDE}.`,
+    );
   }
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
     throw new ImageFileError(`"${name}" is ${width}×${height}; the largest side we accept is ${MAX_IMAGE_SIDE} px.`);

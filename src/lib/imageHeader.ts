@@ -19,8 +19,14 @@ function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
   while (pos + 4 <= b.length) {
     if (b[pos] !== 0xff) return null;
     const marker = b[pos + 1];
-    if (marker === 0xff) { pos++; continue; } // fill byte
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { pos += 2; continue; }
+    if (marker === 0xff) {
+      pos++;
+      continue;
+    } // fill byte
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;
+      continue;
+    }
     const length = (b[pos + 2] << 8) | b[pos + 3];
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -35,7 +41,8 @@ function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
 
 function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
   const kind = ascii(b, 12, 16);
-  if (kind === 'VP8 ' && b.length >= 30) return { width: ((b[27] << 8) | b[26]) & 0x3fff, height: ((b[29] << 8) | b[28]) & 0x3fff };
+  if (kind === 'VP8 ' && b.length >= 30)
+    return { width: ((b[27] << 8) | b[26]) & 0x3fff, height: ((b[29] << 8) | b[28]) & 0x3fff };
   if (kind === 'VP8L' && b.length >= 25) {
     const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
     return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
@@ -48,8 +55,15 @@ function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
 }
 
 function looksLikeSvg(b: Uint8Array): boolean {
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  return head.startsWith('<svg') || ((head.startsWith('<?xml') || head.startsWith('<!doctype svg') || head.startsWith('<!--')) && head.includes('<svg'));
+  const head = new TextDecoder('utf-8', { fatal: false })
+    .decode(b.subarray(0, 1024))
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  return (
+    head.startsWith('<svg') ||
+    ((head.startsWith('<?xml') || head.startsWith('<!doctype svg') || head.startsWith('<!--')) && head.includes('<svg'))
+  );
 }
 
 /**

@@ -1,7 +1,17 @@
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { addPngText, crc32, decodePng, decodePngToRgba, encodeGrayPng, encodePng, PngError, readPngChunks, readPngText } from './png';
+import {
+  addPngText,
+  crc32,
+  decodePng,
+  decodePngToRgba,
+  encodeGrayPng,
+  encodePng,
+  PngError,
+  readPngChunks,
+  readPngText,
+} from './png';
 
 function noiseImage(width: number, height: number, alpha = true) {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -69,7 +79,11 @@ describe('png', () => {
     new DataView(ihdr.buffer).setUint32(4, 1);
     ihdr.set([16, 0, 0, 0, 0], 8);
     const { writePngChunks } = await import('./png');
-    const sixteen = writePngChunks([{ type: 'IHDR', data: ihdr }, { type: 'IDAT', data: deflateSync(Buffer.alloc(3)) }, { type: 'IEND', data: new Uint8Array() }]);
+    const sixteen = writePngChunks([
+      { type: 'IHDR', data: ihdr },
+      { type: 'IDAT', data: deflateSync(Buffer.alloc(3)) },
+      { type: 'IEND', data: new Uint8Array() },
+    ]);
     await expect(decodePng(sixteen)).rejects.toThrow(/bit depth 16/);
   });
 });

@@ -53,7 +53,8 @@ export function readPngChunks(bytes: Uint8Array): PngChunk[] {
     const end = pos + 12 + length;
     if (end > bytes.length) throw new PngError('truncated PNG chunk');
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
-    if (crc32(bytes, pos + 4, pos + 8 + length) !== view.getUint32(pos + 8 + length)) throw new PngError(`bad CRC in ${type} chunk`);
+    if (crc32(bytes, pos + 4, pos + 8 + length) !== view.getUint32(pos + 8 + length))
+      throw new PngError(`bad CRC in ${type} chunk`);
     chunks.push({ type, data: bytes.slice(pos + 8, pos + 8 + length) });
     pos = end;
     if (type === 'IEND') break;
@@ -111,10 +112,11 @@ function readTextChunk(chunk: PngChunk): [string, string] {
 /** Every tEXt entry of a PNG, keyword → text. */
 export function readPngText(png: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of readPngChunks(png)) if (c.type === 'tEXt') {
-    const [k, v] = readTextChunk(c);
-    out[k] = v;
-  }
+  for (const c of readPngChunks(png))
+    if (c.type === 'tEXt') {
+      const [k, v] = readTextChunk(c);
+      out[k] = v;
+    }
   return out;
 }
 
@@ -125,7 +127,9 @@ async function runStream(bytes: Uint8Array, stream: CompressionStream | Decompre
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -171,7 +175,11 @@ function makeHeader(width: number, height: number, colorType: number): PngChunk 
 export async function encodePng(image: RgbaImage, text: Record<string, string> = {}): Promise<Uint8Array> {
   const { width, height, data } = image;
   let opaque = true;
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { opaque = false; break; }
+  for (let i = 3; i < data.length; i += 4)
+    if (data[i] !== 255) {
+      opaque = false;
+      break;
+    }
   let raw: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (opaque) {
     raw = new Uint8Array(width * height * 3);
@@ -179,13 +187,22 @@ export async function encodePng(image: RgbaImage, text: Record<string, string> =
   }
   const idat = await runStream(filterRows(raw, width, height, opaque ? 3 : 4), new CompressionStream('deflate'));
   const textChunks = Object.entries(text).map(([k, v]) => makeTextChunk(k, v));
-  return writePngChunks([makeHeader(width, height, opaque ? 2 : 6), ...textChunks, { type: 'IDAT', data: idat }, { type: 'IEND', data: new Uint8Array() }]);
+  return writePngChunks([
+    makeHeader(width, height, opaque ? 2 : 6),
+    ...textChunks,
+    { type: 'IDAT', data: idat },
+    { type: 'IEND', data: new Uint8Array() },
+  ]);
 }
 
 /** Encodes one byte per pixel (a mask) as an 8-bit greyscale PNG. */
 export async function encodeGrayPng(width: number, height: number, data: Uint8Array): Promise<Uint8Array> {
   const idat = await runStream(filterRows(data, width, height, 1), new CompressionStream('deflate'));
-  return writePngChunks([makeHeader(width, height, 0), { type: 'IDAT', data: idat }, { type: 'IEND', data: new Uint8Array() }]);
+  return writePngChunks([
+    makeHeader(width, height, 0),
+    { type: 'IDAT', data: idat },
+    { type: 'IEND', data: new Uint8Array() },
+  ]);
 }
 
 /** A decoded PNG: pixels with `channels` bytes each (1 grey, 3 RGB, 4 RGBA). */
@@ -205,10 +222,12 @@ export async function decodePng(bytes: Uint8Array): Promise<DecodedPng> {
   const ihdr = chunks[0];
   if (ihdr?.type !== 'IHDR') throw new PngError('PNG without IHDR');
   const view = new DataView(ihdr.data.buffer, ihdr.data.byteOffset);
-  const width = view.getUint32(0), height = view.getUint32(4);
+  const width = view.getUint32(0),
+    height = view.getUint32(4);
   const [depth, colorType, , , interlace] = ihdr.data.subarray(8, 13);
   const channels = ({ 0: 1, 2: 3, 6: 4 } as Record<number, 1 | 3 | 4>)[colorType];
-  if (depth !== 8 || !channels || interlace !== 0) throw new PngError(`unsupported PNG (bit depth ${depth}, colour type ${colorType}, interlace ${interlace})`);
+  if (depth !== 8 || !channels || interlace !== 0)
+    throw new PngError(`unsupported PNG (bit depth ${depth}, colour type ${colorType}, interlace ${interlace})`);
   const idat = chunks.filter((c) => c.type === 'IDAT');
   const joined = new Uint8Array(idat.reduce((n, c) => n + c.data.length, 0));
   idat.reduce((pos, c) => (joined.set(c.data, pos), pos + c.data.length), 0);
@@ -218,12 +237,15 @@ export async function decodePng(bytes: Uint8Array): Promise<DecodedPng> {
   const out = new Uint8Array(width * height * channels);
   for (let y = 0; y < height; y++) {
     const type = filtered[y * (stride + 1)];
-    const src = y * (stride + 1) + 1, row = y * stride, prev = row - stride;
+    const src = y * (stride + 1) + 1,
+      row = y * stride,
+      prev = row - stride;
     for (let x = 0; x < stride; x++) {
       const a = x >= channels ? out[row + x - channels] : 0;
       const b = y > 0 ? out[prev + x] : 0;
       const c = x >= channels && y > 0 ? out[prev + x - channels] : 0;
-      const pred = type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : type === 4 ? paeth(a, b, c) : -1;
+      const pred =
+        type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : type === 4 ? paeth(a, b, c) : -1;
       if (pred < 0) throw new PngError(`bad PNG filter type ${type}`);
       out[row + x] = (filtered[src + x] + pred) & 0xff;
     }

@@ -9,9 +9,18 @@ type Rgb = readonly [number, number, number];
 
 /** The domain's named colours (training/domain/colors.py). */
 export const COLORS = {
-  red: [220, 40, 40], orange: [245, 140, 20], yellow: [250, 220, 40], green: [40, 165, 60], cyan: [40, 200, 220],
-  blue: [40, 80, 220], purple: [140, 60, 190], pink: [245, 135, 195], white: [250, 250, 250], black: [20, 20, 20],
-  gray: [128, 128, 128], brown: [130, 80, 40],
+  red: [220, 40, 40],
+  orange: [245, 140, 20],
+  yellow: [250, 220, 40],
+  green: [40, 165, 60],
+  cyan: [40, 200, 220],
+  blue: [40, 80, 220],
+  purple: [140, 60, 190],
+  pink: [245, 135, 195],
+  white: [250, 250, 250],
+  black: [20, 20, 20],
+  gray: [128, 128, 128],
+  brown: [130, 80, 40],
 } as const satisfies Record<string, Rgb>;
 export type ColorName = keyof typeof COLORS;
 
@@ -45,7 +54,8 @@ const STAR: [number, number][] = Array.from({ length: 10 }, (_, i) => {
 function insidePolygon(u: number, v: number, poly: [number, number][]): boolean {
   let inside = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    const [xi, yi] = poly[i],
+      [xj, yj] = poly[j];
     if (yi > v !== yj > v && u < ((xj - xi) * (v - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -53,17 +63,28 @@ function insidePolygon(u: number, v: number, poly: [number, number][]): boolean 
 
 /** Is (u, v) ∈ [-1, 1]² (v down) inside the unit shape? */
 function insideShape(kind: ShapeKind, u: number, v: number): boolean {
-  const au = Math.abs(u), av = Math.abs(v);
+  const au = Math.abs(u),
+    av = Math.abs(v);
   switch (kind) {
-    case 'circle': return u * u + v * v <= 0.95;
-    case 'ring': { const r = u * u + v * v; return r <= 0.95 && r >= 0.33; }
-    case 'square': return au <= 0.82 && av <= 0.82;
-    case 'diamond': return au + av <= 1;
-    case 'cross': return (au <= 0.3 && av <= 0.95) || (av <= 0.3 && au <= 0.95);
-    case 'triangle': return v <= 0.8 && v >= -0.95 + 1.84 * au;
-    case 'star': return insidePolygon(u, v, STAR);
+    case 'circle':
+      return u * u + v * v <= 0.95;
+    case 'ring': {
+      const r = u * u + v * v;
+      return r <= 0.95 && r >= 0.33;
+    }
+    case 'square':
+      return au <= 0.82 && av <= 0.82;
+    case 'diamond':
+      return au + av <= 1;
+    case 'cross':
+      return (au <= 0.3 && av <= 0.95) || (av <= 0.3 && au <= 0.95);
+    case 'triangle':
+      return v <= 0.8 && v >= -0.95 + 1.84 * au;
+    case 'star':
+      return insidePolygon(u, v, STAR);
     case 'heart': {
-      const x = u * 1.22, y = -v * 1.22 + 0.22;
+      const x = u * 1.22,
+        y = -v * 1.22 + 0.22;
       const q = x * x + y * y - 1;
       return q * q * q - x * x * y * y * y <= 0;
     }
@@ -71,24 +92,28 @@ function insideShape(kind: ShapeKind, u: number, v: number): boolean {
 }
 
 /** 5×7 glyphs, seven rows of five ('#' = ink), joined row-major. */
-const FONT: Record<string, string> = Object.fromEntries(Object.entries({
-  A: [' ### ', '#   #', '#   #', '#####', '#   #', '#   #', '#   #'],
-  B: ['#### ', '#   #', '#   #', '#### ', '#   #', '#   #', '#### '],
-  K: ['#   #', '#  # ', '# #  ', '##   ', '# #  ', '#  # ', '#   #'],
-  E: ['#####', '#    ', '#    ', '#### ', '#    ', '#    ', '#####'],
-  '7': ['#####', '    #', '   # ', '  #  ', ' #   ', ' #   ', ' #   '],
-  '3': ['#### ', '    #', '    #', ' ### ', '    #', '    #', '#### '],
-  '2': [' ### ', '#   #', '    #', '   # ', '  #  ', ' #   ', '#####'],
-  '4': ['   # ', '  ## ', ' # # ', '#  # ', '#####', '   # ', '   # '],
-}).map(([k, rows]) => [k, rows.join('')]));
+const FONT: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    A: [' ### ', '#   #', '#   #', '#####', '#   #', '#   #', '#   #'],
+    B: ['#### ', '#   #', '#   #', '#### ', '#   #', '#   #', '#### '],
+    K: ['#   #', '#  # ', '# #  ', '##   ', '# #  ', '#  # ', '#   #'],
+    E: ['#####', '#    ', '#    ', '#### ', '#    ', '#    ', '#####'],
+    '7': ['#####', '    #', '   # ', '  #  ', ' #   ', ' #   ', ' #   '],
+    '3': ['#### ', '    #', '    #', ' ### ', '    #', '    #', '#### '],
+    '2': [' ### ', '#   #', '    #', '   # ', '  #  ', ' #   ', '#####'],
+    '4': ['   # ', '  ## ', ' # # ', '#  # ', '#####', '   # ', '   # '],
+  }).map(([k, rows]) => [k, rows.join('')]),
+);
 
 function glyphInk(glyphs: string, px: number, py: number, top: number, size: number): boolean {
   const pixel = Math.max(1, Math.round(size / 48)); // 2–3 px per font pixel at 96–128 px
   const width = glyphs.length * 6 * pixel - pixel;
   const left = Math.floor((size - width) / 2);
-  const gx = Math.floor((px - left) / pixel), gy = Math.floor((py - top) / pixel);
+  const gx = Math.floor((px - left) / pixel),
+    gy = Math.floor((py - top) / pixel);
   if (gx < 0 || gy < 0 || gy >= 7) return false;
-  const index = Math.floor(gx / 6), col = gx % 6;
+  const index = Math.floor(gx / 6),
+    col = gx % 6;
   if (index >= glyphs.length || col === 5) return false;
   return FONT[glyphs[index]]?.[gy * 5 + col] === '#';
 }
@@ -98,10 +123,14 @@ function backgroundAt(bg: Background, x: number, y: number, size: number): Rgb {
   const [a, b] = bg.colors.map((c) => COLORS[c]);
   const mix = (t: number): Rgb => [0, 1, 2].map((i) => a[i] + (b[i] - a[i]) * t) as unknown as Rgb;
   switch (bg.kind) {
-    case 'vgradient': return mix(y / (size - 1));
-    case 'hgradient': return mix(x / (size - 1));
-    case 'stripes': return Math.floor((x * 8) / size) % 2 === 0 ? a : b;
-    case 'checker': return (Math.floor((x * 4) / size) + Math.floor((y * 4) / size)) % 2 === 0 ? a : b;
+    case 'vgradient':
+      return mix(y / (size - 1));
+    case 'hgradient':
+      return mix(x / (size - 1));
+    case 'stripes':
+      return Math.floor((x * 8) / size) % 2 === 0 ? a : b;
+    case 'checker':
+      return (Math.floor((x * 4) / size) + Math.floor((y * 4) / size)) % 2 === 0 ? a : b;
   }
 }
 
@@ -111,64 +140,100 @@ const SIZE_SCALE = { small: 0.5, medium: 0.7, large: 0.92 };
 export function renderScene(scene: SampleScene, size = 128): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
   const cell = size / 3;
-  const textTop = scene.text ? Math.round(scene.text.row * cell + (cell - 7 * Math.max(1, Math.round(size / 48))) / 2) : 0;
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const acc = [0, 0, 0];
-    for (let sy = 0; sy < 4; sy++) for (let sx = 0; sx < 4; sx++) {
-      const fx = x + (sx + 0.5) / 4, fy = y + (sy + 0.5) / 4;
-      let color = backgroundAt(scene.background, x, y, size);
-      for (const s of scene.shapes) {
-        const half = (SIZE_SCALE[s.size] * cell) / 2;
-        const u = (fx - (s.cell[0] + 0.5) * cell) / half, v = (fy - (s.cell[1] + 0.5) * cell) / half;
-        if (Math.abs(u) <= 1 && Math.abs(v) <= 1 && insideShape(s.kind, u, v)) color = COLORS[s.color];
-      }
-      if (scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size)) color = COLORS[scene.text.color];
-      for (let i = 0; i < 3; i++) acc[i] += color[i];
+  const textTop = scene.text
+    ? Math.round(scene.text.row * cell + (cell - 7 * Math.max(1, Math.round(size / 48))) / 2)
+    : 0;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const acc = [0, 0, 0];
+      for (let sy = 0; sy < 4; sy++)
+        for (let sx = 0; sx < 4; sx++) {
+          const fx = x + (sx + 0.5) / 4,
+            fy = y + (sy + 0.5) / 4;
+          let color = backgroundAt(scene.background, x, y, size);
+          for (const s of scene.shapes) {
+            const half = (SIZE_SCALE[s.size] * cell) / 2;
+            const u = (fx - (s.cell[0] + 0.5) * cell) / half,
+              v = (fy - (s.cell[1] + 0.5) * cell) / half;
+            if (Math.abs(u) <= 1 && Math.abs(v) <= 1 && insideShape(s.kind, u, v)) color = COLORS[s.color];
+          }
+          if (scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size)) color = COLORS[scene.text.color];
+          for (let i = 0; i < 3; i++) acc[i] += color[i];
+        }
+      const o = (y * size + x) * 4;
+      data[o] = Math.round(acc[0] / 16);
+      data[o + 1] = Math.round(acc[1] / 16);
+      data[o + 2] = Math.round(acc[2] / 16);
+      data[o + 3] = 255;
     }
-    const o = (y * size + x) * 4;
-    data[o] = Math.round(acc[0] / 16);
-    data[o + 1] = Math.round(acc[1] / 16);
-    data[o + 2] = Math.round(acc[2] / 16);
-    data[o + 3] = 255;
-  }
   return { width: size, height: size, data };
 }
 
 /** The first-run gallery: what kontext-micro was trained on, with instructions it knows. */
 export const SAMPLES: readonly Sample[] = [
   {
-    id: 'shapes-pink', title: 'Circle, star and square',
-    scene: { background: { kind: 'flat', color: 'pink' }, shapes: [
-      { kind: 'circle', color: 'red', cell: [0, 1], size: 'large' },
-      { kind: 'star', color: 'yellow', cell: [2, 0], size: 'medium' },
-      { kind: 'square', color: 'green', cell: [1, 2], size: 'medium' },
-    ] },
+    id: 'shapes-pink',
+    title: 'Circle, star and square',
+    scene: {
+      background: { kind: 'flat', color: 'pink' },
+      shapes: [
+        { kind: 'circle', color: 'red', cell: [0, 1], size: 'large' },
+        { kind: 'star', color: 'yellow', cell: [2, 0], size: 'medium' },
+        { kind: 'square', color: 'green', cell: [1, 2], size: 'medium' },
+      ],
+    },
     // The chip a new user tries first is the edit kontext-micro gets right most often (background: 16 of 16 seeds).
-    suggestions: ['make the background yellow', 'make the red circle blue', 'remove the star', 'move the square to the top left'],
+    suggestions: [
+      'make the background yellow',
+      'make the red circle blue',
+      'remove the star',
+      'move the square to the top left',
+    ],
   },
   {
-    id: 'text-gradient', title: 'Text on a gradient',
-    scene: { background: { kind: 'vgradient', colors: ['blue', 'cyan'] }, shapes: [
-      { kind: 'heart', color: 'orange', cell: [1, 1], size: 'large' },
-    ], text: { glyphs: 'A7', color: 'white', row: 2 } },
+    id: 'text-gradient',
+    title: 'Text on a gradient',
+    scene: {
+      background: { kind: 'vgradient', colors: ['blue', 'cyan'] },
+      shapes: [{ kind: 'heart', color: 'orange', cell: [1, 1], size: 'large' }],
+      text: { glyphs: 'A7', color: 'white', row: 2 },
+    },
     suggestions: ['change the "A" to "B"', 'make the text yellow', 'make the heart smaller', 'remove the text'],
   },
   {
-    id: 'checker', title: 'Ring and diamond on a checker',
-    scene: { background: { kind: 'checker', colors: ['purple', 'white'] }, shapes: [
-      { kind: 'ring', color: 'orange', cell: [0, 0], size: 'large' },
-      { kind: 'diamond', color: 'green', cell: [2, 2], size: 'medium' },
-    ] },
-    suggestions: ['move the ring to the center', 'make the diamond bigger', 'make the background gray', 'invert the colours'],
+    id: 'checker',
+    title: 'Ring and diamond on a checker',
+    scene: {
+      background: { kind: 'checker', colors: ['purple', 'white'] },
+      shapes: [
+        { kind: 'ring', color: 'orange', cell: [0, 0], size: 'large' },
+        { kind: 'diamond', color: 'green', cell: [2, 2], size: 'medium' },
+      ],
+    },
+    suggestions: [
+      'move the ring to the center',
+      'make the diamond bigger',
+      'make the background gray',
+      'invert the colours',
+    ],
   },
   {
-    id: 'stripes', title: 'Triangle and cross on stripes',
-    scene: { background: { kind: 'stripes', colors: ['yellow', 'white'] }, shapes: [
-      { kind: 'triangle', color: 'blue', cell: [0, 2], size: 'large' },
-      { kind: 'cross', color: 'red', cell: [2, 1], size: 'medium' },
-      { kind: 'circle', color: 'black', cell: [1, 0], size: 'small' },
-    ] },
-    suggestions: ['make all the shapes purple', 'mirror the image', 'delete the cross', 'add a green star in the top right'],
+    id: 'stripes',
+    title: 'Triangle and cross on stripes',
+    scene: {
+      background: { kind: 'stripes', colors: ['yellow', 'white'] },
+      shapes: [
+        { kind: 'triangle', color: 'blue', cell: [0, 2], size: 'large' },
+        { kind: 'cross', color: 'red', cell: [2, 1], size: 'medium' },
+        { kind: 'circle', color: 'black', cell: [1, 0], size: 'small' },
+      ],
+    },
+    suggestions: [
+      'make all the shapes purple',
+      'mirror the image',
+      'delete the cross',
+      'add a green star in the top right',
+    ],
   },
 ];
 

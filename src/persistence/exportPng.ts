@@ -11,7 +11,12 @@ export const CHAIN_KEY = 'kontext:chain';
 /** Encodes `image` with its edit chain in tEXt metadata. */
 export async function exportPngWithChain(image: RgbaImage, chain: ChainStep[], source: string): Promise<Uint8Array> {
   const description = chain.length
-    ? chain.map((c, i) => `${i + 1}. "${c.instruction}" (seed ${c.seed}, ${c.steps} steps, guidance ${c.guidance}${c.average > 1 ? `, average of ${c.average} runs` : ''}, ${c.model}${c.masked ? ', masked' : ''}${c.references ? `, ${c.references} reference${c.references > 1 ? 's' : ''}` : ''})`).join('\n')
+    ? chain
+        .map(
+          (c, i) =>
+            `${i + 1}. "${c.instruction}" (seed ${c.seed}, ${c.steps} steps, guidance ${c.guidance}${c.average > 1 ? `, average of ${c.average} runs` : ''}, ${c.model}${c.masked ? ', masked' : ''}${c.references ? `, ${c.references} reference${c.references > 1 ? 's' : ''}` : ''})`,
+        )
+        .join('\n')
     : 'Unedited.';
   return encodePng(image, {
     Software: 'Kontext Studio',

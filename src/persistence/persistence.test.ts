@@ -30,7 +30,8 @@ async function buildSession() {
   s().setPrompt({ text: 'now at night' });
   await s().generate();
   s().addReference('ref-b', testImage(12, 10));
-  const draft = s().ensureMask()!, before = cloneMask(draft);
+  const draft = s().ensureMask()!,
+    before = cloneMask(draft);
   stampDab(draft, 10, 10, 4, 0, 'paint');
   s().maskCommitted(before);
   s().setPrompt({ text: 'draft words' });
@@ -51,12 +52,17 @@ describe('persistence', () => {
     expect(await stores.records.keys()).toEqual([s().sessionId]);
 
     const again = createStudioStore({ ...deps });
-    await deps.sessions.saveSettings({ ...(await deps.sessions.loadSettings()), lastSessionId: s().sessionId } as never);
+    await deps.sessions.saveSettings({
+      ...(await deps.sessions.loadSettings()),
+      lastSessionId: s().sessionId,
+    } as never);
     await again.getState().boot();
-    const a = selectSnapshot(s())!, b = selectSnapshot(again.getState())!;
+    const a = selectSnapshot(s())!,
+      b = selectSnapshot(again.getState())!;
     expect(b.tree).toEqual(a.tree);
     expect(Object.keys(b.images).sort()).toEqual(Object.keys(a.images).sort());
-    for (const id of Object.keys(a.images)) expect(Array.from(b.images[id].data)).toEqual(Array.from(a.images[id].data));
+    for (const id of Object.keys(a.images))
+      expect(Array.from(b.images[id].data)).toEqual(Array.from(a.images[id].data));
     for (const id of Object.keys(a.masks)) expect(Array.from(b.masks[id].data)).toEqual(Array.from(a.masks[id].data));
     expect(b.draft.references).toEqual(a.draft.references);
     expect(Array.from(b.draft.mask!.data)).toEqual(Array.from(a.draft.mask!.data));
@@ -71,7 +77,9 @@ describe('persistence', () => {
     // Next save dies after writing blobs: the record write throws.
     s().openImage('other.png', testImage(9, 9));
     const realSet = stores.records.set;
-    stores.records.set = async () => { throw new Error('tab closed'); };
+    stores.records.set = async () => {
+      throw new Error('tab closed');
+    };
     await expect(sessions.save(selectSnapshot(s())!)).rejects.toThrow('tab closed');
     stores.records.set = realSet;
     expect(await stores.records.keys()).toEqual([saved.id]);
@@ -100,7 +108,8 @@ describe('persistence', () => {
     const back = await importSessionFile(file, 'fresh', 6);
     expect(back.id).toBe('fresh');
     expect(back.tree).toEqual(snap.tree);
-    for (const id of Object.keys(snap.images)) expect(Array.from(back.images[id].data)).toEqual(Array.from(snap.images[id].data));
+    for (const id of Object.keys(snap.images))
+      expect(Array.from(back.images[id].data)).toEqual(Array.from(snap.images[id].data));
     expect(Array.from(back.draft.mask!.data)).toEqual(Array.from(snap.draft.mask!.data));
   });
 
@@ -119,13 +128,37 @@ describe('persistence', () => {
   });
 
   it('exports a PNG whose tEXt chunks carry the edit chain', async () => {
-    const png = await exportPngWithChain(testImage(), [
-      { instruction: 'make the car red', seed: 7, steps: 8, guidance: 2.5, average: 1, model: 'kontext-micro', masked: true, references: 1 },
-      { instruction: 'add snow ❄', seed: 8, steps: 2, guidance: 2.5, average: 4, model: 'kontext-micro', masked: false, references: 0 },
-    ], 'street.png');
+    const png = await exportPngWithChain(
+      testImage(),
+      [
+        {
+          instruction: 'make the car red',
+          seed: 7,
+          steps: 8,
+          guidance: 2.5,
+          average: 1,
+          model: 'kontext-micro',
+          masked: true,
+          references: 1,
+        },
+        {
+          instruction: 'add snow ❄',
+          seed: 8,
+          steps: 2,
+          guidance: 2.5,
+          average: 4,
+          model: 'kontext-micro',
+          masked: false,
+          references: 0,
+        },
+      ],
+      'street.png',
+    );
     const text = readPngText(png);
     expect(text.Software).toBe('Kontext Studio');
-    expect(text.Description).toContain('1. "make the car red" (seed 7, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)');
+    expect(text.Description).toContain(
+      '1. "make the car red" (seed 7, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)',
+    );
     expect(text.Description).toContain('(seed 8, 2 steps, guidance 2.5, average of 4 runs, kontext-micro)');
     const chain = JSON.parse(text[CHAIN_KEY]);
     expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual(['make the car red', 'add snow ❄']);

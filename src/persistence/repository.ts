@@ -39,7 +39,10 @@ export interface RepositoryStores {
 
 const blobKey = (sessionId: string, imageId: string) => `${sessionId}/${imageId}`;
 
-export function createSessionRepository(stores: RepositoryStores, now: () => number = Date.now): SessionPort & { sweep(): Promise<number> } {
+export function createSessionRepository(
+  stores: RepositoryStores,
+  now: () => number = Date.now,
+): SessionPort & { sweep(): Promise<number> } {
   const written = new Map<string, Set<string>>();
   let queue: Promise<unknown> = Promise.resolve();
   /** IndexedDB writes for one session must not interleave: run every mutation in order. */
@@ -74,32 +77,50 @@ export function createSessionRepository(stores: RepositoryStores, now: () => num
       const isMask = masks.has(ref.id);
       const pixels = isMask ? s.masks[ref.id] : s.images[ref.id];
       if (!pixels) throw new Error(`the ${isMask ? 'mask' : 'image'} ${ref.id} is missing from the session`);
-      await put(blobKey(s.id, ref.id), async () => (isMask ? { kind: 'mask', blob: await encodeMaskBlob(s.masks[ref.id]) } : { kind: 'image', blob: await encodeImageBlob(s.images[ref.id]) }));
+      await put(blobKey(s.id, ref.id), async () =>
+        isMask
+          ? { kind: 'mask', blob: await encodeMaskBlob(s.masks[ref.id]) }
+          : { kind: 'image', blob: await encodeImageBlob(s.images[ref.id]) },
+      );
     }
     let draftMask: ImageRef | null = null;
     if (s.draft.mask) {
       const blob = await encodeMaskBlob(s.draft.mask);
-      draftMask = { id: `draft-mask-${hashBytes(new Uint8Array(await blob.arrayBuffer()))}`, width: s.draft.mask.width, height: s.draft.mask.height };
+      draftMask = {
+        id: `draft-mask-${hashBytes(new Uint8Array(await blob.arrayBuffer()))}`,
+        width: s.draft.mask.width,
+        height: s.draft.mask.height,
+      };
       await put(blobKey(s.id, draftMask.id), async () => ({ kind: 'mask', blob }));
     }
     const current = s.images[s.tree.nodes[s.tree.currentId].image.id];
     const record: SessionRecord = {
-      format: 'kontext-session', version: SESSION_RECORD_VERSION, id: s.id, name: s.name, createdAt: s.createdAt, updatedAt: now(),
-      tree: s.tree, draft: { mask: draftMask, references: s.draft.references, prompt: s.draft.prompt }, blobKeys: [...needed],
+      format: 'kontext-session',
+      version: SESSION_RECORD_VERSION,
+      id: s.id,
+      name: s.name,
+      createdAt: s.createdAt,
+      updatedAt: now(),
+      tree: s.tree,
+      draft: { mask: draftMask, references: s.draft.references, prompt: s.draft.prompt },
+      blobKeys: [...needed],
       thumbnail: current ? await encodeImageBlob(downscale(current, 96)) : null,
     };
     await stores.records.set(s.id, record); // the commit point
-    for (const key of [...have]) if (!needed.has(key)) {
-      await stores.blobs.del(key); // old draft masks, deleted branches
-      have.delete(key);
-    }
+    for (const key of [...have])
+      if (!needed.has(key)) {
+        await stores.blobs.del(key); // old draft masks, deleted branches
+        have.delete(key);
+      }
   }
 
   async function load(id: string): Promise<SessionSnapshot> {
     const record = await stores.records.get<SessionRecord>(id);
     if (!record) throw new Error('it is no longer stored');
-    if (record.format !== 'kontext-session' || record.version > SESSION_RECORD_VERSION) throw new Error('it was saved by a newer version of Kontext Studio');
-    const images: SessionSnapshot['images'] = {}, masks: SessionSnapshot['masks'] = {};
+    if (record.format !== 'kontext-session' || record.version > SESSION_RECORD_VERSION)
+      throw new Error('it was saved by a newer version of Kontext Studio');
+    const images: SessionSnapshot['images'] = {},
+      masks: SessionSnapshot['masks'] = {};
     for (const key of record.blobKeys) {
       const stored = await stores.blobs.get<StoredBlob>(key);
       if (!stored) throw new Error(`an image it needs (${key}) is missing`);
@@ -107,10 +128,16 @@ export function createSessionRepository(stores: RepositoryStores, now: () => num
       if (stored.kind === 'mask') masks[imageId] = await decodeMaskBlob(stored.blob);
       else images[imageId] = await decodeImageBlob(stored.blob);
     }
-    const draftMask = record.draft.mask ? masks[record.draft.mask.id] ?? null : null;
+    const draftMask = record.draft.mask ? (masks[record.draft.mask.id] ?? null) : null;
     if (record.draft.mask) delete masks[record.draft.mask.id];
     return {
-      id, name: record.name, createdAt: record.createdAt, updatedAt: record.updatedAt, tree: record.tree, images, masks,
+      id,
+      name: record.name,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      tree: record.tree,
+      images,
+      masks,
       draft: { mask: draftMask, references: record.draft.references, prompt: record.draft.prompt },
     };
   }
@@ -119,7 +146,15 @@ export function createSessionRepository(stores: RepositoryStores, now: () => num
     const metas: SessionMeta[] = [];
     for (const key of await stores.records.keys()) {
       const r = await stores.records.get<SessionRecord>(key);
-      if (r?.format === 'kontext-session') metas.push({ id: r.id, name: r.name, createdAt: r.createdAt, updatedAt: r.updatedAt, turns: Object.keys(r.tree.nodes).length, thumbnail: r.thumbnail });
+      if (r?.format === 'kontext-session')
+        metas.push({
+          id: r.id,
+          name: r.name,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
+          turns: Object.keys(r.tree.nodes).length,
+          thumbnail: r.thumbnail,
+        });
     }
     return metas.sort((a, b) => b.updatedAt - a.updatedAt);
   }
@@ -135,21 +170,24 @@ export function createSessionRepository(stores: RepositoryStores, now: () => num
     load: (id) => serial(() => load(id)),
     list: () => serial(list),
     remove: (id) => serial(() => remove(id)),
-    rename: (id, name) => serial(async () => {
-      const r = await stores.records.get<SessionRecord>(id);
-      if (r) await stores.records.set(id, { ...r, name });
-    }),
+    rename: (id, name) =>
+      serial(async () => {
+        const r = await stores.records.get<SessionRecord>(id);
+        if (r) await stores.records.set(id, { ...r, name });
+      }),
     loadSettings: async () => (await stores.settings.get<Partial<Settings>>('settings')) ?? {},
     saveSettings: (settings) => stores.settings.set('settings', settings),
     /** Deletes Blobs whose session record is gone (left by a crash mid-save or mid-delete). */
-    sweep: () => serial(async () => {
-      const ids = new Set(await stores.records.keys());
-      let n = 0;
-      for (const key of await stores.blobs.keys()) if (!ids.has(key.slice(0, key.indexOf('/')))) {
-        await stores.blobs.del(key);
-        n++;
-      }
-      return n;
-    }),
+    sweep: () =>
+      serial(async () => {
+        const ids = new Set(await stores.records.keys());
+        let n = 0;
+        for (const key of await stores.blobs.keys())
+          if (!ids.has(key.slice(0, key.indexOf('/')))) {
+            await stores.blobs.del(key);
+            n++;
+          }
+        return n;
+      }),
   };
 }

@@ -57,8 +57,13 @@ export async function exportSessionFile(s: SessionSnapshot, now: number): Promis
     add(draftMask, 'mask', await encodeMaskBlob(s.draft.mask), s.draft.mask.width, s.draft.mask.height);
   }
   const header: Header = {
-    app: 'Kontext Studio', name: s.name, createdAt: s.createdAt, exportedAt: now, tree: s.tree,
-    draft: { mask: draftMask, references: s.draft.references, prompt: s.draft.prompt }, blobs,
+    app: 'Kontext Studio',
+    name: s.name,
+    createdAt: s.createdAt,
+    exportedAt: now,
+    tree: s.tree,
+    draft: { mask: draftMask, references: s.draft.references, prompt: s.draft.prompt },
+    blobs,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const head = new Uint8Array(16);
@@ -75,10 +80,12 @@ export async function exportSessionFile(s: SessionSnapshot, now: number): Promis
  */
 export async function importSessionFile(file: Blob, newId: string, now: number): Promise<SessionSnapshot> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC) throw new SessionFileError('this is not a Kontext Studio session file');
+  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC)
+    throw new SessionFileError('this is not a Kontext Studio session file');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8);
-  if (version > SESSION_FILE_VERSION) throw new SessionFileError(`it was made by a newer Kontext Studio (format ${version}); update the app`);
+  if (version > SESSION_FILE_VERSION)
+    throw new SessionFileError(`it was made by a newer Kontext Studio (format ${version}); update the app`);
   if (version < 1) throw new SessionFileError(`unknown format version ${version}`);
   const headerLength = view.getUint32(12);
   if (16 + headerLength > bytes.length) throw new SessionFileError('the file is truncated');
@@ -88,17 +95,25 @@ export async function importSessionFile(file: Blob, newId: string, now: number):
   } catch {
     throw new SessionFileError('its header is damaged');
   }
-  if (!header || !Array.isArray(header.blobs) || !header.draft || typeof header.name !== 'string') throw new SessionFileError('its header is incomplete');
+  if (!header || !Array.isArray(header.blobs) || !header.draft || typeof header.name !== 'string')
+    throw new SessionFileError('its header is incomplete');
   const problems = validateTree(header.tree);
   if (problems.length) throw new SessionFileError(`its edit tree is damaged (${problems[0]})`);
 
   const base = 16 + headerLength;
   const entries = new Map(header.blobs.map((b) => [b.id, b]));
   const slice = (e: BlobEntry) => {
-    if (!Number.isInteger(e.offset) || !Number.isInteger(e.length) || e.offset < 0 || base + e.offset + e.length > bytes.length) throw new SessionFileError('the file is truncated');
+    if (
+      !Number.isInteger(e.offset) ||
+      !Number.isInteger(e.length) ||
+      e.offset < 0 ||
+      base + e.offset + e.length > bytes.length
+    )
+      throw new SessionFileError('the file is truncated');
     return new Blob([bytes.subarray(base + e.offset, base + e.offset + e.length)]);
   };
-  const images: SessionSnapshot['images'] = {}, masks: SessionSnapshot['masks'] = {};
+  const images: SessionSnapshot['images'] = {},
+    masks: SessionSnapshot['masks'] = {};
   const maskIds = new Set(Object.values(header.tree.nodes).flatMap((n) => (n.mask ? [n.mask.id] : [])));
   for (const ref of [...getImageRefs(header.tree), ...header.draft.references]) {
     const e = entries.get(ref.id);
@@ -107,21 +122,32 @@ export async function importSessionFile(file: Blob, newId: string, now: number):
     if (e.kind !== expected) throw new SessionFileError(`${ref.id} should be an ${expected}`);
     try {
       const px = expected === 'mask' ? await decodeMaskBlob(slice(e)) : await decodeImageBlob(slice(e));
-      if (px.width !== ref.width || px.height !== ref.height) throw new SessionFileError(`${ref.id} is ${px.width}×${px.height}, the tree says ${ref.width}×${ref.height}`);
+      if (px.width !== ref.width || px.height !== ref.height)
+        throw new SessionFileError(`${ref.id} is ${px.width}×${px.height}, the tree says ${ref.width}×${ref.height}`);
       if (expected === 'mask') masks[ref.id] = px as SessionSnapshot['masks'][string];
       else images[ref.id] = px as SessionSnapshot['images'][string];
     } catch (err) {
-      throw err instanceof SessionFileError ? err : new SessionFileError(`the image ${ref.id} is damaged (${(err as Error).message})`);
+      throw err instanceof SessionFileError
+        ? err
+        : new SessionFileError(`the image ${ref.id} is damaged (${(err as Error).message})`);
     }
   }
   let draftMask = null;
   if (header.draft.mask) {
     const e = entries.get(header.draft.mask);
     if (!e || e.kind !== 'mask') throw new SessionFileError('its draft mask is missing');
-    draftMask = await decodeMaskBlob(slice(e)).catch(() => { throw new SessionFileError('its draft mask is damaged'); });
+    draftMask = await decodeMaskBlob(slice(e)).catch(() => {
+      throw new SessionFileError('its draft mask is damaged');
+    });
   }
   return {
-    id: newId, name: header.name.slice(0, 120) || 'Imported session', createdAt: Number(header.createdAt) || now, updatedAt: now,
-    tree: header.tree, images, masks, draft: { mask: draftMask, references: header.draft.references, prompt: String(header.draft.prompt ?? '') },
+    id: newId,
+    name: header.name.slice(0, 120) || 'Imported session',
+    createdAt: Number(header.createdAt) || now,
+    updatedAt: now,
+    tree: header.tree,
+    images,
+    masks,
+    draft: { mask: draftMask, references: header.draft.references, prompt: String(header.draft.prompt ?? '') },
   };
 }

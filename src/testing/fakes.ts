@@ -2,18 +2,38 @@
  * @file Test doubles for the editor: an EngineApi that "edits" by inverting colours (respecting the mask
  * contract: outside pixels untouched) and a complete set of deps over in-memory storage.
  */
-import { EngineError, type BundleInfo, type Capabilities, type EditJob, type EngineApi, type RgbaImage } from '../../workers/api';
+import {
+  EngineError,
+  type BundleInfo,
+  type Capabilities,
+  type EditJob,
+  type EngineApi,
+  type RgbaImage,
+} from '../../workers/api';
 import { createMemoryKv } from '../persistence/kv';
 import { createSessionRepository } from '../persistence/repository';
 import type { StudioDeps } from '../editor/ports';
 
 export const TEST_BUNDLE: BundleInfo = {
-  id: 'kontext-micro', name: 'kontext-micro', weights: 'fp32', totalBytes: 1000, complete: true, files: [], unsupportedReason: null, embedded: true,
+  id: 'kontext-micro',
+  name: 'kontext-micro',
+  weights: 'fp32',
+  totalBytes: 1000,
+  complete: true,
+  files: [],
+  unsupportedReason: null,
+  embedded: true,
   defaults: { steps: 12, guidance: 2.5, average: 1 },
 };
 
 const CAPS: Capabilities = {
-  backend: 'webgpu', fallback: false, gpu: null, ortBuild: 'jspi', ortVersion: 'test', wasmThreads: 1, crossOriginIsolated: true,
+  backend: 'webgpu',
+  fallback: false,
+  gpu: null,
+  ortBuild: 'jspi',
+  ortVersion: 'test',
+  wasmThreads: 1,
+  crossOriginIsolated: true,
 };
 
 export interface FakeEngine extends EngineApi {
@@ -39,17 +59,24 @@ export function createFakeEngine(): FakeEngine {
   let releaseHeld: (() => void) | null = null;
   let rejectHeld: ((e: Error) => void) | null = null;
   const engine: FakeEngine = {
-    bundles: [TEST_BUNDLE], jobs: [], hold: false, failNext: null,
+    bundles: [TEST_BUNDLE],
+    jobs: [],
+    hold: false,
+    failNext: null,
     release: () => releaseHeld?.(),
     init: async (choice) => ({ ...CAPS, backend: choice === 'wasm' ? 'wasm' : 'webgpu' }),
     getCapabilities: async () => CAPS,
-    roundTrip: async () => { throw new EngineError('not-initialized', 'no round trip here'); },
+    roundTrip: async () => {
+      throw new EngineError('not-initialized', 'no round trip here');
+    },
     listBundles: async () => engine.bundles,
     addBundle: async (_source, onProgress) => {
       onProgress([{ path: 'manifest.json', bytes: 10, loaded: 10, state: 'verified' }]);
       return TEST_BUNDLE;
     },
-    deleteBundle: async (id) => { engine.bundles = engine.bundles.filter((b) => b.id !== id); },
+    deleteBundle: async (id) => {
+      engine.bundles = engine.bundles.filter((b) => b.id !== id);
+    },
     selectBundle: async (id) => engine.bundles.find((b) => b.id === id)!,
     getStorageInfo: async () => ({ usage: 1, quota: 100, persisted: false }),
     async edit(job, onProgress) {
@@ -59,13 +86,36 @@ export function createFakeEngine(): FakeEngine {
         engine.failNext = null;
         throw e;
       }
-      onProgress({ jobId: job.id, phase: 'denoising', step: 1, steps: job.steps, fraction: 0.5, etaMs: 1000, preview: job.image });
+      onProgress({
+        jobId: job.id,
+        phase: 'denoising',
+        step: 1,
+        steps: job.steps,
+        fraction: 0.5,
+        etaMs: 1000,
+        preview: job.image,
+      });
       if (engine.hold) {
-        await new Promise<void>((resolve, reject) => { releaseHeld = resolve; rejectHeld = reject; });
+        await new Promise<void>((resolve, reject) => {
+          releaseHeld = resolve;
+          rejectHeld = reject;
+        });
       }
-      return { jobId: job.id, image: fakeEdit(job), seed: job.seed, steps: job.steps, guidance: job.guidance, average: job.average, bundleId: TEST_BUNDLE.id, backend: 'webgpu', timings: { totalMs: 42, denoising: 30 } };
+      return {
+        jobId: job.id,
+        image: fakeEdit(job),
+        seed: job.seed,
+        steps: job.steps,
+        guidance: job.guidance,
+        average: job.average,
+        bundleId: TEST_BUNDLE.id,
+        backend: 'webgpu',
+        timings: { totalMs: 42, denoising: 30 },
+      };
     },
-    cancel: async () => { rejectHeld?.(new EngineError('cancelled', 'The edit was cancelled.')); },
+    cancel: async () => {
+      rejectHeld?.(new EngineError('cancelled', 'The edit was cancelled.'));
+    },
   };
   return engine;
 }

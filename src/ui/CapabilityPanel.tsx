@@ -14,10 +14,17 @@ export function CapabilityPanel(props: {
   const unsupported = (props.bundles ?? []).filter((b) => b.unsupportedReason);
   return (
     <section className="panel" aria-labelledby="caps-title">
-      <header className="panel-head"><h2 id="caps-title">Engine</h2></header>
+      <header className="panel-head">
+        <h2 id="caps-title">Engine</h2>
+      </header>
       <label className="field">
         <span>Backend</span>
-        <select value={choice} disabled={busy} onChange={(e) => onChoose(e.target.value as BackendChoice)} aria-label="Backend">
+        <select
+          value={choice}
+          disabled={busy}
+          onChange={(e) => onChoose(e.target.value as BackendChoice)}
+          aria-label="Backend"
+        >
           <option value="auto">Auto (WebGPU if available)</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM (CPU)</option>
@@ -35,7 +42,9 @@ export function CapabilityPanel(props: {
           )}
           <dt>Adapter</dt>
           <dd data-testid="adapter">
-            {caps.gpu ? `${caps.gpu.vendor || 'unknown vendor'} / ${caps.gpu.architecture || 'unknown'}${caps.gpu.isFallbackAdapter ? ' (software fallback)' : ''}` : 'none'}
+            {caps.gpu
+              ? `${caps.gpu.vendor || 'unknown vendor'} / ${caps.gpu.architecture || 'unknown'}${caps.gpu.isFallbackAdapter ? ' (software fallback)' : ''}`
+              : 'none'}
           </dd>
           {caps.gpu && (
             <>
@@ -59,7 +68,11 @@ export function CapabilityPanel(props: {
       )}
       {unsupported.length > 0 && (
         <div className="warn" role="note" data-testid="unsupported-bundles">
-          {unsupported.map((b) => <p key={b.id}>This machine cannot run <b>{b.name}</b>: {b.unsupportedReason}</p>)}
+          {unsupported.map((b) => (
+            <p key={b.id}>
+              This machine cannot run <b>{b.name}</b>: {b.unsupportedReason}
+            </p>
+          ))}
         </div>
       )}
     </section>

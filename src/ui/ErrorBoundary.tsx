@@ -17,7 +17,9 @@ export class ErrorBoundary extends Component<{ name: string; children: ReactNode
       return (
         <div role="group" aria-label={`${this.props.name} failed`} className="panel crashed">
           {this.props.name} stopped working: {this.state.error.message}
-          <button type="button" onClick={() => this.setState({ error: null })}>Try again</button>
+          <button type="button" onClick={() => this.setState({ error: null })}>
+            Try again
+          </button>
         </div>
       );
     }

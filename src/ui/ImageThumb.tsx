@@ -3,7 +3,17 @@ import type { RgbaImage } from '../../workers/api';
 import { getThumbnailCanvas } from '../lib/canvasImage';
 
 /** A small rendering of an image, box-filtered by the browser; `size` is the longest side in CSS px. */
-export function ImageThumb({ image, size = 56, label, testId }: { image: RgbaImage | null; size?: number; label: string; testId?: string }) {
+export function ImageThumb({
+  image,
+  size = 56,
+  label,
+  testId,
+}: {
+  image: RgbaImage | null;
+  size?: number;
+  label: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -19,7 +29,14 @@ export function ImageThumb({ image, size = 56, label, testId }: { image: RgbaIma
   }, [image, size]);
   const k = image ? size / Math.max(image.width, image.height) : 1;
   return (
-    <canvas ref={ref} className="thumb" role={label ? 'img' : undefined} aria-label={label || undefined} aria-hidden={label ? undefined : true} data-testid={testId}
-      style={{ width: image ? Math.round(image.width * k) : size, height: image ? Math.round(image.height * k) : size }} />
+    <canvas
+      ref={ref}
+      className="thumb"
+      role={label ? 'img' : undefined}
+      aria-label={label || undefined}
+      aria-hidden={label ? undefined : true}
+      data-testid={testId}
+      style={{ width: image ? Math.round(image.width * k) : size, height: image ? Math.round(image.height * k) : size }}
+    />
   );
 }

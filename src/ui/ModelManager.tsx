@@ -27,9 +27,20 @@ export interface ModelManagerProps {
 }
 
 const MB = 1024 * 1024;
-export const formatBytes = (n: number) => (n >= 1024 * MB ? `${(n / 1024 / MB).toFixed(2)} GB` : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${Math.max(0, Math.round(n / 1024))} KB`);
+export const formatBytes = (n: number) =>
+  n >= 1024 * MB
+    ? `${(n / 1024 / MB).toFixed(2)} GB`
+    : n >= MB
+      ? `${(n / MB).toFixed(1)} MB`
+      : `${Math.max(0, Math.round(n / 1024))} KB`;
 
-const STATE_LABEL: Record<FileProgress['state'], string> = { pending: 'waiting', downloading: 'downloading', verifying: 'verifying', verified: 'verified ✓', failed: 'failed' };
+const STATE_LABEL: Record<FileProgress['state'], string> = {
+  pending: 'waiting',
+  downloading: 'downloading',
+  verifying: 'verifying',
+  verified: 'verified ✓',
+  failed: 'failed',
+};
 
 function FileList({ files }: { files: FileProgress[] }) {
   return (
@@ -37,21 +48,52 @@ function FileList({ files }: { files: FileProgress[] }) {
       {files.map((f) => (
         <li key={f.path} className={`file file-${f.state}`} data-testid="bundle-file" data-state={f.state}>
           <span className="file-path mono">{f.path}</span>
-          <span className="file-bar" role="progressbar" aria-label={`${f.path}: ${STATE_LABEL[f.state]}`} aria-valuemin={0} aria-valuemax={f.bytes || 1} aria-valuenow={f.loaded}>
+          <span
+            className="file-bar"
+            role="progressbar"
+            aria-label={`${f.path}: ${STATE_LABEL[f.state]}`}
+            aria-valuemin={0}
+            aria-valuemax={f.bytes || 1}
+            aria-valuenow={f.loaded}
+          >
             <span style={{ width: `${f.bytes ? (100 * f.loaded) / f.bytes : f.state === 'verified' ? 100 : 0}%` }} />
           </span>
-          <span className="file-state">{STATE_LABEL[f.state]} · {formatBytes(f.loaded)} / {formatBytes(f.bytes)}</span>
+          <span className="file-state">
+            {STATE_LABEL[f.state]} · {formatBytes(f.loaded)} / {formatBytes(f.bytes)}
+          </span>
         </li>
       ))}
     </ul>
   );
 }
 
-function BundleCard({ b, active, download, p }: { b: BundleInfo; active: boolean; download?: DownloadState; p: ModelManagerProps }) {
+function BundleCard({
+  b,
+  active,
+  download,
+  p,
+}: {
+  b: BundleInfo;
+  active: boolean;
+  download?: DownloadState;
+  p: ModelManagerProps;
+}) {
   const verified = b.files.filter((f) => f.state === 'verified').length;
-  const status = b.unsupportedReason ? 'Cannot run here' : b.complete ? (active ? 'In use' : 'Ready') : download?.running ? 'Downloading' : 'Incomplete';
+  const status = b.unsupportedReason
+    ? 'Cannot run here'
+    : b.complete
+      ? active
+        ? 'In use'
+        : 'Ready'
+      : download?.running
+        ? 'Downloading'
+        : 'Incomplete';
   return (
-    <li className={`bundle${active ? ' active' : ''}${b.unsupportedReason ? ' unsupported' : ''}`} data-testid="bundle" data-bundle-id={b.id}>
+    <li
+      className={`bundle${active ? ' active' : ''}${b.unsupportedReason ? ' unsupported' : ''}`}
+      data-testid="bundle"
+      data-bundle-id={b.id}
+    >
       <div className="bundle-head">
         <Icon name="layers" size={18} />
         <strong>{b.name}</strong>
@@ -60,14 +102,39 @@ function BundleCard({ b, active, download, p }: { b: BundleInfo; active: boolean
         <span className="bundle-size">{formatBytes(b.totalBytes)}</span>
         <span className={`status status-${status.replace(/\s/g, '-').toLowerCase()}`}>{status}</span>
       </div>
-      {b.unsupportedReason && <p className="warn" role="note">This machine cannot run {b.name}: {b.unsupportedReason}. Nothing was downloaded.</p>}
-      <p className="hint">{verified}/{b.files.length} files verified (sha-256).</p>
-      {(download?.files.length || !b.complete) && <FileList files={download?.files.length ? download.files : b.files} />}
+      {b.unsupportedReason && (
+        <p className="warn" role="note">
+          This machine cannot run {b.name}: {b.unsupportedReason}. Nothing was downloaded.
+        </p>
+      )}
+      <p className="hint">
+        {verified}/{b.files.length} files verified (sha-256).
+      </p>
+      {(download?.files.length || !b.complete) && (
+        <FileList files={download?.files.length ? download.files : b.files} />
+      )}
       {download?.error && <p className="warn">{download.error}</p>}
       <div className="button-row">
-        {b.complete && !b.unsupportedReason && !active && <button type="button" className="btn" onClick={() => p.onUse(b.id)}>Use for edits</button>}
-        {!b.complete && !b.unsupportedReason && <button type="button" className="btn" disabled={download?.running} onClick={() => p.onResume(b.id)}><Icon name="download" /> {b.files.some((f) => f.loaded > 0) ? 'Resume' : 'Download'}</button>}
-        {!b.embedded && <button type="button" className="btn ghost danger" onClick={() => p.onDelete(b.id)} disabled={download?.running}><Icon name="trash" /> Delete</button>}
+        {b.complete && !b.unsupportedReason && !active && (
+          <button type="button" className="btn" onClick={() => p.onUse(b.id)}>
+            Use for edits
+          </button>
+        )}
+        {!b.complete && !b.unsupportedReason && (
+          <button type="button" className="btn" disabled={download?.running} onClick={() => p.onResume(b.id)}>
+            <Icon name="download" /> {b.files.some((f) => f.loaded > 0) ? 'Resume' : 'Download'}
+          </button>
+        )}
+        {!b.embedded && (
+          <button
+            type="button"
+            className="btn ghost danger"
+            onClick={() => p.onDelete(b.id)}
+            disabled={download?.running}
+          >
+            <Icon name="trash" /> Delete
+          </button>
+        )}
       </div>
     </li>
   );
@@ -81,41 +148,114 @@ export function ModelManager(p: ModelManagerProps) {
   const storage = p.storage;
   return (
     <section className="panel" aria-labelledby="models-title">
-      <header className="panel-head"><h2 id="models-title">Models</h2></header>
-      {p.bundles === null ? <p className="hint">Asking the engine for its models…</p> : p.bundles.length === 0 ? (
-        <p className="hint" data-testid="no-bundles">No model bundles yet. The built-in kontext-micro is not part of this build yet; you can add a bundle below.</p>
+      <header className="panel-head">
+        <h2 id="models-title">Models</h2>
+      </header>
+      {p.bundles === null ? (
+        <p className="hint">Asking the engine for its models…</p>
+      ) : p.bundles.length === 0 ? (
+        <p className="hint" data-testid="no-bundles">
+          No model bundles yet. The built-in kontext-micro is not part of this build yet; you can add a bundle below.
+        </p>
       ) : (
-        <ul className="bundle-list">{p.bundles.map((b) => <BundleCard key={b.id} b={b} active={b.id === p.activeId} download={Object.values(p.downloads).find((d) => d.label === b.name)} p={p} />)}</ul>
+        <ul className="bundle-list">
+          {p.bundles.map((b) => (
+            <BundleCard
+              key={b.id}
+              b={b}
+              active={b.id === p.activeId}
+              download={Object.values(p.downloads).find((d) => d.label === b.name)}
+              p={p}
+            />
+          ))}
+        </ul>
       )}
-      {orphanDownloads.filter(([, d]) => !p.bundles?.some((b) => b.name === d.label)).map(([key, d]) => (
-        <div key={key} className="bundle pending" data-testid="download">
-          <div className="bundle-head"><Icon name="download" size={18} /><strong className="mono">{d.label}</strong>{d.running && <span className="status">Downloading</span>}</div>
-          {d.files.length > 0 && <FileList files={d.files} />}
-          {d.error && <p className="warn">{d.error}</p>}
-        </div>
-      ))}
+      {orphanDownloads
+        .filter(([, d]) => !p.bundles?.some((b) => b.name === d.label))
+        .map(([key, d]) => (
+          <div key={key} className="bundle pending" data-testid="download">
+            <div className="bundle-head">
+              <Icon name="download" size={18} />
+              <strong className="mono">{d.label}</strong>
+              {d.running && <span className="status">Downloading</span>}
+            </div>
+            {d.files.length > 0 && <FileList files={d.files} />}
+            {d.error && <p className="warn">{d.error}</p>}
+          </div>
+        ))}
       <h3>Add a bundle</h3>
-      <form className="add-url" onSubmit={(e) => { e.preventDefault(); if (url.trim()) p.onAddUrl(url); }}>
+      <form
+        className="add-url"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (url.trim()) p.onAddUrl(url);
+        }}
+      >
         <Icon name="link" />
-        <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…/kontext-dev-int4/ (folder with manifest.json)" aria-label="Bundle URL" />
-        <button type="submit" className="btn" disabled={!url.trim()}>Add</button>
+        <input
+          type="url"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder="https://…/kontext-dev-int4/ (folder with manifest.json)"
+          aria-label="Bundle URL"
+        />
+        <button type="submit" className="btn" disabled={!url.trim()}>
+          Add
+        </button>
       </form>
       <div className="button-row">
-        <button type="button" className="btn ghost" onClick={() => (p.hasDirectoryPicker ? p.onPickFolder() : folderInput.current?.click())}><Icon name="folder" /> Add from a folder…</button>
-        <input ref={folderInput} type="file" hidden multiple aria-label="Bundle folder" data-testid="bundle-folder" {...{ webkitdirectory: '' }}
-          onChange={(e) => { p.onFolderFiles(Array.from(e.target.files ?? [])); e.target.value = ''; }} />
+        <button
+          type="button"
+          className="btn ghost"
+          onClick={() => (p.hasDirectoryPicker ? p.onPickFolder() : folderInput.current?.click())}
+        >
+          <Icon name="folder" /> Add from a folder…
+        </button>
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          multiple
+          aria-label="Bundle folder"
+          data-testid="bundle-folder"
+          {...{ webkitdirectory: '' }}
+          onChange={(e) => {
+            p.onFolderFiles(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+        />
       </div>
-      <p className="hint">Downloads resume where they stopped and every file is checked against the bundle's sha-256 list before use.</p>
+      <p className="hint">
+        Downloads resume where they stopped and every file is checked against the bundle's sha-256 list before use.
+      </p>
       <h3>Storage</h3>
       {storage ? (
         <div className="storage" data-testid="storage">
-          <div className="meter" role="meter" aria-label="Storage used" aria-valuemin={0} aria-valuemax={storage.quota} aria-valuenow={storage.usage}>
+          <div
+            className="meter"
+            role="meter"
+            aria-label="Storage used"
+            aria-valuemin={0}
+            aria-valuemax={storage.quota}
+            aria-valuenow={storage.usage}
+          >
             <span style={{ width: `${Math.min(100, (100 * storage.usage) / Math.max(1, storage.quota))}%` }} />
           </div>
-          <p>{formatBytes(storage.usage)} used of {formatBytes(storage.quota)} · {storage.persisted ? 'persistent: the browser will not evict it' : 'not persistent: the browser may evict it when space runs low'}</p>
-          {!storage.persisted && <button type="button" className="btn ghost" onClick={p.onPersist}>Keep my data</button>}
+          <p>
+            {formatBytes(storage.usage)} used of {formatBytes(storage.quota)} ·{' '}
+            {storage.persisted
+              ? 'persistent: the browser will not evict it'
+              : 'not persistent: the browser may evict it when space runs low'}
+          </p>
+          {!storage.persisted && (
+            <button type="button" className="btn ghost" onClick={p.onPersist}>
+              Keep my data
+            </button>
+          )}
         </div>
-      ) : <p className="hint">Storage use is not known yet.</p>}
+      ) : (
+        <p className="hint">Storage use is not known yet.</p>
+      )}
     </section>
   );
 }

@@ -4,9 +4,15 @@ import type { Notice } from '../editor/state';
 export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDismiss: () => void }) {
   if (!notice) return <div role="status" aria-live="polite" className="notice-empty" />;
   return (
-    <div role={notice.kind === 'error' ? 'alert' : 'status'} className={`notice notice-${notice.kind}`} data-testid={`notice-${notice.kind}`}>
+    <div
+      role={notice.kind === 'error' ? 'alert' : 'status'}
+      className={`notice notice-${notice.kind}`}
+      data-testid={`notice-${notice.kind}`}
+    >
       <span>{notice.text}</span>
-      <button type="button" onClick={onDismiss} aria-label="Dismiss message">×</button>
+      <button type="button" onClick={onDismiss} aria-label="Dismiss message">
+        ×
+      </button>
     </div>
   );
 }

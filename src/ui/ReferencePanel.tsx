@@ -28,12 +28,17 @@ export function ReferencePanel(p: ReferencePanelProps) {
   const dropOn = (targetIndex: number) => {
     if (!dragId) return;
     const from = p.references.findIndex((r) => r.id === dragId);
-    for (let i = from; i !== targetIndex; i += Math.sign(targetIndex - from)) p.onMove(dragId, targetIndex > from ? 1 : -1);
+    for (let i = from; i !== targetIndex; i += Math.sign(targetIndex - from))
+      p.onMove(dragId, targetIndex > from ? 1 : -1);
     setDragId(null);
   };
 
   return (
-    <section className={`panel refs${over ? ' drop-over' : ''}`} aria-labelledby="refs-title" tabIndex={0} data-testid="reference-panel"
+    <section
+      className={`panel refs${over ? ' drop-over' : ''}`}
+      aria-labelledby="refs-title"
+      tabIndex={0}
+      data-testid="reference-panel"
       onPaste={(e) => {
         const files = Array.from(e.clipboardData.files);
         if (!files.length || p.disabled) return;
@@ -41,7 +46,12 @@ export function ReferencePanel(p: ReferencePanelProps) {
         e.stopPropagation();
         p.onFiles(files);
       }}
-      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setOver(true); } }}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('Files')) {
+          e.preventDefault();
+          setOver(true);
+        }
+      }}
       onDragLeave={() => setOver(false)}
       onDrop={(e) => {
         setOver(false);
@@ -50,32 +60,98 @@ export function ReferencePanel(p: ReferencePanelProps) {
         e.preventDefault();
         e.stopPropagation();
         if (!p.disabled) p.onFiles(files);
-      }}>
+      }}
+    >
       <header className="panel-head">
         <h2 id="refs-title">References</h2>
-        <button type="button" className="btn icon" onClick={() => input.current?.click()} disabled={p.disabled} aria-label="Add reference images" title="Add reference images">
+        <button
+          type="button"
+          className="btn icon"
+          onClick={() => input.current?.click()}
+          disabled={p.disabled}
+          aria-label="Add reference images"
+          title="Add reference images"
+        >
           <Icon name="plus" />
         </button>
-        <input ref={input} type="file" accept="image/*" multiple hidden aria-label="Reference image files" data-testid="reference-files"
-          onChange={(e) => { p.onFiles(Array.from(e.target.files ?? [])); e.target.value = ''; }} />
+        <input
+          ref={input}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          aria-label="Reference image files"
+          data-testid="reference-files"
+          onChange={(e) => {
+            p.onFiles(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+        />
       </header>
       {p.references.length === 0 ? (
-        <p className="hint">Drop, paste or add images the edit should draw from (“apply the style of the reference”). The image you edit is reference 1; these become 2, 3, …</p>
+        <p className="hint">
+          Drop, paste or add images the edit should draw from (“apply the style of the reference”). The image you edit
+          is reference 1; these become 2, 3, …
+        </p>
       ) : (
         <ol className="ref-list" aria-label="Reference images, in order">
           {p.references.map((r, i) => (
-            <li key={r.id} className={`ref-item${dragId === r.id ? ' dragging' : ''}`} data-testid="reference-item" draggable={!p.disabled}
-              onDragStart={(e) => { setDragId(r.id); e.dataTransfer.effectAllowed = 'move'; }}
-              onDragOver={(e) => { if (dragId) e.preventDefault(); }}
-              onDrop={(e) => { if (dragId) { e.preventDefault(); e.stopPropagation(); dropOn(i); } }}
-              onDragEnd={() => setDragId(null)}>
-              <span className="ref-index" aria-hidden="true">{i + 2}</span>
+            <li
+              key={r.id}
+              className={`ref-item${dragId === r.id ? ' dragging' : ''}`}
+              data-testid="reference-item"
+              draggable={!p.disabled}
+              onDragStart={(e) => {
+                setDragId(r.id);
+                e.dataTransfer.effectAllowed = 'move';
+              }}
+              onDragOver={(e) => {
+                if (dragId) e.preventDefault();
+              }}
+              onDrop={(e) => {
+                if (dragId) {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  dropOn(i);
+                }
+              }}
+              onDragEnd={() => setDragId(null)}
+            >
+              <span className="ref-index" aria-hidden="true">
+                {i + 2}
+              </span>
               <ImageThumb image={r.image} size={52} label={`Reference ${i + 2}, ${r.image.width}×${r.image.height}`} />
-              <span className="ref-size">{r.image.width}×{r.image.height}</span>
+              <span className="ref-size">
+                {r.image.width}×{r.image.height}
+              </span>
               <span className="ref-actions">
-                <button type="button" className="btn icon small" aria-label={`Move reference ${i + 2} up`} disabled={p.disabled || i === 0} onClick={() => p.onMove(r.id, -1)}><Icon name="up" size={14} /></button>
-                <button type="button" className="btn icon small" aria-label={`Move reference ${i + 2} down`} disabled={p.disabled || i === p.references.length - 1} onClick={() => p.onMove(r.id, 1)}><Icon name="down" size={14} /></button>
-                <button type="button" className="btn icon small danger" aria-label={`Remove reference ${i + 2}`} disabled={p.disabled} onClick={() => p.onRemove(r.id)}><Icon name="x" size={14} /></button>
+                <button
+                  type="button"
+                  className="btn icon small"
+                  aria-label={`Move reference ${i + 2} up`}
+                  disabled={p.disabled || i === 0}
+                  onClick={() => p.onMove(r.id, -1)}
+                >
+                  <Icon name="up" size={14} />
+                </button>
+                <button
+                  type="button"
+                  className="btn icon small"
+                  aria-label={`Move reference ${i + 2} down`}
+                  disabled={p.disabled || i === p.references.length - 1}
+                  onClick={() => p.onMove(r.id, 1)}
+                >
+                  <Icon name="down" size={14} />
+                </button>
+                <button
+                  type="button"
+                  className="btn icon small danger"
+                  aria-label={`Remove reference ${i + 2}`}
+                  disabled={p.disabled}
+                  onClick={() => p.onRemove(r.id)}
+                >
+                  <Icon name="x" size={14} />
+                </button>
               </span>
             </li>
           ))}

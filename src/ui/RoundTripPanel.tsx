@@ -35,39 +35,68 @@ export function RoundTripPanel(props: {
         <div className="file-row" key={role}>
           <label>
             {role === 'encoder' ? 'Encoder' : 'Decoder'} (.onnx + weights){' '}
-            <input type="file" multiple accept=".onnx,.data,application/octet-stream" aria-label={`${role === 'encoder' ? 'Encoder' : 'Decoder'} model files`}
-              data-testid={`${role}-files`} onChange={(e) => props.onModelFiles(role, Array.from(e.target.files ?? []))} />
+            <input
+              type="file"
+              multiple
+              accept=".onnx,.data,application/octet-stream"
+              aria-label={`${role === 'encoder' ? 'Encoder' : 'Decoder'} model files`}
+              data-testid={`${role}-files`}
+              onChange={(e) => props.onModelFiles(role, Array.from(e.target.files ?? []))}
+            />
           </label>
-          <span className="file-name" data-testid={`${role}-name`}>{(role === 'encoder' ? encoderName : decoderName) ?? 'none'}</span>
+          <span className="file-name" data-testid={`${role}-name`}>
+            {(role === 'encoder' ? encoderName : decoderName) ?? 'none'}
+          </span>
         </div>
       ))}
       <div className="file-row">
         <label>
           Image{' '}
-          <input type="file" accept="image/*" aria-label="Image file" data-testid="image-file"
-            onChange={(e) => { const f = e.target.files?.[0]; if (f) props.onImageFile(f); e.target.value = ''; }} />
+          <input
+            type="file"
+            accept="image/*"
+            aria-label="Image file"
+            data-testid="image-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) props.onImageFile(f);
+              e.target.value = '';
+            }}
+          />
         </label>
         <span className="hint">…or drop or paste one anywhere.</span>
       </div>
-      <button type="button" onClick={props.onRun} disabled={busy || !image || !encoderName || !decoderName} data-testid="run-roundtrip">
+      <button
+        type="button"
+        onClick={props.onRun}
+        disabled={busy || !image || !encoderName || !decoderName}
+        data-testid="run-roundtrip"
+      >
         {busy ? 'Running…' : 'Run round trip'}
       </button>
       <div className="images">
         {image && (
           <figure>
             <ImageCanvas image={image.pixels} label={`Input image ${image.name}`} testId="input-image" />
-            <figcaption>{image.name} ({image.pixels.width}×{image.pixels.height})</figcaption>
+            <figcaption>
+              {image.name} ({image.pixels.width}×{image.pixels.height})
+            </figcaption>
           </figure>
         )}
         {result && (
           <figure>
             <ImageCanvas image={result.image} label="Decoded image" testId="output-image" />
             <figcaption data-testid="roundtrip-result" data-psnr={result.psnr} data-backend={result.backend}>
-              {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}: PSNR {result.psnr.toFixed(2)} dB, latent {result.latentShape.join('×')},
-              encode {result.encodeMs.toFixed(0)} ms, decode {result.decodeMs.toFixed(0)} ms
+              {result.backend === 'webgpu' ? 'WebGPU' : 'WASM'}: PSNR {result.psnr.toFixed(2)} dB, latent{' '}
+              {result.latentShape.join('×')}, encode {result.encodeMs.toFixed(0)} ms, decode{' '}
+              {result.decodeMs.toFixed(0)} ms
             </figcaption>
             {rawUrl && (
-              <a href={rawUrl} download={`decoded-${result.backend}-1x3x${result.image.height}x${result.image.width}.f32`} data-testid="raw-output">
+              <a
+                href={rawUrl}
+                download={`decoded-${result.backend}-1x3x${result.image.height}x${result.image.width}.f32`}
+                data-testid="raw-output"
+              >
                 Save raw decoder output (float32)
               </a>
             )}

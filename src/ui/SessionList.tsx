@@ -21,7 +21,13 @@ function Thumb({ blob }: { blob: Blob | null }) {
     setUrl(u);
     return () => URL.revokeObjectURL(u);
   }, [blob]);
-  return url ? <img className="session-thumb" src={url} alt="" aria-hidden="true" /> : <span className="session-thumb empty" aria-hidden="true"><Icon name="image" /></span>;
+  return url ? (
+    <img className="session-thumb" src={url} alt="" aria-hidden="true" />
+  ) : (
+    <span className="session-thumb empty" aria-hidden="true">
+      <Icon name="image" />
+    </span>
+  );
 }
 
 function Row({ s, current, p }: { s: SessionMeta; current: boolean; p: SessionListProps }) {
@@ -35,22 +41,68 @@ function Row({ s, current, p }: { s: SessionMeta; current: boolean; p: SessionLi
   };
   return (
     <li className={`session${current ? ' current' : ''}`} data-testid="session" data-session-id={s.id}>
-      <button type="button" className="session-open" onClick={() => p.onOpen(s.id)} aria-label={`Open session ${s.name}`}>
+      <button
+        type="button"
+        className="session-open"
+        onClick={() => p.onOpen(s.id)}
+        aria-label={`Open session ${s.name}`}
+      >
         <Thumb blob={s.thumbnail} />
       </button>
       <div className="session-text">
         {editing ? (
-          <input autoFocus value={name} aria-label="Session name" onChange={(e) => setName(e.target.value)} onBlur={commit}
-            onKeyDown={(e) => { if (e.key === 'Enter') commit(); if (e.key === 'Escape') { setName(s.name); setEditing(false); } }} />
-        ) : <strong className="session-name">{s.name}</strong>}
-        <span className="hint">{s.turns - 1} edit{s.turns === 2 ? '' : 's'} · {new Date(s.updatedAt).toLocaleString()}</span>
+          <input
+            autoFocus
+            value={name}
+            aria-label="Session name"
+            onChange={(e) => setName(e.target.value)}
+            onBlur={commit}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') commit();
+              if (e.key === 'Escape') {
+                setName(s.name);
+                setEditing(false);
+              }
+            }}
+          />
+        ) : (
+          <strong className="session-name">{s.name}</strong>
+        )}
+        <span className="hint">
+          {s.turns - 1} edit{s.turns === 2 ? '' : 's'} · {new Date(s.updatedAt).toLocaleString()}
+        </span>
       </div>
       <div className="session-actions">
-        <button type="button" className="btn ghost small" onClick={() => p.onOpen(s.id)}>{current ? 'Current' : 'Open'}</button>
-        <button type="button" className="btn icon small" onClick={() => setEditing(true)} aria-label={`Rename ${s.name}`} title="Rename">✎</button>
-        <button type="button" className="btn icon small" onClick={() => p.onExport(s.id)} aria-label={`Export ${s.name} as a file`} title="Export session file"><Icon name="download" size={14} /></button>
-        <button type="button" className="btn icon small danger" aria-label={`Delete ${s.name}`} title="Delete"
-          onClick={() => { if (window.confirm(`Delete “${s.name}” and all its turns? This cannot be undone.`)) p.onDelete(s.id); }}>
+        <button type="button" className="btn ghost small" onClick={() => p.onOpen(s.id)}>
+          {current ? 'Current' : 'Open'}
+        </button>
+        <button
+          type="button"
+          className="btn icon small"
+          onClick={() => setEditing(true)}
+          aria-label={`Rename ${s.name}`}
+          title="Rename"
+        >
+          ✎
+        </button>
+        <button
+          type="button"
+          className="btn icon small"
+          onClick={() => p.onExport(s.id)}
+          aria-label={`Export ${s.name} as a file`}
+          title="Export session file"
+        >
+          <Icon name="download" size={14} />
+        </button>
+        <button
+          type="button"
+          className="btn icon small danger"
+          aria-label={`Delete ${s.name}`}
+          title="Delete"
+          onClick={() => {
+            if (window.confirm(`Delete “${s.name}” and all its turns? This cannot be undone.`)) p.onDelete(s.id);
+          }}
+        >
           <Icon name="trash" size={14} />
         </button>
       </div>
@@ -65,15 +117,33 @@ export function SessionList(p: SessionListProps) {
       <header className="panel-head">
         <h2 id="sessions-title">Sessions</h2>
         <span className="panel-meta">saved in this browser as you work</span>
-        <button type="button" className="btn ghost" onClick={p.onNew}><Icon name="plus" /> New</button>
+        <button type="button" className="btn ghost" onClick={p.onNew}>
+          <Icon name="plus" /> New
+        </button>
         <label className="btn ghost">
           <Icon name="upload" /> Import…
-          <input type="file" accept=".kontext,application/x-kontext-session" hidden aria-label="Import a session file" data-testid="import-session"
-            onChange={(e) => { const f = e.target.files?.[0]; if (f) p.onImport(f); e.target.value = ''; }} />
+          <input
+            type="file"
+            accept=".kontext,application/x-kontext-session"
+            hidden
+            aria-label="Import a session file"
+            data-testid="import-session"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) p.onImport(f);
+              e.target.value = '';
+            }}
+          />
         </label>
       </header>
-      {p.sessions.length === 0 ? <p className="hint">No saved sessions yet. Open an image to start one.</p> : (
-        <ul className="session-list">{p.sessions.map((s) => <Row key={s.id} s={s} current={s.id === p.currentId} p={p} />)}</ul>
+      {p.sessions.length === 0 ? (
+        <p className="hint">No saved sessions yet. Open an image to start one.</p>
+      ) : (
+        <ul className="session-list">
+          {p.sessions.map((s) => (
+            <Row key={s.id} s={s} current={s.id === p.currentId} p={p} />
+          ))}
+        </ul>
       )}
     </section>
   );

@@ -19,7 +19,10 @@ export interface TopBarProps {
 }
 
 const VIEWS: { id: View; label: string }[] = [
-  { id: 'editor', label: 'Editor' }, { id: 'sessions', label: 'Sessions' }, { id: 'models', label: 'Models' }, { id: 'diagnostics', label: 'Diagnostics' },
+  { id: 'editor', label: 'Editor' },
+  { id: 'sessions', label: 'Sessions' },
+  { id: 'models', label: 'Models' },
+  { id: 'diagnostics', label: 'Diagnostics' },
 ];
 
 /** Brand, session name, views, undo/redo, model status and help. */
@@ -33,24 +36,77 @@ export function TopBar(p: TopBarProps) {
         <h1>Kontext Studio</h1>
       </div>
       {p.sessionName !== null && (
-        <input className="session-title" value={name} aria-label="Session name" data-testid="session-name"
-          onChange={(e) => setName(e.target.value)} onBlur={() => p.onRename(name)}
-          onKeyDown={(e) => { if (e.key === 'Enter') e.currentTarget.blur(); if (e.key === 'Escape') { setName(p.sessionName ?? ''); e.currentTarget.blur(); } }} />
+        <input
+          className="session-title"
+          value={name}
+          aria-label="Session name"
+          data-testid="session-name"
+          onChange={(e) => setName(e.target.value)}
+          onBlur={() => p.onRename(name)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.currentTarget.blur();
+            if (e.key === 'Escape') {
+              setName(p.sessionName ?? '');
+              e.currentTarget.blur();
+            }
+          }}
+        />
       )}
       <div className="history-buttons">
-        <button type="button" className="btn icon" onClick={p.onUndo} disabled={!p.canUndo} aria-label="Undo (Ctrl+Z)" title="Undo: back to the previous turn (Ctrl+Z)"><Icon name="undo" /></button>
-        <button type="button" className="btn icon" onClick={p.onRedo} disabled={!p.canRedo} aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)"><Icon name="redo" /></button>
+        <button
+          type="button"
+          className="btn icon"
+          onClick={p.onUndo}
+          disabled={!p.canUndo}
+          aria-label="Undo (Ctrl+Z)"
+          title="Undo: back to the previous turn (Ctrl+Z)"
+        >
+          <Icon name="undo" />
+        </button>
+        <button
+          type="button"
+          className="btn icon"
+          onClick={p.onRedo}
+          disabled={!p.canRedo}
+          aria-label="Redo (Ctrl+Shift+Z)"
+          title="Redo (Ctrl+Shift+Z)"
+        >
+          <Icon name="redo" />
+        </button>
       </div>
       <nav className="views" role="tablist" aria-label="Views">
         {VIEWS.map((v) => (
-          <button key={v.id} type="button" role="tab" aria-selected={p.view === v.id} className={p.view === v.id ? 'on' : ''} onClick={() => p.onView(v.id)}>{v.label}</button>
+          <button
+            key={v.id}
+            type="button"
+            role="tab"
+            aria-selected={p.view === v.id}
+            className={p.view === v.id ? 'on' : ''}
+            onClick={() => p.onView(v.id)}
+          >
+            {v.label}
+          </button>
         ))}
       </nav>
-      <button type="button" className={`model-pill${p.modelLabel ? '' : ' none'}`} onClick={() => p.onView('models')} data-testid="model-status"
-        data-embedded-bundle={p.embeddedBundle} title="Models and engine">
+      <button
+        type="button"
+        className={`model-pill${p.modelLabel ? '' : ' none'}`}
+        onClick={() => p.onView('models')}
+        data-testid="model-status"
+        data-embedded-bundle={p.embeddedBundle}
+        title="Models and engine"
+      >
         <Icon name="chip" /> {p.modelLabel ?? 'No model ready'}
       </button>
-      <button type="button" className="btn icon" onClick={p.onHelp} aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)"><Icon name="help" /></button>
+      <button
+        type="button"
+        className="btn icon"
+        onClick={p.onHelp}
+        aria-label="Keyboard shortcuts (?)"
+        title="Keyboard shortcuts (?)"
+      >
+        <Icon name="help" />
+      </button>
     </header>
   );
 }

@@ -17,7 +17,9 @@ async function openBundle(url: string) {
   const blob = async (path: string) => (await fetch(url + path)).blob();
   const json = async (path: string) => (await blob(path)).text().then(JSON.parse);
   const load = async (f: GraphFiles): Promise<ModelFiles> => ({
-    name: f.graph, graph: await blob(f.graph), externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
+    name: f.graph,
+    graph: await blob(f.graph),
+    externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
   });
   const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
   const tokenizers = {
@@ -34,7 +36,10 @@ export async function benchWasm(url: string, edits: number): Promise<BenchResult
   const models = createSessionModels(ort as unknown as Ort, { backend: 'wasm' }, manifest, load);
   const result = await benchEdits(manifest, tokenizers, models, edits, hashImage);
   await models.release();
-  return { ...result, threads: self.crossOriginIsolated ? Math.min(4, Math.max(1, Math.floor(navigator.hardwareConcurrency / 2))) : 1 };
+  return {
+    ...result,
+    threads: self.crossOriginIsolated ? Math.min(4, Math.max(1, Math.floor(navigator.hardwareConcurrency / 2))) : 1,
+  };
 }
 
 /** One edit on the WebGPU EP: readbacks inside denoising steps, per step. */
@@ -44,7 +49,13 @@ export async function countWebGpuReadbacks(url: string): Promise<{ steps: number
   if (!('device' in gpu)) throw new Error(gpu.reason);
   const target: RuntimeTarget = { backend: 'webgpu', device: gpu.device };
   const models = createSessionModels(ort as unknown as Ort, target, manifest, load);
-  const result = await benchEdits({ ...manifest, sampling: { ...manifest.sampling, defaultSteps: 2, defaultAverage: 1 } }, tokenizers, models, 1, hashImage);
+  const result = await benchEdits(
+    { ...manifest, sampling: { ...manifest.sampling, defaultSteps: 2, defaultAverage: 1 } },
+    tokenizers,
+    models,
+    1,
+    hashImage,
+  );
   const r = models.readbacks;
   await models.release();
   gpu.device.destroy();

@@ -22,14 +22,16 @@ export interface BenchResult {
 
 /** Wraps every model call so its time adds to `spent.ms`. */
 function timeModels(models: KontextModels, spent: { ms: number }): KontextModels {
-  const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
-    const t0 = performance.now();
-    try {
-      return await f(...a);
-    } finally {
-      spent.ms += performance.now() - t0;
-    }
-  };
+  const wrap =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const t0 = performance.now();
+      try {
+        return await f(...a);
+      } finally {
+        spent.ms += performance.now() - t0;
+      }
+    };
   return {
     encodeText: wrap(models.encodeText),
     encodeImage: wrap(models.encodeImage),
@@ -65,8 +67,18 @@ export async function benchEdits(
   const timed = timeModels(models, spent);
   const cache = { text: new Map(), images: new Map() };
   const job = (seed: number): EditJob => ({
-    id: `bench-${seed}`, image: makeBenchImage(width, height), prompt: 'make the red circle blue', references: [], mask: null,
-    steps, guidance: manifest.sampling.defaultGuidance, average, seed, size: 'input', previewEvery: 0, keepUnchanged: true,
+    id: `bench-${seed}`,
+    image: makeBenchImage(width, height),
+    prompt: 'make the red circle blue',
+    references: [],
+    mask: null,
+    steps,
+    guidance: manifest.sampling.defaultGuidance,
+    average,
+    seed,
+    size: 'input',
+    previewEvery: 0,
+    keepUnchanged: true,
   });
   const ctx = { manifest, tokenizers, models: timed, cache, hashImage };
   await runEdit(job(0), ctx); // warm-up: session creation, kernel compilation, encoder caches
@@ -84,5 +96,11 @@ export async function benchEdits(
     });
   }
   const total = performance.now() - started;
-  return { edits, steps, perEditMs: total / edits, perStepMs: stepMs / (edits * steps * average), pipelineShare: Math.max(0, 1 - spent.ms / total) };
+  return {
+    edits,
+    steps,
+    perEditMs: total / edits,
+    perStepMs: stepMs / (edits * steps * average),
+    pipelineShare: Math.max(0, 1 - spent.ms / total),
+  };
 }

@@ -20,8 +20,22 @@ import { computePsnr, summarize, type CaseScore } from './qualityMetrics';
 const BENCH = join(REPO_ROOT, 'training/kontextbench_micro');
 const EMBEDDED = join(REPO_ROOT, 'public/bundles/kontext-micro');
 
-interface BenchCase { id: string; category: string; instruction: string; seed: number; input: string; reference: string | null; target: string }
-interface BenchChain { id: string; seed: number; input: string; untouched: string; turns: { instruction: string; target: string }[] }
+interface BenchCase {
+  id: string;
+  category: string;
+  instruction: string;
+  seed: number;
+  input: string;
+  reference: string | null;
+  target: string;
+}
+interface BenchChain {
+  id: string;
+  seed: number;
+  input: string;
+  untouched: string;
+  turns: { instruction: string; target: string }[];
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -67,7 +81,13 @@ const MODES = [
   { label: 'model output alone (keepUnchanged off)', keepUnchanged: false },
 ] as const;
 
-type Editor = (image: RgbaImage, prompt: string, seed: number, references: RgbaImage[], keepUnchanged: boolean) => Promise<RgbaImage>;
+type Editor = (
+  image: RgbaImage,
+  prompt: string,
+  seed: number,
+  references: RgbaImage[],
+  keepUnchanged: boolean,
+) => Promise<RgbaImage>;
 
 /** Takes the first ceil(limit/5) cases of each category, so a quick run still covers all five. */
 function pickCases(limit: number): BenchCase[] {
@@ -90,7 +110,11 @@ function isExact(a: RgbaImage, b: RgbaImage, mask: Uint8Array): boolean {
  * Mean untouched-region PSNR after turn 1 and turn 5 over the chains that leave some pixels untouched (an exact
  * region counts as 100 dB), and how many chains still have those pixels byte-identical after turn 5.
  */
-async function runChains(edit: Editor, chains: BenchChain[], keepUnchanged: boolean): Promise<{ turn1: number; turn5: number; count: number; exact: number }> {
+async function runChains(
+  edit: Editor,
+  chains: BenchChain[],
+  keepUnchanged: boolean,
+): Promise<{ turn1: number; turn5: number; count: number; exact: number }> {
   const results: { turn1: number; turn5: number; exact: boolean }[] = [];
   for (const chain of chains) {
     const original = readPng(chain.input);
@@ -105,14 +129,34 @@ async function runChains(edit: Editor, chains: BenchChain[], keepUnchanged: bool
     results.push({ turn1: psnrs[0], turn5: psnrs[psnrs.length - 1], exact: isExact(current, original, untouched) });
   }
   const mean = (k: 'turn1' | 'turn5') => results.reduce((n, c) => n + c[k], 0) / Math.max(1, results.length);
-  return { turn1: mean('turn1'), turn5: mean('turn5'), count: results.length, exact: results.filter((r) => r.exact).length };
+  return {
+    turn1: mean('turn1'),
+    turn5: mean('turn5'),
+    count: results.length,
+    exact: results.filter((r) => r.exact).length,
+  };
 }
 
 function printTable(scores: CaseScore[]): void {
-  console.log(['category', 'cases', 'success', 'mean PSNR', 'identity success', 'identity PSNR'].map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(17))).join(''));
+  console.log(
+    ['category', 'cases', 'success', 'mean PSNR', 'identity success', 'identity PSNR']
+      .map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(17)))
+      .join(''),
+  );
   for (const r of summarize(scores)) {
     const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
-    console.log([r.category.padEnd(20), String(r.cases), pct(r.success), `${r.meanPsnr.toFixed(2)} dB`, pct(r.identitySuccess), `${r.identityMeanPsnr.toFixed(2)} dB`].map((v, i) => (i === 0 ? v : v.padStart(17))).join(''));
+    console.log(
+      [
+        r.category.padEnd(20),
+        String(r.cases),
+        pct(r.success),
+        `${r.meanPsnr.toFixed(2)} dB`,
+        pct(r.identitySuccess),
+        `${r.identityMeanPsnr.toFixed(2)} dB`,
+      ]
+        .map((v, i) => (i === 0 ? v : v.padStart(17)))
+        .join(''),
+    );
   }
 }
 
@@ -125,16 +169,33 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const edit: Editor = async (image, prompt, seed, references, keepUnchanged) => {
     const job: EditJob = {
-      id: crypto.randomUUID(), image, prompt, references, mask: null, seed: seed >>> 0, keepUnchanged,
-      steps: manifest.sampling.default_steps, guidance: manifest.sampling.default_guidance, average: manifest.sampling.default_average ?? 1,
-      size: 'input', previewEvery: 0,
+      id: crypto.randomUUID(),
+      image,
+      prompt,
+      references,
+      mask: null,
+      seed: seed >>> 0,
+      keepUnchanged,
+      steps: manifest.sampling.default_steps,
+      guidance: manifest.sampling.default_guidance,
+      average: manifest.sampling.default_average ?? 1,
+      size: 'input',
+      previewEvery: 0,
     };
     return (await engine.edit(job, () => undefined)).image;
   };
 
   const cases = pickCases(limit);
-  const chains: BenchChain[] = JSON.parse(readFileSync(join(BENCH, 'chains.json'), 'utf8')).chains.slice(0, Math.ceil(limit / 12));
-  const sheetPick = new Set(cases.map((_, i) => i).sort((a, b) => ((a * 2654435761) % 997) - ((b * 2654435761) % 997)).slice(0, 24));
+  const chains: BenchChain[] = JSON.parse(readFileSync(join(BENCH, 'chains.json'), 'utf8')).chains.slice(
+    0,
+    Math.ceil(limit / 12),
+  );
+  const sheetPick = new Set(
+    cases
+      .map((_, i) => i)
+      .sort((a, b) => ((a * 2654435761) % 997) - ((b * 2654435761) % 997))
+      .slice(0, 24),
+  );
   for (const mode of MODES) {
     const scores: CaseScore[] = [];
     const sheetRows: RgbaImage[][] = [];
@@ -145,15 +206,25 @@ async function main(): Promise<void> {
       const reference = c.reference ? readPng(c.reference) : null;
       const image = await edit(input, c.instruction, c.seed, reference ? [reference] : [], mode.keepUnchanged);
       scores.push({ category: c.category, psnr: computePsnr(image, target), identityPsnr: computePsnr(input, target) });
-      if (sheetPick.has(i)) sheetRows.push([input, reference ?? { ...input, data: new Uint8ClampedArray(input.data.length).fill(40) }, image, target]);
+      if (sheetPick.has(i))
+        sheetRows.push([
+          input,
+          reference ?? { ...input, data: new Uint8ClampedArray(input.data.length).fill(40) },
+          image,
+          target,
+        ]);
     }
     const perEdit = (performance.now() - started) / Math.max(1, cases.length);
     const chain = await runChains(edit, chains, mode.keepUnchanged);
 
-    console.log(`\nKontextBench-micro on ${bundle.name}, ${mode.label} (${runtime}, ${manifest.sampling.default_steps} steps, average of ${manifest.sampling.default_average ?? 1} runs): ${cases.length} cases, ${chain.count} chains with untouched regions, ${perEdit.toFixed(0)} ms per edit`);
+    console.log(
+      `\nKontextBench-micro on ${bundle.name}, ${mode.label} (${runtime}, ${manifest.sampling.default_steps} steps, average of ${manifest.sampling.default_average ?? 1} runs): ${cases.length} cases, ${chain.count} chains with untouched regions, ${perEdit.toFixed(0)} ms per edit`,
+    );
     printTable(scores);
     if (chain.count > 0) {
-      console.log(`chains: untouched-region PSNR after turn 1 ${chain.turn1.toFixed(2)} dB, after turn 5 ${chain.turn5.toFixed(2)} dB, loss ${(chain.turn1 - chain.turn5).toFixed(2)} dB; untouched pixels still exact after turn 5 in ${chain.exact} of ${chain.count} chains`);
+      console.log(
+        `chains: untouched-region PSNR after turn 1 ${chain.turn1.toFixed(2)} dB, after turn 5 ${chain.turn5.toFixed(2)} dB, loss ${(chain.turn1 - chain.turn5).toFixed(2)} dB; untouched pixels still exact after turn 5 in ${chain.exact} of ${chain.count} chains`,
+      );
     }
     if (mode.keepUnchanged && sheetRows.length > 0) {
       writeContactSheet(sheetPath, sheetRows);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { computePsnr, summarize } from './qualityMetrics';
 
-const image = (values: number[]) => ({ width: values.length, height: 1, data: new Uint8ClampedArray(values.flatMap((v) => [v, v, v, 255])) });
+const image = (values: number[]) => ({
+  width: values.length,
+  height: 1,
+  data: new Uint8ClampedArray(values.flatMap((v) => [v, v, v, 255])),
+});
 
 describe('KontextBench-micro scoring', () => {
   it('computes PSNR over the whole image or a masked region', () => {

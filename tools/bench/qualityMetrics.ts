@@ -9,7 +9,8 @@ export const SUCCESS_PSNR_DB = 24;
 
 /** PSNR of the RGB channels on [0,1] over the pixels where `mask` (one byte per pixel) is ≥ 128, or all. */
 export function computePsnr(a: RgbaImage, b: RgbaImage, mask?: Uint8Array): number {
-  if (a.width !== b.width || a.height !== b.height) throw new Error(`psnr: ${a.width}×${a.height} vs ${b.width}×${b.height}`);
+  if (a.width !== b.width || a.height !== b.height)
+    throw new Error(`psnr: ${a.width}×${a.height} vs ${b.width}×${b.height}`);
   let sum = 0;
   let count = 0;
   for (let p = 0; p < a.width * a.height; p++) {

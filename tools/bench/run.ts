@@ -19,7 +19,9 @@ import { benchEdits, type BenchResult } from './editBench';
 import type { benchWasm, countWebGpuReadbacks } from './browserHarness';
 
 declare global {
-  interface Window { bench: { benchWasm: typeof benchWasm; countWebGpuReadbacks: typeof countWebGpuReadbacks } }
+  interface Window {
+    bench: { benchWasm: typeof benchWasm; countWebGpuReadbacks: typeof countWebGpuReadbacks };
+  }
 }
 
 const EMBEDDED = join(REPO_ROOT, 'public/bundles/kontext-micro');
@@ -39,15 +41,27 @@ async function benchNode(dir: string, edits: number): Promise<BenchResult> {
 
 async function main(): Promise<void> {
   const edits = Number(arg('--edits') ?? 3);
-  const dir = arg('--bundle') ?? (existsSync(join(EMBEDDED, 'manifest.json')) ? EMBEDDED : await ensureTinyBundle('fp32', 1));
+  const dir =
+    arg('--bundle') ?? (existsSync(join(EMBEDDED, 'manifest.json')) ? EMBEDDED : await ensureTinyBundle('fp32', 1));
   const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  console.log(`bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps × ${manifest.sampling.defaultAverage} averaged runs at ${manifest.sampling.resolutions[0].join('×')}, ${edits} edits after a warm-up`);
+  console.log(
+    `bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps × ${manifest.sampling.defaultAverage} averaged runs at ${manifest.sampling.resolutions[0].join('×')}, ${edits} edits after a warm-up`,
+  );
 
   const node = await benchNode(dir, edits);
   const server = await startTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -62,9 +76,13 @@ async function main(): Promise<void> {
     console.log(['', 'browser WASM', 'node CPU'].map((c) => c.padStart(14)).join(''));
     console.log(`${'per step'.padStart(14)}${ms(wasm.perStepMs).padStart(14)}${ms(node.perStepMs).padStart(14)}`);
     console.log(`${'per edit'.padStart(14)}${ms(wasm.perEditMs).padStart(14)}${ms(node.perEditMs).padStart(14)}`);
-    console.log(`${'pipeline share'.padStart(14)}${pct(wasm.pipelineShare).padStart(14)}${pct(node.pipelineShare).padStart(14)}`);
+    console.log(
+      `${'pipeline share'.padStart(14)}${pct(wasm.pipelineShare).padStart(14)}${pct(node.pipelineShare).padStart(14)}`,
+    );
     console.log(`browser WASM threads: ${wasm.threads}; node CPU threads: 1`);
-    console.log(`WebGPU readbacks per step: ${(gpu.inStep / gpu.steps).toFixed(2)} (${gpu.inStep} in ${gpu.steps} steps; ${gpu.other} outside steps)`);
+    console.log(
+      `WebGPU readbacks per step: ${(gpu.inStep / gpu.steps).toFixed(2)} (${gpu.inStep} in ${gpu.steps} steps; ${gpu.other} outside steps)`,
+    );
     console.log(`browser/node time ratio per edit: ${(wasm.perEditMs / node.perEditMs).toFixed(2)}`);
   } finally {
     await browser.close();

@@ -16,7 +16,8 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
   const options: BundleOptions = { weights: 'int4', segments: 1 };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v ?? 'nothing'}\n${USAGE}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`${flag} needs a positive integer, got ${v ?? 'nothing'}\n${USAGE}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -25,20 +26,29 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
     switch (arg) {
       case '--dtype': {
         const d = value();
-        if (d !== 'int4' && d !== 'fp16' && d !== 'fp32') throw new Error(`unknown --dtype "${d ?? ''}": use int4, fp16 or fp32\n${USAGE}`);
+        if (d !== 'int4' && d !== 'fp16' && d !== 'fp32')
+          throw new Error(`unknown --dtype "${d ?? ''}": use int4, fp16 or fp32\n${USAGE}`);
         options.weights = d as WeightFormat;
         break;
       }
-      case '--segments': options.segments = int(arg, value()); break;
+      case '--segments':
+        options.segments = int(arg, value());
+        break;
       case '--block': {
         const b = int(arg, value());
         if (b !== 32 && b !== 64) throw new Error(`--block must be 32 or 64\n${USAGE}`);
         options.blockSize = b;
         break;
       }
-      case '--taef1': options.taef1Dir = value(); break;
-      case '--t5-length': options.t5MaxLength = int(arg, value()); break;
-      case '--clip-length': options.clipMaxLength = int(arg, value()); break;
+      case '--taef1':
+        options.taef1Dir = value();
+        break;
+      case '--t5-length':
+        options.t5MaxLength = int(arg, value());
+        break;
+      case '--clip-length':
+        options.clipMaxLength = int(arg, value());
+        break;
       default:
         if (arg.startsWith('--')) throw new Error(`unknown option ${arg}\n${USAGE}`);
         positional.push(arg);
@@ -58,20 +68,31 @@ function makeProgress(): (done: number, total: number, tensor: string) => void {
     if (process.stderr.isTTY) {
       const width = 30;
       const bar = '█'.repeat(Math.round(fraction * width)).padEnd(width, '░');
-      process.stderr.write(`\r${bar} ${(fraction * 100).toFixed(1).padStart(5)}%  ${(done / MB).toFixed(0)}/${(total / MB).toFixed(0)} MB  ${tensor.slice(0, 40).padEnd(40)}`);
+      process.stderr.write(
+        `\r${bar} ${(fraction * 100).toFixed(1).padStart(5)}%  ${(done / MB).toFixed(0)}/${(total / MB).toFixed(0)} MB  ${tensor.slice(0, 40).padEnd(40)}`,
+      );
       if (done >= total) process.stderr.write('\n');
     } else if (Math.floor(fraction * 10) > lastDecile) {
       lastDecile = Math.floor(fraction * 10);
-      process.stderr.write(`converted ${(fraction * 100).toFixed(0)}% (${(done / MB).toFixed(0)} MB of source tensors)\n`);
+      process.stderr.write(
+        `converted ${(fraction * 100).toFixed(0)}% (${(done / MB).toFixed(0)} MB of source tensors)\n`,
+      );
     }
   };
 }
 
 /** The summary table the CLI prints. */
 export function formatSummary(rows: ComponentSummary[]): string {
-  const table = [['component', 'parameters', 'bytes', 'dtype'], ...rows.map((r) => [r.component, r.parameters.toLocaleString('en-US'), formatBytes(r.bytes), r.dtype])];
+  const table = [
+    ['component', 'parameters', 'bytes', 'dtype'],
+    ...rows.map((r) => [r.component, r.parameters.toLocaleString('en-US'), formatBytes(r.bytes), r.dtype]),
+  ];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-  return table.map((row) => row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+  return table
+    .map((row) =>
+      row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '),
+    )
+    .join('\n');
 }
 
 function formatBytes(n: number): string {
@@ -83,7 +104,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const result = await convertBundle(modelDir, outDir, { ...options, onProgress: makeProgress() });
   console.log(formatSummary(result.summary));
-  console.log(`wrote ${result.manifest.files.length} files to ${result.outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${result.manifest.files.length} files to ${result.outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -27,7 +27,11 @@ describe('safetensors', () => {
     const rng = makeRng(7);
     const a = makeRandomFloats(rng, 2 * 3 * 5);
     const ids = Int32Array.from([3, -1, 2147483647, -2147483648]);
-    await writeSafetensors(file, { 'layer.a': { shape: [2, 3, 5], data: a }, ids: { shape: [4], data: ids } }, { format: 'pt' });
+    await writeSafetensors(
+      file,
+      { 'layer.a': { shape: [2, 3, 5], data: a }, ids: { shape: [4], data: ids } },
+      { format: 'pt' },
+    );
 
     const src = await openSafetensors(file);
     try {
@@ -85,9 +89,21 @@ describe('safetensors', () => {
       ['tiny.safetensors', Buffer.from([1, 2, 3]), /not a safetensors file \(only 3 bytes\)/],
       ['cut-data.safetensors', bytes.subarray(0, bytes.length - 10), /out of range.*truncated/],
       ['cut-header.safetensors', bytes.subarray(0, 8 + Math.floor(headerLength / 2)), /truncated: header needs/],
-      ['dtype.safetensors', makeRawFile({ w: { dtype: 'F12', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)), /unknown dtype "F12"/],
-      ['offsets.safetensors', makeRawFile({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)), /hold 4 bytes.*needs 8/],
-      ['reversed.safetensors', makeRawFile({ w: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, new Uint8Array(8)), /invalid data_offsets/],
+      [
+        'dtype.safetensors',
+        makeRawFile({ w: { dtype: 'F12', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)),
+        /unknown dtype "F12"/,
+      ],
+      [
+        'offsets.safetensors',
+        makeRawFile({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)),
+        /hold 4 bytes.*needs 8/,
+      ],
+      [
+        'reversed.safetensors',
+        makeRawFile({ w: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, new Uint8Array(8)),
+        /invalid data_offsets/,
+      ],
     ];
     for (const [name, content, message] of cases) {
       const file = join(temp.dir, name);
@@ -109,8 +125,15 @@ describe('safetensors', () => {
       b: { shape: [2, 3], data: t.b },
       c: { shape: [4], data: t.c },
     });
-    const weightMap = { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' };
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 80 }, weight_map: weightMap }));
+    const weightMap = {
+      a: 'model-00001-of-00002.safetensors',
+      b: 'model-00002-of-00002.safetensors',
+      c: 'model-00002-of-00002.safetensors',
+    };
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: { total_size: 80 }, weight_map: weightMap }),
+    );
 
     const src = await openTensorSource(dir);
     try {
@@ -126,8 +149,13 @@ describe('safetensors', () => {
       await src.close();
     }
 
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { ...weightMap, c: 'model-00001-of-00002.safetensors' } }));
-    await expect(openTensorSource(dir)).rejects.toThrow(/'c' is mapped to model-00001-of-00002\.safetensors, which does not contain it/);
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { ...weightMap, c: 'model-00001-of-00002.safetensors' } }),
+    );
+    await expect(openTensorSource(dir)).rejects.toThrow(
+      /'c' is mapped to model-00001-of-00002\.safetensors, which does not contain it/,
+    );
   });
 
   it('opens a folder holding a single file, and refuses an ambiguous folder', async () => {
@@ -138,7 +166,9 @@ describe('safetensors', () => {
     expect(Array.from(await src.readFloat32('x'))).toEqual([1, 2]);
     await src.close();
     await writeSafetensors(join(one, 'second.safetensors'), { y: { shape: [1], data: Float32Array.from([3]) } });
-    await expect(openTensorSource(one)).rejects.toThrow(/2 \.safetensors files .* and no model\.safetensors\.index\.json/);
+    await expect(openTensorSource(one)).rejects.toThrow(
+      /2 \.safetensors files .* and no model\.safetensors\.index\.json/,
+    );
   });
 
   const taef1 = join(VENDOR_DATA_DIR, 'taef1', 'taef1_decoder.safetensors');

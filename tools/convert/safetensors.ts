@@ -5,7 +5,13 @@
  */
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { convertToFloat32, convertToInt32, DTYPE_BYTES, isSafetensorsDtype, type SafetensorsDtype } from './safetensorsDtypes';
+import {
+  convertToFloat32,
+  convertToInt32,
+  DTYPE_BYTES,
+  isSafetensorsDtype,
+  type SafetensorsDtype,
+} from './safetensorsDtypes';
 
 export type { SafetensorsDtype } from './safetensorsDtypes';
 export { writeSafetensors, type WritableTensor } from './safetensorsWriter';
@@ -99,7 +105,8 @@ async function openIndex(indexFile: string): Promise<TensorSource> {
   }
   const shardNames = [...new Set(Object.values(weightMap))];
   const bad = shardNames.find((s) => typeof s !== 'string' || s.includes('/') || s.includes('\\'));
-  if (bad !== undefined) throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${String(bad)}`);
+  if (bad !== undefined)
+    throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${String(bad)}`);
   const shards = new Map<string, TensorSource>();
   try {
     for (const s of shardNames as string[]) shards.set(s, await openSafetensors(join(dirname(indexFile), s)));
@@ -129,11 +136,15 @@ async function readHeader(
   };
   if (size < 8) fail(`not a safetensors file (only ${size} bytes)`);
   const headerLength = Number((await readExactly(handle, 0, 8, file)).readBigUInt64LE(0));
-  if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) fail(`not a safetensors file (header length ${headerLength})`);
-  if (8 + headerLength > size) fail(`truncated: header needs ${headerLength} bytes, file has ${size - 8} after the prefix`);
+  if (headerLength < 2 || headerLength > MAX_HEADER_BYTES)
+    fail(`not a safetensors file (header length ${headerLength})`);
+  if (8 + headerLength > size)
+    fail(`truncated: header needs ${headerLength} bytes, file has ${size - 8} after the prefix`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readExactly(handle, 8, headerLength, file)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(await readExactly(handle, 8, headerLength, file)),
+    );
   } catch {
     fail('not a safetensors file (header is not UTF-8 JSON)');
   }
@@ -157,10 +168,14 @@ async function readHeader(
     const [begin, end] = offsets;
     const expected = shape.reduce((n, d) => n * d, 1) * DTYPE_BYTES[dtype];
     if (end - begin !== expected) {
-      fail(`tensor '${name}' data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] of ${dtype} needs ${expected}`);
+      fail(
+        `tensor '${name}' data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] of ${dtype} needs ${expected}`,
+      );
     }
     if (end > dataSize) {
-      fail(`tensor '${name}' data_offsets [${begin}, ${end}] are out of range: the data section has ${dataSize} bytes (truncated file?)`);
+      fail(
+        `tensor '${name}' data_offsets [${begin}, ${end}] are out of range: the data section has ${dataSize} bytes (truncated file?)`,
+      );
     }
     tensors.set(name, { name, dtype, shape, file, byteOffset: dataStart + begin, byteLength: end - begin });
   }
@@ -253,7 +268,7 @@ class ShardedSource implements TensorSource {
 
 async function readExactly(handle: FileHandle, position: number, length: number, file: string): Promise<Buffer> {
   const buf = Buffer.alloc(length);
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const { bytesRead } = await handle.read(buf, done, length - done, position + done);
     if (bytesRead === 0) throw new SafetensorsError(`${file}: unexpected end of file at byte ${position + done}`);
     done += bytesRead;

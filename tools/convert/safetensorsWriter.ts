@@ -29,7 +29,9 @@ export async function writeSafetensors(
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     const expected = t.shape.reduce((n, d) => n * d, 1) * DTYPE_BYTES[dtype];
     if (bytes.length !== expected) {
-      throw new Error(`writeSafetensors ${path}: '${name}' has ${bytes.length} bytes, shape [${t.shape}] of ${dtype} needs ${expected}`);
+      throw new Error(
+        `writeSafetensors ${path}: '${name}' has ${bytes.length} bytes, shape [${t.shape}] of ${dtype} needs ${expected}`,
+      );
     }
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     payloads.push(bytes);
@@ -46,7 +48,7 @@ export async function writeSafetensors(
     let position = 0;
     for (const part of [prefix, jsonBytes, ...payloads]) {
       // A positioned write may be partial; loop until the part is on disk.
-      for (let done = 0; done < part.length; ) {
+      for (let done = 0; done < part.length;) {
         const { bytesWritten } = await handle.write(part, done, part.length - done, position + done);
         done += bytesWritten;
       }

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     const inputs = session.inputNames.join(', ');
     await session.release();
     const rss = (process.memoryUsage().rss / 1024 ** 3).toFixed(2);
-    console.log(`${g.graph.padEnd(22)} loaded in ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  (inputs: ${inputs}; RSS now ${rss} GiB)`);
+    console.log(
+      `${g.graph.padEnd(22)} loaded in ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  (inputs: ${inputs}; RSS now ${rss} GiB)`,
+    );
   }
 }
 

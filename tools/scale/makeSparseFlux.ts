@@ -16,22 +16,51 @@ import type { DitConfig } from '../../workers/bundle/manifest';
 
 /** FLUX.1 Kontext [dev] (kontext-spec §2.1). */
 export const FLUX_DIT: DitConfig = {
-  hiddenSize: 3072, numHeads: 24, depth: 19, depthSingleBlocks: 38, axesDim: [16, 56, 56], theta: 10000,
-  inChannels: 64, contextInDim: 4096, vecInDim: 768, mlpRatio: 4, guidanceEmbed: true,
+  hiddenSize: 3072,
+  numHeads: 24,
+  depth: 19,
+  depthSingleBlocks: 38,
+  axesDim: [16, 56, 56],
+  theta: 10000,
+  inChannels: 64,
+  contextInDim: 4096,
+  vecInDim: 768,
+  mlpRatio: 4,
+  guidanceEmbed: true,
 };
 
 /** google/t5-v1_1-xxl encoder config.json (kontext-spec §6). */
 export const T5_XXL_CONFIG = {
-  model_type: 't5', d_model: 4096, d_kv: 64, d_ff: 10240, num_layers: 24, num_heads: 64, vocab_size: 32128,
-  relative_attention_num_buckets: 32, relative_attention_max_distance: 128, layer_norm_epsilon: 1e-6,
-  feed_forward_proj: 'gated-gelu', is_gated_act: true, dense_act_fn: 'gelu_new',
+  model_type: 't5',
+  d_model: 4096,
+  d_kv: 64,
+  d_ff: 10240,
+  num_layers: 24,
+  num_heads: 64,
+  vocab_size: 32128,
+  relative_attention_num_buckets: 32,
+  relative_attention_max_distance: 128,
+  layer_norm_epsilon: 1e-6,
+  feed_forward_proj: 'gated-gelu',
+  is_gated_act: true,
+  dense_act_fn: 'gelu_new',
 };
 
 /** openai/clip-vit-large-patch14 text config.json as FLUX ships it (kontext-spec §6). */
 export const CLIP_L_CONFIG = {
-  model_type: 'clip_text_model', hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, num_hidden_layers: 12,
-  max_position_embeddings: 77, vocab_size: 49408, hidden_act: 'quick_gelu', layer_norm_eps: 1e-5,
-  bos_token_id: 0, eos_token_id: 2, pad_token_id: 1, projection_dim: 768,
+  model_type: 'clip_text_model',
+  hidden_size: 768,
+  intermediate_size: 3072,
+  num_attention_heads: 12,
+  num_hidden_layers: 12,
+  max_position_embeddings: 77,
+  vocab_size: 49408,
+  hidden_act: 'quick_gelu',
+  layer_norm_eps: 1e-5,
+  bos_token_id: 0,
+  eos_token_id: 2,
+  pad_token_id: 1,
+  projection_dim: 768,
 };
 
 /** Writes a bf16 safetensors file whose data section is a hole (reads back as zeros). */
@@ -62,7 +91,8 @@ function main(): void {
   const out = resolve(process.argv[2] ?? '');
   if (!process.argv[2]) throw new Error('usage: npx tsx tools/scale/makeSparseFlux.ts <out-folder>');
   const vendor = resolve(import.meta.dirname, '../../../shared/vendor-data');
-  for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2']) mkdirSync(join(out, d), { recursive: true });
+  for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2'])
+    mkdirSync(join(out, d), { recursive: true });
   const counts = {
     dit: writeSparseSafetensors(join(out, 'flux1-kontext-dev.safetensors'), getDitTensorShapes(FLUX_DIT)),
     ae: writeSparseSafetensors(join(out, 'ae.safetensors'), getAeTensorShapes(FLUX_AE)),
@@ -72,9 +102,11 @@ function main(): void {
   writeFileSync(join(out, 'text_encoder/config.json'), JSON.stringify(CLIP_L_CONFIG, null, 1));
   writeFileSync(join(out, 'text_encoder_2/config.json'), JSON.stringify(T5_XXL_CONFIG, null, 1));
   const clipTok = join(vendor, 'clip-vit-large-patch14-tokenizer');
-  for (const f of ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(clipTok, f), join(out, 'tokenizer', f));
+  for (const f of ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json'])
+    copyFileSync(join(clipTok, f), join(out, 'tokenizer', f));
   const t5Tok = join(vendor, 't5-v1_1-xxl-tokenizer');
-  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(t5Tok, f), join(out, 'tokenizer_2', f));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'])
+    copyFileSync(join(t5Tok, f), join(out, 'tokenizer_2', f));
   console.log(JSON.stringify(counts));
 }
 

@@ -17,7 +17,11 @@ export interface Fault {
   delayMs?: number;
 }
 
-export interface BundleRequest { bundle: string; path: string; start: number }
+export interface BundleRequest {
+  bundle: string;
+  path: string;
+  start: number;
+}
 
 export interface BundleServer {
   /** Serves a request under the prefix; false when the URL is not ours. */
@@ -60,7 +64,11 @@ export function createBundleServer(root: string, prefix: string): BundleServer {
     }
     if (fault.corrupt) body[body.length >> 1] ^= 0xff;
     const part = body.subarray(start);
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Content-Length': part.length, 'Accept-Ranges': 'bytes' };
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': part.length,
+      'Accept-Ranges': 'bytes',
+    };
     if (range) headers['Content-Range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
     res.writeHead(range ? 206 : 200, headers);
     for (let p = 0; p < part.length; p += PIECE) {
@@ -99,6 +107,10 @@ export function createBundleServer(root: string, prefix: string): BundleServer {
     listRequests: (bundle, path) => requests.filter((r) => r.bundle === bundle && r.path === path),
     faults,
     sent,
-    reset() { requests.length = 0; faults.clear(); sent.clear(); },
+    reset() {
+      requests.length = 0;
+      faults.clear();
+      sent.clear();
+    },
   };
 }

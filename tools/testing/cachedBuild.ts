@@ -52,7 +52,12 @@ function readStamp(cacheDir: string, requiredFiles: string[]): string | undefine
  * swaps it in, so parallel test workers never see half-written files (a matching build another worker
  * finished first is kept). `build` receives a fresh, not yet existing folder path.
  */
-export async function ensureCachedBuild(cacheDir: string, stamp: string, requiredFiles: string[], build: (dir: string) => Promise<void>): Promise<string> {
+export async function ensureCachedBuild(
+  cacheDir: string,
+  stamp: string,
+  requiredFiles: string[],
+  build: (dir: string) => Promise<void>,
+): Promise<string> {
   if (readStamp(cacheDir, requiredFiles) === stamp) return cacheDir;
   const tmp = `${cacheDir}.tmp-${process.pid}-${Date.now()}`;
   try {

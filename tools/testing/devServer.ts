@@ -35,9 +35,13 @@ export async function startTestServer(repoRoot: string, bundles: BundleServer): 
   const server = createHttpServer((req, res) => {
     if (req.url === TEST_PAGE) {
       // Same isolation headers as the app (vite.config.ts), so the page is a realistic host.
-      res.writeHead(200, {
-        'Content-Type': 'text/html', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
-      }).end(PAGE);
+      res
+        .writeHead(200, {
+          'Content-Type': 'text/html',
+          'Cross-Origin-Opener-Policy': 'same-origin',
+          'Cross-Origin-Embedder-Policy': 'require-corp',
+        })
+        .end(PAGE);
       return;
     }
     if (bundles.handle(req, res)) return;

@@ -16,7 +16,10 @@ import type { Ort } from '../../workers/runtime/ort';
 import { loadWebOrt, nodeOrt } from './nodeOrt';
 
 /** A bundle folder's manifest, prompt tokenizers and WASM-backend models on `ort` (release the models after). */
-export function openFolderPipeline(dir: string, ort: Ort): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
+export function openFolderPipeline(
+  dir: string,
+  ort: Ort,
+): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
   const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const json = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
   const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
@@ -25,7 +28,8 @@ export function openFolderPipeline(dir: string, ort: Ort): { manifest: Manifest;
     clip: createPromptTokenizer(json(clip.json), json(clip.config), manifest.model.clip.maxLength),
   };
   const load = async (g: GraphFiles) => ({
-    name: g.graph, graph: new Blob([readFileSync(join(dir, g.graph))]),
+    name: g.graph,
+    graph: new Blob([readFileSync(join(dir, g.graph))]),
     externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
   });
   return { manifest, tokenizers, models: createSessionModels(ort, { backend: 'wasm' }, manifest, load) };
@@ -34,11 +38,21 @@ export function openFolderPipeline(dir: string, ort: Ort): { manifest: Manifest;
 export type NodeRuntime = 'node' | 'web';
 
 /** Stores the folder's files in an in-memory bundle store and selects it. */
-export async function openFolderEngine(dir: string, runtime: NodeRuntime = 'node'): Promise<{ engine: ReturnType<typeof createEngine>; bundle: BundleInfo }> {
-  const files = readdirSync(dir).filter((f) => f !== 'build-stamp.json').map((f) => new File([readFileSync(join(dir, f))], f));
+export async function openFolderEngine(
+  dir: string,
+  runtime: NodeRuntime = 'node',
+): Promise<{ engine: ReturnType<typeof createEngine>; bundle: BundleInfo }> {
+  const files = readdirSync(dir)
+    .filter((f) => f !== 'build-stamp.json')
+    .map((f) => new File([readFileSync(join(dir, f))], f));
   const engine = createEngine({
-    loadOrt: async () => (runtime === 'web' ? loadWebOrt() : nodeOrt), gpu: undefined, ortBuild: 'jspi', ortVersion: runtime,
-    crossOriginIsolated: false, hardwareConcurrency: 2, hashImage,
+    loadOrt: async () => (runtime === 'web' ? loadWebOrt() : nodeOrt),
+    gpu: undefined,
+    ortBuild: 'jspi',
+    ortVersion: runtime,
+    crossOriginIsolated: false,
+    hardwareConcurrency: 2,
+    hashImage,
     bundles: createBundleStore({ store: createMemoryStore(), fetch, subtle: crypto.subtle, storage: null }),
   });
   await engine.init('wasm');

@@ -18,17 +18,35 @@ export const TINY_BUNDLE_OVERRIDES = {
   name: 'tiny random (tests)',
   default_steps: 4,
   default_guidance: 2.5,
-  resolutions: [[64, 64], [64, 48], [48, 64], [80, 48], [48, 80]] as [number, number][],
+  resolutions: [
+    [64, 64],
+    [64, 48],
+    [48, 64],
+    [80, 48],
+    [48, 80],
+  ] as [number, number][],
 };
 
 /** Converts the tiny fixture model (once per change) and returns the bundle folder. */
 export async function ensureTinyBundle(weights: WeightFormat = 'fp32', segments = 1): Promise<string> {
-  const inputs = [...listFiles(TINY_MODEL_DIR).map((f) => join(TINY_MODEL_DIR, f)), ...listFiles(TINY_TAEF1_DIR).map((f) => join(TINY_TAEF1_DIR, f))];
-  const stamp = makeStamp(inputs, [join(REPO_ROOT, 'tools/convert'), join(REPO_ROOT, 'workers/bundle'), join(REPO_ROOT, 'workers/onnx')]);
+  const inputs = [
+    ...listFiles(TINY_MODEL_DIR).map((f) => join(TINY_MODEL_DIR, f)),
+    ...listFiles(TINY_TAEF1_DIR).map((f) => join(TINY_TAEF1_DIR, f)),
+  ];
+  const stamp = makeStamp(inputs, [
+    join(REPO_ROOT, 'tools/convert'),
+    join(REPO_ROOT, 'workers/bundle'),
+    join(REPO_ROOT, 'workers/onnx'),
+  ]);
   const dir = join(REPO_ROOT, '.cache', 'bundles', `tiny-${weights}-${segments}`);
   return ensureCachedBuild(dir, stamp, ['manifest.json'], async (out) => {
     await convertBundle(TINY_MODEL_DIR, out, {
-      weights, segments, taef1Dir: TINY_TAEF1_DIR, t5MaxLength: 16, clipMaxLength: 77, overrides: TINY_BUNDLE_OVERRIDES,
+      weights,
+      segments,
+      taef1Dir: TINY_TAEF1_DIR,
+      t5MaxLength: 16,
+      clipMaxLength: 77,
+      overrides: TINY_BUNDLE_OVERRIDES,
     });
   });
 }

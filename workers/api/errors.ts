@@ -15,8 +15,19 @@ export type EngineErrorCode =
   | 'runtime';
 
 const CODES: ReadonlySet<string> = new Set<EngineErrorCode>([
-  'no-webgpu', 'no-shader-f16', 'device-lost', 'not-initialized', 'bad-model', 'missing-external-data',
-  'bad-image', 'bad-input', 'quota', 'hash-mismatch', 'bad-manifest', 'cancelled', 'runtime',
+  'no-webgpu',
+  'no-shader-f16',
+  'device-lost',
+  'not-initialized',
+  'bad-model',
+  'missing-external-data',
+  'bad-image',
+  'bad-input',
+  'quota',
+  'hash-mismatch',
+  'bad-manifest',
+  'cancelled',
+  'runtime',
 ]);
 
 /**

@@ -3,7 +3,8 @@ import { manifestToJson, parseManifest, type Manifest } from './manifest';
 
 const sha = 'a'.repeat(64);
 const g = (name: string) => ({ graph: `${name}.onnx`, data: [`${name}.onnx.data`] });
-const files = ['dit', 't5', 'clip', 'ae_encoder', 'ae_decoder'].flatMap((n) => [`${n}.onnx`, `${n}.onnx.data`])
+const files = ['dit', 't5', 'clip', 'ae_encoder', 'ae_decoder']
+  .flatMap((n) => [`${n}.onnx`, `${n}.onnx.data`])
   .concat(['t5.tokenizer.json', 't5.tokenizer_config.json', 'clip.tokenizer.json', 'clip.tokenizer_config.json'])
   .map((path, i) => ({ path, bytes: 100 + i, sha256: sha }));
 
@@ -16,14 +17,47 @@ const fluxDev: Manifest = {
   memoryTight: true,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   model: {
-    dit: { hiddenSize: 3072, numHeads: 24, depth: 19, depthSingleBlocks: 38, axesDim: [16, 56, 56], theta: 10000, inChannels: 64, contextInDim: 4096, vecInDim: 768, mlpRatio: 4, guidanceEmbed: true },
+    dit: {
+      hiddenSize: 3072,
+      numHeads: 24,
+      depth: 19,
+      depthSingleBlocks: 38,
+      axesDim: [16, 56, 56],
+      theta: 10000,
+      inChannels: 64,
+      contextInDim: 4096,
+      vecInDim: 768,
+      mlpRatio: 4,
+      guidanceEmbed: true,
+    },
     t5: { dModel: 4096, numLayers: 24, numHeads: 64, vocabSize: 32128, maxLength: 512 },
     clip: { hiddenSize: 768, numLayers: 12, numHeads: 12, vocabSize: 49408, maxLength: 77 },
     ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
     patchSize: 2,
   },
-  sampling: { defaultSteps: 28, defaultGuidance: 2.5, defaultAverage: 1, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[1024, 1024], [672, 1568]] },
-  components: { dit: [g('dit')], t5: g('t5'), clip: g('clip'), aeEncoder: g('ae_encoder'), aeDecoder: g('ae_decoder'), previewDecoder: null, t5Tokenizer: { json: 't5.tokenizer.json', config: 't5.tokenizer_config.json' }, clipTokenizer: { json: 'clip.tokenizer.json', config: 'clip.tokenizer_config.json' } },
+  sampling: {
+    defaultSteps: 28,
+    defaultGuidance: 2.5,
+    defaultAverage: 1,
+    baseShift: 0.5,
+    maxShift: 1.15,
+    baseSeqLen: 256,
+    maxSeqLen: 4096,
+    resolutions: [
+      [1024, 1024],
+      [672, 1568],
+    ],
+  },
+  components: {
+    dit: [g('dit')],
+    t5: g('t5'),
+    clip: g('clip'),
+    aeEncoder: g('ae_encoder'),
+    aeDecoder: g('ae_decoder'),
+    previewDecoder: null,
+    t5Tokenizer: { json: 't5.tokenizer.json', config: 't5.tokenizer_config.json' },
+    clipTokenizer: { json: 'clip.tokenizer.json', config: 'clip.tokenizer_config.json' },
+  },
   files,
 };
 
@@ -44,9 +78,13 @@ describe('parseManifest', () => {
     four.sampling.default_average = 4;
     expect(parseManifest(four).sampling.defaultAverage).toBe(4);
     for (const bad of [0, 2.5, '4']) {
-      expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: bad } })).toThrow(/sampling.default_average must be an integer ≥ 1/);
+      expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: bad } })).toThrow(
+        /sampling.default_average must be an integer ≥ 1/,
+      );
     }
-    expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: 17 } })).toThrow(/default_average must be at most 16, got 17/);
+    expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: 17 } })).toThrow(
+      /default_average must be at most 16, got 17/,
+    );
   });
 
   it('refuses an unknown format version instead of guessing', () => {

@@ -24,13 +24,36 @@ export interface DitConfig {
   guidanceEmbed: boolean;
 }
 
-export interface T5Config { dModel: number; numLayers: number; numHeads: number; vocabSize: number; maxLength: number }
-export interface ClipConfig { hiddenSize: number; numLayers: number; numHeads: number; vocabSize: number; maxLength: number }
+export interface T5Config {
+  dModel: number;
+  numLayers: number;
+  numHeads: number;
+  vocabSize: number;
+  maxLength: number;
+}
+export interface ClipConfig {
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  vocabSize: number;
+  maxLength: number;
+}
 
 /** The autoencoder: latent channels, spatial factor (8 for FLUX, 16 for a smaller AE) and latent scaling. */
-export interface AeConfig { zChannels: number; spatialFactor: number; scaleFactor: number; shiftFactor: number }
+export interface AeConfig {
+  zChannels: number;
+  spatialFactor: number;
+  scaleFactor: number;
+  shiftFactor: number;
+}
 
-export interface ModelConfig { dit: DitConfig; t5: T5Config; clip: ClipConfig; ae: AeConfig; patchSize: number }
+export interface ModelConfig {
+  dit: DitConfig;
+  t5: T5Config;
+  clip: ClipConfig;
+  ae: AeConfig;
+  patchSize: number;
+}
 
 /** Sampler defaults and the resolution buckets (width, height) the model was trained at. */
 export interface SamplingConfig {
@@ -46,7 +69,10 @@ export interface SamplingConfig {
 }
 
 /** One ONNX graph and the external-data files it references. */
-export interface GraphFiles { graph: string; data: string[] }
+export interface GraphFiles {
+  graph: string;
+  data: string[];
+}
 
 export type GraphRole = 'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder';
 
@@ -63,13 +89,21 @@ export interface Components {
 }
 
 /** A Hugging Face tokenizer.json and its tokenizer_config.json (special tokens, padding). */
-export interface TokenizerFiles { json: string; config: string }
+export interface TokenizerFiles {
+  json: string;
+  config: string;
+}
 
 /** Every file of the bundle, for download and integrity checks. */
-export interface FileEntry { path: string; bytes: number; sha256: string }
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
 
 /** What a file is for, as manifest.json spells it beside each file (derived from `components`). */
-export type FileRole = 'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder' | 't5_tokenizer' | 'clip_tokenizer';
+export type FileRole =
+  'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder' | 't5_tokenizer' | 'clip_tokenizer';
 
 /** The role of every file the components reference. */
 export function getFileRoles(c: Components): Map<string, FileRole> {
@@ -81,7 +115,11 @@ export function getFileRoles(c: Components): Map<string, FileRole> {
   add('ae_encoder', c.aeEncoder);
   add('ae_decoder', c.aeDecoder);
   add('preview_decoder', c.previewDecoder);
-  for (const [role, t] of [['t5_tokenizer', c.t5Tokenizer], ['clip_tokenizer', c.clipTokenizer]] as const) [t.json, t.config].forEach((p) => roles.set(p, role));
+  for (const [role, t] of [
+    ['t5_tokenizer', c.t5Tokenizer],
+    ['clip_tokenizer', c.clipTokenizer],
+  ] as const)
+    [t.json, t.config].forEach((p) => roles.set(p, role));
   return roles;
 }
 
@@ -110,20 +148,24 @@ export class ManifestError extends Error {}
 type Json = Record<string, unknown>;
 
 function obj(v: unknown, at: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(`manifest: ${at} must be an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ManifestError(`manifest: ${at} must be an object`);
   return v as Json;
 }
 function num(o: Json, key: string, at: string, { int = true, min = 1, max = Infinity } = {}): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min) {
-    throw new ManifestError(`manifest: ${at}.${key} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`);
+    throw new ManifestError(
+      `manifest: ${at}.${key} must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`,
+    );
   }
   if (v > max) throw new ManifestError(`manifest: ${at}.${key} must be at most ${max}, got ${v}`);
   return v;
 }
 function str(o: Json, key: string, at: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.length === 0) throw new ManifestError(`manifest: ${at}.${key} must be a non-empty string`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new ManifestError(`manifest: ${at}.${key} must be a non-empty string`);
   return v;
 }
 function arr(o: Json, key: string, at: string): unknown[] {
@@ -152,7 +194,13 @@ function parseTokenizer(v: unknown, at: string): TokenizerFiles {
 
 function parseGraph(v: unknown, at: string): GraphFiles {
   const o = obj(v, at);
-  return { graph: str(o, 'graph', at), data: arr(o, 'data', at).map((d, i) => { if (typeof d !== 'string') throw new ManifestError(`manifest: ${at}.data[${i}] must be a string`); return d; }) };
+  return {
+    graph: str(o, 'graph', at),
+    data: arr(o, 'data', at).map((d, i) => {
+      if (typeof d !== 'string') throw new ManifestError(`manifest: ${at}.data[${i}] must be a string`);
+      return d;
+    }),
+  };
 }
 
 /**
@@ -161,13 +209,17 @@ function parseGraph(v: unknown, at: string): GraphFiles {
  */
 export function parseManifest(json: unknown): Manifest {
   const root = obj(json, 'root');
-  if (root.format !== MANIFEST_FORMAT) throw new ManifestError(`manifest: not a Kontext bundle (format is ${JSON.stringify(root.format)})`);
+  if (root.format !== MANIFEST_FORMAT)
+    throw new ManifestError(`manifest: not a Kontext bundle (format is ${JSON.stringify(root.format)})`);
   const version = num(root, 'format_version', 'root');
   if (version !== MANIFEST_VERSION) {
-    throw new ManifestError(`manifest: format version ${version} is not supported (this app reads version ${MANIFEST_VERSION})`);
+    throw new ManifestError(
+      `manifest: format version ${version} is not supported (this app reads version ${MANIFEST_VERSION})`,
+    );
   }
   const weights = root.weights;
-  if (weights !== 'fp32' && weights !== 'fp16' && weights !== 'int4') throw new ManifestError(`manifest: weights must be fp32, fp16 or int4`);
+  if (weights !== 'fp32' && weights !== 'fp16' && weights !== 'int4')
+    throw new ManifestError(`manifest: weights must be fp32, fp16 or int4`);
 
   const m = obj(root.model, 'model');
   const d = obj(m.dit, 'model.dit');
@@ -197,13 +249,32 @@ export function parseManifest(json: unknown): Manifest {
   const a = obj(m.ae, 'model.ae');
   const model: ModelConfig = {
     dit,
-    t5: { dModel: num(t, 'd_model', 'model.t5'), numLayers: num(t, 'num_layers', 'model.t5'), numHeads: num(t, 'num_heads', 'model.t5'), vocabSize: num(t, 'vocab_size', 'model.t5'), maxLength: num(t, 'max_length', 'model.t5') },
-    clip: { hiddenSize: num(c, 'hidden_size', 'model.clip'), numLayers: num(c, 'num_layers', 'model.clip'), numHeads: num(c, 'num_heads', 'model.clip'), vocabSize: num(c, 'vocab_size', 'model.clip'), maxLength: num(c, 'max_length', 'model.clip') },
-    ae: { zChannels: num(a, 'z_channels', 'model.ae'), spatialFactor: num(a, 'spatial_factor', 'model.ae'), scaleFactor: num(a, 'scale_factor', 'model.ae', { int: false, min: 0 }), shiftFactor: num(a, 'shift_factor', 'model.ae', { int: false, min: -Infinity }) },
+    t5: {
+      dModel: num(t, 'd_model', 'model.t5'),
+      numLayers: num(t, 'num_layers', 'model.t5'),
+      numHeads: num(t, 'num_heads', 'model.t5'),
+      vocabSize: num(t, 'vocab_size', 'model.t5'),
+      maxLength: num(t, 'max_length', 'model.t5'),
+    },
+    clip: {
+      hiddenSize: num(c, 'hidden_size', 'model.clip'),
+      numLayers: num(c, 'num_layers', 'model.clip'),
+      numHeads: num(c, 'num_heads', 'model.clip'),
+      vocabSize: num(c, 'vocab_size', 'model.clip'),
+      maxLength: num(c, 'max_length', 'model.clip'),
+    },
+    ae: {
+      zChannels: num(a, 'z_channels', 'model.ae'),
+      spatialFactor: num(a, 'spatial_factor', 'model.ae'),
+      scaleFactor: num(a, 'scale_factor', 'model.ae', { int: false, min: 0 }),
+      shiftFactor: num(a, 'shift_factor', 'model.ae', { int: false, min: -Infinity }),
+    },
     patchSize: num(m, 'patch_size', 'model'),
   };
   if (dit.inChannels !== model.ae.zChannels * model.patchSize ** 2) {
-    throw new ManifestError(`manifest: model.dit.in_channels (${dit.inChannels}) must equal z_channels × patch_size² (${model.ae.zChannels * model.patchSize ** 2})`);
+    throw new ManifestError(
+      `manifest: model.dit.in_channels (${dit.inChannels}) must equal z_channels × patch_size² (${model.ae.zChannels * model.patchSize ** 2})`,
+    );
   }
 
   const s = obj(root.sampling, 'sampling');
@@ -235,7 +306,8 @@ export function parseManifest(json: unknown): Manifest {
     clip: parseGraph(comp.clip, 'components.clip'),
     aeEncoder: parseGraph(comp.ae_encoder, 'components.ae_encoder'),
     aeDecoder: parseGraph(comp.ae_decoder, 'components.ae_decoder'),
-    previewDecoder: comp.preview_decoder == null ? null : parseGraph(comp.preview_decoder, 'components.preview_decoder'),
+    previewDecoder:
+      comp.preview_decoder == null ? null : parseGraph(comp.preview_decoder, 'components.preview_decoder'),
     t5Tokenizer: parseTokenizer(comp.t5_tokenizer, 'components.t5_tokenizer'),
     clipTokenizer: parseTokenizer(comp.clip_tokenizer, 'components.clip_tokenizer'),
   };
@@ -244,10 +316,13 @@ export function parseManifest(json: unknown): Manifest {
   const files = arr(root, 'files', 'root').map((f, i) => {
     const o = obj(f, `files[${i}]`);
     const sha256 = str(o, 'sha256', `files[${i}]`);
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError(`manifest: files[${i}].sha256 must be 64 lowercase hex digits`);
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+      throw new ManifestError(`manifest: files[${i}].sha256 must be 64 lowercase hex digits`);
     const path = str(o, 'path', `files[${i}]`);
     if (o.role != null && o.role !== roles.get(path)) {
-      throw new ManifestError(`manifest: files[${i}].role is ${JSON.stringify(o.role)}, but the components use "${path}" as ${roles.get(path) ?? 'nothing'}`);
+      throw new ManifestError(
+        `manifest: files[${i}].role is ${JSON.stringify(o.role)}, but the components use "${path}" as ${roles.get(path) ?? 'nothing'}`,
+      );
     }
     return { path, bytes: num(o, 'bytes', `files[${i}]`, { min: 0 }), sha256 };
   });
@@ -287,24 +362,65 @@ export function manifestToJson(m: Manifest): Json {
     preview_rgb: m.previewRgb,
     model: {
       dit: {
-        hidden_size: dit.hiddenSize, num_heads: dit.numHeads, depth: dit.depth, depth_single_blocks: dit.depthSingleBlocks,
-        axes_dim: dit.axesDim, theta: dit.theta, in_channels: dit.inChannels, context_in_dim: dit.contextInDim,
-        vec_in_dim: dit.vecInDim, mlp_ratio: dit.mlpRatio, guidance_embed: dit.guidanceEmbed,
+        hidden_size: dit.hiddenSize,
+        num_heads: dit.numHeads,
+        depth: dit.depth,
+        depth_single_blocks: dit.depthSingleBlocks,
+        axes_dim: dit.axesDim,
+        theta: dit.theta,
+        in_channels: dit.inChannels,
+        context_in_dim: dit.contextInDim,
+        vec_in_dim: dit.vecInDim,
+        mlp_ratio: dit.mlpRatio,
+        guidance_embed: dit.guidanceEmbed,
       },
-      t5: { d_model: t5.dModel, num_layers: t5.numLayers, num_heads: t5.numHeads, vocab_size: t5.vocabSize, max_length: t5.maxLength },
-      clip: { hidden_size: clip.hiddenSize, num_layers: clip.numLayers, num_heads: clip.numHeads, vocab_size: clip.vocabSize, max_length: clip.maxLength },
-      ae: { z_channels: ae.zChannels, spatial_factor: ae.spatialFactor, scale_factor: ae.scaleFactor, shift_factor: ae.shiftFactor },
+      t5: {
+        d_model: t5.dModel,
+        num_layers: t5.numLayers,
+        num_heads: t5.numHeads,
+        vocab_size: t5.vocabSize,
+        max_length: t5.maxLength,
+      },
+      clip: {
+        hidden_size: clip.hiddenSize,
+        num_layers: clip.numLayers,
+        num_heads: clip.numHeads,
+        vocab_size: clip.vocabSize,
+        max_length: clip.maxLength,
+      },
+      ae: {
+        z_channels: ae.zChannels,
+        spatial_factor: ae.spatialFactor,
+        scale_factor: ae.scaleFactor,
+        shift_factor: ae.shiftFactor,
+      },
       patch_size: m.model.patchSize,
     },
     sampling: {
-      default_steps: s.defaultSteps, default_guidance: s.defaultGuidance, default_average: s.defaultAverage, base_shift: s.baseShift, max_shift: s.maxShift,
-      base_seq_len: s.baseSeqLen, max_seq_len: s.maxSeqLen, resolutions: s.resolutions,
+      default_steps: s.defaultSteps,
+      default_guidance: s.defaultGuidance,
+      default_average: s.defaultAverage,
+      base_shift: s.baseShift,
+      max_shift: s.maxShift,
+      base_seq_len: s.baseSeqLen,
+      max_seq_len: s.maxSeqLen,
+      resolutions: s.resolutions,
     },
     components: {
-      dit: c.dit.map(graphJson), t5: graphJson(c.t5), clip: graphJson(c.clip), ae_encoder: graphJson(c.aeEncoder),
-      ae_decoder: graphJson(c.aeDecoder), preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
-      t5_tokenizer: { ...c.t5Tokenizer }, clip_tokenizer: { ...c.clipTokenizer },
+      dit: c.dit.map(graphJson),
+      t5: graphJson(c.t5),
+      clip: graphJson(c.clip),
+      ae_encoder: graphJson(c.aeEncoder),
+      ae_decoder: graphJson(c.aeDecoder),
+      preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
+      t5_tokenizer: { ...c.t5Tokenizer },
+      clip_tokenizer: { ...c.clipTokenizer },
     },
-    files: m.files.map((f) => ({ path: f.path, ...(roles.has(f.path) ? { role: roles.get(f.path) } : {}), bytes: f.bytes, sha256: f.sha256 })),
+    files: m.files.map((f) => ({
+      path: f.path,
+      ...(roles.has(f.path) ? { role: roles.get(f.path) } : {}),
+      bytes: f.bytes,
+      sha256: f.sha256,
+    })),
   };
 }

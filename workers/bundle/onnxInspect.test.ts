@@ -5,7 +5,10 @@ import { listExternalDataLocations } from './onnxInspect';
 function lenField(number: number, payload: Uint8Array): number[] {
   const out = [number * 8 + 2];
   let n = payload.length;
-  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n >>>= 7; }
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
   out.push(n);
   return [...out, ...payload];
 }
@@ -35,6 +38,8 @@ describe('listExternalDataLocations', () => {
     expect(() => listExternalDataLocations(text('hello, this is a text file\n'), 'notes.onnx')).toThrow(
       /notes\.onnx is not an ONNX model/,
     );
-    expect(() => listExternalDataLocations(new Uint8Array(0), 'empty.onnx')).toThrow(/empty\.onnx is not an ONNX model/);
+    expect(() => listExternalDataLocations(new Uint8Array(0), 'empty.onnx')).toThrow(
+      /empty\.onnx is not an ONNX model/,
+    );
   });
 });

@@ -21,7 +21,17 @@ const ENTRY_VALUE = 2;
 
 // Wire types of the ModelProto fields we know; anything else there means "not ONNX".
 const MODEL_WIRE_TYPES: Readonly<Record<number, number>> = {
-  1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2,
+  1: 0,
+  2: 2,
+  3: 2,
+  4: 2,
+  5: 0,
+  6: 2,
+  7: 2,
+  8: 2,
+  14: 2,
+  20: 2,
+  25: 2,
 };
 
 /**

@@ -10,7 +10,14 @@ import { formatBytes, toCacheError } from './cacheErrors';
 import { downloadFile } from './download';
 import type { KeyValueStore } from './kvStore';
 import {
-  bundleKey, fileKey, isKeyOf, listChunkKeys, makeFileRecord, matchFileRecord, type BundleRecord, type FileRecord,
+  bundleKey,
+  fileKey,
+  isKeyOf,
+  listChunkKeys,
+  makeFileRecord,
+  matchFileRecord,
+  type BundleRecord,
+  type FileRecord,
 } from './layout';
 import { createProgressReporter } from './progress';
 import { parseStoredManifest, readManifestText } from './readManifest';
@@ -52,7 +59,11 @@ export interface BundleStore {
    * Downloads or imports a bundle, verifying each file's sha256; resumes at the first unverified file (and
    * inside it at the last stored byte). Refuses with `quota` before fetching any file when it cannot fit.
    */
-  addBundle(source: BundleSource, onProgress: (files: FileProgress[]) => void, signal?: AbortSignal): Promise<BundleInfo>;
+  addBundle(
+    source: BundleSource,
+    onProgress: (files: FileProgress[]) => void,
+    signal?: AbortSignal,
+  ): Promise<BundleInfo>;
   /** Deletes a bundle (cancelling its download if one is running). */
   deleteBundle(id: string): Promise<void>;
   getManifest(id: string): Promise<Manifest>;
@@ -74,7 +85,8 @@ const sameFolder = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace
 export function createBundleStore(deps: BundleStoreDeps): BundleStore {
   const kv = deps.store;
   const chunkBytes = deps.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new Error(`bundle store: chunkBytes must be a positive integer`);
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1)
+    throw new Error(`bundle store: chunkBytes must be a positive integer`);
   const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
 
   function describe(record: BundleRecord, manifest: Manifest | null, files: (FileRecord | undefined)[]): BundleInfo {
@@ -91,7 +103,13 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       files: progress,
       unsupportedReason: null,
       embedded: record.embedded,
-      defaults: manifest ? { steps: manifest.sampling.defaultSteps, guidance: manifest.sampling.defaultGuidance, average: manifest.sampling.defaultAverage } : null,
+      defaults: manifest
+        ? {
+            steps: manifest.sampling.defaultSteps,
+            guidance: manifest.sampling.defaultGuidance,
+            average: manifest.sampling.defaultAverage,
+          }
+        : null,
     };
   }
 
@@ -107,8 +125,11 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     if (quota === undefined) return;
     const free = Math.max(0, quota - usage);
     if (needed > free) {
-      throw new EngineError('quota', `This bundle needs ${formatBytes(needed)} more storage, but the browser lets this site store only ` +
-        `${formatBytes(free)} more (${formatBytes(usage)} of ${formatBytes(quota)} used). Free disk space or delete another bundle.`);
+      throw new EngineError(
+        'quota',
+        `This bundle needs ${formatBytes(needed)} more storage, but the browser lets this site store only ` +
+          `${formatBytes(free)} more (${formatBytes(usage)} of ${formatBytes(quota)} used). Free disk space or delete another bundle.`,
+      );
     }
   }
 
@@ -116,7 +137,9 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     const storage = deps.storage;
     if (!storage?.persist) return; // not in workers: the page asks (navigator.storage.persist())
     // Not awaited: Firefox shows a prompt, and the download must not wait for the user's answer.
-    void (async () => { if (!(await storage.persisted?.())) await storage.persist!(); })().catch(() => undefined);
+    void (async () => {
+      if (!(await storage.persisted?.())) await storage.persist!();
+    })().catch(() => undefined);
   }
 
   /**
@@ -127,18 +150,37 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
    */
   async function readChunks(id: string, path: string, record: FileRecord): Promise<Blob[]> {
     const chunks = await kv.getMany<Blob>(listChunkKeys(id, path, record.chunks));
-    const readable = await Promise.all(chunks.map((c) => c?.slice(0, 1).arrayBuffer().then(() => true, () => false) ?? false));
+    const readable = await Promise.all(
+      chunks.map(
+        (c) =>
+          c
+            ?.slice(0, 1)
+            .arrayBuffer()
+            .then(
+              () => true,
+              () => false,
+            ) ?? false,
+      ),
+    );
     if (readable.every(Boolean)) return chunks as Blob[];
     await kv.delMany([fileKey(id, path), ...listChunkKeys(id, path, record.chunks)]);
-    throw new EngineError('quota', `The browser lost the stored data of "${path}" (bundle "${id}"); this happens in private windows ` +
-      'or when storage runs short. Add the bundle again to download the missing part.');
+    throw new EngineError(
+      'quota',
+      `The browser lost the stored data of "${path}" (bundle "${id}"); this happens in private windows ` +
+        'or when storage runs short. Add the bundle again to download the missing part.',
+    );
   }
 
   /** Drops stored records and chunks that this manifest no longer describes. */
   async function prune(id: string, manifest: Manifest, stored: (FileRecord | undefined)[]): Promise<FileRecord[]> {
     const records = manifest.files.map((f, i) => matchFileRecord(stored[i], f) ?? makeFileRecord(f));
     // A record replaced by a fresh one was stale (another sha256 or size): its file key and chunks go too.
-    const kept = new Map(manifest.files.map((f, i) => [f.path, { chunks: records[i].chunks, stale: stored[i] !== undefined && stored[i] !== records[i] }]));
+    const kept = new Map(
+      manifest.files.map((f, i) => [
+        f.path,
+        { chunks: records[i].chunks, stale: stored[i] !== undefined && stored[i] !== records[i] },
+      ]),
+    );
     const orphans = (await kv.keys()).filter((k) => {
       if (!Array.isArray(k) || !isKeyOf(k, id)) return false;
       const file = kept.get(k[2] as string);
@@ -149,32 +191,59 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     return records;
   }
 
-  async function download(reader: SourceReader, json: unknown, manifest: Manifest, onProgress: (f: FileProgress[]) => void, signal: AbortSignal) {
+  async function download(
+    reader: SourceReader,
+    json: unknown,
+    manifest: Manifest,
+    onProgress: (f: FileProgress[]) => void,
+    signal: AbortSignal,
+  ) {
     const id = manifest.id;
     const [previous] = await kv.getMany<BundleRecord>([bundleKey(id)]);
-    const records = await prune(id, manifest, await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(id, f.path))));
+    const records = await prune(
+      id,
+      manifest,
+      await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(id, f.path))),
+    );
     for (const [i, entry] of manifest.files.entries()) {
-      if (records[i].verified) await readChunks(id, entry.path, records[i]).catch(() => { records[i] = makeFileRecord(entry); });
+      if (records[i].verified)
+        await readChunks(id, entry.path, records[i]).catch(() => {
+          records[i] = makeFileRecord(entry);
+        });
     }
-    await checkQuota(manifest.files.reduce((s, f, i) => s + (records[i].verified ? 0 : f.bytes - records[i].loaded), 0));
+    await checkQuota(
+      manifest.files.reduce((s, f, i) => s + (records[i].verified ? 0 : f.bytes - records[i].loaded), 0),
+    );
     requestPersistence();
     const record: BundleRecord = {
       id,
       manifest: json,
       sourceUrl: reader.url ?? previous?.sourceUrl ?? null,
-      embedded: previous?.embedded === true || (reader.url !== null && deps.embeddedUrl !== undefined && sameFolder(reader.url, deps.embeddedUrl)),
+      embedded:
+        previous?.embedded === true ||
+        (reader.url !== null && deps.embeddedUrl !== undefined && sameFolder(reader.url, deps.embeddedUrl)),
       addedAt: previous?.addedAt ?? Date.now(),
     };
     await kv.setMany([[bundleKey(id), record]]);
 
-    const progress = createProgressReporter(describe(record, manifest, records).files, onProgress, deps.progressIntervalMs);
+    const progress = createProgressReporter(
+      describe(record, manifest, records).files,
+      onProgress,
+      deps.progressIntervalMs,
+    );
     progress.flush();
     for (const [i, entry] of manifest.files.entries()) {
       if (records[i].verified) continue;
       progress.update(entry.path, { state: 'downloading', loaded: records[i].loaded });
       try {
         records[i] = await downloadFile({
-          kv, bundleId: id, entry, record: records[i], chunkBytes, subtle: deps.subtle, signal,
+          kv,
+          bundleId: id,
+          entry,
+          record: records[i],
+          chunkBytes,
+          subtle: deps.subtle,
+          signal,
           open: (offset) => reader.openFile(entry, offset, signal),
           onLoaded: (loaded) => progress.update(entry.path, { loaded }),
           onVerifying: () => progress.update(entry.path, { state: 'verifying' }),
@@ -204,7 +273,11 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     return createUrlReader(deps.embeddedUrl, deps.fetch);
   }
 
-  async function addBundle(source: BundleSource, onProgress: (f: FileProgress[]) => void, signal?: AbortSignal): Promise<BundleInfo> {
+  async function addBundle(
+    source: BundleSource,
+    onProgress: (f: FileProgress[]) => void,
+    signal?: AbortSignal,
+  ): Promise<BundleInfo> {
     const reader = openSource(source);
     const where = reader.url ?? 'the picked folder';
     const mine = new AbortController();
@@ -217,11 +290,15 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       throw toCacheError(e, 'manifest.json', combined);
     }
     const { json, manifest } = readManifestText(text, where);
-    const busy = () => new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded (in this or another tab).`);
+    const busy = () =>
+      new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded (in this or another tab).`);
     if (running.has(manifest.id)) throw busy();
     const run = () => download(reader, json, manifest, onProgress, combined);
     const done = deps.locks
-      ? deps.locks.request(`kontext-bundle:${manifest.id}`, { ifAvailable: true }, async (lock) => { if (!lock) throw busy(); return run(); })
+      ? deps.locks.request(`kontext-bundle:${manifest.id}`, { ifAvailable: true }, async (lock) => {
+          if (!lock) throw busy();
+          return run();
+        })
       : run();
     running.set(manifest.id, { controller: mine, done });
     try {
@@ -234,13 +311,21 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
   return {
     async listBundles() {
       const ids = (await kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'bundle').map((k) => (k as string[])[1]);
-      const records = (await kv.getMany<BundleRecord>(ids.map(bundleKey))).filter((r): r is BundleRecord => r !== undefined);
-      const infos = await Promise.all(records.map(async (r) => {
-        let manifest: Manifest | null = null;
-        try { manifest = parseStoredManifest(r.manifest, r.id); } catch { /* listed (so it can be deleted) but never complete */ }
-        const files = manifest ? await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(r.id, f.path))) : [];
-        return { info: describe(r, manifest, files), addedAt: r.addedAt };
-      }));
+      const records = (await kv.getMany<BundleRecord>(ids.map(bundleKey))).filter(
+        (r): r is BundleRecord => r !== undefined,
+      );
+      const infos = await Promise.all(
+        records.map(async (r) => {
+          let manifest: Manifest | null = null;
+          try {
+            manifest = parseStoredManifest(r.manifest, r.id);
+          } catch {
+            /* listed (so it can be deleted) but never complete */
+          }
+          const files = manifest ? await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(r.id, f.path))) : [];
+          return { info: describe(r, manifest, files), addedAt: r.addedAt };
+        }),
+      );
       infos.sort((a, b) => Number(b.info.embedded) - Number(a.info.embedded) || a.addedAt - b.addedAt);
       return infos.map((x) => x.info);
     },
@@ -257,7 +342,11 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       };
       if (!deps.locks) return remove();
       return deps.locks.request(`kontext-bundle:${id}`, { ifAvailable: true }, async (lock) => {
-        if (!lock) throw new EngineError('bad-input', `Bundle "${id}" is being downloaded in another tab; cancel it there first.`);
+        if (!lock)
+          throw new EngineError(
+            'bad-input',
+            `Bundle "${id}" is being downloaded in another tab; cancel it there first.`,
+          );
         return remove();
       });
     },
@@ -266,12 +355,20 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     },
     async getFile(id, path) {
       const [record] = await kv.getMany<FileRecord>([fileKey(id, path)]);
-      if (!record?.verified) throw new EngineError('bad-input', `"${path}" of bundle "${id}" is not stored completely; add the bundle again to finish it.`);
+      if (!record?.verified)
+        throw new EngineError(
+          'bad-input',
+          `"${path}" of bundle "${id}" is not stored completely; add the bundle again to finish it.`,
+        );
       return new Blob(await readChunks(id, path, record));
     },
     async getStorageInfo() {
       const estimate = await deps.storage?.estimate();
-      return { usage: estimate?.usage ?? 0, quota: estimate?.quota ?? 0, persisted: (await deps.storage?.persisted?.()) ?? false };
+      return {
+        usage: estimate?.usage ?? 0,
+        quota: estimate?.quota ?? 0,
+        persisted: (await deps.storage?.persisted?.()) ?? false,
+      };
     },
   };
 }

@@ -19,9 +19,13 @@ export function isNamedError(error: unknown, name: string): boolean {
  */
 export function toCacheError(error: unknown, path: string, signal?: AbortSignal): EngineError {
   if (error instanceof EngineError) return error;
-  if (signal?.aborted || isNamedError(error, 'AbortError')) return new EngineError('cancelled', `Download cancelled during "${path}".`);
+  if (signal?.aborted || isNamedError(error, 'AbortError'))
+    return new EngineError('cancelled', `Download cancelled during "${path}".`);
   if (isNamedError(error, 'QuotaExceededError')) {
-    return new EngineError('quota', `The browser's storage is full (while storing "${path}"). Free some space, then retry: the download resumes where it stopped.`);
+    return new EngineError(
+      'quota',
+      `The browser's storage is full (while storing "${path}"). Free some space, then retry: the download resumes where it stopped.`,
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new EngineError('runtime', `Downloading "${path}" failed (${message}). Retry to resume where it stopped.`);

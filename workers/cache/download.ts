@@ -66,22 +66,31 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
   }
 
   async function store(bytes: Uint8Array<ArrayBuffer>, final: boolean): Promise<void> {
-    const next: FileRecord = { ...record, loaded: record.loaded + bytes.length, chunks: record.chunks + (bytes.length > 0 ? 1 : 0) };
-    const writes: [IDBValidKey, unknown][] = bytes.length > 0 ? [[chunkKey(id, entry.path, record.chunks), new Blob([bytes])]] : [];
+    const next: FileRecord = {
+      ...record,
+      loaded: record.loaded + bytes.length,
+      chunks: record.chunks + (bytes.length > 0 ? 1 : 0),
+    };
+    const writes: [IDBValidKey, unknown][] =
+      bytes.length > 0 ? [[chunkKey(id, entry.path, record.chunks), new Blob([bytes])]] : [];
     // One-chunk files are hashed by subtle at the end; a partial one kept after an error needs the TS state.
     if (!wholeInOneChunk || !final) hasher.update(bytes);
     if (final) {
       o.onVerifying();
       const actual = wholeInOneChunk ? toHex(await o.subtle!.digest('SHA-256', bytes)) : hasher.digestHex();
       if (next.loaded !== entry.bytes) await fail(`ended after ${next.loaded} bytes; the manifest says ${entry.bytes}`);
-      if (actual !== entry.sha256) await fail(`does not match the manifest (sha256 ${actual}, expected ${entry.sha256})`);
+      if (actual !== entry.sha256)
+        await fail(`does not match the manifest (sha256 ${actual}, expected ${entry.sha256})`);
       Object.assign(next, { verified: true, hash: null });
     } else {
       next.hash = hasher.saveState();
     }
     writes.push([fileKey(id, entry.path), next]);
     await settle();
-    const write = kv.setMany(writes).catch((e: unknown) => { writeFailed = true; throw e; });
+    const write = kv.setMany(writes).catch((e: unknown) => {
+      writeFailed = true;
+      throw e;
+    });
     if (final) {
       await write;
     } else {
@@ -133,10 +142,14 @@ export async function downloadFile(o: DownloadFileOptions): Promise<FileRecord> 
   } catch (error) {
     let failure = error;
     // A write that failed meanwhile (storage full) says more than the read error it raced with.
-    await settle().catch((e) => { if (!(error instanceof EngineError)) failure = e; });
+    await settle().catch((e) => {
+      if (!(error instanceof EngineError)) failure = e;
+    });
     // A cut connection or a cancel keeps what already arrived, so a retry resumes from the last byte received.
     if (interrupted && !writeFailed && filled > 0) {
-      await store(buffer.subarray(0, filled), false).then(settle).catch(() => undefined);
+      await store(buffer.subarray(0, filled), false)
+        .then(settle)
+        .catch(() => undefined);
     }
     throw toCacheError(failure, entry.path, signal);
   } finally {

@@ -45,7 +45,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueSto
       }
       for (const [k, v] of entries) map.set(id(k), { key: k, value: v });
     },
-    delMany: async (ks) => { for (const k of ks) map.delete(id(k)); },
+    delMany: async (ks) => {
+      for (const k of ks) map.delete(id(k));
+    },
     keys: async () => [...map.values()].map((e) => e.key),
   };
 }

@@ -49,7 +49,10 @@ export function makeFileRecord(entry: { sha256: string; bytes: number }): FileRe
 }
 
 /** A stored record that still describes this manifest entry, or null when it is missing or stale. */
-export function matchFileRecord(record: FileRecord | undefined, entry: { sha256: string; bytes: number }): FileRecord | null {
+export function matchFileRecord(
+  record: FileRecord | undefined,
+  entry: { sha256: string; bytes: number },
+): FileRecord | null {
   if (!record || record.sha256 !== entry.sha256 || record.bytes !== entry.bytes) return null;
   if (record.loaded > record.bytes || (record.loaded > 0 && !record.hash && !record.verified)) return null;
   return record;

@@ -17,13 +17,19 @@ describe('createProgressReporter', () => {
     const p = createProgressReporter(files(), (f) => calls.push(f), 100, now);
     p.update('a', { state: 'downloading', loaded: 1 });
     expect(calls).toHaveLength(1);
-    for (let i = 2; i <= 50; i++) { vi.advanceTimersByTime(1); p.update('a', { loaded: i }); }
+    for (let i = 2; i <= 50; i++) {
+      vi.advanceTimersByTime(1);
+      p.update('a', { loaded: i });
+    }
     expect(calls).toHaveLength(1);
     vi.advanceTimersByTime(100);
     expect(calls).toHaveLength(2);
     expect(calls[1][0]).toEqual({ path: 'a', bytes: 100, loaded: 50, state: 'downloading' });
     // 1000 updates over 1 s: about ten reports, never more than eleven
-    for (let i = 0; i < 1000; i++) { vi.advanceTimersByTime(1); p.update('b', { loaded: i % 50 }); }
+    for (let i = 0; i < 1000; i++) {
+      vi.advanceTimersByTime(1);
+      p.update('b', { loaded: i % 50 });
+    }
     vi.advanceTimersByTime(200);
     expect(calls.length - 2).toBeGreaterThanOrEqual(9);
     expect(calls.length - 2).toBeLessThanOrEqual(11);
@@ -43,9 +49,21 @@ describe('createProgressReporter', () => {
   });
 
   it('survives a listener that throws or rejects, and refuses unknown files', async () => {
-    const p = createProgressReporter(files(), () => { throw new Error('gone'); }, 100, now);
+    const p = createProgressReporter(
+      files(),
+      () => {
+        throw new Error('gone');
+      },
+      100,
+      now,
+    );
     expect(() => p.flush()).not.toThrow();
-    const q = createProgressReporter(files(), () => Promise.reject(new Error('port closed')) as unknown as void, 100, now);
+    const q = createProgressReporter(
+      files(),
+      () => Promise.reject(new Error('port closed')) as unknown as void,
+      100,
+      now,
+    );
     q.flush();
     await Promise.resolve();
     expect(() => q.update('zzz', { loaded: 1 })).toThrow(/unknown file/);

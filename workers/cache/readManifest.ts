@@ -19,7 +19,8 @@ export function parseStoredManifest(json: unknown, where: string): Manifest {
     checkFilePaths(manifest);
     return manifest;
   } catch (e) {
-    if (e instanceof ManifestError) throw new EngineError('bad-manifest', `The bundle ${where} cannot be used: ${e.message}.`);
+    if (e instanceof ManifestError)
+      throw new EngineError('bad-manifest', `The bundle ${where} cannot be used: ${e.message}.`);
     throw e;
   }
 }

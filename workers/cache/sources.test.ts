@@ -3,9 +3,13 @@ import { EngineError } from '../api/errors';
 import { createFilesReader, createUrlReader, dropBytes, joinUrl, matchPickedFiles } from './sources';
 
 const bytesOf = async (s: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(s).arrayBuffer());
-const streamOf = (...parts: number[][]) => new ReadableStream<Uint8Array>({
-  start(c) { for (const p of parts) c.enqueue(new Uint8Array(p)); c.close(); },
-});
+const streamOf = (...parts: number[][]) =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const p of parts) c.enqueue(new Uint8Array(p));
+      c.close();
+    },
+  });
 function picked(path: string, content = path): File {
   const file = new File([content], path.split('/').pop()!);
   Object.defineProperty(file, 'webkitRelativePath', { value: path });
@@ -21,21 +25,24 @@ describe('sources', () => {
   });
 
   it('drops the first bytes of a stream across pieces', async () => {
-    expect([...await bytesOf(dropBytes(streamOf([1, 2], [3, 4, 5], [6]), 3))]).toEqual([4, 5, 6]);
-    expect([...await bytesOf(dropBytes(streamOf([1, 2]), 0))]).toEqual([1, 2]);
+    expect([...(await bytesOf(dropBytes(streamOf([1, 2], [3, 4, 5], [6]), 3)))]).toEqual([4, 5, 6]);
+    expect([...(await bytesOf(dropBytes(streamOf([1, 2]), 0)))]).toEqual([1, 2]);
   });
 
   it('refetches the whole file when a 206 starts elsewhere or is compressed', async () => {
     const body = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]);
     const calls: (string | null)[] = [];
-    const cases: Record<string, string>[] = [{ 'Content-Range': 'bytes 0-7/8' }, { 'Content-Range': 'bytes 5-7/8', 'Content-Encoding': 'gzip' }];
+    const cases: Record<string, string>[] = [
+      { 'Content-Range': 'bytes 0-7/8' },
+      { 'Content-Range': 'bytes 5-7/8', 'Content-Encoding': 'gzip' },
+    ];
     for (const headers of cases) {
       const reader = createUrlReader('https://h/b', async (_url, init) => {
         const range = new Headers(init?.headers).get('Range');
         calls.push(range);
         return range ? new Response(body.slice(0), { status: 206, headers }) : new Response(body.slice(0));
       });
-      expect([...await bytesOf(await reader.openFile(entry('f', 8), 5, signal))]).toEqual([5, 6, 7]);
+      expect([...(await bytesOf(await reader.openFile(entry('f', 8), 5, signal)))]).toEqual([5, 6, 7]);
     }
     expect(calls).toEqual(['bytes=5-', null, 'bytes=5-', null]);
     const failing = createUrlReader('https://h/b', async () => new Response('x', { status: 500, statusText: 'Oops' }));
@@ -43,7 +50,13 @@ describe('sources', () => {
   });
 
   it('finds the bundle root in a picked folder, falls back to unique names, and says what is missing', async () => {
-    const files = [picked('top/manifest.json'), picked('top/dit/a.onnx'), picked('top/b.data'), picked('top/nested/manifest.json'), picked('flat.json')];
+    const files = [
+      picked('top/manifest.json'),
+      picked('top/dit/a.onnx'),
+      picked('top/b.data'),
+      picked('top/nested/manifest.json'),
+      picked('flat.json'),
+    ];
     const match = matchPickedFiles(files);
     expect(match.manifest).toBe(files[0]);
     expect(match.find('dit/a.onnx')).toBe(files[1]);
@@ -54,8 +67,13 @@ describe('sources', () => {
 
     const reader = createFilesReader(files);
     expect(await reader.readManifest(signal)).toBe('top/manifest.json');
-    expect(new TextDecoder().decode(await bytesOf(await reader.openFile(entry('b.data', 10), 4, signal)))).toBe('b.data');
+    expect(new TextDecoder().decode(await bytesOf(await reader.openFile(entry('b.data', 10), 4, signal)))).toBe(
+      'b.data',
+    );
     await expect(reader.openFile(entry('b.data', 11), 0, signal)).rejects.toMatchObject({ code: 'hash-mismatch' });
-    await expect(reader.openFile(entry('c.data', 1), 0, signal)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/no "c.data"/) });
+    await expect(reader.openFile(entry('c.data', 1), 0, signal)).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/no "c.data"/),
+    });
   });
 });

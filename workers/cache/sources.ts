@@ -27,13 +27,18 @@ export function joinUrl(folder: string, path: string): string {
 /** A stream without its first `count` bytes (for a server that ignored our Range header). */
 export function dropBytes(stream: ReadableStream<Uint8Array>, count: number): ReadableStream<Uint8Array> {
   let left = count;
-  return stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      if (left >= chunk.length) { left -= chunk.length; return; }
-      controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
-      left = 0;
-    },
-  }));
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (left >= chunk.length) {
+          left -= chunk.length;
+          return;
+        }
+        controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
+        left = 0;
+      },
+    }),
+  );
 }
 
 /** Reads a bundle from a folder URL; `fetch` is the host's (it resolves relative URLs against its origin). */
@@ -45,12 +50,21 @@ export function createUrlReader(url: string, fetch: FetchFn): SourceReader {
     if (response.status === 404 || response.status === 410) {
       void response.body?.cancel();
       throw path === 'manifest.json'
-        ? new EngineError('bad-manifest', `There is no manifest.json at ${url} (HTTP ${response.status}); is this a bundle folder?`)
-        : new EngineError('bad-input', `The bundle at ${url} has no file "${path}" (HTTP ${response.status}), but its manifest lists it.`);
+        ? new EngineError(
+            'bad-manifest',
+            `There is no manifest.json at ${url} (HTTP ${response.status}); is this a bundle folder?`,
+          )
+        : new EngineError(
+            'bad-input',
+            `The bundle at ${url} has no file "${path}" (HTTP ${response.status}), but its manifest lists it.`,
+          );
     }
     if (!response.ok || !response.body) {
       void response.body?.cancel();
-      throw new EngineError('runtime', `Downloading "${path}" failed: HTTP ${response.status} ${response.statusText}. Retry to resume.`);
+      throw new EngineError(
+        'runtime',
+        `Downloading "${path}" failed: HTTP ${response.status} ${response.statusText}. Retry to resume.`,
+      );
     }
     return response;
   }
@@ -88,9 +102,12 @@ function relativePath(file: File): string {
  * @throws EngineError `bad-manifest` when no manifest.json was picked.
  */
 export function matchPickedFiles(files: File[]): { manifest: File; find(path: string): File | undefined } {
-  const manifests = files.filter((f) => f.name === 'manifest.json').sort((a, b) => relativePath(a).length - relativePath(b).length);
+  const manifests = files
+    .filter((f) => f.name === 'manifest.json')
+    .sort((a, b) => relativePath(a).length - relativePath(b).length);
   const manifest = manifests[0];
-  if (!manifest) throw new EngineError('bad-manifest', 'The picked files contain no manifest.json; pick the bundle folder itself.');
+  if (!manifest)
+    throw new EngineError('bad-manifest', 'The picked files contain no manifest.json; pick the bundle folder itself.');
   const root = relativePath(manifest).slice(0, -'manifest.json'.length);
   const byPath = new Map<string, File>();
   const byName = new Map<string, File[]>();
@@ -116,9 +133,16 @@ export function createFilesReader(files: File[]): SourceReader {
     readManifest: () => picked.manifest.text(),
     async openFile(entry, offset) {
       const file = picked.find(entry.path);
-      if (!file) throw new EngineError('bad-input', `The picked folder has no "${entry.path}", but the bundle's manifest lists it.`);
+      if (!file)
+        throw new EngineError(
+          'bad-input',
+          `The picked folder has no "${entry.path}", but the bundle's manifest lists it.`,
+        );
       if (file.size !== entry.bytes) {
-        throw new EngineError('hash-mismatch', `The picked "${entry.path}" has ${file.size} bytes; the manifest says ${entry.bytes}. It is not this bundle's file.`);
+        throw new EngineError(
+          'hash-mismatch',
+          `The picked "${entry.path}" has ${file.size} bytes; the manifest says ${entry.bytes}. It is not this bundle's file.`,
+        );
       }
       return file.slice(offset).stream();
     },

@@ -16,14 +16,44 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     memoryTight: false,
     previewRgb: null,
     model: {
-      dit: { hiddenSize: 64, numHeads: 2, depth: 1, depthSingleBlocks: 1, axesDim: [8, 12, 12], theta: 10000, inChannels: 64, contextInDim: 32, vecInDim: 16, mlpRatio: 4, guidanceEmbed: true },
+      dit: {
+        hiddenSize: 64,
+        numHeads: 2,
+        depth: 1,
+        depthSingleBlocks: 1,
+        axesDim: [8, 12, 12],
+        theta: 10000,
+        inChannels: 64,
+        contextInDim: 32,
+        vecInDim: 16,
+        mlpRatio: 4,
+        guidanceEmbed: true,
+      },
       t5: { dModel: 32, numLayers: 1, numHeads: 2, vocabSize: 100, maxLength: 16 },
       clip: { hiddenSize: 16, numLayers: 1, numHeads: 2, vocabSize: 100, maxLength: 16 },
       ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
       patchSize: 2,
     },
-    sampling: { defaultSteps: 4, defaultGuidance: 2.5, defaultAverage: 1, baseShift: 0.5, maxShift: 1.15, baseSeqLen: 256, maxSeqLen: 4096, resolutions: [[64, 64]] },
-    components: { dit: [g], t5: g, clip: g, aeEncoder: g, aeDecoder: g, previewDecoder: null, t5Tokenizer: { json: graph, config: graph }, clipTokenizer: { json: graph, config: graph } },
+    sampling: {
+      defaultSteps: 4,
+      defaultGuidance: 2.5,
+      defaultAverage: 1,
+      baseShift: 0.5,
+      maxShift: 1.15,
+      baseSeqLen: 256,
+      maxSeqLen: 4096,
+      resolutions: [[64, 64]],
+    },
+    components: {
+      dit: [g],
+      t5: g,
+      clip: g,
+      aeEncoder: g,
+      aeDecoder: g,
+      previewDecoder: null,
+      t5Tokenizer: { json: graph, config: graph },
+      clipTokenizer: { json: graph, config: graph },
+    },
     files,
   };
 }
@@ -33,7 +63,9 @@ export function makeRandomBytes(n: number, seed: number): Uint8Array<ArrayBuffer
   const out = new Uint8Array(n);
   let x = seed | 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;
@@ -61,7 +93,11 @@ export interface FakeServer {
 }
 
 /** An in-memory HTTP folder at `base` serving `files`, with Range support, faults and a request log. */
-export function createFakeServer(base: string, files: Map<string, Uint8Array<ArrayBuffer>>, piece = 16 * 1024): FakeServer {
+export function createFakeServer(
+  base: string,
+  files: Map<string, Uint8Array<ArrayBuffer>>,
+  piece = 16 * 1024,
+): FakeServer {
   const requests: { path: string; start: number }[] = [];
   const faults = new Map<string, Fault>();
   async function fetch(input: string, init: RequestInit = {}): Promise<Response> {
@@ -73,15 +109,20 @@ export function createFakeServer(base: string, files: Map<string, Uint8Array<Arr
     const start = range && !fault.ignoreRange ? Number(range[1]) : 0;
     requests.push({ path, start: range ? Number(range[1]) : 0 });
     let body = files.get(path);
-    if (fault.status || !body) return new Response('not found', { status: fault.status ?? 404, statusText: 'Not Found' });
-    if (fault.corrupt) { body = body.slice(); body[body.length >> 1] ^= 0xff; }
+    if (fault.status || !body)
+      return new Response('not found', { status: fault.status ?? 404, statusText: 'Not Found' });
+    if (fault.corrupt) {
+      body = body.slice();
+      body[body.length >> 1] ^= 0xff;
+    }
     const bytes = body.subarray(start);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (init.signal?.aborted) return controller.error(init.signal.reason);
-        if (fault.cutAfter !== undefined && sent >= fault.cutAfter) return controller.error(new TypeError('network error'));
+        if (fault.cutAfter !== undefined && sent >= fault.cutAfter)
+          return controller.error(new TypeError('network error'));
         if (sent >= bytes.length) return controller.close();
         const limit = fault.cutAfter !== undefined ? Math.min(bytes.length, fault.cutAfter) : bytes.length;
         const next = bytes.slice(sent, Math.min(limit, sent + piece));

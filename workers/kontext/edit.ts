@@ -14,8 +14,15 @@ import { compositeOutsideMask, makeLatentMask } from './mask';
 import type { KontextModels, StepInfo, TextConditioning } from './models';
 import { getRunSeed, makePackedNoise } from './noise';
 import {
-  concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents,
-  unpackLatents, type LatentShape,
+  concatTokens,
+  getLatentGeometry,
+  getLatentShape,
+  getTokenCount,
+  getTokenFeatures,
+  getTokenGrid,
+  packLatents,
+  unpackLatents,
+  type LatentShape,
 } from './pack';
 import { computeOutputSize, getBuckets, pickResolution, resizeRgba } from './resolution';
 import { denoise } from './sample';
@@ -49,7 +56,10 @@ export interface SampleInputs {
 export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
   const features = getTokenFeatures(s.target);
   const referenceTokens = s.references.map((r) => r.tokens);
-  const imgIds = makeImgIds(getTokenGrid(s.target), s.references.map((r) => getTokenGrid(r.shape)));
+  const imgIds = makeImgIds(
+    getTokenGrid(s.target),
+    s.references.map((r) => getTokenGrid(r.shape)),
+  );
   const txtIds = makeTextIds(s.text.length);
   let mask: { mask: Float32Array; imageLatents: Float32Array; noise: Float32Array } | undefined;
   if (s.mask) {
@@ -62,8 +72,16 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
   const targetLength = getTokenCount(s.target);
   if (s.models.denoiseOnDevice) {
     return s.models.denoiseOnDevice({
-      hiddenStates: concatTokens([s.noise, ...referenceTokens], features), targetLength, imgIds, text: s.text, txtIds,
-      timesteps: s.timesteps, guidance: s.guidance, mask, signal: s.signal, onStep: s.onStep,
+      hiddenStates: concatTokens([s.noise, ...referenceTokens], features),
+      targetLength,
+      imgIds,
+      text: s.text,
+      txtIds,
+      timesteps: s.timesteps,
+      guidance: s.guidance,
+      mask,
+      signal: s.signal,
+      onStep: s.onStep,
     });
   }
   const onStep = s.onStep;
@@ -77,7 +95,14 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
     // x at tNext minus tNext·v equals x_t − t·v: the same x0 estimate.
     onStep: onStep ? (d) => onStep(d, async () => d.x.map((x, i) => x - d.tNext * d.v[i])) : undefined,
     velocity: (x, t, guidance) =>
-      s.models.velocity({ hiddenStates: concatTokens([x, ...referenceTokens], features), imgIds, text: s.text, txtIds, timestep: t, guidance }),
+      s.models.velocity({
+        hiddenStates: concatTokens([x, ...referenceTokens], features),
+        imgIds,
+        text: s.text,
+        txtIds,
+        timestep: t,
+        guidance,
+      }),
   });
 }
 
@@ -114,7 +139,11 @@ export interface EditOutput {
 /** Resizes an image to its bucket and encodes it to packed tokens (cached by content). */
 async function encodeReference(image: RgbaImage, ctx: EditContext): Promise<ReferenceTokens> {
   const geometry = getLatentGeometry(ctx.manifest.model);
-  const [w, h] = pickResolution(image.width, image.height, getBuckets(ctx.manifest.sampling.resolutions, geometry.spatialFactor * geometry.patchSize));
+  const [w, h] = pickResolution(
+    image.width,
+    image.height,
+    getBuckets(ctx.manifest.sampling.resolutions, geometry.spatialFactor * geometry.patchSize),
+  );
   const shape = getLatentShape(w, h, geometry);
   const key = `${await ctx.hashImage(image)}@${w}x${h}`;
   let latents = ctx.cache.images.get(key);
@@ -136,7 +165,12 @@ async function encodePrompt(prompt: string, ctx: EditContext): Promise<TextCondi
 }
 
 /** Decodes packed target tokens to an image at the bucket size. */
-async function decodeTokens(tokens: Float32Array, shape: LatentShape, decoder: KontextModels['decode'], f: number): Promise<RgbaImage> {
+async function decodeTokens(
+  tokens: Float32Array,
+  shape: LatentShape,
+  decoder: KontextModels['decode'],
+  f: number,
+): Promise<RgbaImage> {
   const pixels = await decoder(unpackLatents(tokens, shape), shape.height, shape.width);
   return tensorToImage(pixels, shape.width * f, shape.height * f);
 }
@@ -149,14 +183,20 @@ async function decodeTokens(tokens: Float32Array, shape: LatentShape, decoder: K
  */
 export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutput> {
   const { manifest, models } = ctx;
-  if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200) throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
+  if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200)
+    throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
   if (!Number.isInteger(job.average) || job.average < 1 || job.average > MAX_AVERAGE) {
     throw new EngineError('bad-input', `average must be a whole number of runs, 1–${MAX_AVERAGE}, got ${job.average}`);
   }
-  if (!Number.isFinite(job.guidance) || job.guidance < 0) throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
-  if (typeof job.keepUnchanged !== 'boolean') throw new EngineError('bad-input', `keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);
+  if (!Number.isFinite(job.guidance) || job.guidance < 0)
+    throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
+  if (typeof job.keepUnchanged !== 'boolean')
+    throw new EngineError('bad-input', `keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);
   if (job.mask && (job.mask.width !== job.image.width || job.mask.height !== job.image.height)) {
-    throw new EngineError('bad-input', `the mask is ${job.mask.width}×${job.mask.height} but the image is ${job.image.width}×${job.image.height}`);
+    throw new EngineError(
+      'bad-input',
+      `the mask is ${job.mask.width}×${job.mask.height} but the image is ${job.image.width}×${job.image.height}`,
+    );
   }
   const f = manifest.model.ae.spatialFactor;
 
@@ -174,14 +214,28 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const runs: Float32Array[] = [];
   const onStep = ctx.onStep;
   for (let run = 0; run < job.average; run++) {
-    runs.push(await sampleLatents({
-      models, text, target, references, noise: makePackedNoise(getRunSeed(job.seed, run), target), timesteps,
-      guidance: job.guidance, mask, signal: ctx.signal,
-      onStep: onStep
-        ? (step, readX0) => onStep({ ...step, step: run * job.steps + step.step, steps: countJobSteps(job) },
-          models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null)
-        : undefined,
-    }));
+    runs.push(
+      await sampleLatents({
+        models,
+        text,
+        target,
+        references,
+        noise: makePackedNoise(getRunSeed(job.seed, run), target),
+        timesteps,
+        guidance: job.guidance,
+        mask,
+        signal: ctx.signal,
+        onStep: onStep
+          ? (step, readX0) =>
+              onStep(
+                { ...step, step: run * job.steps + step.step, steps: countJobSteps(job) },
+                models.decodePreview
+                  ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f)
+                  : null,
+              )
+          : undefined,
+      }),
+    );
   }
   const tokens = meanOf(runs);
 
@@ -190,9 +244,11 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const [outW, outH] = computeOutputSize(job.image, [decoded.width, decoded.height], job.size);
   let image = outW === decoded.width && outH === decoded.height ? decoded : resizeRgba(decoded, outW, outH, 'lanczos3');
   // Pixels only line up with the input's at its size ("model native" may be another size).
-  if (job.keepUnchanged && outW === job.image.width && outH === job.image.height) image = keepUnchanged(job.image, image).image;
+  if (job.keepUnchanged && outW === job.image.width && outH === job.image.height)
+    image = keepUnchanged(job.image, image).image;
   if (job.mask) {
-    if (job.size !== 'input') throw new EngineError('bad-input', 'a masked edit keeps the input size (choose "keep input size")');
+    if (job.size !== 'input')
+      throw new EngineError('bad-input', 'a masked edit keeps the input size (choose "keep input size")');
     image = compositeOutsideMask(job.image, image, job.mask);
   }
   return { image, bucket: [decoded.width, decoded.height] };

@@ -16,7 +16,8 @@ export function imageToTensor(image: RgbaImage): Float32Array {
 /** [1, 3, H, W] float32 in about [-1, 1] → opaque RGBA, clamped and rounded. */
 export function tensorToImage(tensor: Float32Array, width: number, height: number): RgbaImage {
   const plane = width * height;
-  if (tensor.length !== 3 * plane) throw new Error(`expected ${3 * plane} values for ${width}×${height}, got ${tensor.length}`);
+  if (tensor.length !== 3 * plane)
+    throw new Error(`expected ${3 * plane} values for ${width}×${height}, got ${tensor.length}`);
   const data = new Uint8ClampedArray(4 * plane);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) data[4 * i + c] = Math.round(127.5 * (tensor[c * plane + i] + 1));

@@ -6,7 +6,7 @@ import { boxMean, CHANGE_THRESHOLD, fillHoles, getUnit, keepUnchanged } from './
 function picture(width: number, height: number): RgbaImage {
   const data = new Uint8ClampedArray(4 * width * height);
   for (let p = 0; p < width * height; p++) {
-    data.set([(p * 37) % 200, (4 * Math.floor(p / width)) % 256, (p * 11) % 180 + 40, 255], 4 * p);
+    data.set([(p * 37) % 200, (4 * Math.floor(p / width)) % 256, ((p * 11) % 180) + 40, 255], 4 * p);
   }
   return { width, height, data };
 }
@@ -14,17 +14,20 @@ function picture(width: number, height: number): RgbaImage {
 /** A copy with every channel moved by a deterministic ±`amplitude` (the autoencoder's round-trip noise). */
 function withNoise(image: RgbaImage, amplitude: number): RgbaImage {
   const data = image.data.slice();
-  for (let i = 0; i < data.length; i++) if (i % 4 !== 3) data[i] += ((i * 2654435761) >>> 0) % (2 * amplitude + 1) - amplitude;
+  for (let i = 0; i < data.length; i++)
+    if (i % 4 !== 3) data[i] += (((i * 2654435761) >>> 0) % (2 * amplitude + 1)) - amplitude;
   return { ...image, data };
 }
 
 function paintSquare(image: RgbaImage, x0: number, y0: number, size: number, rgb: [number, number, number]): RgbaImage {
   const data = image.data.slice();
-  for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) data.set([...rgb, 255], 4 * (y * image.width + x));
+  for (let y = y0; y < y0 + size; y++)
+    for (let x = x0; x < x0 + size; x++) data.set([...rgb, 255], 4 * (y * image.width + x));
   return { ...image, data };
 }
 
-const pixel = (image: RgbaImage, x: number, y: number) => Array.from(image.data.subarray(4 * (y * image.width + x), 4 * (y * image.width + x) + 4));
+const pixel = (image: RgbaImage, x: number, y: number) =>
+  Array.from(image.data.subarray(4 * (y * image.width + x), 4 * (y * image.width + x) + 4));
 
 describe('boxMean', () => {
   it('averages (2r+1)² windows with clamped edges', () => {

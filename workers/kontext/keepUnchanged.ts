@@ -105,13 +105,19 @@ function findChanged(input: RgbaImage, output: RgbaImage, unit: number): Float32
   for (let p = 0; p < change.length; p++) {
     const o = 4 * p;
     change[p] = Math.max(
-      Math.abs(output.data[o] - input.data[o]), Math.abs(output.data[o + 1] - input.data[o + 1]), Math.abs(output.data[o + 2] - input.data[o + 2]),
+      Math.abs(output.data[o] - input.data[o]),
+      Math.abs(output.data[o + 1] - input.data[o + 1]),
+      Math.abs(output.data[o + 2] - input.data[o + 2]),
     );
   }
   const smooth = boxMean(change, width, height, SMOOTH * unit);
   const changed = smooth.map((v) => (v > CHANGE_THRESHOLD ? 1 : 0));
   const eroded = boxMean(changed, width, height, OPEN * unit).map((v) => (v === 1 ? 1 : 0));
-  return fillHoles(boxMean(eroded, width, height, OPEN * unit).map((v) => (v > 0 ? 1 : 0)), width, height);
+  return fillHoles(
+    boxMean(eroded, width, height, OPEN * unit).map((v) => (v > 0 ? 1 : 0)),
+    width,
+    height,
+  );
 }
 
 /**
@@ -120,7 +126,9 @@ function findChanged(input: RgbaImage, output: RgbaImage, unit: number): Float32
  */
 export function keepUnchanged(input: RgbaImage, output: RgbaImage): KeepResult {
   if (input.width !== output.width || input.height !== output.height) {
-    throw new Error(`keepUnchanged: the output is ${output.width}×${output.height} but the input is ${input.width}×${input.height}`);
+    throw new Error(
+      `keepUnchanged: the output is ${output.width}×${output.height} but the input is ${input.width}×${input.height}`,
+    );
   }
   const { width, height } = input;
   const unit = getUnit(width, height);
@@ -134,7 +142,8 @@ export function keepUnchanged(input: RgbaImage, output: RgbaImage): KeepResult {
     const w = weight[p];
     const o = 4 * p;
     if (w > 0) fromModel++;
-    for (let c = 0; c < 3; c++) data[o + c] = Math.round(input.data[o + c] + w * (output.data[o + c] - input.data[o + c]));
+    for (let c = 0; c < 3; c++)
+      data[o + c] = Math.round(input.data[o + c] + w * (output.data[o + c] - input.data[o + c]));
     data[o + 3] = output.data[o + 3];
   }
   return { image: { width, height, data }, changedShare: fromModel / weight.length, applied: true };

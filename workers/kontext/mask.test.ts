@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../api/types';
-import { binarizeMask, blendLatents, compositeOutsideMask, makeLatentMask, resizeNearest, type MaskPixels } from './mask';
+import {
+  binarizeMask,
+  blendLatents,
+  compositeOutsideMask,
+  makeLatentMask,
+  resizeNearest,
+  type MaskPixels,
+} from './mask';
 
 function randomBytes(n: number, seed: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(n);
@@ -64,7 +71,10 @@ describe('makeLatentMask', () => {
 
   it('maps a mask drawn at another image size by stretching (mask at 3× the bucket)', () => {
     const data = new Uint8Array(96 * 48).map((_, i) => (i % 96 < 48 ? 255 : 0));
-    expect(Array.from(makeLatentMask({ width: 96, height: 48, data }, shape))).toEqual([...Array(12).fill(1), ...Array(12).fill(0)]);
+    expect(Array.from(makeLatentMask({ width: 96, height: 48, data }, shape))).toEqual([
+      ...Array(12).fill(1),
+      ...Array(12).fill(0),
+    ]);
   });
 });
 
@@ -90,13 +100,15 @@ describe('compositeOutsideMask', () => {
   // a disc of radius 8 plus random speckles
   const speckles = randomBytes(w * h, 3);
   const maskData = new Uint8Array(w * h).map((_, i) => {
-    const x = i % w, y = Math.floor(i / w);
+    const x = i % w,
+      y = Math.floor(i / w);
     return (x - 18) ** 2 + (y - 11) ** 2 <= 64 || speckles[i] > 240 ? 255 : 0;
   });
   const mask: MaskPixels = { width: w, height: h, data: maskData };
 
   const compare = (out: RgbaImage) => {
-    let outsideChanged = 0, insideNotEdited = 0;
+    let outsideChanged = 0,
+      insideNotEdited = 0;
     for (let i = 0; i < w * h; i++) {
       for (let c = 0; c < 4; c++) {
         const k = 4 * i + c;
@@ -117,7 +129,9 @@ describe('compositeOutsideMask', () => {
     expect(outsideChanged).toBe(0);
     expect(insideNotEdited).toBeGreaterThan(0); // the inner ring is a mix
     const centre = 4 * (11 * w + 18); // 8 px from the edge → fully edited
-    expect(Array.from(out.data.subarray(centre, centre + 4))).toEqual(Array.from(edited.data.subarray(centre, centre + 4)));
+    expect(Array.from(out.data.subarray(centre, centre + 4))).toEqual(
+      Array.from(edited.data.subarray(centre, centre + 4)),
+    );
     const rim = 4 * (11 * w + 26); // on the disc's edge, 1 px from outside → weight 1/3
     for (let c = 0; c < 4; c++) {
       const expected = original.data[rim + c] + (edited.data[rim + c] - original.data[rim + c]) / 3;

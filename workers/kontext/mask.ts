@@ -26,7 +26,9 @@ export function binarizeMask(mask: MaskPixels): Uint8Array {
       out[i] = luma >= 128 ? 1 : 0;
     }
   } else {
-    throw new Error(`mask data length ${data.length} is neither ${pixels} (one channel) nor ${4 * pixels} (RGBA) for ${width}×${height}`);
+    throw new Error(
+      `mask data length ${data.length} is neither ${pixels} (one channel) nor ${4 * pixels} (RGBA) for ${width}×${height}`,
+    );
   }
   return out;
 }
@@ -35,8 +37,15 @@ export function binarizeMask(mask: MaskPixels): Uint8Array {
  * Nearest-neighbour resize of a one-byte-per-pixel plane, sampling at pixel centres:
  * output (x, y) reads source (floor((x + ½)·inW/outW), floor((y + ½)·inH/outH)) — no half-cell shift.
  */
-export function resizeNearest(plane: Uint8Array, inWidth: number, inHeight: number, outWidth: number, outHeight: number): Uint8Array {
-  if (plane.length !== inWidth * inHeight) throw new Error(`resizeNearest: ${plane.length} values for ${inWidth}×${inHeight}`);
+export function resizeNearest(
+  plane: Uint8Array,
+  inWidth: number,
+  inHeight: number,
+  outWidth: number,
+  outHeight: number,
+): Uint8Array {
+  if (plane.length !== inWidth * inHeight)
+    throw new Error(`resizeNearest: ${plane.length} values for ${inWidth}×${inHeight}`);
   const out = new Uint8Array(outWidth * outHeight);
   for (let y = 0; y < outHeight; y++) {
     const sy = Math.min(inHeight - 1, Math.floor(((y + 0.5) * inHeight) / outHeight));
@@ -70,7 +79,9 @@ export function blendLatents(
 ): Float32Array {
   const n = x.length;
   if (imageLatents.length !== n || noise.length !== n || mask.length !== n) {
-    throw new Error(`blendLatents: lengths differ (x ${n}, image ${imageLatents.length}, noise ${noise.length}, mask ${mask.length})`);
+    throw new Error(
+      `blendLatents: lengths differ (x ${n}, image ${imageLatents.length}, noise ${noise.length}, mask ${mask.length})`,
+    );
   }
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -94,14 +105,20 @@ function measureInsideDistance(inside: Uint8Array, width: number, height: number
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!inside[i]) continue;
-      relax(i, x - 1, y, 1); relax(i, x, y - 1, 1); relax(i, x - 1, y - 1, Math.SQRT2); relax(i, x + 1, y - 1, Math.SQRT2);
+      relax(i, x - 1, y, 1);
+      relax(i, x, y - 1, 1);
+      relax(i, x - 1, y - 1, Math.SQRT2);
+      relax(i, x + 1, y - 1, Math.SQRT2);
     }
   }
   for (let y = height - 1; y >= 0; y--) {
     for (let x = width - 1; x >= 0; x--) {
       const i = y * width + x;
       if (!inside[i]) continue;
-      relax(i, x + 1, y, 1); relax(i, x, y + 1, 1); relax(i, x + 1, y + 1, Math.SQRT2); relax(i, x - 1, y + 1, Math.SQRT2);
+      relax(i, x + 1, y, 1);
+      relax(i, x, y + 1, 1);
+      relax(i, x + 1, y + 1, Math.SQRT2);
+      relax(i, x - 1, y + 1, Math.SQRT2);
     }
   }
   return d;
@@ -115,9 +132,14 @@ function measureInsideDistance(inside: Uint8Array, width: number, height: number
  */
 export function compositeOutsideMask(original: RgbaImage, edited: RgbaImage, mask: MaskPixels, feather = 0): RgbaImage {
   const { width, height } = original;
-  for (const [name, image] of [['edited', edited], ['mask', mask]] as const) {
+  for (const [name, image] of [
+    ['edited', edited],
+    ['mask', mask],
+  ] as const) {
     if (image.width !== width || image.height !== height) {
-      throw new Error(`compositeOutsideMask: ${name} is ${image.width}×${image.height}, original is ${width}×${height}`);
+      throw new Error(
+        `compositeOutsideMask: ${name} is ${image.width}×${image.height}, original is ${width}×${height}`,
+      );
     }
   }
   const inside = binarizeMask(mask);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertSeed, createRandom, createSplitMix32, createXoshiro128ss, makeGaussian, makeNoise, makePackedNoise, noiseLatents,
+  assertSeed,
+  createRandom,
+  createSplitMix32,
+  createXoshiro128ss,
+  makeGaussian,
+  makeNoise,
+  makePackedNoise,
+  noiseLatents,
 } from './noise';
 import { packLatents, type LatentShape } from './pack';
 
@@ -43,10 +50,15 @@ describe('makeGaussian', () => {
 
   it('is standard normal over 1e5 samples', () => {
     const z = makeGaussian(7, 100_000);
-    let sum = 0, sq = 0, within1 = 0, within2 = 0, bad = 0;
+    let sum = 0,
+      sq = 0,
+      within1 = 0,
+      within2 = 0,
+      bad = 0;
     for (const v of z) {
       if (!Number.isFinite(v)) bad++;
-      sum += v; sq += v * v;
+      sum += v;
+      sq += v * v;
       if (Math.abs(v) < 1) within1++;
       if (Math.abs(v) < 2) within2++;
     }
@@ -61,7 +73,8 @@ describe('makeGaussian', () => {
 
   it('consecutive samples are uncorrelated (both Box–Muller outputs are used)', () => {
     const z = makeGaussian(99, 100_000);
-    let even = 0, odd = 0;
+    let even = 0,
+      odd = 0;
     for (let i = 0; i + 1 < z.length; i += 2) even += z[i] * z[i + 1];
     for (let i = 1; i + 1 < z.length; i += 2) odd += z[i] * z[i + 1];
     expect(Math.abs(even / 50_000)).toBeLessThan(0.02);
@@ -72,7 +85,10 @@ describe('makeGaussian', () => {
     const [r1, r2, r3, r4] = take(createRandom(11), 4);
     const pair = (a: number, b: number) => {
       const radius = Math.sqrt(-2 * Math.log((a + 0.5) / 2 ** 32));
-      return [Math.fround(radius * Math.cos((2 * Math.PI * b) / 2 ** 32)), Math.fround(radius * Math.sin((2 * Math.PI * b) / 2 ** 32))];
+      return [
+        Math.fround(radius * Math.cos((2 * Math.PI * b) / 2 ** 32)),
+        Math.fround(radius * Math.sin((2 * Math.PI * b) / 2 ** 32)),
+      ];
     };
     expect(Array.from(makeGaussian(11, 4))).toEqual([...pair(r1, r2), ...pair(r3, r4)]);
   });

@@ -95,7 +95,8 @@ export function makePackedNoise(seed: number, shape: LatentShape): Float32Array 
 
 /** Flow-matching interpolation z_t = t·noise + (1 − t)·clean (any matching layouts; t = 0 returns `clean` values). */
 export function noiseLatents(clean: Float32Array, noise: Float32Array, t: number): Float32Array {
-  if (clean.length !== noise.length) throw new Error(`noiseLatents: ${clean.length} clean values vs ${noise.length} noise values`);
+  if (clean.length !== noise.length)
+    throw new Error(`noiseLatents: ${clean.length} clean values vs ${noise.length} noise values`);
   const out = new Float32Array(clean.length);
   for (let i = 0; i < clean.length; i++) out[i] = t * noise[i] + (1 - t) * clean[i];
   return out;

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  concatTokens, getLatentGeometry, getLatentShape, getTokenCount, getTokenFeatures, getTokenGrid, packLatents, sliceTargetTokens,
-  unpackLatents, type LatentShape,
+  concatTokens,
+  getLatentGeometry,
+  getLatentShape,
+  getTokenCount,
+  getTokenFeatures,
+  getTokenGrid,
+  packLatents,
+  sliceTargetTokens,
+  unpackLatents,
+  type LatentShape,
 } from './pack';
 
 function randomArray(n: number, seed: number): Float32Array {
@@ -45,10 +53,25 @@ describe('packLatents', () => {
     // lat[c, y, x] = 100c + 10y + x, Z = 2, h = 2, w = 4 → 2 tokens of 8 features
     const shape: LatentShape = { channels: 2, height: 2, width: 4, patchSize: 2 };
     const lat = new Float32Array(16);
-    for (let c = 0; c < 2; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) lat[c * 8 + y * 4 + x] = 100 * c + 10 * y + x;
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) lat[c * 8 + y * 4 + x] = 100 * c + 10 * y + x;
     expect(Array.from(packLatents(lat, shape))).toEqual([
-      0, 1, 10, 11, 100, 101, 110, 111, // token 0: patch (R 0, C 0)
-      2, 3, 12, 13, 102, 103, 112, 113, // token 1: patch (R 0, C 1)
+      0,
+      1,
+      10,
+      11,
+      100,
+      101,
+      110,
+      111, // token 0: patch (R 0, C 0)
+      2,
+      3,
+      12,
+      13,
+      102,
+      103,
+      112,
+      113, // token 1: patch (R 0, C 1)
     ]);
   });
 
@@ -57,7 +80,9 @@ describe('packLatents', () => {
     const lat = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]); // rows [0 1] [2 3] [4 5] [6 7]
     expect(Array.from(packLatents(lat, shape))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const wide: LatentShape = { channels: 1, height: 2, width: 4, patchSize: 2 };
-    expect(Array.from(packLatents(Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), wide))).toEqual([0, 1, 4, 5, 2, 3, 6, 7]);
+    expect(Array.from(packLatents(Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), wide))).toEqual([
+      0, 1, 4, 5, 2, 3, 6, 7,
+    ]);
   });
 
   it('round-trips exactly for several channel counts and patch sizes', () => {

@@ -61,7 +61,9 @@ function checkShape(shape: LatentShape, length: number, what: string): void {
   const { channels, height, width, patchSize: p } = shape;
   if (height % p !== 0 || width % p !== 0) throw new Error(`latent ${height}×${width} is not a multiple of patch ${p}`);
   if (length !== channels * height * width) {
-    throw new Error(`${what}: expected ${channels * height * width} values for [1,${channels},${height},${width}], got ${length}`);
+    throw new Error(
+      `${what}: expected ${channels * height * width} values for [1,${channels},${height},${width}], got ${length}`,
+    );
   }
 }
 
@@ -114,7 +116,8 @@ export function unpackLatents(tokens: Float32Array, shape: LatentShape): Float32
 export function concatTokens(parts: readonly Float32Array[], features: number): Float32Array {
   let total = 0;
   for (const part of parts) {
-    if (part.length % features !== 0) throw new Error(`concatTokens: ${part.length} values is not a whole number of ${features}-feature tokens`);
+    if (part.length % features !== 0)
+      throw new Error(`concatTokens: ${part.length} values is not a whole number of ${features}-feature tokens`);
     total += part.length;
   }
   const out = new Float32Array(total);
@@ -133,7 +136,9 @@ export function concatTokens(parts: readonly Float32Array[], features: number): 
 export function sliceTargetTokens(tokens: Float32Array, targetLength: number, features: number): Float32Array {
   const size = targetLength * features;
   if (tokens.length < size || tokens.length % features !== 0) {
-    throw new Error(`sliceTargetTokens: ${tokens.length} values cannot hold ${targetLength} tokens of ${features} features`);
+    throw new Error(
+      `sliceTargetTokens: ${tokens.length} values cannot hold ${targetLength} tokens of ${features} features`,
+    );
   }
   return tokens.subarray(0, size);
 }

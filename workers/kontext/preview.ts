@@ -23,7 +23,12 @@ export function mapLatentsToRgb(
       let v = map.bias[c];
       for (let z = 0; z < zChannels; z++) v += map.matrix[c * zChannels + z] * latents[z * plane + p];
       v = Math.max(-1, Math.min(1, v));
-      for (let dy = 0; dy < factor; dy++) out.fill(v, c * outPlane + (y * factor + dy) * outW + x * factor, c * outPlane + (y * factor + dy) * outW + (x + 1) * factor);
+      for (let dy = 0; dy < factor; dy++)
+        out.fill(
+          v,
+          c * outPlane + (y * factor + dy) * outW + x * factor,
+          c * outPlane + (y * factor + dy) * outW + (x + 1) * factor,
+        );
     }
   }
   return out;

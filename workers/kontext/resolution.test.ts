@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../api/types';
 import {
-  computeOutputSize, getBuckets, pickResolution, PREFERRED_KONTEXT_RESOLUTIONS, resizeRgba, type Size,
+  computeOutputSize,
+  getBuckets,
+  pickResolution,
+  PREFERRED_KONTEXT_RESOLUTIONS,
+  resizeRgba,
+  type Size,
 } from './resolution';
 
-function makeImage(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): RgbaImage {
+function makeImage(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number, number],
+): RgbaImage {
   const data = new Uint8ClampedArray(4 * width * height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(pixel(x, y), 4 * (y * width + x));
   return { width, height, data };
@@ -41,14 +50,31 @@ describe('buckets', () => {
   });
 
   it('breaks ties by the smaller width, then the smaller height', () => {
-    const equalAspect: Size[] = [[64, 32], [32, 16]];
+    const equalAspect: Size[] = [
+      [64, 32],
+      [32, 16],
+    ];
     expect(pickResolution(200, 100, equalAspect)).toEqual([32, 16]);
-    const equalDistance: Size[] = [[96, 32], [32, 32]]; // aspect 2 is 1 away from both 3 and 1
+    const equalDistance: Size[] = [
+      [96, 32],
+      [32, 32],
+    ]; // aspect 2 is 1 away from both 3 and 1
     expect(pickResolution(200, 100, equalDistance)).toEqual([32, 32]);
   });
 
   it('reads a bundle list, falls back to the Kontext list and rejects misaligned buckets', () => {
-    expect(getBuckets([[256, 256], [320, 192]], 32)).toEqual([[256, 256], [320, 192]]);
+    expect(
+      getBuckets(
+        [
+          [256, 256],
+          [320, 192],
+        ],
+        32,
+      ),
+    ).toEqual([
+      [256, 256],
+      [320, 192],
+    ]);
     expect(getBuckets(undefined, 16)).toEqual(PREFERRED_KONTEXT_RESOLUTIONS);
     expect(() => getBuckets(undefined, 32)).toThrow(/multiples of 32/); // 688 is not a multiple of 32
     expect(() => getBuckets([[256]], 16)).toThrow();
@@ -64,12 +90,13 @@ describe('computeOutputSize', () => {
 });
 
 describe('resizeRgba', () => {
-  const smooth = (w: number, h: number) => makeImage(w, h, (x, y) => [
-    128 + 80 * Math.sin((2 * Math.PI * x) / w) * Math.cos((2 * Math.PI * y) / h),
-    128 + 60 * Math.cos((2 * Math.PI * (x + y)) / (w + h)),
-    (255 * x) / (w - 1),
-    255,
-  ]);
+  const smooth = (w: number, h: number) =>
+    makeImage(w, h, (x, y) => [
+      128 + 80 * Math.sin((2 * Math.PI * x) / w) * Math.cos((2 * Math.PI * y) / h),
+      128 + 60 * Math.cos((2 * Math.PI * (x + y)) / (w + h)),
+      (255 * x) / (w - 1),
+      255,
+    ]);
 
   it('returns exactly the requested odd size', () => {
     for (const filter of ['lanczos3', 'bilinear'] as const) {
@@ -83,7 +110,12 @@ describe('resizeRgba', () => {
   it('keeps a constant image constant (down, up, odd sizes)', () => {
     const flat = makeImage(97, 61, () => [13, 200, 77, 255]);
     for (const filter of ['lanczos3', 'bilinear'] as const) {
-      for (const [w, h] of [[333, 517], [31, 7], [1, 1], [97, 200]]) {
+      for (const [w, h] of [
+        [333, 517],
+        [31, 7],
+        [1, 1],
+        [97, 200],
+      ]) {
         const out = resizeRgba(flat, w, h, filter);
         let wrong = 0;
         for (let i = 0; i < out.data.length; i++) if (out.data[i] !== [13, 200, 77, 255][i % 4]) wrong++;
@@ -100,7 +132,8 @@ describe('resizeRgba', () => {
 
   it('does not shift: a mirror-symmetric image stays mirror-symmetric at odd sizes', () => {
     const src = makeImage(120, 90, (x, y) => {
-      const dx = Math.abs(x - 59.5), dy = Math.abs(y - 44.5);
+      const dx = Math.abs(x - 59.5),
+        dy = Math.abs(y - 44.5);
       return [dx * 2, dy * 2, (dx * dy) % 256, 255];
     });
     for (const filter of ['lanczos3', 'bilinear'] as const) {
@@ -110,7 +143,8 @@ describe('resizeRgba', () => {
         let worst = 0;
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) {
-            const a = 4 * (y * width + x), b = 4 * ((height - 1 - y) * width + (width - 1 - x));
+            const a = 4 * (y * width + x),
+              b = 4 * ((height - 1 - y) * width + (width - 1 - x));
             for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(data[a + c] - data[b + c]));
           }
         }
@@ -129,7 +163,8 @@ describe('resizeRgba', () => {
   it('a Lanczos down-then-up round trip of a smooth image is close', () => {
     const src = smooth(400, 300);
     const back = resizeRgba(resizeRgba(src, 203, 151, 'lanczos3'), 400, 300, 'lanczos3');
-    let sum = 0, max = 0;
+    let sum = 0,
+      max = 0;
     for (let i = 0; i < src.data.length; i++) {
       const d = Math.abs(src.data[i] - back.data[i]);
       sum += d;

@@ -10,9 +10,23 @@ export type Size = readonly [width: number, height: number];
 
 /** FLUX.1 Kontext's 17 preferred (width, height) resolutions, ≈1 MP, multiples of 16 (BFL PREFERED_KONTEXT_RESOLUTIONS). */
 export const PREFERRED_KONTEXT_RESOLUTIONS: readonly Size[] = Object.freeze([
-  [672, 1568], [688, 1504], [720, 1456], [752, 1392], [800, 1328], [832, 1248], [880, 1184], [944, 1104],
+  [672, 1568],
+  [688, 1504],
+  [720, 1456],
+  [752, 1392],
+  [800, 1328],
+  [832, 1248],
+  [880, 1184],
+  [944, 1104],
   [1024, 1024],
-  [1104, 944], [1184, 880], [1248, 832], [1328, 800], [1392, 752], [1456, 720], [1504, 688], [1568, 672],
+  [1104, 944],
+  [1184, 880],
+  [1248, 832],
+  [1328, 800],
+  [1392, 752],
+  [1456, 720],
+  [1504, 688],
+  [1568, 672],
 ] as const);
 
 /**
@@ -44,8 +58,13 @@ export function pickResolution(width: number, height: number, buckets: readonly 
 export function getBuckets(listed: readonly (readonly number[])[] | undefined, multiple: number): Size[] {
   const buckets = (listed ?? PREFERRED_KONTEXT_RESOLUTIONS).map((entry): Size => {
     const [w, h] = entry;
-    const ok = entry.length === 2 && [w, h].every((side) => Number.isInteger(side) && side > 0 && side % multiple === 0);
-    if (!ok) throw new EngineError('bad-manifest', `resolution bucket [${entry.join(', ')}] is not two positive multiples of ${multiple}`);
+    const ok =
+      entry.length === 2 && [w, h].every((side) => Number.isInteger(side) && side > 0 && side % multiple === 0);
+    if (!ok)
+      throw new EngineError(
+        'bad-manifest',
+        `resolution bucket [${entry.join(', ')}] is not two positive multiples of ${multiple}`,
+      );
     return [w, h];
   });
   if (buckets.length === 0) throw new EngineError('bad-manifest', 'the bundle lists no resolution buckets');
@@ -56,7 +75,11 @@ export function getBuckets(listed: readonly (readonly number[])[] | undefined, m
 export type OutputSizeMode = 'input' | 'native';
 
 /** The size of the returned image: the input's own size (resized back, no crop, no shift) or the bucket. */
-export function computeOutputSize(input: { width: number; height: number }, bucket: Size, mode: OutputSizeMode = 'input'): Size {
+export function computeOutputSize(
+  input: { width: number; height: number },
+  bucket: Size,
+  mode: OutputSizeMode = 'input',
+): Size {
   switch (mode) {
     case 'input':
       return [input.width, input.height];
@@ -103,7 +126,12 @@ function computeTaps(inSize: number, outSize: number, filter: ResizeFilter): Tap
   const stretch = Math.max(1, scale);
   const radius = support * stretch;
   const maxTaps = Math.ceil(2 * radius) + 2; // floor(c − R)..ceil(c + R) spans fewer than 2R + 2 pixels
-  const taps: Taps = { start: new Int32Array(outSize), count: new Int32Array(outSize), weights: new Float64Array(outSize * maxTaps), maxTaps };
+  const taps: Taps = {
+    start: new Int32Array(outSize),
+    count: new Int32Array(outSize),
+    weights: new Float64Array(outSize * maxTaps),
+    maxTaps,
+  };
   for (let i = 0; i < outSize; i++) {
     const centre = (i + 0.5) * scale; // in source pixel units, where source pixel j has its centre at j + 0.5
     const lo = Math.max(0, Math.floor(centre - radius));
@@ -127,11 +155,17 @@ function computeTaps(inSize: number, outSize: number, filter: ResizeFilter): Tap
  * the model takes). Results are rounded and clamped to 0..255.
  * @throws Error on a non-positive or non-integer size or a `data` length that does not match the source size
  */
-export function resizeRgba(src: RgbaImage, width: number, height: number, filter: ResizeFilter = 'lanczos3'): RgbaImage {
+export function resizeRgba(
+  src: RgbaImage,
+  width: number,
+  height: number,
+  filter: ResizeFilter = 'lanczos3',
+): RgbaImage {
   for (const side of [width, height, src.width, src.height]) {
     if (!Number.isInteger(side) || side <= 0) throw new Error(`resizeRgba: size ${side} is not a positive integer`);
   }
-  if (src.data.length !== 4 * src.width * src.height) throw new Error(`resizeRgba: data length ${src.data.length} ≠ 4·${src.width}·${src.height}`);
+  if (src.data.length !== 4 * src.width * src.height)
+    throw new Error(`resizeRgba: data length ${src.data.length} ≠ 4·${src.width}·${src.height}`);
   if (width === src.width && height === src.height) return { width, height, data: new Uint8ClampedArray(src.data) };
 
   // Horizontal pass: [src.height, width, 4] floats.
@@ -140,14 +174,23 @@ export function resizeRgba(src: RgbaImage, width: number, height: number, filter
   for (let y = 0; y < src.height; y++) {
     for (let x = 0; x < width; x++) {
       const base = x * across.maxTaps;
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let k = 0, j = across.start[x]; k < across.count[x]; k++, j++) {
         const w = across.weights[base + k];
         const s = 4 * (y * src.width + j);
-        r += w * src.data[s]; g += w * src.data[s + 1]; b += w * src.data[s + 2]; a += w * src.data[s + 3];
+        r += w * src.data[s];
+        g += w * src.data[s + 1];
+        b += w * src.data[s + 2];
+        a += w * src.data[s + 3];
       }
       const d = 4 * (y * width + x);
-      rows[d] = r; rows[d + 1] = g; rows[d + 2] = b; rows[d + 3] = a;
+      rows[d] = r;
+      rows[d + 1] = g;
+      rows[d + 2] = b;
+      rows[d + 3] = a;
     }
   }
 
@@ -157,14 +200,23 @@ export function resizeRgba(src: RgbaImage, width: number, height: number, filter
   for (let y = 0; y < height; y++) {
     const base = y * down.maxTaps;
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let k = 0, j = down.start[y]; k < down.count[y]; k++, j++) {
         const w = down.weights[base + k];
         const s = 4 * (j * width + x);
-        r += w * rows[s]; g += w * rows[s + 1]; b += w * rows[s + 2]; a += w * rows[s + 3];
+        r += w * rows[s];
+        g += w * rows[s + 1];
+        b += w * rows[s + 2];
+        a += w * rows[s + 3];
       }
       const d = 4 * (y * width + x);
-      data[d] = r; data[d + 1] = g; data[d + 2] = b; data[d + 3] = a;
+      data[d] = r;
+      data[d + 1] = g;
+      data[d + 2] = b;
+      data[d + 3] = a;
     }
   }
   return { width, height, data };

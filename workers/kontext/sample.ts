@@ -69,7 +69,9 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
   const { velocity, timesteps, guidance, targetLength, mask, onStep, signal } = options;
   const features = options.x.length / targetLength;
   if (!Number.isInteger(features) || features <= 0) {
-    throw new Error(`denoise: x has ${options.x.length} values, not a whole number of features per ${targetLength} tokens`);
+    throw new Error(
+      `denoise: x has ${options.x.length} values, not a whole number of features per ${targetLength} tokens`,
+    );
   }
   const steps = timesteps.length - 1;
   let x = options.x;

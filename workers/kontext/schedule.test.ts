@@ -3,9 +3,8 @@ import { computeMu, FLUX_SHIFT, getSchedule, shiftTime, truncateSchedule } from 
 
 // kontext-spec §5 test vector: N = 28, L = 4096 (1024² target), μ = 1.15, rounded to 4 decimals.
 const SPEC_28 = [
-  1.0, 0.9884, 0.9762, 0.9634, 0.9499, 0.9356, 0.9205, 0.9045, 0.8876, 0.8696, 0.8504, 0.83, 0.8081, 0.7847,
-  0.7595, 0.7324, 0.7031, 0.6714, 0.637, 0.5994, 0.5582, 0.5128, 0.4627, 0.4071, 0.3448, 0.2748, 0.1955, 0.1047,
-  0.0,
+  1.0, 0.9884, 0.9762, 0.9634, 0.9499, 0.9356, 0.9205, 0.9045, 0.8876, 0.8696, 0.8504, 0.83, 0.8081, 0.7847, 0.7595,
+  0.7324, 0.7031, 0.6714, 0.637, 0.5994, 0.5582, 0.5128, 0.4627, 0.4071, 0.3448, 0.2748, 0.1955, 0.1047, 0.0,
 ];
 
 describe('computeMu', () => {
@@ -33,7 +32,12 @@ describe('getSchedule', () => {
   });
 
   it('starts at exactly 1, ends at exactly 0 and strictly decreases', () => {
-    for (const [steps, len] of [[1, 64], [4, 256], [30, 4150], [7, 16]]) {
+    for (const [steps, len] of [
+      [1, 64],
+      [4, 256],
+      [30, 4150],
+      [7, 16],
+    ]) {
       const ts = getSchedule(steps, len);
       expect(ts[0]).toBe(1);
       expect(ts[steps]).toBe(0);

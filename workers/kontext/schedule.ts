@@ -46,7 +46,8 @@ export function getSchedule(steps: number, imageSeqLen: number, config: ShiftCon
  * so strength 1 keeps the whole schedule and strength 0 keeps only the final 0.
  */
 export function truncateSchedule(timesteps: readonly number[], strength: number): number[] {
-  if (!(strength >= 0 && strength <= 1)) throw new Error(`truncateSchedule: strength must be in [0,1], got ${strength}`);
+  if (!(strength >= 0 && strength <= 1))
+    throw new Error(`truncateSchedule: strength must be in [0,1], got ${strength}`);
   const steps = timesteps.length - 1;
   const start = Math.trunc(steps - Math.min(steps * strength, steps));
   return timesteps.slice(start);

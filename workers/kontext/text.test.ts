@@ -9,7 +9,11 @@ const micro = join(ROOT, 'training/kontextbench_micro');
 const vendorT5 = join(ROOT, '../shared/vendor-data/t5-v1_1-xxl-tokenizer');
 
 describe('createPromptTokenizer', () => {
-  const tokenizer = createPromptTokenizer(readJson(join(micro, 'tokenizer.json')), readJson(join(micro, 'tokenizer_config.json')), 12);
+  const tokenizer = createPromptTokenizer(
+    readJson(join(micro, 'tokenizer.json')),
+    readJson(join(micro, 'tokenizer_config.json')),
+    12,
+  );
   const eos = 1;
   const pad = 0;
 
@@ -30,7 +34,11 @@ describe('createPromptTokenizer', () => {
   });
 
   it.skipIf(!existsSync(vendorT5))('pads the real T5 tokenizer with id 0 after </s> (id 1)', () => {
-    const t5 = createPromptTokenizer(readJson(join(vendorT5, 'tokenizer.json')), readJson(join(vendorT5, 'tokenizer_config.json')), 512);
+    const t5 = createPromptTokenizer(
+      readJson(join(vendorT5, 'tokenizer.json')),
+      readJson(join(vendorT5, 'tokenizer_config.json')),
+      512,
+    );
     const ids = t5.encode('Make the car red.');
     expect(ids.length).toBe(512);
     const end = ids.indexOf(1);
@@ -39,6 +47,8 @@ describe('createPromptTokenizer', () => {
   });
 
   it('refuses a config whose EOS the vocabulary lacks', () => {
-    expect(() => createPromptTokenizer(readJson(join(micro, 'tokenizer.json')), { eos_token: '<nope>' }, 8)).toThrow(/eos_token "<nope>"/);
+    expect(() => createPromptTokenizer(readJson(join(micro, 'tokenizer.json')), { eos_token: '<nope>' }, 8)).toThrow(
+      /eos_token "<nope>"/,
+    );
   });
 });

@@ -32,7 +32,10 @@ export function createPromptTokenizer(tokenizerJson: Json, tokenizerConfig: Json
   const idOf = (key: string): number => {
     const token = specialToken(tokenizerConfig, key);
     const id = token === undefined ? undefined : tokenizer.token_to_id(token);
-    if (id === undefined) throw new Error(`tokenizer_config.json: ${key} ${token === undefined ? 'is missing' : `"${token}" is not in the vocabulary`}`);
+    if (id === undefined)
+      throw new Error(
+        `tokenizer_config.json: ${key} ${token === undefined ? 'is missing' : `"${token}" is not in the vocabulary`}`,
+      );
     return id;
   };
   const eos = idOf('eos_token');

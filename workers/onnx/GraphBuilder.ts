@@ -120,7 +120,8 @@ export class GraphBuilder {
         ? Array.from({ length: outs }, (_, i) => this.makeUniqueName(outs === 1 ? `${name}_out` : `${name}_out${i}`))
         : outs.map((o) => (this.reserveExact(o), o));
     const attributes = new Map<string, AttributeValue>();
-    for (const [key, value] of Object.entries(options.attrs ?? {})) attributes.set(key, toAttributeValue(name, key, value));
+    for (const [key, value] of Object.entries(options.attrs ?? {}))
+      attributes.set(key, toAttributeValue(name, key, value));
     this.nodes.push({ name, opType, domain: options.domain ?? '', inputs: [...inputs], outputs, attributes });
     return outputs;
   }
@@ -186,8 +187,22 @@ export class GraphBuilder {
 }
 
 const ELEM_BITS: Readonly<Record<ElemType, number>> = {
-  float: 32, uint8: 8, int8: 8, uint16: 16, int16: 16, int32: 32, int64: 64, string: 0, bool: 8,
-  float16: 16, double: 64, uint32: 32, uint64: 64, bfloat16: 16, uint4: 4, int4: 4,
+  float: 32,
+  uint8: 8,
+  int8: 8,
+  uint16: 16,
+  int16: 16,
+  int32: 32,
+  int64: 64,
+  string: 0,
+  bool: 8,
+  float16: 16,
+  double: 64,
+  uint32: 32,
+  uint64: 64,
+  bfloat16: 16,
+  uint4: 4,
+  int4: 4,
 };
 
 function inferElemType(data: InitializerData): ElemType {
@@ -215,7 +230,8 @@ function toAttributeValue(node: string, key: string, value: AttributeInput): Att
   if (typeof value === 'string') return { type: 'string', value };
   if (typeof value === 'bigint') return { type: 'int', value };
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new Error(`${node}.${key}: ${value} is not an integer; wrap floats in attrFloat()`);
+    if (!Number.isInteger(value))
+      throw new Error(`${node}.${key}: ${value} is not an integer; wrap floats in attrFloat()`);
     return { type: 'int', value };
   }
   if (isAttributeValue(value)) return value;

@@ -42,7 +42,9 @@ export function serializeModel(builder: GraphBuilder, options: SerializeOptions)
     alignBytes: options.alignBytes ?? DEFAULT_ALIGN_BYTES,
   });
   const graph = builder.toGraphSpec(options.graphName, (t) =>
-    t.raw && t.raw.length >= threshold ? { name: t.name, elemType: t.elemType, dims: t.dims, external: sink.append(t.raw) } : t,
+    t.raw && t.raw.length >= threshold
+      ? { name: t.name, elemType: t.elemType, dims: t.dims, external: sink.append(t.raw) }
+      : t,
   );
   const model = encodeModel({
     irVersion: IR_VERSION,

@@ -17,7 +17,10 @@ function buildModel(): Uint8Array {
   const b = new GraphBuilder();
   const dims = [1, TOKENS, HEADS * HEAD_DIM];
   const [q, k, v] = ['q', 'k', 'v'].map((n) => b.addInput(n, 'float', dims));
-  const y = b.addNode('MultiHeadAttention', [q, k, v], { domain: MS_DOMAIN, attrs: { num_heads: HEADS, scale: attrFloat(1 / Math.sqrt(HEAD_DIM)) } })[0];
+  const y = b.addNode('MultiHeadAttention', [q, k, v], {
+    domain: MS_DOMAIN,
+    attrs: { num_heads: HEADS, scale: attrFloat(1 / Math.sqrt(HEAD_DIM)) },
+  })[0];
   b.addOutput(y, 'y', 'float', dims);
   return serializeModel(b, { graphName: 'attention_check' }).model;
 }
@@ -37,7 +40,7 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): 
         max = Math.max(max, scores[j]);
       }
       let sum = 0;
-      for (let j = 0; j < TOKENS; j++) sum += (scores[j] = Math.exp(scores[j] - max));
+      for (let j = 0; j < TOKENS; j++) sum += scores[j] = Math.exp(scores[j] - max);
       for (let d = 0; d < HEAD_DIM; d++) {
         let acc = 0;
         for (let j = 0; j < TOKENS; j++) acc += scores[j] * v[j * width + h * HEAD_DIM + d];
@@ -50,7 +53,10 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): 
 
 /** Deterministic, varied inputs (large enough scores that a wrong softmax shows). */
 function makeInput(seed: number): Float32Array {
-  return Float32Array.from({ length: TOKENS * HEADS * HEAD_DIM }, (_, i) => 2 * Math.sin(i * 0.731 + seed * 1.37) + Math.cos(i * 0.117 * seed));
+  return Float32Array.from(
+    { length: TOKENS * HEADS * HEAD_DIM },
+    (_, i) => 2 * Math.sin(i * 0.731 + seed * 1.37) + Math.cos(i * 0.117 * seed),
+  );
 }
 
 /** Runs the check on `device`; returns the largest absolute error against the reference. */
@@ -59,7 +65,11 @@ export async function measureAttentionError(ort: Ort, device: GPUDevice): Promis
   try {
     const [q, k, v] = [1, 2, 3].map(makeInput);
     const dims = [1, TOKENS, HEADS * HEAD_DIM];
-    const out = await session.run({ q: new ort.Tensor('float32', q, dims), k: new ort.Tensor('float32', k, dims), v: new ort.Tensor('float32', v, dims) });
+    const out = await session.run({
+      q: new ort.Tensor('float32', q, dims),
+      k: new ort.Tensor('float32', k, dims),
+      v: new ort.Tensor('float32', v, dims),
+    });
     const got = (await out.y.getData()) as Float32Array;
     const want = referenceAttention(q, k, v);
     let error = 0;
@@ -84,7 +94,11 @@ export async function requestCheckedGpu(gpu: GPU | undefined, ort: Ort): Promise
     error = Infinity;
     console.warn('attention check failed to run', e);
   }
-  if (error <= ATTENTION_TOLERANCE) return { ...first, info: { ...first.info, attentionCheck: `subgroup attention passed (max error ${error.toExponential(1)})` } };
+  if (error <= ATTENTION_TOLERANCE)
+    return {
+      ...first,
+      info: { ...first.info, attentionCheck: `subgroup attention passed (max error ${error.toExponential(1)})` },
+    };
   first.device.destroy();
   const second = await requestGpu(gpu, { subgroups: false });
   if (!('device' in second)) return second;

@@ -29,7 +29,10 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
   const { ort, device, dit } = deps;
   const owned: GPUBuffer[] = [];
   const upload = (data: Float32Array, dims: number[], extraUsage = 0): { buffer: GPUBuffer; tensor: OrtTensor } => {
-    const buffer = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage });
+    const buffer = device.createBuffer({
+      size: data.byteLength,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage,
+    });
     device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
     owned.push(buffer);
     return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }) as OrtTensor };
@@ -61,7 +64,8 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
         guidance: new ort.Tensor('float32', new Float32Array([r.guidance]), [1]),
       };
       const { velocity, intermediates } = await runDitSegments(segments, values);
-      if (velocity.location !== 'gpu-buffer') throw new EngineError('bad-model', 'the DiT did not leave "velocity" on the GPU');
+      if (velocity.location !== 'gpu-buffer')
+        throw new EngineError('bad-model', 'the DiT did not leave "velocity" on the GPU');
       kernel.run({ velocity: velocity.gpuBuffer as GPUBuffer, dt: tNext - t, tNext });
       await device.queue.onSubmittedWorkDone(); // the pass has read v: ORT may now reuse its buffer
       velocity.dispose();

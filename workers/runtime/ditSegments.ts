@@ -15,7 +15,8 @@ export async function runDitSegments(
   for (const [i, session] of segments.entries()) {
     const feeds: Record<string, OrtTensor> = {};
     for (const name of session.inputNames) {
-      if (!values[name]) throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
+      if (!values[name])
+        throw new EngineError('bad-model', `DiT segment ${i} needs "${name}", which no earlier segment produced`);
       feeds[name] = values[name];
     }
     for (const [name, tensor] of Object.entries(await session.run(feeds))) {

@@ -58,7 +58,10 @@ export function createEulerKernel(
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
   const owned: GPUBuffer[] = [];
   const upload = (data: Float32Array) => {
-    const buffer = device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const buffer = device.createBuffer({
+      size: Math.max(16, data.byteLength),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
     owned.push(buffer);
     return buffer;
@@ -81,7 +84,10 @@ export function createEulerKernel(
       device.queue.writeBuffer(params, 0, data);
       const bindGroup = device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
-        entries: [x, velocity, mask, image, noise, x0, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        entries: [x, velocity, mask, image, noise, x0, params].map((buffer, binding) => ({
+          binding,
+          resource: { buffer },
+        })),
       });
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();

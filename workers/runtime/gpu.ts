@@ -30,7 +30,10 @@ const WANTED_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
  * Requests a high-performance adapter and a device with its maximum limits (plus shader-f16 when present).
  * @returns the device, or a reason why WebGPU is unavailable.
  */
-export async function requestGpu(gpu: GPU | undefined, options: { subgroups?: boolean } = {}): Promise<GpuHandle | { reason: string }> {
+export async function requestGpu(
+  gpu: GPU | undefined,
+  options: { subgroups?: boolean } = {},
+): Promise<GpuHandle | { reason: string }> {
   if (!gpu) return { reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   let adapter: GPUAdapter | null;
   try {
@@ -55,8 +58,10 @@ export async function requestGpu(gpu: GPU | undefined, options: { subgroups?: bo
       vendor: info.vendor,
       architecture: info.architecture,
       description: info.description,
-      isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
-        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+      isFallbackAdapter: Boolean(
+        (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+      ),
       shaderF16: device.features.has('shader-f16'),
       subgroups: device.features.has('subgroups' as GPUFeatureName),
       limits: {

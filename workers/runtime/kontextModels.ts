@@ -30,7 +30,12 @@ export interface SessionModels extends KontextModels {
 }
 
 /** Creates KontextModels for `manifest`'s graphs on `target`. */
-export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: Manifest, load: GraphLoader): SessionModels {
+export function createSessionModels(
+  ort: Ort,
+  target: RuntimeTarget,
+  manifest: Manifest,
+  load: GraphLoader,
+): SessionModels {
   const sessions = new Map<string, OrtSession>();
   const readbacks = { inStep: 0, preview: 0, other: 0 };
 
@@ -59,7 +64,11 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
     else await close((k) => k.startsWith('dit'));
   }
 
-  async function read(tensor: OrtTensor | undefined, what: string, kind: keyof typeof readbacks = 'other'): Promise<Float32Array> {
+  async function read(
+    tensor: OrtTensor | undefined,
+    what: string,
+    kind: keyof typeof readbacks = 'other',
+  ): Promise<Float32Array> {
     if (!tensor) throw new EngineError('bad-model', `the graph has no output "${what}"`);
     if (tensor.location !== 'cpu') readbacks[kind]++;
     const data = (await tensor.getData(true)) as Float32Array; // true: release a GPU tensor once read
@@ -96,9 +105,11 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
       const clipSession = await open('clip', manifest.components.clip);
       const clipOut = await clipSession.run({ input_ids: i32(clipIds, [1, clipIds.length]) });
       const text = await read(t5Out.text_embeddings, 'text_embeddings');
-      if (text.length !== t5Ids.length * t5.dModel) throw new EngineError('bad-model', `T5 returned ${text.length} values for ${t5Ids.length} tokens`);
+      if (text.length !== t5Ids.length * t5.dModel)
+        throw new EngineError('bad-model', `T5 returned ${text.length} values for ${t5Ids.length} tokens`);
       const pooled = await read(clipOut.pooled_embeddings, 'pooled_embeddings');
-      if (pooled.length !== clip.hiddenSize) throw new EngineError('bad-model', `CLIP returned ${pooled.length} values, expected ${clip.hiddenSize}`);
+      if (pooled.length !== clip.hiddenSize)
+        throw new EngineError('bad-model', `CLIP returned ${pooled.length} values, expected ${clip.hiddenSize}`);
       return { text, length: t5Ids.length, pooled };
     },
 
@@ -130,7 +141,13 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
       target.backend === 'webgpu'
         ? (request) =>
             denoiseOnDevice(
-              { ort, device: target.device, dit, openSegments: openDit, countReadback: (kind) => readbacks[kind === 'preview' ? 'preview' : 'other']++ },
+              {
+                ort,
+                device: target.device,
+                dit,
+                openSegments: openDit,
+                countReadback: (kind) => readbacks[kind === 'preview' ? 'preview' : 'other']++,
+              },
               request,
             )
         : undefined,
@@ -146,7 +163,15 @@ export function createSessionModels(ort: Ort, target: RuntimeTarget, manifest: M
           return read(out.image, 'image');
         }
       : manifest.previewRgb
-        ? async (latents, height, width) => mapLatentsToRgb(latents, manifest.model.ae.zChannels, height, width, manifest.previewRgb!, manifest.model.ae.spatialFactor)
+        ? async (latents, height, width) =>
+            mapLatentsToRgb(
+              latents,
+              manifest.model.ae.zChannels,
+              height,
+              width,
+              manifest.previewRgb!,
+              manifest.model.ae.spatialFactor,
+            )
         : manifest.memoryTight
           ? undefined
           : (latents, height, width) => decode(latents, height, width),

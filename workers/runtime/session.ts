@@ -9,7 +9,12 @@ import type { Ort, OrtSession, RuntimeTarget } from './ort';
  * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
  *   references was not given, `runtime` when onnxruntime rejects it.
  */
-export async function createSession(ort: Ort, files: ModelFiles, target: RuntimeTarget, gpuOutputs = false): Promise<OrtSession> {
+export async function createSession(
+  ort: Ort,
+  files: ModelFiles,
+  target: RuntimeTarget,
+  gpuOutputs = false,
+): Promise<OrtSession> {
   const graph = new Uint8Array(await files.graph.arrayBuffer());
   let locations: string[];
   try {

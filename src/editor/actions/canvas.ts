@@ -56,7 +56,14 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
     const stack = s.maskHistory[from];
     if (!stack.length || s.job) return false;
     const to = from === 'undo' ? 'redo' : 'undo';
-    set({ mask: stack[stack.length - 1], maskHistory: { ...s.maskHistory, [from]: stack.slice(0, -1), [to]: [...s.maskHistory[to], s.mask] } as MaskHistory });
+    set({
+      mask: stack[stack.length - 1],
+      maskHistory: {
+        ...s.maskHistory,
+        [from]: stack.slice(0, -1),
+        [to]: [...s.maskHistory[to], s.mask],
+      } as MaskHistory,
+    });
     committed();
     return true;
   };
@@ -65,7 +72,12 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
     setTool: (tool) => set({ tool }),
     setBrush(brush) {
       const b = { ...get().brush, ...brush };
-      set({ brush: { size: Math.round(Math.min(BRUSH_MAX, Math.max(BRUSH_MIN, b.size))), feather: Math.min(1, Math.max(0, b.feather)) } });
+      set({
+        brush: {
+          size: Math.round(Math.min(BRUSH_MAX, Math.max(BRUSH_MIN, b.size))),
+          feather: Math.min(1, Math.max(0, b.feather)),
+        },
+      });
     },
     stepBrushSize(direction) {
       const size = get().brush.size;
@@ -110,8 +122,14 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
       // Refit while the user has not zoomed or panned; otherwise keep the image centre where it was.
       set({
         viewSize: size,
-        viewport: image && s.autoFit ? fitViewport(image, size)
-          : { ...s.viewport, panX: s.viewport.panX + (size.width - s.viewSize.width) / 2, panY: s.viewport.panY + (size.height - s.viewSize.height) / 2 },
+        viewport:
+          image && s.autoFit
+            ? fitViewport(image, size)
+            : {
+                ...s.viewport,
+                panX: s.viewport.panX + (size.width - s.viewSize.width) / 2,
+                panY: s.viewport.panY + (size.height - s.viewSize.height) / 2,
+              },
       });
     },
     setViewport: (viewport) => set({ viewport, autoFit: false }),

@@ -13,7 +13,8 @@ export interface DiagnosticsActions {
 
 export function createDiagnosticsActions(ctx: ActionContext<DiagnosticsActions>): DiagnosticsActions {
   const { get, set, deps } = ctx;
-  const patch = (d: Partial<ReturnType<typeof get>['diagnostics']>) => set((s) => ({ diagnostics: { ...s.diagnostics, ...d } }));
+  const patch = (d: Partial<ReturnType<typeof get>['diagnostics']>) =>
+    set((s) => ({ diagnostics: { ...s.diagnostics, ...d } }));
   return {
     setDiagnosticsImage(name, pixels) {
       patch({ image: { name, pixels }, result: null });
@@ -26,7 +27,8 @@ export function createDiagnosticsActions(ctx: ActionContext<DiagnosticsActions>)
     async runRoundTrip() {
       const { image, encoder, decoder } = get().diagnostics;
       if (!image) return set({ notice: { kind: 'error', text: 'Open an image first.' } });
-      if (!encoder || !decoder) return set({ notice: { kind: 'error', text: 'Choose both the encoder and the decoder model files first.' } });
+      if (!encoder || !decoder)
+        return set({ notice: { kind: 'error', text: 'Choose both the encoder and the decoder model files first.' } });
       patch({ busy: true });
       set({ notice: null });
       try {

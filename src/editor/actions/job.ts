@@ -4,7 +4,14 @@
  * the current turn already has children). With several variations each becomes a sibling turn of the same input.
  * A failure or cancel leaves the tree exactly as it was (variations already finished stay).
  */
-import { countJobSteps, toEngineError, type EditJob, type EditResult, type JobProgress, type MaskImage } from '../../../workers/api';
+import {
+  countJobSteps,
+  toEngineError,
+  type EditJob,
+  type EditResult,
+  type JobProgress,
+  type MaskImage,
+} from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
 import type { ImageRef, TurnNode } from '../history/types';
@@ -48,7 +55,14 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     set({ engineBundleId: bundleId });
   }
 
-  function recordTurn(jobId: string, result: EditResult, mask: MaskImage | null, references: ImageRef[], prompt: string, bundleName: string): boolean {
+  function recordTurn(
+    jobId: string,
+    result: EditResult,
+    mask: MaskImage | null,
+    references: ImageRef[],
+    prompt: string,
+    bundleName: string,
+  ): boolean {
     const s = get();
     const job = s.job;
     if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return false;
@@ -60,26 +74,50 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const imageRef: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
     const maskRef: ImageRef | null = mask ? { id: deps.newId(), width: mask.width, height: mask.height } : null;
     const tree = addTurn(s.tree, parent.id, {
-      id: deps.newId(), createdAt: deps.now(), image: imageRef, source: '', instruction: prompt,
-      params: { steps: result.steps, guidance: result.guidance, average: result.average, seed: result.seed, size: s.prompt.size, keepUnchanged: s.prompt.keepUnchanged }, mask: maskRef, references,
+      id: deps.newId(),
+      createdAt: deps.now(),
+      image: imageRef,
+      source: '',
+      instruction: prompt,
+      params: {
+        steps: result.steps,
+        guidance: result.guidance,
+        average: result.average,
+        seed: result.seed,
+        size: s.prompt.size,
+        keepUnchanged: s.prompt.keepUnchanged,
+      },
+      mask: maskRef,
+      references,
       timing: { totalMs: result.timings.totalMs, phases: omitTotal(result.timings) },
       model: { bundleId: result.bundleId, bundleName, backend: result.backend },
     });
     const history = [prompt, ...s.promptHistory.filter((p) => p !== prompt)].slice(0, PROMPT_HISTORY_LIMIT);
     const sizeChanged = image.width !== input.width || image.height !== input.height;
     set({
-      tree, job: null, promptHistory: history, revision: s.revision + 1, compare: false,
+      tree,
+      job: null,
+      promptHistory: history,
+      revision: s.revision + 1,
+      compare: false,
       images: { ...s.images, [imageRef.id]: image },
       masks: maskRef && mask ? { ...s.masks, [maskRef.id]: mask } : s.masks,
       // The mask was for that edit; a stale mask silently re-applied is a known pain (inpaint-web #33).
-      mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY,
+      mask: null,
+      maskRevision: s.maskRevision + 1,
+      maskHistory: NO_MASK_HISTORY,
       ...(sizeChanged ? { viewport: { ...s.viewport, zoom: s.viewport.zoom * (input.width / image.width) } } : {}),
     });
     return true;
   }
 
   /** One edit from `turn`; true when its result became a turn (false: cancelled, failed or replaced). */
-  async function runEdit(turn: TurnNode, mask: MaskImage | null, seed: number, variation: RunningJob['variation']): Promise<boolean> {
+  async function runEdit(
+    turn: TurnNode,
+    mask: MaskImage | null,
+    seed: number,
+    variation: RunningJob['variation'],
+  ): Promise<boolean> {
     const s = get();
     const bundle = selectActiveBundle(s)!;
     // A mask keeps pixels in place, so the result must have the input's size.
@@ -87,14 +125,34 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const references = [...s.references];
     const prompt = s.prompt.text.trim();
     const job: EditJob = {
-      id: deps.newId(), image: s.images[turn.image.id], prompt, references: references.map((r) => s.images[r.id]), mask,
-      steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average, seed, size,
-      previewEvery: getPreviewEvery(countJobSteps(s.prompt)), keepUnchanged: s.prompt.keepUnchanged,
+      id: deps.newId(),
+      image: s.images[turn.image.id],
+      prompt,
+      references: references.map((r) => s.images[r.id]),
+      mask,
+      steps: s.prompt.steps,
+      guidance: s.prompt.guidance,
+      average: s.prompt.average,
+      seed,
+      size,
+      previewEvery: getPreviewEvery(countJobSteps(s.prompt)),
+      keepUnchanged: s.prompt.keepUnchanged,
     };
     set({
       // The prompt shows the first variation's seed: a locked seed stays what the user set.
-      notice: null, prompt: { ...s.prompt, seed: variation.index === 1 ? seed : s.prompt.seed, size }, compare: false,
-      job: { id: job.id, sessionId: s.sessionId!, parentId: turn.id, startedAt: deps.now(), progress: null, preview: null, cancelling: false, variation },
+      notice: null,
+      prompt: { ...s.prompt, seed: variation.index === 1 ? seed : s.prompt.seed, size },
+      compare: false,
+      job: {
+        id: job.id,
+        sessionId: s.sessionId!,
+        parentId: turn.id,
+        startedAt: deps.now(),
+        progress: null,
+        preview: null,
+        cancelling: false,
+        variation,
+      },
     });
     try {
       await ensureBundle(bundle.id);
@@ -103,7 +161,10 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     } catch (e) {
       if (get().job?.id !== job.id) return false; // replaced or abandoned: nothing to report
       const error = toEngineError(e);
-      set({ job: null, notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) } });
+      set({
+        job: null,
+        notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) },
+      });
       if (error.code === 'device-lost') set({ engineBundleId: null });
       return false;
     }
@@ -114,7 +175,10 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const chosen = SAMPLER_KEYS.some((k) => prompt[k] !== undefined);
       const p = { ...get().prompt, ...(chosen ? { sampling: 'custom' as const } : {}), ...prompt };
       p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
-      p.guidance = Math.min(GUIDANCE_RANGE[1], Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0));
+      p.guidance = Math.min(
+        GUIDANCE_RANGE[1],
+        Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0),
+      );
       p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
       p.average = Math.round(Math.min(AVERAGE_RANGE[1], Math.max(AVERAGE_RANGE[0], p.average || 1)));
       p.count = Math.round(Math.min(COUNT_RANGE[1], Math.max(COUNT_RANGE[0], p.count || 1)));
@@ -124,7 +188,20 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const turn = get().tree?.nodes[id];
       if (!turn?.params) return;
       const { steps, guidance, average = 1, seed, size, keepUnchanged = false } = turn.params;
-      set((s) => ({ prompt: { ...s.prompt, text: turn.instruction, steps, guidance, average, seed, size, keepUnchanged, seedMode: 'locked', sampling: 'custom' } }));
+      set((s) => ({
+        prompt: {
+          ...s.prompt,
+          text: turn.instruction,
+          steps,
+          guidance,
+          average,
+          seed,
+          size,
+          keepUnchanged,
+          seedMode: 'locked',
+          sampling: 'custom',
+        },
+      }));
     },
     useModelSampling() {
       set((s) => ({ prompt: { ...s.prompt, sampling: 'model' } })); // the store's subscription applies the defaults
@@ -134,12 +211,16 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const blocker = selectGenerateBlocker(s);
       if (blocker) return set({ notice: { kind: 'error', text: blocker } });
       const turn = selectCurrentTurn(s)!;
-      const mask = isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height ? null : cloneMask(s.mask!);
+      const mask =
+        isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height
+          ? null
+          : cloneMask(s.mask!);
       const first = s.prompt.seedMode === 'locked' ? s.prompt.seed : deps.randomSeed() >>> 0;
       const total = s.prompt.count;
       // Variations are siblings: each starts from the same turn with the same mask, references and settings.
       for (let index = 1; index <= total; index++) {
-        const seed = index === 1 ? first : s.prompt.seedMode === 'locked' ? (first + index - 1) >>> 0 : deps.randomSeed() >>> 0;
+        const seed =
+          index === 1 ? first : s.prompt.seedMode === 'locked' ? (first + index - 1) >>> 0 : deps.randomSeed() >>> 0;
         if (get().sessionId !== s.sessionId || !(await runEdit(turn, mask, seed, { index, total }))) return;
       }
     },

@@ -5,7 +5,13 @@ import { createStudioStore } from '../store';
 import { normaliseBundleUrl } from './models';
 
 const incomplete: BundleInfo = {
-  id: 'kontext-dev-int4', name: 'FLUX.1 Kontext [dev] int4', weights: 'int4', totalBytes: 9e9, complete: false, embedded: false, unsupportedReason: null,
+  id: 'kontext-dev-int4',
+  name: 'FLUX.1 Kontext [dev] int4',
+  weights: 'int4',
+  totalBytes: 9e9,
+  complete: false,
+  embedded: false,
+  unsupportedReason: null,
   defaults: { steps: 28, guidance: 2.5, average: 1 },
   files: [{ path: 'dit.onnx', bytes: 100, loaded: 40, state: 'failed' }],
 };
@@ -45,7 +51,14 @@ describe('model actions', () => {
 
   it('first run installs the shipped bundle and selects it; later boots pick up what a new app version ships; a build without one stays quiet', async () => {
     const engine = createFakeEngine();
-    const shipped: BundleInfo = { ...incomplete, id: 'kontext-micro', name: 'kontext-micro', complete: true, embedded: true, files: [] };
+    const shipped: BundleInfo = {
+      ...incomplete,
+      id: 'kontext-micro',
+      name: 'kontext-micro',
+      complete: true,
+      embedded: true,
+      files: [],
+    };
     engine.bundles = [];
     const sources: string[] = [];
     /** The app ships `info`: adding the embedded source stores it. */
@@ -69,7 +82,9 @@ describe('model actions', () => {
     expect(sources).toEqual(['embedded', 'embedded']);
     expect(again.getState().prompt).toMatchObject({ steps: 2, average: 4, sampling: 'model' });
     // Offline with a complete copy stored: no error, the stored copy stays selected.
-    engine.addBundle = async () => { throw new EngineError('runtime', 'Failed to fetch manifest.json'); };
+    engine.addBundle = async () => {
+      throw new EngineError('runtime', 'Failed to fetch manifest.json');
+    };
     const offline = createStudioStore(createTestDeps(engine).deps);
     await offline.getState().boot();
     expect(offline.getState().notice).toBeNull();
@@ -77,7 +92,9 @@ describe('model actions', () => {
 
     const bare = createFakeEngine();
     bare.bundles = [];
-    bare.addBundle = async () => { throw new EngineError('bad-manifest', 'There is no manifest.json at https://app/bundles/kontext-micro/.'); };
+    bare.addBundle = async () => {
+      throw new EngineError('bad-manifest', 'There is no manifest.json at https://app/bundles/kontext-micro/.');
+    };
     const quiet = createStudioStore(createTestDeps(bare).deps);
     await quiet.getState().boot();
     expect(quiet.getState().notice).toBeNull();
@@ -87,7 +104,10 @@ describe('model actions', () => {
   it('a folder without manifest.json never reaches the engine', async () => {
     const { engine, s } = await setup();
     let called = false;
-    engine.addBundle = async () => { called = true; return incomplete; };
+    engine.addBundle = async () => {
+      called = true;
+      return incomplete;
+    };
     await s().addBundleFromFiles('holiday', [new File(['x'], 'notes.txt')]);
     expect(called).toBe(false);
     expect(s().notice!.text).toMatch(/“holiday” has no manifest.json/);

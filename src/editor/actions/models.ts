@@ -27,7 +27,8 @@ export interface ModelActions {
 /** Checks a bundle URL typed by the user; returns it normalised to end with '/'. */
 export function normaliseBundleUrl(input: string, base: string): string {
   const url = new URL(input.trim(), base);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`“${input}” is not a web address (http or https).`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`“${input}” is not a web address (http or https).`);
   url.hash = '';
   if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
@@ -40,7 +41,9 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
   async function runAdd(key: string, label: string, source: BundleSource): Promise<void> {
     if (get().downloads[key]?.running) return;
     const before = new Set((get().bundles ?? []).map((b) => b.id));
-    set((s) => ({ downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], error: null, running: true } } }));
+    set((s) => ({
+      downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], error: null, running: true } },
+    }));
     let added: BundleInfo | null = null;
     // Ask for persistent storage as a download starts (workers cannot; Chrome decides silently, Firefox asks).
     void deps.requestPersistence?.().catch(() => false);
@@ -48,16 +51,25 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       added = await deps.engine.addBundle(source, (files) => {
         set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], files } } }));
       });
-      set((s) => ({ downloads: omitKey(s.downloads, key), notice: { kind: 'info', text: `${added!.name} is ready.` } }));
+      set((s) => ({
+        downloads: omitKey(s.downloads, key),
+        notice: { kind: 'info', text: `${added!.name} is ready.` },
+      }));
     } catch (e) {
       const error = describeEngineError(e);
-      set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error } }, notice: { kind: 'error', text: `${label}: ${error}` } }));
+      set((s) => ({
+        downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error } },
+        notice: { kind: 'error', text: `${label}: ${error}` },
+      }));
     }
     await actions.refreshBundles();
     if (source.kind === 'url') {
       // Remember where new bundles came from, so "Resume" can continue them after a reload.
-      const fresh = [added?.id, ...(get().bundles ?? []).map((b) => b.id).filter((id) => !before.has(id))].filter(Boolean) as string[];
-      if (fresh.length) set((s) => ({ bundleUrls: { ...s.bundleUrls, ...Object.fromEntries(fresh.map((id) => [id, source.url])) } }));
+      const fresh = [added?.id, ...(get().bundles ?? []).map((b) => b.id).filter((id) => !before.has(id))].filter(
+        Boolean,
+      ) as string[];
+      if (fresh.length)
+        set((s) => ({ bundleUrls: { ...s.bundleUrls, ...Object.fromEntries(fresh.map((id) => [id, source.url])) } }));
     }
     if (added && !get().selectedBundleId && !added.unsupportedReason) set({ selectedBundleId: added.id });
     await actions.refreshStorage();
@@ -87,7 +99,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       let url: string;
       try {
         url = normaliseBundleUrl(input, 'https://invalid.invalid/');
-        if (url.startsWith('https://invalid.invalid/')) throw new Error(`“${input}” is not a full web address; include https://.`);
+        if (url.startsWith('https://invalid.invalid/'))
+          throw new Error(`“${input}” is not a full web address; include https://.`);
       } catch (e) {
         set({ notice: { kind: 'error', text: (e as Error).message } });
         return Promise.resolve();
@@ -96,7 +109,12 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     },
     addBundleFromFiles(label, files) {
       if (!files.some((f) => f.name === 'manifest.json')) {
-        set({ notice: { kind: 'error', text: `“${label}” has no manifest.json: pick the bundle's folder (the one that holds manifest.json).` } });
+        set({
+          notice: {
+            kind: 'error',
+            text: `“${label}” has no manifest.json: pick the bundle's folder (the one that holds manifest.json).`,
+          },
+        });
         return Promise.resolve();
       }
       return runAdd(`files:${label}`, label, { kind: 'files', files });
@@ -105,14 +123,21 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       const s = get();
       const bundle = s.bundles?.find((b) => b.id === id);
       const url = s.bundleUrls[id] ?? (bundle?.embedded && deps.embeddedBundleUrl ? deps.embeddedBundleUrl(id) : null);
-      if (!url) return set({ notice: { kind: 'error', text: 'This bundle came from a local folder: add the same folder again to finish it.' } });
+      if (!url)
+        return set({
+          notice: {
+            kind: 'error',
+            text: 'This bundle came from a local folder: add the same folder again to finish it.',
+          },
+        });
       await runAdd(url, bundle?.name ?? url, { kind: 'url', url });
     },
     async deleteBundle(id) {
       try {
         await deps.engine.deleteBundle(id);
         set((s) => ({
-          bundleUrls: omitKey(s.bundleUrls, id), selectedBundleId: s.selectedBundleId === id ? null : s.selectedBundleId,
+          bundleUrls: omitKey(s.bundleUrls, id),
+          selectedBundleId: s.selectedBundleId === id ? null : s.selectedBundleId,
           engineBundleId: s.engineBundleId === id ? null : s.engineBundleId,
         }));
       } catch (e) {
@@ -138,13 +163,18 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       try {
         await deps.engine.addBundle({ kind: 'embedded' }, (files) => {
           if (files.every((f) => f.state === 'verified')) return; // nothing to fetch: no download to show
-          set((s) => ({ downloads: { ...s.downloads, embedded: { label: 'kontext-micro', files, error: null, running: true } } }));
+          set((s) => ({
+            downloads: { ...s.downloads, embedded: { label: 'kontext-micro', files, error: null, running: true } },
+          }));
         });
       } catch (e) {
         const engineError = e as { code?: string; message?: string };
         const noneShipped = engineError.code === 'bad-manifest' && /no manifest\.json/i.test(engineError.message ?? '');
         // With a complete copy stored (offline, another tab busy with it) the app keeps editing with that copy.
-        if (!noneShipped && !installed) set({ notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` } });
+        if (!noneShipped && !installed)
+          set({
+            notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` },
+          });
       } finally {
         set((s) => ({ downloads: omitKey(s.downloads, 'embedded') }));
       }
@@ -156,7 +186,14 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     async requestPersistence() {
       if (!deps.requestPersistence) return;
       const granted = await deps.requestPersistence().catch(() => false);
-      set({ notice: { kind: 'info', text: granted ? 'The browser will keep your models and sessions when space runs low.' : 'The browser declined to make storage persistent (it may grant it after more visits, or if the app is installed).' } });
+      set({
+        notice: {
+          kind: 'info',
+          text: granted
+            ? 'The browser will keep your models and sessions when space runs low.'
+            : 'The browser declined to make storage persistent (it may grant it after more visits, or if the app is installed).',
+        },
+      });
       await actions.refreshStorage();
     },
   };

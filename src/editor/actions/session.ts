@@ -48,8 +48,18 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     const after = tree.nodes[tree.currentId].image;
     const sizeChanged = !before || before.width !== after.width || before.height !== after.height;
     set({
-      tree, revision: s.revision + 1, ...extra,
-      ...(sizeChanged ? { mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY, viewport: fitViewport(after, s.viewSize), autoFit: true } : {}),
+      tree,
+      revision: s.revision + 1,
+      ...extra,
+      ...(sizeChanged
+        ? {
+            mask: null,
+            maskRevision: s.maskRevision + 1,
+            maskHistory: NO_MASK_HISTORY,
+            viewport: fitViewport(after, s.viewSize),
+            autoFit: true,
+          }
+        : {}),
       compare: s.compare && tree.nodes[tree.currentId].parentId !== null,
     });
   }
@@ -62,10 +72,24 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
   function loadSnapshot(session: SessionSnapshot): void {
     const root = session.tree.nodes[session.tree.currentId].image;
     set((s) => ({
-      sessionId: session.id, sessionName: session.name, sessionCreatedAt: session.createdAt, tree: session.tree,
-      images: session.images, masks: session.masks, references: session.draft.references, mask: session.draft.mask, maskHistory: NO_MASK_HISTORY,
-      maskRevision: s.maskRevision + 1, revision: s.revision + 1, compare: false, pendingImage: null, job: null,
-      prompt: { ...s.prompt, text: session.draft.prompt }, viewport: fitViewport(root, s.viewSize), autoFit: true, view: 'editor',
+      sessionId: session.id,
+      sessionName: session.name,
+      sessionCreatedAt: session.createdAt,
+      tree: session.tree,
+      images: session.images,
+      masks: session.masks,
+      references: session.draft.references,
+      mask: session.draft.mask,
+      maskHistory: NO_MASK_HISTORY,
+      maskRevision: s.maskRevision + 1,
+      revision: s.revision + 1,
+      compare: false,
+      pendingImage: null,
+      job: null,
+      prompt: { ...s.prompt, text: session.draft.prompt },
+      viewport: fitViewport(root, s.viewSize),
+      autoFit: true,
+      view: 'editor',
     }));
   }
 
@@ -75,8 +99,28 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       const id = deps.newId();
       const ref: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
       const now = deps.now();
-      const tree = createTree({ id, createdAt: now, image: ref, source: name, instruction: '', params: null, mask: null, references: [], timing: null, model: null });
-      loadSnapshot({ id: deps.newId(), name: stripExtension(name), createdAt: now, updatedAt: now, tree, images: { [ref.id]: image }, masks: {}, draft: { mask: null, references: [], prompt: get().prompt.text } });
+      const tree = createTree({
+        id,
+        createdAt: now,
+        image: ref,
+        source: name,
+        instruction: '',
+        params: null,
+        mask: null,
+        references: [],
+        timing: null,
+        model: null,
+      });
+      loadSnapshot({
+        id: deps.newId(),
+        name: stripExtension(name),
+        createdAt: now,
+        updatedAt: now,
+        tree,
+        images: { [ref.id]: image },
+        masks: {},
+        draft: { mask: null, references: [], prompt: get().prompt.text },
+      });
     },
     offerImage(name, image) {
       if (!get().tree) actions.openImage(name, image);
@@ -98,7 +142,11 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     removeReference(id) {
       const s = get();
       const stillUsed = Object.values(s.tree?.nodes ?? {}).some((n) => n.references.some((r) => r.id === id));
-      set({ references: s.references.filter((r) => r.id !== id), images: stillUsed ? s.images : omitKey(s.images, id), revision: s.revision + 1 });
+      set({
+        references: s.references.filter((r) => r.id !== id),
+        images: stillUsed ? s.images : omitKey(s.images, id),
+        revision: s.revision + 1,
+      });
     },
     moveReference(id, delta) {
       const s = get();
@@ -127,19 +175,27 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       const removed = getSubtree(s.tree, id);
       const tree = deleteBranch(s.tree, id);
       const keep = new Set([...s.references.map((r) => r.id)]);
-      for (const n of Object.values(tree.nodes)) for (const r of [n.image, n.mask, ...n.references]) if (r) keep.add(r.id);
-      let images = s.images, masks = s.masks;
-      for (const n of removed) for (const r of [n.image, n.mask, ...n.references]) if (r && !keep.has(r.id)) {
-        images = omitKey(images, r.id);
-        masks = omitKey(masks, r.id);
-      }
+      for (const n of Object.values(tree.nodes))
+        for (const r of [n.image, n.mask, ...n.references]) if (r) keep.add(r.id);
+      let images = s.images,
+        masks = s.masks;
+      for (const n of removed)
+        for (const r of [n.image, n.mask, ...n.references])
+          if (r && !keep.has(r.id)) {
+            images = omitKey(images, r.id);
+            masks = omitKey(masks, r.id);
+          }
       applyTree(tree, { images, masks });
     },
     renameSession(name) {
       const s = get();
       const trimmed = name.trim().slice(0, 120);
       if (!s.sessionId || !trimmed || trimmed === s.sessionName) return;
-      set({ sessionName: trimmed, revision: s.revision + 1, sessions: s.sessions.map((m) => (m.id === s.sessionId ? { ...m, name: trimmed } : m)) });
+      set({
+        sessionName: trimmed,
+        revision: s.revision + 1,
+        sessions: s.sessions.map((m) => (m.id === s.sessionId ? { ...m, name: trimmed } : m)),
+      });
     },
     async openSession(id) {
       if (id === get().sessionId) return set({ view: 'editor' });
@@ -164,7 +220,12 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
         await deps.sessions.save(session);
         loadSnapshot(session);
         await actions.refreshSessions();
-        set({ notice: { kind: 'info', text: `Imported “${session.name}” (${Object.keys(session.tree.nodes).length} turns).` } });
+        set({
+          notice: {
+            kind: 'info',
+            text: `Imported “${session.name}” (${Object.keys(session.tree.nodes).length} turns).`,
+          },
+        });
       } catch (e) {
         set({ notice: { kind: 'error', text: `The session could not be imported: ${(e as Error).message}` } });
       }
@@ -178,7 +239,20 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     },
     closeSession() {
       cancelRunningJob();
-      set((s) => ({ sessionId: null, sessionName: '', tree: null, images: {}, masks: {}, references: [], mask: null, maskRevision: s.maskRevision + 1, maskHistory: NO_MASK_HISTORY, compare: false, job: null, pendingImage: null }));
+      set((s) => ({
+        sessionId: null,
+        sessionName: '',
+        tree: null,
+        images: {},
+        masks: {},
+        references: [],
+        mask: null,
+        maskRevision: s.maskRevision + 1,
+        maskHistory: NO_MASK_HISTORY,
+        compare: false,
+        job: null,
+        pendingImage: null,
+      }));
     },
     setView: (view) => set({ view }),
     setHelpOpen: (helpOpen) => set({ helpOpen }),

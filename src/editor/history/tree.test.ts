@@ -1,10 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { addTurn, canRedo, canUndo, createTree, deleteBranch, getDepth, getImageRefs, getPath, layoutTree, redo, selectTurn, undo, validateTree } from './tree';
+import {
+  addTurn,
+  canRedo,
+  canUndo,
+  createTree,
+  deleteBranch,
+  getDepth,
+  getImageRefs,
+  getPath,
+  layoutTree,
+  redo,
+  selectTurn,
+  undo,
+  validateTree,
+} from './tree';
 import type { HistoryTree, NewTurn } from './types';
 
 const turn = (id: string, instruction = `edit ${id}`): NewTurn => ({
-  id, createdAt: 0, image: { id: `img-${id}`, width: 8, height: 8 }, source: '', instruction,
-  params: { steps: 4, guidance: 2.5, seed: 1, size: 'input' }, mask: null, references: [], timing: null, model: null,
+  id,
+  createdAt: 0,
+  image: { id: `img-${id}`, width: 8, height: 8 },
+  source: '',
+  instruction,
+  params: { steps: 4, guidance: 2.5, seed: 1, size: 'input' },
+  mask: null,
+  references: [],
+  timing: null,
+  model: null,
 });
 
 /** root → a → b → c, then a branch d from a (current = d). */
@@ -55,7 +77,11 @@ describe('history tree', () => {
   it('lays branches out in lanes, depth first', () => {
     const rows = layoutTree(sampleTree());
     expect(rows.map((r) => [r.id, r.depth, r.lane, r.parentLane])).toEqual([
-      ['root', 0, 0, null], ['a', 1, 0, 0], ['b', 2, 0, 0], ['c', 3, 0, 0], ['d', 2, 1, 0],
+      ['root', 0, 0, null],
+      ['a', 1, 0, 0],
+      ['b', 2, 0, 0],
+      ['c', 3, 0, 0],
+      ['d', 2, 1, 0],
     ]);
     expect(rows.filter((r) => r.onCurrentPath).map((r) => r.id)).toEqual(['root', 'a', 'd']);
   });
@@ -71,8 +97,16 @@ describe('history tree', () => {
   });
 
   it('collects every image, mask and reference it refers to', () => {
-    const t = addTurn(sampleTree(), 'd', { ...turn('e'), mask: { id: 'm', width: 8, height: 8 }, references: [{ id: 'r1', width: 4, height: 4 }] });
-    expect(getImageRefs(t).map((r) => r.id).sort()).toEqual(['img-a', 'img-b', 'img-c', 'img-d', 'img-e', 'img-root', 'm', 'r1']);
+    const t = addTurn(sampleTree(), 'd', {
+      ...turn('e'),
+      mask: { id: 'm', width: 8, height: 8 },
+      references: [{ id: 'r1', width: 4, height: 4 }],
+    });
+    expect(
+      getImageRefs(t)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['img-a', 'img-b', 'img-c', 'img-d', 'img-e', 'img-root', 'm', 'r1']);
   });
 
   it('finds broken links in an untrusted tree', () => {
@@ -80,7 +114,14 @@ describe('history tree', () => {
     expect(validateTree({ ...t, currentId: 'zz' })).toContain('the current turn is missing');
     const orphan = { ...t, nodes: { ...t.nodes, x: { ...t.nodes.d, id: 'x', parentId: 'nope' } } };
     expect(validateTree(orphan).join()).toMatch(/x is not listed by its parent/);
-    const cycle = { ...t, nodes: { ...t.nodes, p: { ...t.nodes.d, id: 'p', parentId: 'q', childIds: ['q'] }, q: { ...t.nodes.d, id: 'q', parentId: 'p', childIds: ['p'] } } };
+    const cycle = {
+      ...t,
+      nodes: {
+        ...t.nodes,
+        p: { ...t.nodes.d, id: 'p', parentId: 'q', childIds: ['q'] },
+        q: { ...t.nodes.d, id: 'q', parentId: 'p', childIds: ['p'] },
+      },
+    };
     expect(validateTree(cycle).join()).toMatch(/not reachable from the root/);
     expect(validateTree(null as unknown as HistoryTree)).toEqual(['the tree has no nodes']);
   });

@@ -12,7 +12,12 @@ function assertNode(tree: HistoryTree, id: string): TurnNode {
 
 /** A tree holding only the opened image. */
 export function createTree(root: NewTurn): HistoryTree {
-  return { rootId: root.id, currentId: root.id, nodes: { [root.id]: { ...root, parentId: null, childIds: [] } }, redoTo: {} };
+  return {
+    rootId: root.id,
+    currentId: root.id,
+    nodes: { [root.id]: { ...root, parentId: null, childIds: [] } },
+    redoTo: {},
+  };
 }
 
 /** Adds `turn` as the newest child of `parentId` and makes it current (a branch when the parent had children). */
@@ -30,7 +35,11 @@ export function addTurn(tree: HistoryTree, parentId: string, turn: NewTurn): His
 /** The nodes from the root down to `id`, root first. */
 export function getPath(tree: HistoryTree, id: string): TurnNode[] {
   const path: TurnNode[] = [];
-  for (let node: TurnNode | undefined = assertNode(tree, id); node; node = node.parentId ? tree.nodes[node.parentId] : undefined) {
+  for (
+    let node: TurnNode | undefined = assertNode(tree, id);
+    node;
+    node = node.parentId ? tree.nodes[node.parentId] : undefined
+  ) {
     path.unshift(node);
   }
   return path;
@@ -50,7 +59,9 @@ export const canRedo = (tree: HistoryTree): boolean => tree.nodes[tree.currentId
 /** Steps to the current node's parent (the redo pointer keeps the way back). */
 export function undo(tree: HistoryTree): HistoryTree {
   const parentId = tree.nodes[tree.currentId].parentId;
-  return parentId === null ? tree : { ...tree, currentId: parentId, redoTo: { ...tree.redoTo, [parentId]: tree.currentId } };
+  return parentId === null
+    ? tree
+    : { ...tree, currentId: parentId, redoTo: { ...tree.redoTo, [parentId]: tree.currentId } };
 }
 
 /** Steps down to the child last created or visited (else the newest child). */
@@ -115,7 +126,8 @@ export function deleteBranch(tree: HistoryTree, id: string): HistoryTree {
 /** Every stored image a tree refers to (results, masks, references). */
 export function getImageRefs(tree: HistoryTree): ImageRef[] {
   const refs = new Map<string, ImageRef>();
-  for (const n of Object.values(tree.nodes)) for (const r of [n.image, n.mask, ...n.references]) if (r) refs.set(r.id, r);
+  for (const n of Object.values(tree.nodes))
+    for (const r of [n.image, n.mask, ...n.references]) if (r) refs.set(r.id, r);
   return [...refs.values()];
 }
 
@@ -126,7 +138,8 @@ export function getImageRefs(tree: HistoryTree): ImageRef[] {
  */
 export function validateTree(tree: HistoryTree): string[] {
   const problems: string[] = [];
-  if (!tree || typeof tree !== 'object' || typeof tree.nodes !== 'object' || tree.nodes === null) return ['the tree has no nodes'];
+  if (!tree || typeof tree !== 'object' || typeof tree.nodes !== 'object' || tree.nodes === null)
+    return ['the tree has no nodes'];
   const ids = Object.keys(tree.nodes);
   const root = tree.nodes[tree.rootId];
   if (!root || root.parentId !== null) problems.push('the root is missing or has a parent');
@@ -135,13 +148,17 @@ export function validateTree(tree: HistoryTree): string[] {
     const n = tree.nodes[id];
     if (n.id !== id) problems.push(`turn ${id} is stored under another id`);
     if (!n.image || typeof n.image.id !== 'string') problems.push(`turn ${id} has no image`);
-    if (n.parentId !== null && !tree.nodes[n.parentId]?.childIds.includes(id)) problems.push(`turn ${id} is not listed by its parent`);
-    for (const c of n.childIds ?? []) if (tree.nodes[c]?.parentId !== id) problems.push(`turn ${id} lists ${c} as a child, but it is not`);
+    if (n.parentId !== null && !tree.nodes[n.parentId]?.childIds.includes(id))
+      problems.push(`turn ${id} is not listed by its parent`);
+    for (const c of n.childIds ?? [])
+      if (tree.nodes[c]?.parentId !== id) problems.push(`turn ${id} lists ${c} as a child, but it is not`);
   }
   if (root && problems.length === 0) {
     const reached = new Set(getSubtree(tree, tree.rootId).map((n) => n.id));
-    if (reached.size !== ids.length) problems.push(`${ids.length - reached.size} turns are not reachable from the root`);
+    if (reached.size !== ids.length)
+      problems.push(`${ids.length - reached.size} turns are not reachable from the root`);
   }
-  for (const [k, v] of Object.entries(tree.redoTo ?? {})) if (!tree.nodes[k] || !tree.nodes[v]) problems.push(`redo pointer ${k} → ${v} is dangling`);
+  for (const [k, v] of Object.entries(tree.redoTo ?? {}))
+    if (!tree.nodes[k] || !tree.nodes[v]) problems.push(`redo pointer ${k} → ${v} is dangling`);
   return problems;
 }

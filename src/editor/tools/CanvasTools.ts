@@ -56,7 +56,8 @@ export class CanvasTools {
 
   private routeEvent(event: ToolEvent): boolean {
     // A stroke in progress keeps the pointer until it ends; Space mid-stroke does not steal it.
-    if (this.brush.path === 'brush.painting' && event.type !== 'keydown' && event.type !== 'keyup') return this.route(this.brush, event);
+    if (this.brush.path === 'brush.painting' && event.type !== 'keydown' && event.type !== 'keyup')
+      return this.route(this.brush, event);
     if (this.pan.handle(event)) {
       this.lastHandled = this.pan;
       if (event.type === 'pointermove') this.brush.hover = null;

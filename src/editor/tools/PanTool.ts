@@ -56,7 +56,11 @@ export class PanTool implements Tool {
       case 'pointermove': {
         if (this.state !== 'dragging' || !this.start) return this.state === 'ready';
         const { viewport } = this.start;
-        this.ctx.setViewport({ ...viewport, panX: viewport.panX + e.x - this.start.x, panY: viewport.panY + e.y - this.start.y });
+        this.ctx.setViewport({
+          ...viewport,
+          panX: viewport.panX + e.x - this.start.x,
+          panY: viewport.panY + e.y - this.start.y,
+        });
         return true;
       }
       case 'pointerup':

@@ -11,16 +11,27 @@ function setup(brush: Partial<BrushSettings> = {}) {
     viewport: { zoom: 2, panX: 0, panY: 0 } as Viewport,
     mask: createMask(50, 50) as MaskImage | null,
     brush: { size: 4, feather: 0, mode: 'paint', ...brush } as BrushSettings,
-    changes: 0, commits: 0, restores: 0,
+    changes: 0,
+    commits: 0,
+    restores: 0,
   };
   const tools = new CanvasTools({
     getViewport: () => state.viewport,
-    setViewport: (vp) => { state.viewport = vp; },
+    setViewport: (vp) => {
+      state.viewport = vp;
+    },
     getMask: () => state.mask,
     getBrush: () => state.brush,
-    onChange: () => { state.changes++; },
-    onCommit: () => { state.commits++; },
-    onRestore: (snapshot) => { state.mask = snapshot; state.restores++; },
+    onChange: () => {
+      state.changes++;
+    },
+    onCommit: () => {
+      state.commits++;
+    },
+    onRestore: (snapshot) => {
+      state.mask = snapshot;
+      state.restores++;
+    },
   });
   const down = (x: number, y: number, button = 0) => tools.dispatch({ type: 'pointerdown', x, y, button });
   const move = (x: number, y: number) => tools.dispatch({ type: 'pointermove', x, y, button: 0 });
@@ -148,6 +159,12 @@ describe('canvas tools root', () => {
     up(1, 1);
     key('keyup', ' ');
     tools.setActiveTool('hand');
-    expect(seen).toEqual(['root.pan.ready', 'root.pan.dragging', 'root.pan.ready', 'root.brush.idle', 'root.pan.ready']);
+    expect(seen).toEqual([
+      'root.pan.ready',
+      'root.pan.dragging',
+      'root.pan.ready',
+      'root.brush.idle',
+      'root.pan.ready',
+    ]);
   });
 });

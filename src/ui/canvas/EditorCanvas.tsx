@@ -40,7 +40,8 @@ function draw(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement, p: Props): 
   if (!p.image) return;
   const { zoom, panX, panY } = p.viewport;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const w = p.image.width * zoom, h = p.image.height * zoom;
+  const w = p.image.width * zoom,
+    h = p.image.height * zoom;
   ctx.fillStyle = '#2a2e37'; // under transparent pixels
   ctx.fillRect(panX, panY, w, h);
   ctx.imageSmoothingEnabled = zoom < 2;
@@ -72,7 +73,8 @@ function draw(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement, p: Props): 
   const hover = p.getHover();
   if (p.showBrush && hover) {
     const r = (p.brushSize * zoom) / 2;
-    const cx = panX + hover.x * zoom, cy = panY + hover.y * zoom;
+    const cx = panX + hover.x * zoom,
+      cy = panY + hover.y * zoom;
     ctx.lineWidth = 1;
     ctx.strokeStyle = 'rgba(0,0,0,.7)';
     ctx.beginPath();
@@ -110,7 +112,8 @@ export function EditorCanvas(props: Props) {
   useEffect(redraw);
 
   useEffect(() => {
-    const wrap = wrapRef.current!, canvas = canvasRef.current!;
+    const wrap = wrapRef.current!,
+      canvas = canvasRef.current!;
     const observer = new ResizeObserver(() => {
       const dpr = window.devicePixelRatio || 1;
       const { width, height } = wrap.getBoundingClientRect();
@@ -124,7 +127,11 @@ export function EditorCanvas(props: Props) {
       e.preventDefault();
       const r = canvas.getBoundingClientRect();
       const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-      propsRef.current.onWheelZoom(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
+      propsRef.current.onWheelZoom(
+        Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)),
+        e.clientX - r.left,
+        e.clientY - r.top,
+      );
     };
     canvas.addEventListener('wheel', wheel, { passive: false });
     return () => {
@@ -140,7 +147,15 @@ export function EditorCanvas(props: Props) {
       e.currentTarget.focus();
       e.currentTarget.setPointerCapture(e.pointerId);
     }
-    if (props.onToolEvent({ type, x: e.clientX - r.left, y: e.clientY - r.top, button: type === 'pointermove' ? 0 : e.button })) e.preventDefault();
+    if (
+      props.onToolEvent({
+        type,
+        x: e.clientX - r.left,
+        y: e.clientY - r.top,
+        button: type === 'pointermove' ? 0 : e.button,
+      })
+    )
+      e.preventDefault();
     redraw();
   };
 
@@ -154,13 +169,21 @@ export function EditorCanvas(props: Props) {
         aria-label={props.label}
         tabIndex={0}
         style={{ cursor: props.cursor }}
-        data-zoom={props.viewport.zoom.toFixed(4)} data-pan-x={Math.round(props.viewport.panX)} data-pan-y={Math.round(props.viewport.panY)}
+        data-zoom={props.viewport.zoom.toFixed(4)}
+        data-pan-x={Math.round(props.viewport.panX)}
+        data-pan-y={Math.round(props.viewport.panY)}
         data-tool-path={props.toolPath}
         onPointerDown={pointer('pointerdown')}
         onPointerMove={pointer('pointermove')}
         onPointerUp={pointer('pointerup')}
-        onPointerCancel={() => { props.onToolEvent({ type: 'cancel' }); redraw(); }}
-        onPointerLeave={() => { props.onLeave(); redraw(); }}
+        onPointerCancel={() => {
+          props.onToolEvent({ type: 'cancel' });
+          redraw();
+        }}
+        onPointerLeave={() => {
+          props.onLeave();
+          redraw();
+        }}
         onContextMenu={(e) => e.preventDefault()}
       />
     </div>

@@ -19,7 +19,13 @@ function copyModel(name: string): string {
   return dir;
 }
 
-const options = { weights: 'fp32' as const, segments: 2, t5MaxLength: 16, taef1Dir: TINY_TAEF1_DIR, overrides: TINY_BUNDLE_OVERRIDES };
+const options = {
+  weights: 'fp32' as const,
+  segments: 2,
+  t5MaxLength: 16,
+  taef1Dir: TINY_TAEF1_DIR,
+  overrides: TINY_BUNDLE_OVERRIDES,
+};
 
 describe('convertBundle', () => {
   it('writes a bundle whose manifest lists every file with its size and sha256', async () => {
@@ -32,15 +38,27 @@ describe('convertBundle', () => {
     expect(manifest.model.t5.maxLength).toBe(16);
     expect(manifest.sampling.resolutions).toEqual(TINY_BUNDLE_OVERRIDES.resolutions);
     expect(manifest.components.previewDecoder).not.toBeNull();
-    const onDisk = readdirSync(out).filter((f) => f !== 'manifest.json').sort();
+    const onDisk = readdirSync(out)
+      .filter((f) => f !== 'manifest.json')
+      .sort();
     expect(manifest.files.map((f) => f.path).sort()).toEqual(onDisk);
     for (const f of manifest.files) expect(await hashFile(join(out, f.path))).toBe(f.sha256);
-    expect(result.summary.map((r) => r.component)).toEqual(['DiT (2 segments)', 'T5 encoder', 'CLIP text', 'AE encoder', 'AE decoder']);
+    expect(result.summary.map((r) => r.component)).toEqual([
+      'DiT (2 segments)',
+      'T5 encoder',
+      'CLIP text',
+      'AE encoder',
+      'AE decoder',
+    ]);
     expect(result.summary[0].parameters).toBeGreaterThan(100_000);
 
     // The tokenizer files load with the engine's tokenizer code.
     const read = (p: string) => JSON.parse(readFileSync(join(out, p), 'utf8'));
-    const clip = createPromptTokenizer(read(manifest.components.clipTokenizer.json), read(manifest.components.clipTokenizer.config), 77);
+    const clip = createPromptTokenizer(
+      read(manifest.components.clipTokenizer.json),
+      read(manifest.components.clipTokenizer.config),
+      77,
+    );
     const ids = clip.encode('turn the sky into night');
     expect(ids.length).toBe(77);
     expect(ids[0]).toBe(98); // the tiny vocabulary's BOS
@@ -64,10 +82,21 @@ describe('convertBundle', () => {
 
   it.each([
     ['a truncated checkpoint', (dir: string) => truncateSync(join(dir, 'ae.safetensors'), 1000), /ae\.safetensors/],
-    ['a file that is not safetensors', (dir: string) => writeFileSync(join(dir, 'flux1-kontext-dev.safetensors'), 'hello'), /flux1-kontext-dev\.safetensors/],
-    ['a missing config', (dir: string) => writeFileSync(join(dir, 'text_encoder/config.json'), '{oops'), /text_encoder\/config\.json: not valid JSON/],
-    ['a sidecar the engine would refuse', (dir: string) => writeFileSync(join(dir, 'kontext_bundle.json'), JSON.stringify({ default_average: 0 })),
-      /sampling\.default_average must be an integer ≥ 1, got 0 \(from kontext_bundle\.json/],
+    [
+      'a file that is not safetensors',
+      (dir: string) => writeFileSync(join(dir, 'flux1-kontext-dev.safetensors'), 'hello'),
+      /flux1-kontext-dev\.safetensors/,
+    ],
+    [
+      'a missing config',
+      (dir: string) => writeFileSync(join(dir, 'text_encoder/config.json'), '{oops'),
+      /text_encoder\/config\.json: not valid JSON/,
+    ],
+    [
+      'a sidecar the engine would refuse',
+      (dir: string) => writeFileSync(join(dir, 'kontext_bundle.json'), JSON.stringify({ default_average: 0 })),
+      /sampling\.default_average must be an integer ≥ 1, got 0 \(from kontext_bundle\.json/,
+    ],
   ])('fails clearly on %s and leaves nothing behind', async (_, breakIt, message) => {
     const model = copyModel(`broken-${readdirSync(temp.dir).length}`);
     breakIt(model);
@@ -81,12 +110,16 @@ describe('convertBundle', () => {
 describe('convert CLI arguments', () => {
   it('parses the documented flags', () => {
     expect(parseArgs(['m', 'o', '--dtype', 'fp16', '--segments', '3', '--block', '64'])).toEqual({
-      modelDir: 'm', outDir: 'o', options: { weights: 'fp16', segments: 3, blockSize: 64 },
+      modelDir: 'm',
+      outDir: 'o',
+      options: { weights: 'fp16', segments: 3, blockSize: 64 },
     });
   });
 
   it('rejects an unknown dtype and stray arguments with the usage line', () => {
-    expect(() => parseArgs(['m', 'o', '--dtype', 'int3'])).toThrow(/unknown --dtype "int3"[\s\S]*usage: npm run convert/);
+    expect(() => parseArgs(['m', 'o', '--dtype', 'int3'])).toThrow(
+      /unknown --dtype "int3"[\s\S]*usage: npm run convert/,
+    );
     expect(() => parseArgs(['m'])).toThrow(/usage/);
     expect(() => parseArgs(['m', 'o', '--segments', '0'])).toThrow(/--segments needs a positive integer/);
   });

@@ -5,7 +5,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { MANIFEST_VERSION, ManifestError, manifestToJson, parseManifest, type Manifest } from '../../../workers/bundle/manifest';
+import {
+  MANIFEST_VERSION,
+  ManifestError,
+  manifestToJson,
+  parseManifest,
+  type Manifest,
+} from '../../../workers/bundle/manifest';
 import { PREFERRED_KONTEXT_RESOLUTIONS } from '../../../workers/kontext/resolution';
 import { convertAutoencoder } from '../graphs/autoencoder';
 import { convertClip } from '../graphs/clip';
@@ -36,9 +42,18 @@ export interface BundleOptions {
 }
 
 /** One row of the summary table. */
-export interface ComponentSummary { component: string; parameters: number; bytes: number; dtype: string }
+export interface ComponentSummary {
+  component: string;
+  parameters: number;
+  bytes: number;
+  dtype: string;
+}
 
-export interface BundleResult { outDir: string; manifest: Manifest; summary: ComponentSummary[] }
+export interface BundleResult {
+  outDir: string;
+  manifest: Manifest;
+  summary: ComponentSummary[];
+}
 
 /** Bundles bigger than this cannot keep every component loaded beside the DiT in a browser tab. */
 const TIGHT_MEMORY_BYTES = 2 * 1024 ** 3;
@@ -56,8 +71,10 @@ const graphEntry = (g: ConvertedGraph) => ({ graph: g.graph, data: g.data });
  */
 export async function convertBundle(modelDir: string, outDir: string, options: BundleOptions): Promise<BundleResult> {
   const out = resolve(outDir);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new ConvertError(`${outDir}: the output folder is not empty`);
-  if (!Number.isInteger(options.segments) || options.segments < 1) throw new ConvertError(`--segments must be a positive integer, got ${options.segments}`);
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new ConvertError(`${outDir}: the output folder is not empty`);
+  if (!Number.isInteger(options.segments) || options.segments < 1)
+    throw new ConvertError(`--segments must be a positive integer, got ${options.segments}`);
   const folder = readModelFolder(modelDir);
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -82,7 +99,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     };
     const side: BundleSidecar = { ...folder.sidecar, ...options.overrides };
     const t5MaxLength = options.t5MaxLength ?? side.t5_max_length ?? 512;
-    const clipMaxLength = options.clipMaxLength ?? side.clip_max_length ?? Number(folder.clipConfig.max_position_embeddings ?? 77);
+    const clipMaxLength =
+      options.clipMaxLength ?? side.clip_max_length ?? Number(folder.clipConfig.max_position_embeddings ?? 77);
 
     const ditOut = await convertDit(dit, tmp, { ...base, segments: options.segments });
     const t5Out = await convertT5(t5, folder.t5Config, tmp, { ...base, maxLength: t5MaxLength });
@@ -93,9 +111,15 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     const tokenizers = writeTokenizers(folder, tmp);
 
     const graphs = [...ditOut.graphs, ...t5Out.graphs, ...clipOut.graphs, aeOut.encoder, aeOut.decoder];
-    const paths = [...graphs.flatMap(filesOf), ...(preview ? [preview.decoder.modelFile, ...preview.decoder.dataFiles] : []), ...[tokenizers.t5, tokenizers.clip].flatMap((t) => [t.json, t.config])];
+    const paths = [
+      ...graphs.flatMap(filesOf),
+      ...(preview ? [preview.decoder.modelFile, ...preview.decoder.dataFiles] : []),
+      ...[tokenizers.t5, tokenizers.clip].flatMap((t) => [t.json, t.config]),
+    ];
     // Previews without a preview decoder use a linear map fitted to this AE decoder.
-    const previewRgb = preview ? null : await fitPreviewRgb(tmp, graphEntry(aeOut.decoder), aeOut.config.zChannels, aeOut.config.spatialFactor);
+    const previewRgb = preview
+      ? null
+      : await fitPreviewRgb(tmp, graphEntry(aeOut.decoder), aeOut.config.zChannels, aeOut.config.spatialFactor);
     const files = await describeFiles(tmp, paths);
     const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
     const manifest: Manifest = {
@@ -105,7 +129,13 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       weights: options.weights,
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
       previewRgb,
-      model: { dit: ditOut.config, t5: { ...t5Out.config, maxLength: t5MaxLength }, clip: { ...clipOut.config, maxLength: clipMaxLength }, ae: aeOut.config, patchSize: 2 },
+      model: {
+        dit: ditOut.config,
+        t5: { ...t5Out.config, maxLength: t5MaxLength },
+        clip: { ...clipOut.config, maxLength: clipMaxLength },
+        ae: aeOut.config,
+        patchSize: 2,
+      },
       sampling: {
         defaultSteps: side.default_steps ?? 28,
         defaultGuidance: side.default_guidance ?? 2.5,
@@ -132,16 +162,42 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     try {
       parseManifest(json); // the engine's own checks, so a bad kontext_bundle.json fails here and not in a browser
     } catch (e) {
-      if (e instanceof ManifestError) throw new ConvertError(`${folder.dir}: ${e.message} (from kontext_bundle.json or the weights)`);
+      if (e instanceof ManifestError)
+        throw new ConvertError(`${folder.dir}: ${e.message} (from kontext_bundle.json or the weights)`);
       throw e;
     }
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(json, null, 1) + '\n');
     const summary: ComponentSummary[] = [
-      { component: `DiT (${ditOut.graphs.length} segment${ditOut.graphs.length > 1 ? 's' : ''})`, parameters: sum(ditOut.graphs, 'parameters'), bytes: sum(ditOut.graphs, 'bytes'), dtype: options.weights },
-      { component: 'T5 encoder', parameters: sum(t5Out.graphs, 'parameters'), bytes: sum(t5Out.graphs, 'bytes'), dtype: options.weights },
-      { component: 'CLIP text', parameters: sum(clipOut.graphs, 'parameters'), bytes: sum(clipOut.graphs, 'bytes'), dtype: options.weights },
-      { component: 'AE encoder', parameters: aeOut.encoder.parameters, bytes: aeOut.encoder.bytes, dtype: options.weights === 'fp16' ? 'fp16' : 'fp32' },
-      { component: 'AE decoder', parameters: aeOut.decoder.parameters, bytes: aeOut.decoder.bytes, dtype: options.weights === 'fp16' ? 'fp16' : 'fp32' },
+      {
+        component: `DiT (${ditOut.graphs.length} segment${ditOut.graphs.length > 1 ? 's' : ''})`,
+        parameters: sum(ditOut.graphs, 'parameters'),
+        bytes: sum(ditOut.graphs, 'bytes'),
+        dtype: options.weights,
+      },
+      {
+        component: 'T5 encoder',
+        parameters: sum(t5Out.graphs, 'parameters'),
+        bytes: sum(t5Out.graphs, 'bytes'),
+        dtype: options.weights,
+      },
+      {
+        component: 'CLIP text',
+        parameters: sum(clipOut.graphs, 'parameters'),
+        bytes: sum(clipOut.graphs, 'bytes'),
+        dtype: options.weights,
+      },
+      {
+        component: 'AE encoder',
+        parameters: aeOut.encoder.parameters,
+        bytes: aeOut.encoder.bytes,
+        dtype: options.weights === 'fp16' ? 'fp16' : 'fp32',
+      },
+      {
+        component: 'AE decoder',
+        parameters: aeOut.decoder.parameters,
+        bytes: aeOut.decoder.bytes,
+        dtype: options.weights === 'fp16' ? 'fp16' : 'fp32',
+      },
     ];
     if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked above
     renameSync(tmp, out);

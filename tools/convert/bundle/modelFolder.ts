@@ -47,7 +47,8 @@ function readJson(path: string): Record<string, unknown> {
   } catch (e) {
     throw new ConvertError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConvertError(`${path}: expected a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConvertError(`${path}: expected a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -73,8 +74,15 @@ export function readModelFolder(dir: string): ModelFolder {
     t5Config: readJson(need(join(t5Dir, 'config.json'), "T5's config")),
     clipTokenizer: existsSync(join(tokDir, 'tokenizer.json'))
       ? { json: join(tokDir, 'tokenizer.json'), config: clipTokenizerConfig }
-      : { vocab: need(join(tokDir, 'vocab.json'), "CLIP's vocabulary"), merges: need(join(tokDir, 'merges.txt'), "CLIP's merges"), config: clipTokenizerConfig },
-    t5Tokenizer: { json: need(join(tok2Dir, 'tokenizer.json'), "T5's tokenizer"), config: need(join(tok2Dir, 'tokenizer_config.json'), "T5's tokenizer config") },
+      : {
+          vocab: need(join(tokDir, 'vocab.json'), "CLIP's vocabulary"),
+          merges: need(join(tokDir, 'merges.txt'), "CLIP's merges"),
+          config: clipTokenizerConfig,
+        },
+    t5Tokenizer: {
+      json: need(join(tok2Dir, 'tokenizer.json'), "T5's tokenizer"),
+      config: need(join(tok2Dir, 'tokenizer_config.json'), "T5's tokenizer config"),
+    },
     sidecar: existsSync(sidecarPath) ? (readJson(sidecarPath) as BundleSidecar) : {},
   };
 }

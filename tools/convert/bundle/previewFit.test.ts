@@ -15,7 +15,12 @@ describe('fitPreviewRgb', () => {
     const bias = [0.05, -0.1, 0.2];
     const b = new GraphBuilder();
     const latent = b.addInput('latent', 'float', [1, z, 'h', 'w']);
-    const rgb = addConv2d(b, latent, { weight: Float32Array.from(matrix), weightDims: [3, z, 1, 1], bias: Float32Array.from(bias), name: 'map' });
+    const rgb = addConv2d(b, latent, {
+      weight: Float32Array.from(matrix),
+      weightDims: [3, z, 1, 1],
+      bias: Float32Array.from(bias),
+      name: 'map',
+    });
     b.addOutput(addUpsampleNearest(b, rgb, 8), 'image', 'float', [1, 3, 'H', 'W']);
     const saved = saveModel(b, temp.dir, { fileName: 'linear_decoder.onnx' });
     const fit = await fitPreviewRgb(temp.dir, { graph: saved.modelFile, data: saved.dataFiles }, z, 8);

@@ -29,7 +29,12 @@ function solve(a: number[][], y: number[]): number[] {
  * Decodes a batch of random transformer-space latents (std 1, as the sampler's x0 estimates roughly are)
  * and fits the map; `zChannels` and `factor` come from the AE config.
  */
-export async function fitPreviewRgb(dir: string, decoder: GraphFiles, zChannels: number, factor: number): Promise<{ matrix: number[]; bias: number[] }> {
+export async function fitPreviewRgb(
+  dir: string,
+  decoder: GraphFiles,
+  zChannels: number,
+  factor: number,
+): Promise<{ matrix: number[]; bias: number[] }> {
   const session = await ort.InferenceSession.create(readFileSync(join(dir, decoder.graph)), {
     externalData: decoder.data.map((path) => ({ path, data: readFileSync(join(dir, path)) })),
   } as ort.InferenceSession.SessionOptions);
@@ -50,7 +55,8 @@ export async function fitPreviewRgb(dir: string, decoder: GraphFiles, zChannels:
       const z = [...Array.from({ length: zChannels }, (_, c) => latents[c * plane + p]), 1];
       const rgb = [0, 1, 2].map((c) => {
         let sum = 0;
-        for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) sum += pixels[c * plane * factor * factor + (y0 + dy) * W + x0 + dx];
+        for (let dy = 0; dy < factor; dy++)
+          for (let dx = 0; dx < factor; dx++) sum += pixels[c * plane * factor * factor + (y0 + dy) * W + x0 + dx];
         return sum / (factor * factor);
       });
       for (let i = 0; i < n; i++) {

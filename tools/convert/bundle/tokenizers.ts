@@ -27,9 +27,14 @@ export function writeTokenizers(folder: ModelFolder, outDir: string): { t5: Toke
   copyFileSync(folder.t5Tokenizer.config, join(outDir, t5.config));
 
   const source = folder.clipTokenizer;
-  const clipJson = 'json' in source
-    ? readJsonFile(source.json)
-    : buildClipTokenizerJson(readJsonFile(source.vocab) as Record<string, number>, readFileSync(source.merges, 'utf8'), readJsonFile(source.config) as ClipSpecialTokens);
+  const clipJson =
+    'json' in source
+      ? readJsonFile(source.json)
+      : buildClipTokenizerJson(
+          readJsonFile(source.vocab) as Record<string, number>,
+          readFileSync(source.merges, 'utf8'),
+          readJsonFile(source.config) as ClipSpecialTokens,
+        );
   writeFileSync(join(outDir, clip.json), JSON.stringify(clipJson));
   copyFileSync(source.config, join(outDir, clip.config));
   return { t5, clip };

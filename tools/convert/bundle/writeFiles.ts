@@ -16,6 +16,7 @@ export async function hashFile(path: string): Promise<string> {
 /** One manifest entry per path (relative to `dir`), in the given order. */
 export async function describeFiles(dir: string, paths: string[]): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
-  for (const path of paths) entries.push({ path, bytes: statSync(join(dir, path)).size, sha256: await hashFile(join(dir, path)) });
+  for (const path of paths)
+    entries.push({ path, bytes: statSync(join(dir, path)).size, sha256: await hashFile(join(dir, path)) });
   return entries;
 }

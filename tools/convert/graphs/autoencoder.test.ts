@@ -3,15 +3,37 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
-import { AE_DECODER_FILE, AE_ENCODER_FILE, convertAutoencoder, FLUX_AE, getAeTensorShapes, readAeArchitecture, type AeArchitecture, type ConvertedAutoencoder } from './autoencoder';
+import {
+  AE_DECODER_FILE,
+  AE_ENCODER_FILE,
+  convertAutoencoder,
+  FLUX_AE,
+  getAeTensorShapes,
+  readAeArchitecture,
+  type AeArchitecture,
+  type ConvertedAutoencoder,
+} from './autoencoder';
 import { countParameters } from './commonIo';
-import { getRelativeError, makeTestOptions, openGolden, runConverted, TINY_MODEL_DIR, writeEditedCheckpoint, type Runtime } from './commonTesting';
+import {
+  getRelativeError,
+  makeTestOptions,
+  openGolden,
+  runConverted,
+  TINY_MODEL_DIR,
+  writeEditedCheckpoint,
+  type Runtime,
+} from './commonTesting';
 
 const temp = makeTempDir('ae-convert');
 afterAll(() => temp.cleanup());
 
 let source: TensorSource;
-const io = { image: new Float32Array(), latentIn: new Float32Array(), latentOut: new Float32Array(), imageOut: new Float32Array() };
+const io = {
+  image: new Float32Array(),
+  latentIn: new Float32Array(),
+  latentOut: new Float32Array(),
+  imageOut: new Float32Array(),
+};
 
 beforeAll(async () => {
   source = await openSafetensors(join(TINY_MODEL_DIR, 'ae.safetensors'));
@@ -28,9 +50,13 @@ afterAll(() => source.close());
 
 /** Relative errors of the encoder and decoder against the goldens. */
 async function checkGoldens(runtime: Runtime, dir: string, ae: ConvertedAutoencoder): Promise<[number, number]> {
-  const { latent } = await runConverted(runtime, dir, ae.encoder, { image: { type: 'float32', data: io.image, dims: [1, 3, 32, 48] } });
+  const { latent } = await runConverted(runtime, dir, ae.encoder, {
+    image: { type: 'float32', data: io.image, dims: [1, 3, 32, 48] },
+  });
   expect(latent.dims).toEqual([1, 16, 4, 6]);
-  const { image } = await runConverted(runtime, dir, ae.decoder, { latent: { type: 'float32', data: io.latentIn, dims: [1, 16, 4, 6] } });
+  const { image } = await runConverted(runtime, dir, ae.decoder, {
+    latent: { type: 'float32', data: io.latentIn, dims: [1, 16, 4, 6] },
+  });
   expect(image.dims).toEqual([1, 3, 32, 48]);
   return [getRelativeError(latent.data, io.latentOut), getRelativeError(image.data, io.imageOut)];
 }
@@ -60,12 +86,15 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
     }
   });
 
-  it.each(['node', 'web'] as const)('matches the encoder and decoder goldens in onnxruntime-%s (fp32, rel ≤ 1e-4)', async (runtime) => {
-    const [enc, dec] = await checkGoldens(runtime, dir, fp32);
-    console.log(`AE fp32 ${runtime}: encoder rel ${enc.toExponential(2)}, decoder rel ${dec.toExponential(2)}`);
-    expect(enc).toBeLessThanOrEqual(1e-4);
-    expect(dec).toBeLessThanOrEqual(1e-4);
-  });
+  it.each(['node', 'web'] as const)(
+    'matches the encoder and decoder goldens in onnxruntime-%s (fp32, rel ≤ 1e-4)',
+    async (runtime) => {
+      const [enc, dec] = await checkGoldens(runtime, dir, fp32);
+      console.log(`AE fp32 ${runtime}: encoder rel ${enc.toExponential(2)}, decoder rel ${dec.toExponential(2)}`);
+      expect(enc).toBeLessThanOrEqual(1e-4);
+      expect(dec).toBeLessThanOrEqual(1e-4);
+    },
+  );
 
   it('stores convs as float16 for fp16 bundles (this checkpoint is fp16, so nothing is lost)', async () => {
     const fp16Dir = join(temp.dir, 'fp16');
@@ -80,21 +109,32 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
     expect(bare.metadata.config).toBeUndefined();
     expect(readAeArchitecture(bare)).toEqual(fp32.architecture);
     const inferredDir = join(temp.dir, 'inferred');
-    const [enc, dec] = await checkGoldens('node', inferredDir, await convertAutoencoder(bare, inferredDir, makeTestOptions()));
+    const [enc, dec] = await checkGoldens(
+      'node',
+      inferredDir,
+      await convertAutoencoder(bare, inferredDir, makeTestOptions()),
+    );
     expect(Math.max(enc, dec)).toBeLessThanOrEqual(1e-4);
     await bare.close();
   });
 });
 
 /** Writes a random AE checkpoint for `a` (weights ~ U(±1/√fan_in)), without metadata unless given. */
-async function writeRandomAe(file: string, a: AeArchitecture, metadata?: Record<string, string>): Promise<TensorSource> {
+async function writeRandomAe(
+  file: string,
+  a: AeArchitecture,
+  metadata?: Record<string, string>,
+): Promise<TensorSource> {
   const rng = makeRng(7);
   const tensors: Record<string, WritableTensor> = {};
   for (const [name, shape] of getAeTensorShapes(a)) {
     const n = shape.reduce((x, d) => x * d, 1);
     const fanIn = shape.length === 4 ? shape[1] * shape[2] * shape[3] : 1;
     const isNormWeight = shape.length === 1 && /norm.*\.weight$/.test(name);
-    tensors[name] = { shape, data: isNormWeight ? new Float32Array(n).fill(1) : makeRandomFloats(rng, n, 1 / Math.sqrt(fanIn)) };
+    tensors[name] = {
+      shape,
+      data: isNormWeight ? new Float32Array(n).fill(1) : makeRandomFloats(rng, n, 1 / Math.sqrt(fanIn)),
+    };
   }
   await writeSafetensors(file, tensors, metadata);
   return openSafetensors(file);
@@ -109,11 +149,18 @@ describe('a 16× autoencoder (one more level) through the same code', () => {
     const ae = await convertAutoencoder(src, dir, makeTestOptions());
     expect(ae.architecture).toEqual(a);
     expect(ae.config).toEqual({ zChannels: 8, spatialFactor: 16, scaleFactor: 0.3611, shiftFactor: 0.1159 });
-    for (const [runtime, H, W] of [['node', 64, 32], ['web', 32, 80]] as const) {
+    for (const [runtime, H, W] of [
+      ['node', 64, 32],
+      ['web', 32, 80],
+    ] as const) {
       const image = makeRandomFloats(makeRng(H), 3 * H * W);
-      const { latent } = await runConverted(runtime, dir, ae.encoder, { image: { type: 'float32', data: image, dims: [1, 3, H, W] } });
+      const { latent } = await runConverted(runtime, dir, ae.encoder, {
+        image: { type: 'float32', data: image, dims: [1, 3, H, W] },
+      });
       expect(latent.dims).toEqual([1, 8, H / 16, W / 16]);
-      const { image: out } = await runConverted(runtime, dir, ae.decoder, { latent: { type: 'float32', data: latent.data, dims: latent.dims } });
+      const { image: out } = await runConverted(runtime, dir, ae.decoder, {
+        latent: { type: 'float32', data: latent.data, dims: latent.dims },
+      });
       expect(out.dims).toEqual([1, 3, H, W]);
       expect(out.data.every(Number.isFinite)).toBe(true);
     }
@@ -123,22 +170,37 @@ describe('a 16× autoencoder (one more level) through the same code', () => {
 
 describe('convertAutoencoder rejects bad input', () => {
   it('names the file and tensor when one is missing or misshapen', async () => {
-    const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), { drop: ['decoder.up.2.upsample.conv.bias'] });
-    await expect(convertAutoencoder(missing, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(/missing\.safetensors.*'decoder\.up\.2\.upsample\.conv\.bias' is missing/);
+    const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), {
+      drop: ['decoder.up.2.upsample.conv.bias'],
+    });
+    await expect(convertAutoencoder(missing, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(
+      /missing\.safetensors.*'decoder\.up\.2\.upsample\.conv\.bias' is missing/,
+    );
     await missing.close();
     const put = { 'encoder.mid.attn_1.q.weight': { shape: [64, 64, 3, 3], data: new Float32Array(64 * 64 * 9) } };
-    const wrong = await writeEditedCheckpoint(source, join(temp.dir, 'wrong.safetensors'), { put, metadata: { ...source.metadata } });
-    await expect(convertAutoencoder(wrong, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(/wrong\.safetensors.*'encoder\.mid\.attn_1\.q\.weight' has shape \[64, 64, 3, 3\], expected \[64, 64, 1, 1\]/);
+    const wrong = await writeEditedCheckpoint(source, join(temp.dir, 'wrong.safetensors'), {
+      put,
+      metadata: { ...source.metadata },
+    });
+    await expect(convertAutoencoder(wrong, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(
+      /wrong\.safetensors.*'encoder\.mid\.attn_1\.q\.weight' has shape \[64, 64, 3, 3\], expected \[64, 64, 1, 1\]/,
+    );
     await wrong.close();
   });
 
   it('explains a malformed metadata config and GroupNorm groups that do not divide the widths', async () => {
-    const bad = await writeEditedCheckpoint(source, join(temp.dir, 'badmeta.safetensors'), { metadata: { config: '{"ch": 32, "ch_mult": "1,1,2,2"}' } });
-    await expect(convertAutoencoder(bad, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow(/badmeta\.safetensors: __metadata__\.config field 'ch_mult'/);
+    const bad = await writeEditedCheckpoint(source, join(temp.dir, 'badmeta.safetensors'), {
+      metadata: { config: '{"ch": 32, "ch_mult": "1,1,2,2"}' },
+    });
+    await expect(convertAutoencoder(bad, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow(
+      /badmeta\.safetensors: __metadata__\.config field 'ch_mult'/,
+    );
     await bad.close();
     const config = JSON.stringify({ ...JSON.parse(source.metadata.config), num_groups: 24 });
     const groups = await writeEditedCheckpoint(source, join(temp.dir, 'groups.safetensors'), { metadata: { config } });
-    await expect(convertAutoencoder(groups, join(temp.dir, 'x4'), makeTestOptions())).rejects.toThrow(/32 channels are not divisible by 24 GroupNorm groups/);
+    await expect(convertAutoencoder(groups, join(temp.dir, 'x4'), makeTestOptions())).rejects.toThrow(
+      /32 channels are not divisible by 24 GroupNorm groups/,
+    );
     await groups.close();
   });
 });

@@ -15,7 +15,14 @@ import { getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchite
 import { checkTensorShapes, startGraph, WeightReader } from './commonIo';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
-export { FLUX_AE, FLUX_AE_DEFAULTS, getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchitecture } from './autoencoderConfig';
+export {
+  FLUX_AE,
+  FLUX_AE_DEFAULTS,
+  getAeTensorShapes,
+  getSpatialFactor,
+  readAeArchitecture,
+  type AeArchitecture,
+} from './autoencoderConfig';
 
 /** File names of the graphs in a bundle. */
 export const AE_ENCODER_FILE = 'ae_encoder.onnx';
@@ -37,18 +44,30 @@ export interface ConvertedAutoencoder {
  * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `outDir`.
  * @throws Error naming the file and tensor for missing/misshapen/unexpected tensors or a bad config.
  */
-export async function convertAutoencoder(source: TensorSource, outDir: string, options: ConvertOptions): Promise<ConvertedAutoencoder> {
+export async function convertAutoencoder(
+  source: TensorSource,
+  outDir: string,
+  options: ConvertOptions,
+): Promise<ConvertedAutoencoder> {
   const a = readAeArchitecture(source);
   checkTensorShapes(source, getAeTensorShapes(a), 'autoencoder');
   const widths = [a.ch, ...a.chMult.map((m) => a.ch * m)];
   const odd = widths.find((c) => c % a.numGroups !== 0);
-  if (odd !== undefined) throw new Error(`${source.path}: ${odd} channels are not divisible by ${a.numGroups} GroupNorm groups`);
+  if (odd !== undefined)
+    throw new Error(`${source.path}: ${odd} channels are not divisible by ${a.numGroups} GroupNorm groups`);
   const reader = new WeightReader(source, options.onTensor);
-  const build = async (fileName: string, body: (ae: AeGraph) => Promise<void>, label: string): Promise<ConvertedGraph> => {
+  const build = async (
+    fileName: string,
+    body: (ae: AeGraph) => Promise<void>,
+    label: string,
+  ): Promise<ConvertedGraph> => {
     const target = startGraph(outDir, fileName, options);
     try {
       await body(new AeGraph(target.b, reader, a, options));
-      return target.finish(reader.takeParameters(), { source: `FLUX autoencoder ${label} (BFL ae.safetensors)`, ae_config: JSON.stringify(a) });
+      return target.finish(reader.takeParameters(), {
+        source: `FLUX autoencoder ${label} (BFL ae.safetensors)`,
+        ae_config: JSON.stringify(a),
+      });
     } catch (e) {
       target.abort();
       throw e;
@@ -59,7 +78,12 @@ export async function convertAutoencoder(source: TensorSource, outDir: string, o
   return {
     encoder,
     decoder,
-    config: { zChannels: a.zChannels, spatialFactor: getSpatialFactor(a), scaleFactor: a.scaleFactor, shiftFactor: a.shiftFactor },
+    config: {
+      zChannels: a.zChannels,
+      spatialFactor: getSpatialFactor(a),
+      scaleFactor: a.scaleFactor,
+      shiftFactor: a.shiftFactor,
+    },
     architecture: a,
   };
 }
@@ -80,12 +104,18 @@ class AeGraph {
     for (let i = 0; i < a.chMult.length; i++) {
       for (let j = 0; j < a.numResBlocks; j++) h = await this.resnet(`encoder.down.${i}.block.${j}`, h);
       // Downsample: pad one zero row/column on the bottom/right only (Conv's asymmetric pads), then stride 2.
-      if (i !== a.chMult.length - 1) h = await this.conv(`encoder.down.${i}.downsample.conv`, h, { stride: 2, pads: [0, 0, 1, 1] });
+      if (i !== a.chMult.length - 1)
+        h = await this.conv(`encoder.down.${i}.downsample.conv`, h, { stride: 2, pads: [0, 0, 1, 1] });
     }
     h = await this.mid('encoder.mid', h);
     h = addSwish(b, await this.norm('encoder.norm_out', h));
     const mean = await this.conv('encoder.conv_out', h, { outRows: a.zChannels }); // logvar half dropped
-    b.addOutput(addAffine(b, mean, a.scaleFactor, -a.scaleFactor * a.shiftFactor), 'latent', 'float', [1, a.zChannels, 'h', 'w']);
+    b.addOutput(addAffine(b, mean, a.scaleFactor, -a.scaleFactor * a.shiftFactor), 'latent', 'float', [
+      1,
+      a.zChannels,
+      'h',
+      'w',
+    ]);
   }
 
   async buildDecoder(): Promise<void> {
@@ -102,7 +132,10 @@ class AeGraph {
   }
 
   private async mid(name: string, x: string): Promise<string> {
-    return this.resnet(`${name}.block_2`, await this.attention(`${name}.attn_1`, await this.resnet(`${name}.block_1`, x)));
+    return this.resnet(
+      `${name}.block_2`,
+      await this.attention(`${name}.attn_1`, await this.resnet(`${name}.block_1`, x)),
+    );
   }
 
   /** ResnetBlock: conv2(swish(norm2(conv1(swish(norm1(x)))))) + skip, skip a 1×1 conv when widths differ. */
@@ -132,18 +165,30 @@ class AeGraph {
 
   private async norm(name: string, x: string): Promise<string> {
     const weight = await this.r.read(`${name}.weight`);
-    return addGroupNorm(this.b, x, { groups: this.a.numGroups, weight, bias: await this.r.read(`${name}.bias`), epsilon: GROUP_NORM_EPS, name });
+    return addGroupNorm(this.b, x, {
+      groups: this.a.numGroups,
+      weight,
+      bias: await this.r.read(`${name}.bias`),
+      epsilon: GROUP_NORM_EPS,
+      name,
+    });
   }
 
   /**
    * Adds a Conv with the checkpoint's weight and bias: same-size padding unless `pads` [top, left,
    * bottom, right] is given; `outRows` keeps only the first output channels.
    */
-  private async conv(name: string, x: string, o: { stride?: number; pads?: number[]; outRows?: number } = {}): Promise<string> {
+  private async conv(
+    name: string,
+    x: string,
+    o: { stride?: number; pads?: number[]; outRows?: number } = {},
+  ): Promise<string> {
     const [out, inp, kh, kw] = this.r.src.getTensorInfo(`${name}.weight`).shape;
     const rows = o.outRows ?? out;
-    const weight = o.outRows === undefined ? await this.r.read(`${name}.weight`) : await this.r.readRows(`${name}.weight`, rows);
-    const bias = o.outRows === undefined ? await this.r.read(`${name}.bias`) : await this.r.readRows(`${name}.bias`, rows);
+    const weight =
+      o.outRows === undefined ? await this.r.read(`${name}.weight`) : await this.r.readRows(`${name}.weight`, rows);
+    const bias =
+      o.outRows === undefined ? await this.r.read(`${name}.bias`) : await this.r.readRows(`${name}.bias`, rows);
     const w = addFloatWeight(this.b, `${name}.weight`, weight, [rows, inp, kh, kw], this.options.weights);
     const pH = (kh - 1) / 2;
     const pW = (kw - 1) / 2;

@@ -25,7 +25,15 @@ export interface AeArchitecture {
 export const FLUX_AE_DEFAULTS = { scaleFactor: 0.3611, shiftFactor: 0.1159, numGroups: 32 } as const;
 
 /** FLUX.1's AE (kontext-spec §4.1): ch 128, ch_mult [1, 2, 4, 4], 2 ResNet blocks, z 16. */
-export const FLUX_AE: AeArchitecture = { inChannels: 3, outChannels: 3, ch: 128, chMult: [1, 2, 4, 4], numResBlocks: 2, zChannels: 16, ...FLUX_AE_DEFAULTS };
+export const FLUX_AE: AeArchitecture = {
+  inChannels: 3,
+  outChannels: 3,
+  ch: 128,
+  chMult: [1, 2, 4, 4],
+  numResBlocks: 2,
+  zChannels: 16,
+  ...FLUX_AE_DEFAULTS,
+};
 
 /** Spatial factor 2^(levels − 1): 8 for FLUX, 16 with one more level. */
 export function getSpatialFactor(a: AeArchitecture): number {
@@ -51,12 +59,16 @@ function parseAeMetadata(json: string, path: string): AeArchitecture {
   }
   const int = (key: string, fallback?: number): number => {
     const v = c[key] ?? fallback;
-    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${path}: __metadata__.config field '${key}' must be a positive integer, got ${JSON.stringify(c[key])}`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new Error(
+        `${path}: __metadata__.config field '${key}' must be a positive integer, got ${JSON.stringify(c[key])}`,
+      );
     return v as number;
   };
   const real = (key: string, fallback: number): number => {
     const v = c[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${path}: __metadata__.config field '${key}' must be a number`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`${path}: __metadata__.config field '${key}' must be a number`);
     return v;
   };
   const chMult = c.ch_mult;
@@ -78,7 +90,8 @@ function parseAeMetadata(json: string, path: string): AeArchitecture {
 
 function inferAeArchitecture(src: TensorSource): AeArchitecture {
   const shape = (name: string): number[] => {
-    if (!src.hasTensor(name)) throw new Error(`${src.path}: no __metadata__.config and no tensor '${name}' to infer the AE layout from`);
+    if (!src.hasTensor(name))
+      throw new Error(`${src.path}: no __metadata__.config and no tensor '${name}' to infer the AE layout from`);
     return src.getTensorInfo(name).shape;
   };
   /** How many consecutive i = 0, 1, … have a tensor `name(i)`. */
@@ -90,9 +103,11 @@ function inferAeArchitecture(src: TensorSource): AeArchitecture {
   const [ch, inChannels] = shape('encoder.conv_in.weight');
   const levels = count((i) => `encoder.down.${i}.block.0.conv1.weight`);
   const numResBlocks = count((j) => `encoder.down.0.block.${j}.conv1.weight`);
-  if (levels === 0 || numResBlocks === 0) throw new Error(`${src.path}: no encoder.down.<i>.block.<j> tensors; not a FLUX autoencoder`);
+  if (levels === 0 || numResBlocks === 0)
+    throw new Error(`${src.path}: no encoder.down.<i>.block.<j> tensors; not a FLUX autoencoder`);
   const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0] / ch);
-  if (!chMult.every(Number.isInteger)) throw new Error(`${src.path}: encoder level widths [${chMult.map((m) => m * ch)}] are not multiples of ch ${ch}`);
+  if (!chMult.every(Number.isInteger))
+    throw new Error(`${src.path}: encoder level widths [${chMult.map((m) => m * ch)}] are not multiples of ch ${ch}`);
   return {
     inChannels,
     outChannels: shape('decoder.conv_out.weight')[0],

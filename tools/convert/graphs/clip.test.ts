@@ -30,7 +30,10 @@ let golden: Float32Array;
 let states: Float32Array;
 
 beforeAll(async () => {
-  ({ source, config } = (await openTinyComponent('text_encoder')) as { source: TensorSource; config: Record<string, unknown> });
+  ({ source, config } = (await openTinyComponent('text_encoder')) as {
+    source: TensorSource;
+    config: Record<string, unknown>;
+  });
   const g = await openGolden('clip');
   ids = Int32Array.from(await g.readInt32('input_ids'));
   golden = Float32Array.from(await g.readFloat32('pooled_embeddings'));
@@ -41,14 +44,22 @@ afterAll(() => source.close());
 
 const stateAt = (p: number): Float32Array => states.subarray(p * D, (p + 1) * D);
 
-async function run(runtime: Runtime, dir: string, converted: ConvertedComponent<ClipConfig>, input = ids): Promise<Float32Array> {
-  const out = await runConverted(runtime, dir, converted.graphs[0], { input_ids: { type: 'int32', data: input, dims: [1, 77] } });
+async function run(
+  runtime: Runtime,
+  dir: string,
+  converted: ConvertedComponent<ClipConfig>,
+  input = ids,
+): Promise<Float32Array> {
+  const out = await runConverted(runtime, dir, converted.graphs[0], {
+    input_ids: { type: 'int32', data: input, dims: [1, 77] },
+  });
   expect(out.pooled_embeddings.dims).toEqual([1, D]);
   return out.pooled_embeddings.data;
 }
 
 /** What int4 bundles quantize: every Linear weight and the token embedding table. */
-const isInt4 = (name: string): boolean => /\.(q_proj|k_proj|v_proj|out_proj|fc1|fc2)\.weight$/.test(name) || /token_embedding\.weight$/.test(name);
+const isInt4 = (name: string): boolean =>
+  /\.(q_proj|k_proj|v_proj|out_proj|fc1|fc2)\.weight$/.test(name) || /token_embedding\.weight$/.test(name);
 
 describe('convertClip on the tiny fixture', () => {
   let fp32: ConvertedComponent<ClipConfig>;
@@ -65,11 +76,14 @@ describe('convertClip on the tiny fixture', () => {
     expect(readFileSync(join(fp32Dir, g.graph)).length).toBeLessThan(64 * 1024);
   });
 
-  it.each(['node', 'web'] as const)('matches the golden pooled embedding in onnxruntime-%s (fp32, rel ≤ 1e-4)', async (runtime) => {
-    const rel = getRelativeError(await run(runtime, fp32Dir, fp32), golden);
-    console.log(`CLIP fp32 ${runtime}: rel ${rel.toExponential(2)}`);
-    expect(rel).toBeLessThanOrEqual(1e-4);
-  });
+  it.each(['node', 'web'] as const)(
+    'matches the golden pooled embedding in onnxruntime-%s (fp32, rel ≤ 1e-4)',
+    async (runtime) => {
+      const rel = getRelativeError(await run(runtime, fp32Dir, fp32), golden);
+      console.log(`CLIP fp32 ${runtime}: rel ${rel.toExponential(2)}`);
+      expect(rel).toBeLessThanOrEqual(1e-4);
+    },
+  );
 
   it('is causal: ids after the EOS do not change the pooled state', async () => {
     const first = ids.indexOf(99);
@@ -80,7 +94,16 @@ describe('convertClip on the tiny fixture', () => {
   it('int4: equals fp32 on dequantized weights; within the measured bound of the golden (node, web)', async () => {
     // Measured 0.091 on the tiny random weights (block 32, int4 token embedding included).
     await checkInt4Conversion(
-      { label: 'CLIP', source, isInt4, golden, goldenBound: 0.11, dir: temp.dir, run, convert: (src, dir, weights) => convertClip(src, config, dir, makeTestOptions({ weights })) },
+      {
+        label: 'CLIP',
+        source,
+        isInt4,
+        golden,
+        goldenBound: 0.11,
+        dir: temp.dir,
+        run,
+        convert: (src, dir, weights) => convertClip(src, config, dir, makeTestOptions({ weights })),
+      },
       (value, bound) => expect(value).toBeLessThanOrEqual(bound),
     );
   });
@@ -114,28 +137,47 @@ describe('CLIP pooling position', () => {
 
 describe('convertClip rejects bad input', () => {
   it('names the file and tensor when one is missing or misshapen', async () => {
-    const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), { drop: ['text_model.final_layer_norm.bias'] });
-    await expect(convertClip(missing, config, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(/missing\.safetensors.*'text_model\.final_layer_norm\.bias' is missing/);
+    const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), {
+      drop: ['text_model.final_layer_norm.bias'],
+    });
+    await expect(convertClip(missing, config, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(
+      /missing\.safetensors.*'text_model\.final_layer_norm\.bias' is missing/,
+    );
     await missing.close();
     const put = { 'text_model.encoder.layers.1.mlp.fc1.weight': { shape: [64, 32], data: new Float32Array(2048) } };
     const wrong = await writeEditedCheckpoint(source, join(temp.dir, 'wrong.safetensors'), { put });
-    await expect(convertClip(wrong, config, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(/wrong\.safetensors.*'text_model\.encoder\.layers\.1\.mlp\.fc1\.weight' has shape \[64, 32\], expected \[128, 32\]/);
+    await expect(convertClip(wrong, config, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(
+      /wrong\.safetensors.*'text_model\.encoder\.layers\.1\.mlp\.fc1\.weight' has shape \[64, 32\], expected \[128, 32\]/,
+    );
     await wrong.close();
   });
 
   it('says which config.json field is missing or unsupported', async () => {
     const { layer_norm_eps: _dropped, ...noEps } = config;
-    await expect(convertClip(source, noEps, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow("CLIP text model: config.json has no 'layer_norm_eps' field");
-    await expect(convertClip(source, { ...config, hidden_act: 'gelu' }, join(temp.dir, 'x4'), makeTestOptions())).rejects.toThrow(/only 'quick_gelu'/);
-    await expect(convertClip(source, { ...config, num_attention_heads: 3 }, join(temp.dir, 'x5'), makeTestOptions())).rejects.toThrow(/not divisible by num_attention_heads 3/);
+    await expect(convertClip(source, noEps, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow(
+      "CLIP text model: config.json has no 'layer_norm_eps' field",
+    );
+    await expect(
+      convertClip(source, { ...config, hidden_act: 'gelu' }, join(temp.dir, 'x4'), makeTestOptions()),
+    ).rejects.toThrow(/only 'quick_gelu'/);
+    await expect(
+      convertClip(source, { ...config, num_attention_heads: 3 }, join(temp.dir, 'x5'), makeTestOptions()),
+    ).rejects.toThrow(/not divisible by num_attention_heads 3/);
   });
 });
 
 describe('getClipTensorShapes', () => {
   it('plans CLIP-L (openai/clip-vit-large-patch14 text model): ≈ 123 M parameters', () => {
     const clipL = {
-      vocab_size: 49408, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12,
-      max_position_embeddings: 77, layer_norm_eps: 1e-5, eos_token_id: 2, hidden_act: 'quick_gelu',
+      vocab_size: 49408,
+      hidden_size: 768,
+      intermediate_size: 3072,
+      num_hidden_layers: 12,
+      num_attention_heads: 12,
+      max_position_embeddings: 77,
+      layer_norm_eps: 1e-5,
+      eos_token_id: 2,
+      hidden_act: 'quick_gelu',
     };
     const shapes = getClipTensorShapes(clipL);
     expect(shapes.get('text_model.embeddings.token_embedding.weight')).toEqual([49408, 768]);

@@ -11,8 +11,23 @@ import type { ClipConfig } from '../../../workers/bundle/manifest';
 import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { addLayerNorm } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
-import { addEmbeddingLookup, addInt64s, addLinearLayer, addMultiHeadAttention, addQuickGelu, MASK_VALUE, ONNX_FLOAT } from './common';
-import { checkTensorShapes, readConfigNumber, readConfigString, startGraph, WeightReader, type TensorShapes } from './commonIo';
+import {
+  addEmbeddingLookup,
+  addInt64s,
+  addLinearLayer,
+  addMultiHeadAttention,
+  addQuickGelu,
+  MASK_VALUE,
+  ONNX_FLOAT,
+} from './common';
+import {
+  checkTensorShapes,
+  readConfigNumber,
+  readConfigString,
+  startGraph,
+  WeightReader,
+  type TensorShapes,
+} from './commonIo';
 import type { ConvertedComponent, ConvertOptions } from './types';
 
 /** File name of the graph in a bundle. */
@@ -44,7 +59,8 @@ export function parseClipConfig(config: unknown): ClipArchitecture {
   const what = 'CLIP text model';
   const n = (key: string) => readConfigNumber(config, key, what);
   const act = readConfigString(config, 'hidden_act');
-  if (act !== undefined && act !== 'quick_gelu') throw new Error(`${what}: config.json hidden_act is '${act}', only 'quick_gelu' is supported`);
+  if (act !== undefined && act !== 'quick_gelu')
+    throw new Error(`${what}: config.json hidden_act is '${act}', only 'quick_gelu' is supported`);
   const a: ClipArchitecture = {
     vocabSize: n('vocab_size'),
     hiddenSize: n('hidden_size'),
@@ -55,7 +71,8 @@ export function parseClipConfig(config: unknown): ClipArchitecture {
     epsilon: readConfigNumber(config, 'layer_norm_eps', what, { int: false, min: 0 }),
     eosTokenId: readConfigNumber(config, 'eos_token_id', what, { min: 0 }),
   };
-  if (a.hiddenSize % a.numHeads !== 0) throw new Error(`${what}: hidden_size ${a.hiddenSize} is not divisible by num_attention_heads ${a.numHeads}`);
+  if (a.hiddenSize % a.numHeads !== 0)
+    throw new Error(`${what}: hidden_size ${a.hiddenSize} is not divisible by num_attention_heads ${a.numHeads}`);
   return a;
 }
 
@@ -93,7 +110,12 @@ export function getClipTensorShapes(config: unknown): TensorShapes {
  * @param config - the parsed HF config.json of the checkpoint.
  * @throws Error naming the file and tensor for missing/misshapen/unexpected tensors, or the config field.
  */
-export async function convertClip(source: TensorSource, config: unknown, outDir: string, options: ConvertOptions): Promise<ConvertedComponent<ClipConfig>> {
+export async function convertClip(
+  source: TensorSource,
+  config: unknown,
+  outDir: string,
+  options: ConvertOptions,
+): Promise<ConvertedComponent<ClipConfig>> {
   const a = parseClipConfig(config);
   checkTensorShapes(source, getClipTensorShapes(config), 'CLIP text model', new Set([POSITION_IDS]));
   const target = startGraph(outDir, CLIP_GRAPH_FILE, options);
@@ -103,7 +125,13 @@ export async function convertClip(source: TensorSource, config: unknown, outDir:
     const pooling = a.eosTokenId === LEGACY_CLIP_EOS_ID ? 'argmax(input_ids)' : `first input_ids == ${a.eosTokenId}`;
     const graph = target.finish(reader.takeParameters(), { source: 'CLIP text model (HF CLIPTextModel)', pooling });
     return {
-      config: { hiddenSize: a.hiddenSize, numLayers: a.numLayers, numHeads: a.numHeads, vocabSize: a.vocabSize, maxLength: a.maxPositions },
+      config: {
+        hiddenSize: a.hiddenSize,
+        numLayers: a.numLayers,
+        numHeads: a.numHeads,
+        vocabSize: a.vocabSize,
+        maxLength: a.maxPositions,
+      },
       graphs: [graph],
     };
   } catch (e) {
@@ -112,7 +140,12 @@ export async function convertClip(source: TensorSource, config: unknown, outDir:
   }
 }
 
-async function buildClip(b: GraphBuilder, r: WeightReader, a: ClipArchitecture, options: ConvertOptions): Promise<void> {
+async function buildClip(
+  b: GraphBuilder,
+  r: WeightReader,
+  a: ClipArchitecture,
+  options: ConvertOptions,
+): Promise<void> {
   const L = a.maxPositions;
   const d = a.hiddenSize;
   const headDim = d / a.numHeads;
@@ -126,14 +159,29 @@ async function buildClip(b: GraphBuilder, r: WeightReader, a: ClipArchitecture, 
     maxChunkBytes: options.maxShardBytes,
     blockSize: options.blockSize,
   });
-  const positions = b.addInitializer('text_model.embeddings.position_embedding.weight', await r.read('text_model.embeddings.position_embedding.weight'), [L, d]);
+  const positions = b.addInitializer(
+    'text_model.embeddings.position_embedding.weight',
+    await r.read('text_model.embeddings.position_embedding.weight'),
+    [L, d],
+  );
   let x = b.addOp('Add', [tokens, positions]);
 
   const causal = b.addInitializer('causal_mask', makeCausalMask(L), [L, L]);
   const linear = async (input: string, name: string, inFeatures: number, outFeatures: number): Promise<string> =>
-    addLinearLayer(b, input, { weight: await r.read(`${name}.weight`), bias: await r.read(`${name}.bias`), inFeatures, outFeatures, name }, options);
+    addLinearLayer(
+      b,
+      input,
+      { weight: await r.read(`${name}.weight`), bias: await r.read(`${name}.bias`), inFeatures, outFeatures, name },
+      options,
+    );
   const norm = async (input: string, name: string): Promise<string> =>
-    addLayerNorm(b, input, { features: d, weight: await r.read(`${name}.weight`), bias: await r.read(`${name}.bias`), epsilon: a.epsilon, name });
+    addLayerNorm(b, input, {
+      features: d,
+      weight: await r.read(`${name}.weight`),
+      bias: await r.read(`${name}.bias`),
+      epsilon: a.epsilon,
+      name,
+    });
 
   for (let i = 0; i < a.numLayers; i++) {
     const p = `text_model.encoder.layers.${i}`;
@@ -141,7 +189,12 @@ async function buildClip(b: GraphBuilder, r: WeightReader, a: ClipArchitecture, 
     const q = await linear(h, `${p}.self_attn.q_proj`, d, d);
     const k = await linear(h, `${p}.self_attn.k_proj`, d, d);
     const v = await linear(h, `${p}.self_attn.v_proj`, d, d);
-    const heads = addMultiHeadAttention(b, q, k, v, { heads: a.numHeads, headDim, scale: headDim ** -0.5, scoreBias: causal });
+    const heads = addMultiHeadAttention(b, q, k, v, {
+      heads: a.numHeads,
+      headDim,
+      scale: headDim ** -0.5,
+      scoreBias: causal,
+    });
     x = b.addOp('Add', [x, await linear(heads, `${p}.self_attn.out_proj`, d, d)]);
     const m = await norm(x, `${p}.layer_norm2`);
     const fc1 = addQuickGelu(b, await linear(m, `${p}.mlp.fc1`, d, a.intermediateSize));
@@ -163,7 +216,9 @@ function addEosPosition(b: GraphBuilder, ids: string, eosTokenId: number): strin
   const scores =
     eosTokenId === LEGACY_CLIP_EOS_ID
       ? b.addOp('Cast', [ids], { to: ONNX_FLOAT })
-      : b.addOp('Cast', [b.addOp('Equal', [ids, b.addInitializer('eos_token_id', new Int32Array([eosTokenId]), [])])], { to: ONNX_FLOAT });
+      : b.addOp('Cast', [b.addOp('Equal', [ids, b.addInitializer('eos_token_id', new Int32Array([eosTokenId]), [])])], {
+          to: ONNX_FLOAT,
+        });
   return b.addOp('ArgMax', [scores], { axis: 1, keepdims: 0, select_last_index: 0 }); // first maximum
 }
 

@@ -19,13 +19,22 @@ export const MASK_VALUE = -65504;
  * Adds a Linear layer stored in the bundle's weight format (fp32 MatMul, fp16, int4 MatMulNBits).
  * The one place the text encoders reach the Linear implementation.
  */
-export function addLinearLayer(b: GraphBuilder, x: string, p: LinearWeights, options: Pick<ConvertOptions, 'weights' | 'blockSize'>): string {
+export function addLinearLayer(
+  b: GraphBuilder,
+  x: string,
+  p: LinearWeights,
+  options: Pick<ConvertOptions, 'weights' | 'blockSize'>,
+): string {
   return addLinearWeights(b, x, p, options.weights, options.blockSize);
 }
 
 /** Adds an int64 1-D constant (shapes, axes) and returns its name. */
 export function addInt64s(b: GraphBuilder, values: readonly number[], prefix = 'shape'): string {
-  return b.addInitializer(prefix, BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
+  return b.addInitializer(
+    prefix,
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    [values.length],
+  );
 }
 
 /** Adds a float32 scalar constant (rank 0). */
@@ -37,14 +46,24 @@ export function addFloatScalar(b: GraphBuilder, value: number, prefix = 'const')
  * Adds a float weight that is not a Linear layer (conv kernels, embedding tables): stored as float16
  * when the bundle's format is fp16 and cast up in the graph, else float32 (int4 is for Linear layers only).
  */
-export function addFloatWeight(b: GraphBuilder, name: string, data: Float32Array, dims: readonly number[], format: WeightFormat): string {
+export function addFloatWeight(
+  b: GraphBuilder,
+  name: string,
+  data: Float32Array,
+  dims: readonly number[],
+  format: WeightFormat,
+): string {
   if (format !== 'fp16') return b.addInitializer(name, data, dims);
   const half = b.addInitializer(name, convertFloat32ToHalf(data), dims, 'float16');
   return b.addOp('Cast', [half], { to: ONNX_FLOAT });
 }
 
 /** Adds T5's RMS norm: `w · x / sqrt(mean(x²) + eps)` over the last axis, no mean subtraction, no bias. */
-export function addRmsNorm(b: GraphBuilder, x: string, p: { weight: Float32Array; epsilon: number; name: string }): string {
+export function addRmsNorm(
+  b: GraphBuilder,
+  x: string,
+  p: { weight: Float32Array; epsilon: number; name: string },
+): string {
   // Pow → ReduceMean → Add → Sqrt → Div → Mul is the pattern ORT fuses into SimplifiedLayerNormalization.
   const square = b.addOp('Pow', [x, addFloatScalar(b, 2, 'two')]);
   const meanSquare = b.addOp('ReduceMean', [square, addInt64s(b, [-1], 'axes')], { keepdims: 1 });
@@ -82,7 +101,8 @@ export function addGroupNorm(
   p: { groups: number; weight: Float32Array; bias: Float32Array; epsilon: number; name: string },
 ): string {
   const channels = p.weight.length;
-  if (channels % p.groups !== 0) throw new Error(`${p.name}: ${channels} channels are not divisible by ${p.groups} groups`);
+  if (channels % p.groups !== 0)
+    throw new Error(`${p.name}: ${channels} channels are not divisible by ${p.groups} groups`);
   const grouped = b.addOp('Reshape', [x, addInt64s(b, [0, p.groups, -1], 'group_shape')]);
   const ones = b.addInitializer(`${p.name}.group_scale`, new Float32Array(p.groups).fill(1), [p.groups]);
   const zeros = b.addInitializer(`${p.name}.group_bias`, new Float32Array(p.groups), [p.groups]);
@@ -109,7 +129,8 @@ export interface AttentionOptions {
  */
 export function addMultiHeadAttention(b: GraphBuilder, q: string, k: string, v: string, o: AttentionOptions): string {
   const split = addInt64s(b, [0, 0, o.heads, o.headDim], 'heads_shape');
-  const toHeads = (x: string, perm: number[]): string => b.addOp('Transpose', [b.addOp('Reshape', [x, split])], { perm });
+  const toHeads = (x: string, perm: number[]): string =>
+    b.addOp('Transpose', [b.addOp('Reshape', [x, split])], { perm });
   const qScaled = o.scale === undefined ? q : b.addOp('Mul', [q, addFloatScalar(b, o.scale, 'attn_scale')]);
   const qh = toHeads(qScaled, [0, 2, 1, 3]); // [1, H, L, D]
   const kt = toHeads(k, [0, 2, 3, 1]); // [1, H, D, L]
@@ -131,7 +152,15 @@ export function addMultiHeadAttention(b: GraphBuilder, q: string, k: string, v: 
 export function addEmbeddingLookup(
   b: GraphBuilder,
   ids: string,
-  p: { table: Float32Array; rows: number; cols: number; name: string; format: WeightFormat; maxChunkBytes: number; blockSize?: number },
+  p: {
+    table: Float32Array;
+    rows: number;
+    cols: number;
+    name: string;
+    format: WeightFormat;
+    maxChunkBytes: number;
+    blockSize?: number;
+  },
 ): string {
   const blockSize = p.blockSize ?? 32;
   if (p.format === 'int4' && p.cols % blockSize === 0) {
@@ -147,7 +176,10 @@ export function addEmbeddingLookup(
   const rowsPerChunk = Math.max(1, Math.floor(p.maxChunkBytes / (p.cols * elemBytes)));
   const chunkTable = (start: number, count: number): string => {
     const data = p.table.subarray(start * p.cols, (start + count) * p.cols);
-    const stored = p.format === 'fp16' ? b.addInitializer(p.name, convertFloat32ToHalf(data), [count, p.cols], 'float16') : b.addInitializer(p.name, data, [count, p.cols]);
+    const stored =
+      p.format === 'fp16'
+        ? b.addInitializer(p.name, convertFloat32ToHalf(data), [count, p.cols], 'float16')
+        : b.addInitializer(p.name, data, [count, p.cols]);
     return stored;
   };
   const finish = (x: string): string => (p.format === 'fp16' ? b.addOp('Cast', [x], { to: ONNX_FLOAT }) : x);
@@ -164,7 +196,10 @@ export function addEmbeddingLookup(
     const safe = b.addOp('Where', [inChunk, local, zeroId]);
     const rows = b.addOp('Gather', [chunkTable(start, count), safe], { axis: 0 }); // [1, L, cols]
     const keep = b.addOp('Unsqueeze', [inChunk, addInt64s(b, [-1], 'axes')]);
-    const zero = p.format === 'fp16' ? b.addInitializer('zero_half', new Uint16Array(1), [], 'float16') : addFloatScalar(b, 0, 'zero');
+    const zero =
+      p.format === 'fp16'
+        ? b.addInitializer('zero_half', new Uint16Array(1), [], 'float16')
+        : addFloatScalar(b, 0, 'zero');
     const masked = b.addOp('Where', [keep, rows, zero]);
     sum = sum === '' ? masked : b.addOp('Add', [sum, masked]);
   }

@@ -26,18 +26,30 @@ export function countParameters(shapes: TensorShapes): number {
  * @param ignored - tensors a checkpoint may carry that the graph does not use (tied copies, buffers).
  * @throws Error naming the file and tensor: missing, misshapen, or not part of the architecture.
  */
-export function checkTensorShapes(src: TensorSource, expected: TensorShapes, what: string, ignored: ReadonlySet<string> = new Set()): void {
+export function checkTensorShapes(
+  src: TensorSource,
+  expected: TensorShapes,
+  what: string,
+  ignored: ReadonlySet<string> = new Set(),
+): void {
   for (const [name, shape] of expected) {
     if (!src.hasTensor(name)) throw new Error(`${src.path}: ${what} tensor '${name}' is missing`);
     const info = src.getTensorInfo(name);
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${info.file}: ${what} tensor '${name}' has shape [${info.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      throw new Error(
+        `${info.file}: ${what} tensor '${name}' has shape [${info.shape.join(', ')}], expected [${shape.join(', ')}]`,
+      );
     }
   }
   const extra = src.listTensors().filter((t) => !expected.has(t.name) && !ignored.has(t.name));
   if (extra.length > 0) {
-    const names = extra.slice(0, 5).map((t) => `'${t.name}'`).join(', ');
-    throw new Error(`${src.path}: ${extra.length} tensor(s) not in the ${what} architecture: ${names}${extra.length > 5 ? ', …' : ''}`);
+    const names = extra
+      .slice(0, 5)
+      .map((t) => `'${t.name}'`)
+      .join(', ');
+    throw new Error(
+      `${src.path}: ${extra.length} tensor(s) not in the ${what} architecture: ${names}${extra.length > 5 ? ', …' : ''}`,
+    );
   }
 }
 
@@ -82,11 +94,14 @@ export class WeightReader {
  * @throws Error naming the config and field when it is missing or not a (positive integer) number.
  */
 export function readConfigNumber(config: unknown, key: string, what: string, { int = true, min = 1 } = {}): number {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${what}: config.json must be a JSON object`);
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new Error(`${what}: config.json must be a JSON object`);
   const value = (config as Record<string, unknown>)[key];
   if (value === undefined) throw new Error(`${what}: config.json has no '${key}' field`);
   if (typeof value !== 'number' || !Number.isFinite(value) || (int && !Number.isInteger(value)) || value < min) {
-    throw new Error(`${what}: config.json field '${key}' must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${what}: config.json field '${key}' must be ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -107,13 +122,22 @@ export interface GraphTarget {
 }
 
 /** Starts a streamed graph `fileName` (e.g. `t5.onnx`) under `outDir`. */
-export function startGraph(outDir: string, fileName: string, options: Pick<ConvertOptions, 'maxShardBytes'>): GraphTarget {
+export function startGraph(
+  outDir: string,
+  fileName: string,
+  options: Pick<ConvertOptions, 'maxShardBytes'>,
+): GraphTarget {
   const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
   const b = new GraphBuilder({ sink: writer });
   return {
     b,
     finish(parameters, metadata) {
-      const saved = saveModel(b, outDir, { fileName, shardWriter: writer, maxShardBytes: options.maxShardBytes, metadata });
+      const saved = saveModel(b, outDir, {
+        fileName,
+        shardWriter: writer,
+        maxShardBytes: options.maxShardBytes,
+        metadata,
+      });
       const bytes = [saved.modelFile, ...saved.dataFiles].reduce((n, f) => n + statSync(join(outDir, f)).size, 0);
       return { graph: saved.modelFile, data: saved.dataFiles, parameters, bytes };
     },

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { REPO_ROOT } from '../paths';
 import { dequantizeInt4, quantizeInt4 } from '../quantize/int4';
-import { openSafetensors, openTensorSource, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
+import {
+  openSafetensors,
+  openTensorSource,
+  writeSafetensors,
+  type TensorSource,
+  type WritableTensor,
+} from '../safetensors';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
 /** The tiny model in the official folder layout and its goldens. */
@@ -24,7 +30,8 @@ export function makeTestOptions(overrides: Partial<ConvertOptions> = {}): Conver
 export type Runtime = 'node' | 'web';
 
 /** One graph input. */
-export type Feed = { type: 'int32'; data: Int32Array; dims: number[] } | { type: 'float32'; data: Float32Array; dims: number[] };
+export type Feed =
+  { type: 'int32'; data: Int32Array; dims: number[] } | { type: 'float32'; data: Float32Array; dims: number[] };
 
 type OrtModule = typeof ortNode;
 let webOrt: Promise<OrtModule> | undefined;
@@ -49,11 +56,18 @@ export async function runConverted(
   const ort = await loadOrt(runtime);
   const model = new Uint8Array(readFileSync(join(dir, graph.graph)));
   const externalData = graph.data.map((path) => ({ path, data: new Uint8Array(readFileSync(join(dir, path))) }));
-  const session = await ort.InferenceSession.create(model, { executionProviders: [runtime === 'node' ? 'cpu' : 'wasm'], externalData } as never);
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: [runtime === 'node' ? 'cpu' : 'wasm'],
+    externalData,
+  } as never);
   try {
-    const inputs = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]));
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),
+    );
     const out = await session.run(inputs);
-    return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, { data: t.data as Float32Array, dims: [...t.dims] }]));
+    return Object.fromEntries(
+      Object.entries(out).map(([name, t]) => [name, { data: t.data as Float32Array, dims: [...t.dims] }]),
+    );
   } finally {
     await session.release();
   }
@@ -77,7 +91,6 @@ export async function openTinyComponent(path: string): Promise<{ source: TensorS
   return { source, config };
 }
 
-
 import { getRelativeError as getRelativeErrorLocal } from '../../testing/numerics';
 export { getRelativeError } from '../../testing/numerics';
 
@@ -91,10 +104,15 @@ export interface CheckpointEdits {
 }
 
 /** Writes an edited float32 copy of `src` to `file` and opens it (tiny checkpoints only). */
-export async function writeEditedCheckpoint(src: TensorSource, file: string, edits: CheckpointEdits): Promise<TensorSource> {
+export async function writeEditedCheckpoint(
+  src: TensorSource,
+  file: string,
+  edits: CheckpointEdits,
+): Promise<TensorSource> {
   const tensors: Record<string, WritableTensor> = {};
   for (const t of src.listTensors()) {
-    if (!edits.drop?.includes(t.name)) tensors[t.name] = { shape: t.shape, data: Float32Array.from(await src.readFloat32(t.name)) };
+    if (!edits.drop?.includes(t.name))
+      tensors[t.name] = { shape: t.shape, data: Float32Array.from(await src.readFloat32(t.name)) };
   }
   for (const [name, t] of Object.entries(edits.put ?? {})) tensors[name] = t;
   await writeSafetensors(file, tensors, edits.metadata);
@@ -105,7 +123,11 @@ export async function writeEditedCheckpoint(src: TensorSource, file: string, edi
  * Wraps `src` so that the tensors `isLinear` selects read back int4-quantized and dequantized: an fp32
  * graph built from it computes what an int4 graph should, isolating quantization error from graph bugs.
  */
-export function makeDequantizedSource(src: TensorSource, isLinear: (name: string) => boolean, blockSize: number): TensorSource {
+export function makeDequantizedSource(
+  src: TensorSource,
+  isLinear: (name: string) => boolean,
+  blockSize: number,
+): TensorSource {
   return {
     path: src.path,
     metadata: src.metadata,
@@ -143,7 +165,10 @@ export interface Int4Check<C> {
  * The int4 graph must equal an fp32 graph of the same weights quantized and dequantized (≤ 1e-5 on node and
  * web: the graph adds no error of its own), and stay within the measured bound of the golden.
  */
-export async function checkInt4Conversion<C>(c: Int4Check<C>, expect: (v: number, bound: number) => void): Promise<void> {
+export async function checkInt4Conversion<C>(
+  c: Int4Check<C>,
+  expect: (v: number, bound: number) => void,
+): Promise<void> {
   const int4Dir = join(c.dir, 'int4');
   const int4 = await c.convert(c.source, int4Dir, 'int4');
   const deqDir = join(c.dir, 'int4-dequantized');
@@ -153,7 +178,9 @@ export async function checkInt4Conversion<C>(c: Int4Check<C>, expect: (v: number
     const actual = await c.run(runtime, int4Dir, int4);
     const vsDequantized = getRelativeErrorLocal(actual, expected);
     const vsGolden = getRelativeErrorLocal(actual, c.golden);
-    console.log(`${c.label} int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`);
+    console.log(
+      `${c.label} int4 ${runtime}: rel ${vsGolden.toExponential(2)} vs golden, ${vsDequantized.toExponential(2)} vs fp32 on dequantized weights`,
+    );
     expect(vsDequantized, 1e-5);
     expect(vsGolden, c.goldenBound);
   }

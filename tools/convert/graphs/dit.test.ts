@@ -35,7 +35,8 @@ async function convert(src: TensorSource, name: string, options: Partial<DitConv
 /** Every tensor of the tiny checkpoint as raw bytes, for writing modified copies. */
 async function readAllTensors(src: TensorSource): Promise<Record<string, WritableTensor>> {
   const out: Record<string, WritableTensor> = {};
-  for (const t of src.listTensors()) out[t.name] = { shape: t.shape, data: (await src.readBytes(t.name)).slice(), dtype: t.dtype };
+  for (const t of src.listTensors())
+    out[t.name] = { shape: t.shape, data: (await src.readBytes(t.name)).slice(), dtype: t.dtype };
   return out;
 }
 
@@ -43,7 +44,10 @@ describe('convertDit on the tiny checkpoint (fp32 weights)', () => {
   it('matches the PyTorch goldens (rel err ≤ 1e-4) on onnxruntime-node and -web, with bounded shards', async () => {
     const maxShardBytes = 256 * 1024;
     const seen: [string, number][] = [];
-    const { dir, result } = await convert(source, 'fp32', { maxShardBytes, onTensor: (n, bytes) => seen.push([n, bytes]) });
+    const { dir, result } = await convert(source, 'fp32', {
+      maxShardBytes,
+      onTensor: (n, bytes) => seen.push([n, bytes]),
+    });
     expect(result.config.axesDim).toEqual([8, 12, 12]);
     const [graph] = result.graphs;
     expect(result.graphs.length).toBe(1);
@@ -126,7 +130,9 @@ describe('convertDit weight formats', () => {
       const velocity = await runDitSegments(runtime, dir, result.graphs, goldens.feeds);
       const exact = getRelativeError(velocity, reference);
       const err = getRelativeError(velocity, goldens.velocity);
-      console.log(`DiT int4/32 on ${runtime}: rel err vs dequantized fp32 graph = ${exact.toExponential(2)}, vs goldens = ${err.toFixed(3)} (bound 0.3)`);
+      console.log(
+        `DiT int4/32 on ${runtime}: rel err vs dequantized fp32 graph = ${exact.toExponential(2)}, vs goldens = ${err.toFixed(3)} (bound 0.3)`,
+      );
       expect(exact).toBeLessThanOrEqual(1e-4);
       // Measured 0.228 at this tiny random width (hidden 64, Gaussian weights: ~10% weight noise per Linear).
       expect(err).toBeLessThanOrEqual(0.3);
@@ -151,8 +157,12 @@ describe('convertDit segments', () => {
         }),
       );
       const stream = ['img_hidden', 'rope_cos', 'rope_sin', 'txt_hidden', 'vec'];
-      expect(names[0]).toEqual({ inputs: [...DIT_INPUT_NAMES].sort(), outputs: ['img_hidden_out', 'rope_cos', 'rope_sin', 'txt_hidden_out', 'vec'] });
-      for (const io of names.slice(1, -1)) expect(io).toEqual({ inputs: stream, outputs: ['img_hidden_out', 'txt_hidden_out'] });
+      expect(names[0]).toEqual({
+        inputs: [...DIT_INPUT_NAMES].sort(),
+        outputs: ['img_hidden_out', 'rope_cos', 'rope_sin', 'txt_hidden_out', 'vec'],
+      });
+      for (const io of names.slice(1, -1))
+        expect(io).toEqual({ inputs: stream, outputs: ['img_hidden_out', 'txt_hidden_out'] });
       expect(names[count - 1]).toEqual({ inputs: stream, outputs: ['velocity'] });
       const velocity = await runDitSegments('node', dir, result.graphs, goldens.feeds);
       const err = getRelativeError(velocity, expected);
@@ -172,14 +182,22 @@ describe('convertDit refuses bad checkpoints, naming the file and tensor', () =>
   }
 
   const cases: [string, (t: Record<string, WritableTensor>) => void, RegExp][] = [
-    ['missing', (t) => delete t['double_blocks.1.txt_mlp.2.bias'], /missing tensor 'double_blocks\.1\.txt_mlp\.2\.bias'/],
+    [
+      'missing',
+      (t) => delete t['double_blocks.1.txt_mlp.2.bias'],
+      /missing tensor 'double_blocks\.1\.txt_mlp\.2\.bias'/,
+    ],
     ['missing-config', (t) => delete t['img_in.weight'], /missing tensor 'img_in\.weight'/],
     [
       'misshapen',
       (t) => (t['single_blocks.1.linear2.weight'] = { shape: [64, 300], data: new Float32Array(64 * 300) }),
       /tensor 'single_blocks\.1\.linear2\.weight' has shape \[64,300\], the DiT config needs \[64,320\]/,
     ],
-    ['unexpected', (t) => (t['lora.down.weight'] = { shape: [4], data: new Float32Array(4) }), /unexpected tensors .*lora\.down\.weight/],
+    [
+      'unexpected',
+      (t) => (t['lora.down.weight'] = { shape: [4], data: new Float32Array(4) }),
+      /unexpected tensors .*lora\.down\.weight/,
+    ],
   ];
   for (const [name, edit, message] of cases) {
     it(`${name} tensor`, async () => {

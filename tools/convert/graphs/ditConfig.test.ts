@@ -23,7 +23,10 @@ const FLUX_CONFIG: DitConfig = {
 /** A header-only TensorSource over a shape plan (no data), as a checkpoint without metadata looks. */
 function makeHeaderSource(shapes: ReadonlyMap<string, number[]>, metadata: Record<string, string> = {}): TensorSource {
   const infos = new Map<string, TensorInfo>(
-    [...shapes].map(([name, shape]) => [name, { name, dtype: 'BF16', shape, file: 'fake.safetensors', byteOffset: 0, byteLength: 0 }]),
+    [...shapes].map(([name, shape]) => [
+      name,
+      { name, dtype: 'BF16', shape, file: 'fake.safetensors', byteOffset: 0, byteLength: 0 },
+    ]),
   );
   const noData = (): never => {
     throw new Error('header-only source');
@@ -76,8 +79,17 @@ describe('inferDitConfig', () => {
     const src = await openSafetensors(TINY_DIT_CHECKPOINT);
     try {
       expect(inferDitConfig(src)).toEqual({
-        hiddenSize: 64, numHeads: 2, depth: 2, depthSingleBlocks: 2, axesDim: [8, 12, 12], theta: 10_000,
-        inChannels: 64, contextInDim: 32, vecInDim: 32, mlpRatio: 4, guidanceEmbed: true,
+        hiddenSize: 64,
+        numHeads: 2,
+        depth: 2,
+        depthSingleBlocks: 2,
+        axesDim: [8, 12, 12],
+        theta: 10_000,
+        inChannels: 64,
+        contextInDim: 32,
+        vecInDim: 32,
+        mlpRatio: 4,
+        guidanceEmbed: true,
       });
     } finally {
       await src.close();
@@ -85,7 +97,14 @@ describe('inferDitConfig', () => {
   });
 
   it('refuses a head dim without an even FLUX-style RoPE split unless axesDim is given', () => {
-    const config: DitConfig = { ...FLUX_CONFIG, hiddenSize: 96, numHeads: 4, depth: 1, depthSingleBlocks: 1, axesDim: [4, 10, 10] };
+    const config: DitConfig = {
+      ...FLUX_CONFIG,
+      hiddenSize: 96,
+      numHeads: 4,
+      depth: 1,
+      depthSingleBlocks: 1,
+      axesDim: [4, 10, 10],
+    };
     const src = makeHeaderSource(getDitTensorShapes(config));
     expect(() => inferDitConfig(src)).toThrow(/fake\.safetensors: .*head dim 24 .*configOverride/);
     expect(inferDitConfig(src, { axesDim: [4, 10, 10] })).toEqual(config);
@@ -97,7 +116,9 @@ describe('inferDitConfig', () => {
     const src = makeHeaderSource(shapes, { config: JSON.stringify({ hidden_size: 4096, axes_dim: [16, 56, 56] }) });
     expect(() => inferDitConfig(src)).toThrow(DitCheckpointError);
     expect(() => inferDitConfig(src)).toThrow(/hidden_size is 4096 but the tensors give 3072/);
-    expect(() => inferDitConfig(makeHeaderSource(new Map([['encoder.weight', [3, 3]]])))).toThrow(/missing tensor 'img_in.weight'/);
+    expect(() => inferDitConfig(makeHeaderSource(new Map([['encoder.weight', [3, 3]]])))).toThrow(
+      /missing tensor 'img_in.weight'/,
+    );
   });
 });
 
@@ -131,6 +152,8 @@ describe('planDitSegments', () => {
   it('refuses a segment count outside 1 … number of blocks', () => {
     expect(() => planDitSegments(FLUX_CONFIG, 0)).toThrow(RangeError);
     expect(() => planDitSegments(FLUX_CONFIG, 58)).toThrow(/1 to 57/);
-    expect(planDitSegments(FLUX_CONFIG, 57).every((p) => p.double[1] - p.double[0] + p.single[1] - p.single[0] === 1)).toBe(true);
+    expect(
+      planDitSegments(FLUX_CONFIG, 57).every((p) => p.double[1] - p.double[0] + p.single[1] - p.single[0] === 1),
+    ).toBe(true);
   });
 });

@@ -110,11 +110,15 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
   const depth = countBlocks('double_blocks');
   const depthSingleBlocks = countBlocks('single_blocks');
   if (depth + depthSingleBlocks === 0) fail('no double_blocks.N or single_blocks.N tensors: not a FLUX DiT checkpoint');
-  const normName = depth > 0 ? 'double_blocks.0.img_attn.norm.query_norm.scale' : 'single_blocks.0.norm.query_norm.scale';
+  const normName =
+    depth > 0 ? 'double_blocks.0.img_attn.norm.query_norm.scale' : 'single_blocks.0.norm.query_norm.scale';
   const [headDim] = shapeOf(normName, 1);
-  if (hiddenSize % headDim !== 0) fail(`hidden size ${hiddenSize} (img_in.weight) is not a multiple of head dim ${headDim} (${normName})`);
+  if (hiddenSize % headDim !== 0)
+    fail(`hidden size ${hiddenSize} (img_in.weight) is not a multiple of head dim ${headDim} (${normName})`);
   const mlpHidden =
-    depth > 0 ? shapeOf('double_blocks.0.img_mlp.0.weight', 2)[0] : shapeOf('single_blocks.0.linear1.weight', 2)[0] - 3 * hiddenSize;
+    depth > 0
+      ? shapeOf('double_blocks.0.img_mlp.0.weight', 2)[0]
+      : shapeOf('single_blocks.0.linear1.weight', 2)[0] - 3 * hiddenSize;
   const meta = readMetadataConfig(src, fail);
   const config: DitConfig = {
     hiddenSize,
@@ -135,8 +139,10 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
   if (config.axesDim.length !== 3 || config.axesDim.some((a) => !Number.isInteger(a) || a <= 0 || a % 2 !== 0)) {
     fail(`axes_dim [${config.axesDim}] must be three positive even integers`);
   }
-  if (axesSum !== getHeadDim(config)) fail(`axes_dim [${config.axesDim}] sums to ${axesSum}, not the head dim ${getHeadDim(config)}`);
-  if (!Number.isInteger(getHeadDim(config))) fail(`hidden size ${config.hiddenSize} is not divisible by ${config.numHeads} heads`);
+  if (axesSum !== getHeadDim(config))
+    fail(`axes_dim [${config.axesDim}] sums to ${axesSum}, not the head dim ${getHeadDim(config)}`);
+  if (!Number.isInteger(getHeadDim(config)))
+    fail(`hidden size ${config.hiddenSize} is not divisible by ${config.numHeads} heads`);
   if (Math.abs(config.hiddenSize * config.mlpRatio - getMlpHidden(config)) > 1e-6) {
     fail(`mlp_ratio ${config.mlpRatio} × hidden ${config.hiddenSize} is not an integer MLP width`);
   }
@@ -147,7 +153,9 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
 function getDefaultAxesDim(headDim: number, fail: (m: string) => never): [number, number, number] {
   const axes: [number, number, number] = [headDim / 8, (7 * headDim) / 16, (7 * headDim) / 16];
   if (!axes.every((a) => Number.isInteger(a) && a % 2 === 0)) {
-    fail(`no __metadata__.config and head dim ${headDim} has no even [d/8, 7d/16, 7d/16] RoPE split; pass axesDim in configOverride`);
+    fail(
+      `no __metadata__.config and head dim ${headDim} has no even [d/8, 7d/16, 7d/16] RoPE split; pass axesDim in configOverride`,
+    );
   }
   return axes;
 }
@@ -167,13 +175,15 @@ function readMetadataConfig(src: TensorSource, fail: (m: string) => never): Meta
   } catch {
     fail('__metadata__.config is not JSON');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('__metadata__.config is not a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('__metadata__.config is not a JSON object');
   const obj = raw as Record<string, unknown>;
   const axes = obj.axes_dim;
   if (axes !== undefined && !(Array.isArray(axes) && axes.length === 3 && axes.every((a) => typeof a === 'number'))) {
     fail(`__metadata__.config.axes_dim ${JSON.stringify(axes)} is not three numbers`);
   }
-  if (obj.theta !== undefined && typeof obj.theta !== 'number') fail(`__metadata__.config.theta ${JSON.stringify(obj.theta)} is not a number`);
+  if (obj.theta !== undefined && typeof obj.theta !== 'number')
+    fail(`__metadata__.config.theta ${JSON.stringify(obj.theta)} is not a number`);
   return { axesDim: axes as [number, number, number] | undefined, theta: obj.theta as number | undefined, raw: obj };
 }
 
@@ -206,16 +216,22 @@ function checkAgainstMetadata(c: DitConfig, raw: Record<string, unknown>, fail: 
 export function checkDitTensors(src: TensorSource, config: DitConfig): Map<string, number[]> {
   const shapes = getDitTensorShapes(config);
   for (const [name, shape] of shapes) {
-    if (!src.hasTensor(name)) throw new DitCheckpointError(`${src.path}: missing tensor '${name}' (expected shape [${shape}])`);
+    if (!src.hasTensor(name))
+      throw new DitCheckpointError(`${src.path}: missing tensor '${name}' (expected shape [${shape}])`);
     const info = src.getTensorInfo(name);
     if (info.shape.length !== shape.length || info.shape.some((v, i) => v !== shape[i])) {
-      throw new DitCheckpointError(`${src.path}: tensor '${name}' has shape [${info.shape}], the DiT config needs [${shape}]`);
+      throw new DitCheckpointError(
+        `${src.path}: tensor '${name}' has shape [${info.shape}], the DiT config needs [${shape}]`,
+      );
     }
     if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) {
       throw new DitCheckpointError(`${src.path}: tensor '${name}' has dtype ${info.dtype}, expected a float dtype`);
     }
   }
-  const extra = src.listTensors().filter((t) => !shapes.has(t.name)).map((t) => t.name);
+  const extra = src
+    .listTensors()
+    .filter((t) => !shapes.has(t.name))
+    .map((t) => t.name);
   if (extra.length > 0) {
     const shown = extra.slice(0, 5).join(', ') + (extra.length > 5 ? `, … (${extra.length} in all)` : '');
     throw new DitCheckpointError(`${src.path}: unexpected tensors not in the FLUX DiT layout: ${shown}`);

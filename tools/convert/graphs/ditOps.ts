@@ -38,7 +38,13 @@ export class DitGraph {
     const [outFeatures, inFeatures] = this.weights.getShape(`${prefix}.weight`);
     const weight = await this.weights.read(`${prefix}.weight`);
     const bias = await this.weights.read(`${prefix}.bias`);
-    return addLinearWeights(this.b, x, { weight, bias, inFeatures, outFeatures, name: prefix }, this.format, this.blockSize);
+    return addLinearWeights(
+      this.b,
+      x,
+      { weight, bias, inFeatures, outFeatures, name: prefix },
+      this.format,
+      this.blockSize,
+    );
   }
 
   /** A float32 checkpoint tensor kept as-is (norm scales). */
@@ -58,7 +64,9 @@ export class DitGraph {
 
   /** (1 + scale) · LayerNorm(x) + shift, LayerNorm without affine parameters. */
   addModulate(x: string, shift: string, scale: string): string {
-    const ones = this.getConstant('ones', () => new Float32Array(this.config.hiddenSize).fill(1), [this.config.hiddenSize]);
+    const ones = this.getConstant('ones', () => new Float32Array(this.config.hiddenSize).fill(1), [
+      this.config.hiddenSize,
+    ]);
     const normed = this.b.addOp('LayerNormalization', [x, ones], { axis: -1, epsilon: attrFloat(NORM_EPS) });
     const onePlusScale = this.b.addOp('Add', [scale, this.getConstant('one', () => new Float32Array([1]), [])]);
     return this.b.addOp('Add', [this.b.addOp('Mul', [normed, onePlusScale]), shift]);
@@ -81,7 +89,10 @@ export class DitGraph {
     const d = getHeadDim(this.config);
     const heads = this.b.addOp('Reshape', [x, this.getInt64('shape_heads', [0, 0, numHeads, d])]);
     const scale = await this.addTensor(scaleName);
-    const normed = this.b.addOp('SimplifiedLayerNormalization', [heads, scale], { axis: -1, epsilon: attrFloat(NORM_EPS) });
+    const normed = this.b.addOp('SimplifiedLayerNormalization', [heads, scale], {
+      axis: -1,
+      epsilon: attrFloat(NORM_EPS),
+    });
     return this.b.addOp('Reshape', [normed, this.getInt64('shape_flat', [0, 0, hiddenSize])]);
   }
 

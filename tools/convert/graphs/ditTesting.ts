@@ -20,7 +20,8 @@ export async function readDitGoldens(): Promise<{ feeds: Record<string, Feed>; v
   const src = await openSafetensors(TINY_DIT_GOLDENS);
   try {
     const feeds: Record<string, Feed> = {};
-    for (const name of DIT_INPUT_NAMES) feeds[name] = { data: (await src.readFloat32(name)).slice(), dims: src.getTensorInfo(name).shape };
+    for (const name of DIT_INPUT_NAMES)
+      feeds[name] = { data: (await src.readFloat32(name)).slice(), dims: src.getTensorInfo(name).shape };
     return { feeds, velocity: (await src.readFloat32(DIT_OUTPUT_NAME)).slice() };
   } finally {
     await src.close();

@@ -11,7 +11,14 @@ import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { transposeMatrix } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
 import { addEmbeddingLookup, addGeluTanh, addLinearLayer, addMultiHeadAttention, addRmsNorm } from './common';
-import { checkTensorShapes, readConfigNumber, readConfigString, startGraph, WeightReader, type TensorShapes } from './commonIo';
+import {
+  checkTensorShapes,
+  readConfigNumber,
+  readConfigString,
+  startGraph,
+  WeightReader,
+  type TensorShapes,
+} from './commonIo';
 import type { ConvertedComponent, ConvertOptions } from './types';
 
 /** File name of the graph in a bundle. */
@@ -41,7 +48,8 @@ export function parseT5Config(config: unknown): T5Architecture {
   const what = 'T5 encoder';
   const n = (key: string) => readConfigNumber(config, key, what);
   const proj = readConfigString(config, 'feed_forward_proj');
-  if (proj !== undefined && proj !== 'gated-gelu') throw new Error(`${what}: config.json feed_forward_proj is '${proj}', only 'gated-gelu' (T5 v1.1) is supported`);
+  if (proj !== undefined && proj !== 'gated-gelu')
+    throw new Error(`${what}: config.json feed_forward_proj is '${proj}', only 'gated-gelu' (T5 v1.1) is supported`);
   const act = readConfigString(config, 'dense_act_fn');
   if (act !== undefined && act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
     throw new Error(`${what}: config.json dense_act_fn is '${act}', only the tanh GELU (gelu_new) is supported`);
@@ -135,24 +143,52 @@ export async function convertT5(
   try {
     const reader = new WeightReader(source, options.onTensor);
     await buildT5(target.b, reader, a, L, embeddingName, options);
-    const graph = target.finish(reader.takeParameters(), { source: 'T5 v1.1 encoder (HF T5EncoderModel)', max_length: String(L) });
-    return { config: { dModel: a.dModel, numLayers: a.numLayers, numHeads: a.numHeads, vocabSize: a.vocabSize, maxLength: L }, graphs: [graph] };
+    const graph = target.finish(reader.takeParameters(), {
+      source: 'T5 v1.1 encoder (HF T5EncoderModel)',
+      max_length: String(L),
+    });
+    return {
+      config: { dModel: a.dModel, numLayers: a.numLayers, numHeads: a.numHeads, vocabSize: a.vocabSize, maxLength: L },
+      graphs: [graph],
+    };
   } catch (e) {
     target.abort();
     throw e;
   }
 }
 
-async function buildT5(b: GraphBuilder, r: WeightReader, a: T5Architecture, L: number, embeddingName: string, options: ConvertOptions): Promise<void> {
+async function buildT5(
+  b: GraphBuilder,
+  r: WeightReader,
+  a: T5Architecture,
+  L: number,
+  embeddingName: string,
+  options: ConvertOptions,
+): Promise<void> {
   const ids = b.addInput('input_ids', 'int32', [1, L]);
   const table = await r.read(embeddingName);
-  let x = addEmbeddingLookup(b, ids, { table, rows: a.vocabSize, cols: a.dModel, name: embeddingName, format: options.weights, maxChunkBytes: options.maxShardBytes, blockSize: options.blockSize });
+  let x = addEmbeddingLookup(b, ids, {
+    table,
+    rows: a.vocabSize,
+    cols: a.dModel,
+    name: embeddingName,
+    format: options.weights,
+    maxChunkBytes: options.maxShardBytes,
+    blockSize: options.blockSize,
+  });
 
   // Layer 0's [buckets, heads] table, stored [heads, buckets] so one Gather on axis 1 gives [H, L, L].
   const biasName = 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
   const headsFirst = transposeMatrix(await r.read(biasName), a.numBuckets, a.numHeads);
-  const buckets = b.addInitializer('relative_position_buckets', computeBucketMatrix(L, a.numBuckets, a.maxDistance), [L, L]);
-  const positionBias = b.addOp('Gather', [b.addInitializer(biasName, headsFirst, [a.numHeads, a.numBuckets]), buckets], { axis: 1 });
+  const buckets = b.addInitializer('relative_position_buckets', computeBucketMatrix(L, a.numBuckets, a.maxDistance), [
+    L,
+    L,
+  ]);
+  const positionBias = b.addOp(
+    'Gather',
+    [b.addInitializer(biasName, headsFirst, [a.numHeads, a.numBuckets]), buckets],
+    { axis: 1 },
+  );
 
   const inner = a.numHeads * a.dKv;
   const linear = async (input: string, name: string, inFeatures: number, outFeatures: number): Promise<string> =>

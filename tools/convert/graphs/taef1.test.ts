@@ -32,7 +32,10 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
 
   it('writes small .onnx files whose weights live in one .onnx.data shard each', async () => {
     const files = await getBuilt();
-    for (const [saved, name] of [[files.encoder, TAEF1_ENCODER_FILE], [files.decoder, TAEF1_DECODER_FILE]] as const) {
+    for (const [saved, name] of [
+      [files.encoder, TAEF1_ENCODER_FILE],
+      [files.decoder, TAEF1_DECODER_FILE],
+    ] as const) {
       expect(saved).toEqual({ modelFile: name, dataFiles: [`${name}.data`] });
       const model = readFileSync(join(outDir, name));
       expect(model.length).toBeLessThan(64 * 1024);
@@ -72,7 +75,9 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
     const encoder = await ort.InferenceSession.create(join(outDir, TAEF1_ENCODER_FILE));
     const decoder = await ort.InferenceSession.create(join(outDir, TAEF1_DECODER_FILE));
     try {
-      const { latent } = await encoder.run({ image: new ort.Tensor('float32', new Float32Array(3 * 40 * 24), [1, 3, 40, 24]) });
+      const { latent } = await encoder.run({
+        image: new ort.Tensor('float32', new Float32Array(3 * 40 * 24), [1, 3, 40, 24]),
+      });
       expect(latent.dims).toEqual([1, 16, 5, 3]);
       // Huge latents pass the 3·tanh(x/3) soft clamp, so the image stays bounded.
       const big = new ort.Tensor('float32', new Float32Array(16 * 5 * 3).fill(1e6), [1, 16, 5, 3]);
@@ -100,7 +105,9 @@ describe('ensureTaef1Graphs without weights', () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
     try {
-      expect(await ensureTaef1Graphs({ vendorDir: join(temp.dir, 'nowhere'), cacheDir: join(temp.dir, 'unused') })).toBeNull();
+      expect(
+        await ensureTaef1Graphs({ vendorDir: join(temp.dir, 'nowhere'), cacheDir: join(temp.dir, 'unused') }),
+      ).toBeNull();
     } finally {
       console.warn = warn;
     }

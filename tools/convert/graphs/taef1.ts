@@ -22,11 +22,7 @@ export const TAEF1_SCALE_FACTOR = 8;
 
 /** One entry of taesd.py's nn.Sequential; its position is the checkpoint key prefix. */
 type Layer =
-  | { kind: 'conv'; stride: 1 | 2 }
-  | { kind: 'block' }
-  | { kind: 'relu' }
-  | { kind: 'clamp' }
-  | { kind: 'upsample' };
+  { kind: 'conv'; stride: 1 | 2 } | { kind: 'block' } | { kind: 'relu' } | { kind: 'clamp' } | { kind: 'upsample' };
 
 const conv: Layer = { kind: 'conv', stride: 1 };
 const down: Layer = { kind: 'conv', stride: 2 };
@@ -34,12 +30,46 @@ const block: Layer = { kind: 'block' };
 const up: Layer = { kind: 'upsample' };
 
 // Encoder(): conv(3,64), Block, [conv stride 2 no-bias, Block×3]×3, conv(64,16).
-const ENCODER_LAYERS: readonly Layer[] = [conv, block, down, block, block, block, down, block, block, block, down, block, block, block, conv];
+const ENCODER_LAYERS: readonly Layer[] = [
+  conv,
+  block,
+  down,
+  block,
+  block,
+  block,
+  down,
+  block,
+  block,
+  block,
+  down,
+  block,
+  block,
+  block,
+  conv,
+];
 
 // Decoder(): Clamp, conv(16,64), ReLU, Block×3, [Upsample, conv no-bias, Block×3]×2, Upsample, conv no-bias, Block, conv(64,3).
 const DECODER_LAYERS: readonly Layer[] = [
-  { kind: 'clamp' }, conv, { kind: 'relu' }, block, block, block,
-  up, conv, block, block, block, up, conv, block, block, block, up, conv, block, conv,
+  { kind: 'clamp' },
+  conv,
+  { kind: 'relu' },
+  block,
+  block,
+  block,
+  up,
+  conv,
+  block,
+  block,
+  block,
+  up,
+  conv,
+  block,
+  block,
+  block,
+  up,
+  conv,
+  block,
+  conv,
 ];
 
 /** Files written for both graphs, relative to `dir`. */
@@ -77,7 +107,11 @@ async function buildGraph(
     const reader = new WeightReader(src);
     await build(b, reader);
     reader.assertAllUsed();
-    return saveModel(b, outDir, { fileName, shardWriter: writer, metadata: { source: 'TAEF1 (madebyollin/taesd, MIT)' } });
+    return saveModel(b, outDir, {
+      fileName,
+      shardWriter: writer,
+      metadata: { source: 'TAEF1 (madebyollin/taesd, MIT)' },
+    });
   } finally {
     writer.close();
     await src.close();

@@ -62,7 +62,8 @@ export function addLinear(b: GraphBuilder, x: string, p: LinearParams): string {
   ]);
   const y = b.addOp('MatMul', [x, w]);
   if (!p.bias) return y;
-  if (p.bias.length !== p.outFeatures) throw new Error(`${prefix}: bias has ${p.bias.length} values, expected ${p.outFeatures}`);
+  if (p.bias.length !== p.outFeatures)
+    throw new Error(`${prefix}: bias has ${p.bias.length} values, expected ${p.outFeatures}`);
   return b.addOp('Add', [y, b.addInitializer(`${prefix}.bias`, p.bias, [p.outFeatures])]);
 }
 

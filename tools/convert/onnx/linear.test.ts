@@ -36,7 +36,12 @@ function buildLinear(format: WeightFormat): { graph: string; data: string[] } {
   const writer = new ShardWriter(temp.dir, { dataFileName: `${fileName}.data` });
   const b = new GraphBuilder({ sink: writer, externalThresholdBytes: 64 });
   const input = b.addInput('x', 'float', [1, 'M', k]);
-  b.addOutput(addLinearWeights(b, input, { weight, bias, inFeatures: k, outFeatures: n, name: 'fc' }, format, 32), 'y', 'float', [1, 'M', n]);
+  b.addOutput(
+    addLinearWeights(b, input, { weight, bias, inFeatures: k, outFeatures: n, name: 'fc' }, format, 32),
+    'y',
+    'float',
+    [1, 'M', n],
+  );
   const saved = saveModel(b, temp.dir, { fileName, shardWriter: writer });
   return { graph: saved.modelFile, data: saved.dataFiles };
 }
@@ -66,7 +71,17 @@ describe('addLinearWeights', () => {
   it('refuses weights and biases that do not match the feature counts', () => {
     const b = new GraphBuilder();
     const input = b.addInput('x', 'float', [1, k]);
-    expect(() => addLinearWeights(b, input, { weight, inFeatures: k + 1, outFeatures: n, name: 'bad' }, 'int4', 32)).toThrow(/bad: weight/);
-    expect(() => addLinearWeights(b, input, { weight, bias: new Float32Array(3), inFeatures: k, outFeatures: n, name: 'bad' }, 'fp16', 32)).toThrow(/bad: bias/);
+    expect(() =>
+      addLinearWeights(b, input, { weight, inFeatures: k + 1, outFeatures: n, name: 'bad' }, 'int4', 32),
+    ).toThrow(/bad: weight/);
+    expect(() =>
+      addLinearWeights(
+        b,
+        input,
+        { weight, bias: new Float32Array(3), inFeatures: k, outFeatures: n, name: 'bad' },
+        'fp16',
+        32,
+      ),
+    ).toThrow(/bad: bias/);
   });
 });

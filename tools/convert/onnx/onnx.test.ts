@@ -4,7 +4,12 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeConv2d, getMaxAbsDiff, makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import { attrFloat, attrFloats, GraphBuilder } from '../../../workers/onnx/GraphBuilder';
-import { assertOnnxModel, isOnnxModel, listExternalDataLocations, OnnxFormatError } from '../../../workers/bundle/onnxInspect';
+import {
+  assertOnnxModel,
+  isOnnxModel,
+  listExternalDataLocations,
+  OnnxFormatError,
+} from '../../../workers/bundle/onnxInspect';
 import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from './layers';
 import { saveModel } from './save';
 import { serializeModel } from '../../../workers/onnx/serialize';
@@ -124,7 +129,9 @@ describe('ONNX encoder + GraphBuilder', () => {
     const b = new GraphBuilder();
     const x = b.addInput('x', 'float', [2, 4]);
     const [shift] = b.addNode('Constant', [], {
-      attrs: { value: { type: 'tensor', value: { name: 'k', elemType: 'float', dims: [4], raw: f32Bytes([1, -2, 3, 0.5]) } } },
+      attrs: {
+        value: { type: 'tensor', value: { name: 'k', elemType: 'float', dims: [4], raw: f32Bytes([1, -2, 3, 0.5]) } },
+      },
     });
     const ln = addLayerNorm(b, b.addOp('Add', [x, shift]), { features: 4, epsilon: 0.25 });
     const lrelu = b.addOp('LeakyRelu', [ln], { alpha: attrFloat(0.125) });
@@ -147,7 +154,12 @@ describe('ONNX encoder + GraphBuilder', () => {
     expect(Array.from(out.f)).toEqual([0.5, -1.25, 3]);
     expect(Array.from(out.i as unknown as BigInt64Array)).toEqual([7n, -3n]);
     expect(getMaxAbsDiff(out.h, expected)).toBeLessThanOrEqual(1e-5);
-    expect(getMaxAbsDiff(out.s, [0, 1].map((r) => expected.slice(r * 4, r * 4 + 4).reduce((p, q) => p + q)))).toBeLessThanOrEqual(1e-5);
+    expect(
+      getMaxAbsDiff(
+        out.s,
+        [0, 1].map((r) => expected.slice(r * 4, r * 4 + 4).reduce((p, q) => p + q)),
+      ),
+    ).toBeLessThanOrEqual(1e-5);
   });
 
   it('rejects dangling values and misuse with clear errors', () => {
@@ -166,7 +178,10 @@ describe('inspect', () => {
     for (const file of ['onnxInspect.ts', 'protobufDecode.ts']) {
       const source = readFileSync(join(import.meta.dirname, '../../../workers/bundle', file), 'utf8');
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.every((i) => i === './protobufDecode'), `${file} imports ${imports.join(', ')}`).toBe(true);
+      expect(
+        imports.every((i) => i === './protobufDecode'),
+        `${file} imports ${imports.join(', ')}`,
+      ).toBe(true);
     }
   });
 

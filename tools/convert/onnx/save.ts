@@ -36,7 +36,8 @@ export function saveModel(builder: GraphBuilder, outDir: string, options: SaveOp
     dataFileName: options.dataFileName ?? `${options.fileName}.data`,
   });
   const clash = shards.find((s) => streamed.includes(s.fileName));
-  if (clash) throw new Error(`${clash.fileName} would be written twice; give the in-memory shards another dataFileName`);
+  if (clash)
+    throw new Error(`${clash.fileName} would be written twice; give the in-memory shards another dataFileName`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, options.fileName), model);
   for (const shard of shards) writeFileSync(join(outDir, shard.fileName), shard.bytes);

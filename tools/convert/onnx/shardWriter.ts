@@ -49,5 +49,5 @@ export class ShardWriter implements ExternalDataSink {
 
 function writeFully(fd: number, bytes: Uint8Array): void {
   // writeSync may write less than asked (large buffers, some filesystems).
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }

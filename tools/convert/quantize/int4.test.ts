@@ -22,7 +22,7 @@ describe('quantizeInt4', () => {
     expect(q.scales.length).toBe(2 * 2);
     expect(q.scales[0]).toBeCloseTo(1 / 7, 7);
     expect([q.scales[1], q.scales[2], q.scales[3]]).toEqual([0, 0, 0]);
-    const codes = Array.from({ length: 16 }, (_, i) => Math.round((w[i] * 7)) + INT4_ZERO_POINT);
+    const codes = Array.from({ length: 16 }, (_, i) => Math.round(w[i] * 7) + INT4_ZERO_POINT);
     expect(q.packed[0]).toBe(codes[0] | (codes[1] << 4));
     expect(q.packed[3]).toBe(codes[6] | (codes[7] << 4));
     // Zero blocks and the zero padding of K hold the zero point in both nibbles.
@@ -45,7 +45,8 @@ describe('quantizeInt4', () => {
           const blk = Math.floor(i / blockSize);
           const scale = q.scales[row * q.kBlocks + blk];
           let amax = 0;
-          for (let j = blk * blockSize; j < Math.min(k, (blk + 1) * blockSize); j++) amax = Math.max(amax, Math.abs(w[row * k + j]));
+          for (let j = blk * blockSize; j < Math.min(k, (blk + 1) * blockSize); j++)
+            amax = Math.max(amax, Math.abs(w[row * k + j]));
           expect(scale).toBeCloseTo(amax / INT4_MAX_LEVEL, 6);
           worstRatio = Math.max(worstRatio, Math.abs(w[row * k + i] - deq[row * k + i]) / scale);
         }
@@ -89,16 +90,26 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
       const writer = new ShardWriter(temp.dir, { dataFileName: `${fileName}.data` });
       const b = new GraphBuilder({ sink: writer, externalThresholdBytes: 64 });
       const input = b.addInput('x', 'float', [1, 'M', k]);
-      const y = addLinearWeights(b, input, { weight, bias, inFeatures: k, outFeatures: n, name: 'fc' }, 'int4', blockSize);
+      const y = addLinearWeights(
+        b,
+        input,
+        { weight, bias, inFeatures: k, outFeatures: n, name: 'fc' },
+        'int4',
+        blockSize,
+      );
       b.addOutput(y, 'y', 'float', [1, 'M', n]);
       const saved = saveModel(b, temp.dir, { fileName, shardWriter: writer });
       const expected = computeReference(dequantizeInt4(quantizeInt4(weight, n, k, blockSize)));
       const exact = computeReference(weight);
       for (const runtime of ['node', 'web'] as const) {
-        const out = await runGraph(runtime, temp.dir, saved.modelFile, saved.dataFiles, { x: { data: x, dims: [1, m, k] } });
+        const out = await runGraph(runtime, temp.dir, saved.modelFile, saved.dataFiles, {
+          x: { data: x, dims: [1, m, k] },
+        });
         expect(out.y.dims).toEqual([1, m, n]);
         const err = getRelativeError(out.y.data, expected);
-        console.log(`MatMulNBits block ${blockSize} on ${runtime}: rel err vs JS dequantized = ${err.toExponential(2)}, vs unquantized = ${getRelativeError(out.y.data, exact).toFixed(4)}`);
+        console.log(
+          `MatMulNBits block ${blockSize} on ${runtime}: rel err vs JS dequantized = ${err.toExponential(2)}, vs unquantized = ${getRelativeError(out.y.data, exact).toFixed(4)}`,
+        );
         expect(err).toBeLessThanOrEqual(1e-5);
       }
     });

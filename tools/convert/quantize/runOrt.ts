@@ -55,7 +55,10 @@ export async function runGraph(
       session.inputNames.map((name) => {
         const f = feeds[name];
         if (!f) throw new Error(`${graphFile}: no feed for input '${name}'`);
-        const tensor = f.data instanceof BigInt64Array ? new ort.Tensor('int64', f.data, f.dims) : new ort.Tensor('float32', f.data, f.dims);
+        const tensor =
+          f.data instanceof BigInt64Array
+            ? new ort.Tensor('int64', f.data, f.dims)
+            : new ort.Tensor('float32', f.data, f.dims);
         return [name, tensor];
       }),
     );

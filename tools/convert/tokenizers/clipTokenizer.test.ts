@@ -38,16 +38,25 @@ describe('buildClipTokenizerJson on the tiny fixture tokenizer/', () => {
 describe('buildClipTokenizerJson rejects bad files', () => {
   const vocab = { a: 0, b: 1, ab: 2, '<|startoftext|>': 3, '<|endoftext|>': 4 };
   it('names the bad merges.txt line or the missing special token', () => {
-    expect(() => buildClipTokenizerJson(vocab, '#version: 0.2\na b c')).toThrow('merges.txt line 2 is not two space-separated tokens');
-    expect(() => buildClipTokenizerJson(vocab, 'a b\nb a')).toThrow('merges.txt line 2 makes "ba", which is not in vocab.json');
-    expect(() => buildClipTokenizerJson(vocab, 'a b', { eos_token: { content: '</s>' } })).toThrow('eos_token "</s>" is not in vocab.json');
+    expect(() => buildClipTokenizerJson(vocab, '#version: 0.2\na b c')).toThrow(
+      'merges.txt line 2 is not two space-separated tokens',
+    );
+    expect(() => buildClipTokenizerJson(vocab, 'a b\nb a')).toThrow(
+      'merges.txt line 2 makes "ba", which is not in vocab.json',
+    );
+    expect(() => buildClipTokenizerJson(vocab, 'a b', { eos_token: { content: '</s>' } })).toThrow(
+      'eos_token "</s>" is not in vocab.json',
+    );
     expect(() => buildClipTokenizerJson({ ...vocab, c: 2 }, 'a b')).toThrow('id 2 to both "ab" and "c"');
   });
 });
 
 const clipDir = join(VENDOR_DATA_DIR, 'clip-vit-large-patch14-tokenizer');
 const hasClip = ['vocab.json', 'merges.txt', 'bpe_simple_vocab_16e6.txt.gz'].every((f) => existsSync(join(clipDir, f)));
-if (!hasClip) console.warn(`skipping the real CLIP tokenizer comparison: vocab.json, merges.txt or bpe_simple_vocab_16e6.txt.gz missing in ${clipDir}`);
+if (!hasClip)
+  console.warn(
+    `skipping the real CLIP tokenizer comparison: vocab.json, merges.txt or bpe_simple_vocab_16e6.txt.gz missing in ${clipDir}`,
+  );
 
 describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch14 (vendor data)', () => {
   // Lazy and built once: describe bodies run even when skipped, and loading takes ~1 s.
@@ -57,7 +66,12 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
     const vocab = readJson(join(clipDir, 'vocab.json'));
     const config = readJson(join(clipDir, 'tokenizer_config.json'));
     const json = buildClipTokenizerJson(vocab, readFileSync(join(clipDir, 'merges.txt'), 'utf8'), config);
-    return { vocab, json, tokenizer: new Tokenizer(json, config), reference: ReferenceClipBpe.fromOpenAiVocab(readFileSync(join(clipDir, 'bpe_simple_vocab_16e6.txt.gz'))) };
+    return {
+      vocab,
+      json,
+      tokenizer: new Tokenizer(json, config),
+      reference: ReferenceClipBpe.fromOpenAiVocab(readFileSync(join(clipDir, 'bpe_simple_vocab_16e6.txt.gz'))),
+    };
   };
 
   it('uses the vocabulary openai builds from bpe_simple_vocab_16e6.txt.gz', () => {
@@ -72,9 +86,13 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
     const mismatches = TOKENIZER_TEST_PROMPTS.flatMap((prompt, i) => {
       const ours = tokenizer.encode(prompt).ids;
       lengths.push(ours.length);
-      return JSON.stringify(ours) === JSON.stringify(reference.encode(prompt)) ? [] : [`#${i + 1} ${JSON.stringify(prompt.slice(0, 40))}`];
+      return JSON.stringify(ours) === JSON.stringify(reference.encode(prompt))
+        ? []
+        : [`#${i + 1} ${JSON.stringify(prompt.slice(0, 40))}`];
     });
-    console.log(`CLIP: ${TOKENIZER_TEST_PROMPTS.length - mismatches.length}/${TOKENIZER_TEST_PROMPTS.length} prompts identical; ids per prompt ${lengths.join(' ')}`);
+    console.log(
+      `CLIP: ${TOKENIZER_TEST_PROMPTS.length - mismatches.length}/${TOKENIZER_TEST_PROMPTS.length} prompts identical; ids per prompt ${lengths.join(' ')}`,
+    );
     expect(mismatches).toEqual([]);
     expect(lengths[28]).toBeGreaterThan(77);
     expect(lengths[29]).toBeGreaterThan(512);
@@ -87,6 +105,9 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
     const long = reference.encode(TOKENIZER_TEST_PROMPTS[28]);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[28]))).toEqual([...long.slice(0, 76), reference.eos]);
     const short = reference.encode(TOKENIZER_TEST_PROMPTS[0]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[0]))).toEqual([...short, ...new Array(77 - short.length).fill(reference.eos)]);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[0]))).toEqual([
+      ...short,
+      ...new Array(77 - short.length).fill(reference.eos),
+    ]);
   });
 });

@@ -14,7 +14,8 @@ export type TokenizerJson = Record<string, unknown>;
 export const CLIP_SPLIT_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
 
 /** An added token as tokenizer_config.json / special_tokens_map.json write it: a string or an AddedToken object. */
-type SpecialTokenValue = string | { content: string; lstrip?: boolean; rstrip?: boolean; normalized?: boolean; single_word?: boolean };
+type SpecialTokenValue =
+  string | { content: string; lstrip?: boolean; rstrip?: boolean; normalized?: boolean; single_word?: boolean };
 
 /** The special tokens of a CLIP tokenizer; openai's names are the defaults. */
 export interface ClipSpecialTokens {
@@ -32,7 +33,11 @@ const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk
  * @param specialTokens - tokenizer_config.json or special_tokens_map.json (bos/eos/unk), openai's names by default.
  * @throws Error when a merge line is malformed, a merge yields an unknown token, ids repeat, or a special token is not in the vocabulary.
  */
-export function buildClipTokenizerJson(vocab: Readonly<Record<string, number>>, mergesTxt: string, specialTokens: ClipSpecialTokens = {}): TokenizerJson {
+export function buildClipTokenizerJson(
+  vocab: Readonly<Record<string, number>>,
+  mergesTxt: string,
+  specialTokens: ClipSpecialTokens = {},
+): TokenizerJson {
   checkVocab(vocab);
   const merges = parseMerges(mergesTxt, vocab);
   const token = (key: keyof ClipSpecialTokens) => readSpecialToken(specialTokens[key] ?? DEFAULTS[key], key, vocab);
@@ -44,10 +49,22 @@ export function buildClipTokenizerJson(vocab: Readonly<Record<string, number>>, 
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: added.map((t) => ({ id: t.id, content: t.content, single_word: t.single_word, lstrip: t.lstrip, rstrip: t.rstrip, normalized: t.normalized, special: true })),
+    added_tokens: added.map((t) => ({
+      id: t.id,
+      content: t.content,
+      single_word: t.single_word,
+      lstrip: t.lstrip,
+      rstrip: t.rstrip,
+      normalized: t.normalized,
+      special: true,
+    })),
     normalizer: {
       type: 'Sequence',
-      normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }],
+      normalizers: [
+        { type: 'NFC' },
+        { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
+        { type: 'Lowercase' },
+      ],
     },
     pre_tokenizer: {
       type: 'Sequence',
@@ -57,7 +74,13 @@ export function buildClipTokenizerJson(vocab: Readonly<Record<string, number>>, 
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
       ],
     },
-    post_processor: { type: 'RobertaProcessing', sep: [eos.content, eos.id], cls: [bos.content, bos.id], trim_offsets: false, add_prefix_space: false },
+    post_processor: {
+      type: 'RobertaProcessing',
+      sep: [eos.content, eos.id],
+      cls: [bos.content, bos.id],
+      trim_offsets: false,
+      add_prefix_space: false,
+    },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {
       type: 'BPE',
@@ -74,23 +97,44 @@ export function buildClipTokenizerJson(vocab: Readonly<Record<string, number>>, 
   };
 }
 
-interface ResolvedToken { id: number; content: string; single_word: boolean; lstrip: boolean; rstrip: boolean; normalized: boolean }
+interface ResolvedToken {
+  id: number;
+  content: string;
+  single_word: boolean;
+  lstrip: boolean;
+  rstrip: boolean;
+  normalized: boolean;
+}
 
-function readSpecialToken(value: SpecialTokenValue, key: string, vocab: Readonly<Record<string, number>>): ResolvedToken {
+function readSpecialToken(
+  value: SpecialTokenValue,
+  key: string,
+  vocab: Readonly<Record<string, number>>,
+): ResolvedToken {
   const o = typeof value === 'string' ? { content: value } : value;
-  if (typeof o?.content !== 'string') throw new Error(`CLIP tokenizer: ${key} must be a string or an object with a content string`);
+  if (typeof o?.content !== 'string')
+    throw new Error(`CLIP tokenizer: ${key} must be a string or an object with a content string`);
   const id = Object.hasOwn(vocab, o.content) ? vocab[o.content] : undefined;
   if (id === undefined) throw new Error(`CLIP tokenizer: ${key} "${o.content}" is not in vocab.json`);
   // transformers writes CLIP's specials with normalized true (lower-casing leaves them unchanged).
-  return { id, content: o.content, single_word: o.single_word ?? false, lstrip: o.lstrip ?? false, rstrip: o.rstrip ?? false, normalized: o.normalized ?? true };
+  return {
+    id,
+    content: o.content,
+    single_word: o.single_word ?? false,
+    lstrip: o.lstrip ?? false,
+    rstrip: o.rstrip ?? false,
+    normalized: o.normalized ?? true,
+  };
 }
 
 function checkVocab(vocab: Readonly<Record<string, number>>): void {
   const seen = new Map<number, string>();
   for (const [token, id] of Object.entries(vocab)) {
-    if (!Number.isInteger(id) || id < 0) throw new Error(`CLIP tokenizer: vocab.json id of "${token}" is not a non-negative integer`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new Error(`CLIP tokenizer: vocab.json id of "${token}" is not a non-negative integer`);
     const other = seen.get(id);
-    if (other !== undefined) throw new Error(`CLIP tokenizer: vocab.json gives id ${id} to both "${other}" and "${token}"`);
+    if (other !== undefined)
+      throw new Error(`CLIP tokenizer: vocab.json gives id ${id} to both "${other}" and "${token}"`);
     seen.set(id, token);
   }
 }
@@ -102,8 +146,14 @@ function parseMerges(text: string, vocab: Readonly<Record<string, number>>): str
   lines.forEach((line, i) => {
     if (line === '' || (i === 0 && line.startsWith('#version'))) return;
     const parts = line.split(' ');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') throw new Error(`CLIP tokenizer: merges.txt line ${i + 1} is not two space-separated tokens: ${JSON.stringify(line)}`);
-    if (!Object.hasOwn(vocab, parts[0] + parts[1])) throw new Error(`CLIP tokenizer: merges.txt line ${i + 1} makes "${parts[0] + parts[1]}", which is not in vocab.json`);
+    if (parts.length !== 2 || parts[0] === '' || parts[1] === '')
+      throw new Error(
+        `CLIP tokenizer: merges.txt line ${i + 1} is not two space-separated tokens: ${JSON.stringify(line)}`,
+      );
+    if (!Object.hasOwn(vocab, parts[0] + parts[1]))
+      throw new Error(
+        `CLIP tokenizer: merges.txt line ${i + 1} makes "${parts[0] + parts[1]}", which is not in vocab.json`,
+      );
     merges.push(line);
   });
   if (merges.length === 0) throw new Error('CLIP tokenizer: merges.txt holds no merges');

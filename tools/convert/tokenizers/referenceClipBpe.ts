@@ -54,13 +54,22 @@ export class ReferenceClipBpe {
     const lines = gunzipSync(gz).toString('utf8').split('\n');
     const merges = lines.slice(1, 49152 - 256 - 2 + 1).map((l) => l.split(' ') as [string, string]);
     const base = [...getBytesToUnicode().values()];
-    const vocab = [...base, ...base.map((c) => `${c}</w>`), ...merges.map(([a, b]) => a + b), '<|startoftext|>', '<|endoftext|>'];
+    const vocab = [
+      ...base,
+      ...base.map((c) => `${c}</w>`),
+      ...merges.map(([a, b]) => a + b),
+      '<|startoftext|>',
+      '<|endoftext|>',
+    ];
     return new ReferenceClipBpe(new Map(vocab.map((t, i) => [t, i])), merges);
   }
 
   /** Uses Hugging Face's vocab.json and merges.txt (for vocabularies without openai's file, e.g. the tiny fixture). */
   static fromHfFiles(vocab: Readonly<Record<string, number>>, mergesTxt: string): ReferenceClipBpe {
-    const merges = mergesTxt.split('\n').filter((l, i) => l !== '' && !(i === 0 && l.startsWith('#version'))).map((l) => l.split(' ') as [string, string]);
+    const merges = mergesTxt
+      .split('\n')
+      .filter((l, i) => l !== '' && !(i === 0 && l.startsWith('#version')))
+      .map((l) => l.split(' ') as [string, string]);
     return new ReferenceClipBpe(new Map(Object.entries(vocab)), merges);
   }
 
@@ -96,7 +105,7 @@ export class ReferenceClipBpe {
       if (best < 0) break;
       const [first, second] = [word[best], word[best + 1]];
       const merged: string[] = [];
-      for (let i = 0; i < word.length; ) {
+      for (let i = 0; i < word.length;) {
         if (i + 1 < word.length && word[i] === first && word[i + 1] === second) {
           merged.push(first + second);
           i += 2;

@@ -85,7 +85,8 @@ export class ReferenceUnigram {
     this.maxPieceChars = Math.max(...model.vocab.map(([p]) => [...p].length));
     this.addNormalizer(json.normalizer as Json | null);
     const pre = json.pre_tokenizer as Json;
-    if (pre?.type !== 'Metaspace') throw new Error(`reference Unigram: pre_tokenizer ${String(pre?.type)} is not Metaspace`);
+    if (pre?.type !== 'Metaspace')
+      throw new Error(`reference Unigram: pre_tokenizer ${String(pre?.type)} is not Metaspace`);
     this.replacement = (pre.replacement as string) ?? '▁';
     const single = ((json.post_processor as Json)?.single ?? []) as Json[];
     this.suffixIds = single.flatMap((item) => {
@@ -121,7 +122,11 @@ export class ReferenceUnigram {
       case 'Replace': {
         const pattern = n.pattern as { Regex?: string; String?: string };
         const content = n.content as string;
-        this.steps.push((s) => (pattern.Regex !== undefined ? s.replace(new RegExp(pattern.Regex, 'gu'), content) : s.replaceAll(pattern.String as string, content)));
+        this.steps.push((s) =>
+          pattern.Regex !== undefined
+            ? s.replace(new RegExp(pattern.Regex, 'gu'), content)
+            : s.replaceAll(pattern.String as string, content),
+        );
         return;
       }
       default:
@@ -147,7 +152,8 @@ export class ReferenceUnigram {
       }
       if (!hasSingle) {
         const score = best[start].score + this.unkScore;
-        if (best[start + 1].start < 0 || score > best[start + 1].score) best[start + 1] = { score, start, id: this.unkId };
+        if (best[start + 1].start < 0 || score > best[start + 1].score)
+          best[start + 1] = { score, start, id: this.unkId };
       }
     }
     const ids: number[] = [];

@@ -25,26 +25,44 @@ describe('prepareT5Tokenizer on the tiny fixture tokenizer_2/', () => {
     const golden = await openGolden('t5');
     const expected = Array.from(await golden.readInt32('input_ids'));
     await golden.close();
-    const ids = createPromptTokenizer(json, readJson(join(dir, 'tokenizer_config.json')), 16).encode('turn the sky into night and make the cats blue');
+    const ids = createPromptTokenizer(json, readJson(join(dir, 'tokenizer_config.json')), 16).encode(
+      'turn the sky into night and make the cats blue',
+    );
     expect(Array.from(ids)).toEqual(expected);
   });
 
   it('agrees with the reference Unigram on all 30 prompts (unknown characters included)', () => {
     const tokenizer = new Tokenizer(json, {});
     const reference = new ReferenceUnigram(json);
-    for (const prompt of TOKENIZER_TEST_PROMPTS) expect([prompt, tokenizer.encode(prompt).ids]).toEqual([prompt, reference.encode(prompt)]);
+    for (const prompt of TOKENIZER_TEST_PROMPTS)
+      expect([prompt, tokenizer.encode(prompt).ids]).toEqual([prompt, reference.encode(prompt)]);
   });
 });
 
 describe('prepareT5Tokenizer rejects what the worker cannot run', () => {
   const base = readJson(join(TINY_MODEL_DIR, 'tokenizer_2', 'tokenizer.json'));
   it('names the problem', () => {
-    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordPiece', vocab: {}, unk_token: '<unk>' } })).toThrow('model type is "WordPiece", expected "Unigram" (SentencePiece) or "WordLevel"');
-    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordLevel', vocab: { '</s>': 1 }, unk_token: '<unk>' } })).toThrow('"<pad>" is not in model.vocab');
-    expect(() => prepareT5Tokenizer({ ...base, model: { ...base.model, unk_id: 1000 } })).toThrow('model.unk_id 1000 is not an index');
-    expect(() => prepareT5Tokenizer({ ...base, model: { ...base.model, vocab: base.model.vocab.filter(([p]: [string]) => p !== '</s>') } })).toThrow('"</s>" is not in model.vocab');
-    expect(() => prepareT5Tokenizer({ ...base, normalizer: { type: 'Sequence', normalizers: [{ type: 'Nmt' }] } })).toThrow('normalizer type Nmt is not implemented');
-    expect(() => prepareT5Tokenizer({ ...base, post_processor: null })).toThrow('post_processor does not append "</s>"');
+    expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordPiece', vocab: {}, unk_token: '<unk>' } })).toThrow(
+      'model type is "WordPiece", expected "Unigram" (SentencePiece) or "WordLevel"',
+    );
+    expect(() =>
+      prepareT5Tokenizer({ ...base, model: { type: 'WordLevel', vocab: { '</s>': 1 }, unk_token: '<unk>' } }),
+    ).toThrow('"<pad>" is not in model.vocab');
+    expect(() => prepareT5Tokenizer({ ...base, model: { ...base.model, unk_id: 1000 } })).toThrow(
+      'model.unk_id 1000 is not an index',
+    );
+    expect(() =>
+      prepareT5Tokenizer({
+        ...base,
+        model: { ...base.model, vocab: base.model.vocab.filter(([p]: [string]) => p !== '</s>') },
+      }),
+    ).toThrow('"</s>" is not in model.vocab');
+    expect(() =>
+      prepareT5Tokenizer({ ...base, normalizer: { type: 'Sequence', normalizers: [{ type: 'Nmt' }] } }),
+    ).toThrow('normalizer type Nmt is not implemented');
+    expect(() => prepareT5Tokenizer({ ...base, post_processor: null })).toThrow(
+      'post_processor does not append "</s>"',
+    );
   });
 });
 
@@ -66,16 +84,22 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
     const mismatches = TOKENIZER_TEST_PROMPTS.flatMap((prompt, i) => {
       const ours = tokenizer.encode(prompt).ids;
       lengths.push(ours.length);
-      return JSON.stringify(ours) === JSON.stringify(reference.encode(prompt)) ? [] : [`#${i + 1} ${JSON.stringify(prompt.slice(0, 40))}`];
+      return JSON.stringify(ours) === JSON.stringify(reference.encode(prompt))
+        ? []
+        : [`#${i + 1} ${JSON.stringify(prompt.slice(0, 40))}`];
     });
-    console.log(`T5: ${TOKENIZER_TEST_PROMPTS.length - mismatches.length}/${TOKENIZER_TEST_PROMPTS.length} prompts identical; ids per prompt ${lengths.join(' ')}`);
+    console.log(
+      `T5: ${TOKENIZER_TEST_PROMPTS.length - mismatches.length}/${TOKENIZER_TEST_PROMPTS.length} prompts identical; ids per prompt ${lengths.join(' ')}`,
+    );
     expect(mismatches).toEqual([]);
     expect(lengths[29]).toBeGreaterThan(512);
   });
 
   it('the charsmap really normalizes: fullwidth, half-width kana, ligatures, ellipsis, tabs', () => {
     const { json } = load();
-    const precompiled = ((json.normalizer as { normalizers: { type: string; precompiled_charsmap: string }[] }).normalizers).find((n) => n.type === 'Precompiled');
+    const precompiled = (
+      json.normalizer as { normalizers: { type: string; precompiled_charsmap: string }[] }
+    ).normalizers.find((n) => n.type === 'Precompiled');
     const charsmap = new PrecompiledCharsmap(precompiled?.precompiled_charsmap as string);
     expect(charsmap.normalize('Ｆｕｌｌ １２３ ｶﾀｶﾅ ﬁ … a\tb')).toBe('Full 123 カタカナ fi ... a b');
     expect(charsmap.normalize('“plain” café')).toBe('“plain” café');
@@ -83,7 +107,9 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
 
   it("documents where @huggingface/tokenizers' NFKC stand-in for Precompiled differs: only code points newer than the charsmap", () => {
     const { json } = load();
-    const config = (json.normalizer as { normalizers: { type: string; precompiled_charsmap: string }[] }).normalizers.find((n) => n.type === 'Precompiled');
+    const config = (
+      json.normalizer as { normalizers: { type: string; precompiled_charsmap: string }[] }
+    ).normalizers.find((n) => n.type === 'Precompiled');
     const charsmap = new PrecompiledCharsmap(config?.precompiled_charsmap as string);
     const library = new PrecompiledNormalizer(config as never);
     const differing: string[] = [];
@@ -92,7 +118,9 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
       const c = String.fromCodePoint(cp);
       if (charsmap.normalize(c) !== library.normalize(c)) differing.push(`U+${cp.toString(16).toUpperCase()}`);
     }
-    console.log(`T5 Precompiled vs @huggingface/tokenizers NFKC, BMP code points that differ: ${differing.join(' ') || 'none'}`);
+    console.log(
+      `T5 Precompiled vs @huggingface/tokenizers NFKC, BMP code points that differ: ${differing.join(' ') || 'none'}`,
+    );
     // In Node 20 (ICU, Unicode 15): U+32FF and a few Latin letters added in Unicode ≥ 12, all far from prompt text.
     expect(differing.every((u) => parseInt(u.slice(2), 16) >= 0x3200)).toBe(true);
   });
@@ -104,7 +132,10 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
     const long = reference.encode(TOKENIZER_TEST_PROMPTS[29]);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[29]))).toEqual([...long.slice(0, 511), 1]);
     const short = reference.encode(TOKENIZER_TEST_PROMPTS[1]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]))).toEqual([...short, ...new Array(512 - short.length).fill(0)]);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]))).toEqual([
+      ...short,
+      ...new Array(512 - short.length).fill(0),
+    ]);
   });
 });
 

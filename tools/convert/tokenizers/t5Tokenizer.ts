@@ -10,21 +10,63 @@ import type { TokenizerJson } from './clipTokenizer';
 
 /** Component types @huggingface/tokenizers 0.2.0 implements (its README and create_* factories). */
 const SUPPORTED: Readonly<Record<string, ReadonlySet<string>>> = {
-  normalizer: new Set(['BertNormalizer', 'Precompiled', 'Sequence', 'Replace', 'NFC', 'NFD', 'NFKC', 'NFKD', 'Strip', 'StripAccents', 'Lowercase', 'Prepend']),
-  pre_tokenizer: new Set(['BertPreTokenizer', 'Sequence', 'Whitespace', 'WhitespaceSplit', 'Metaspace', 'ByteLevel', 'Split', 'Punctuation', 'Digits', 'Replace', 'FixedLength']),
+  normalizer: new Set([
+    'BertNormalizer',
+    'Precompiled',
+    'Sequence',
+    'Replace',
+    'NFC',
+    'NFD',
+    'NFKC',
+    'NFKD',
+    'Strip',
+    'StripAccents',
+    'Lowercase',
+    'Prepend',
+  ]),
+  pre_tokenizer: new Set([
+    'BertPreTokenizer',
+    'Sequence',
+    'Whitespace',
+    'WhitespaceSplit',
+    'Metaspace',
+    'ByteLevel',
+    'Split',
+    'Punctuation',
+    'Digits',
+    'Replace',
+    'FixedLength',
+  ]),
   post_processor: new Set(['TemplateProcessing', 'ByteLevel', 'BertProcessing', 'RobertaProcessing', 'Sequence']),
-  decoder: new Set(['ByteLevel', 'WordPiece', 'Metaspace', 'BPEDecoder', 'CTC', 'Sequence', 'Replace', 'Fuse', 'Strip', 'ByteFallback']),
+  decoder: new Set([
+    'ByteLevel',
+    'WordPiece',
+    'Metaspace',
+    'BPEDecoder',
+    'CTC',
+    'Sequence',
+    'Replace',
+    'Fuse',
+    'Strip',
+    'ByteFallback',
+  ]),
 };
 
 /** Names the tokens the engine pads and terminates with (T5: `<pad>` = 0, `</s>` = 1). */
-export interface T5SpecialTokens { pad: string; eos: string }
+export interface T5SpecialTokens {
+  pad: string;
+  eos: string;
+}
 
 /**
  * Validates a T5 tokenizer.json (already parsed) and returns a deep copy for the bundle.
  * @throws Error naming the first problem: not a Unigram model, malformed vocab, unk_id out of range,
  *   a missing pad/eos piece, a post-processor that does not append eos, or a component the worker's library lacks.
  */
-export function prepareT5Tokenizer(tokenizerJson: unknown, special: T5SpecialTokens = { pad: '<pad>', eos: '</s>' }): TokenizerJson {
+export function prepareT5Tokenizer(
+  tokenizerJson: unknown,
+  special: T5SpecialTokens = { pad: '<pad>', eos: '</s>' },
+): TokenizerJson {
   const fail = (why: string): never => {
     throw new Error(`T5 tokenizer.json: ${why}`);
   };
@@ -35,25 +77,39 @@ export function prepareT5Tokenizer(tokenizerJson: unknown, special: T5SpecialTok
     const words = model.vocab;
     if (!isObject(words)) return fail('a WordLevel model.vocab must map words to ids');
     for (const token of [special.pad, special.eos]) if (!(token in words)) fail(`"${token}" is not in model.vocab`);
-    if (typeof model.unk_token !== 'string' || !(model.unk_token in words)) fail('a WordLevel model needs an unk_token in its vocab');
+    if (typeof model.unk_token !== 'string' || !(model.unk_token in words))
+      fail('a WordLevel model needs an unk_token in its vocab');
     return finishChecks(tokenizerJson, special, fail);
   }
-  if (model.type !== 'Unigram') fail(`model type is ${JSON.stringify(model.type)}, expected "Unigram" (SentencePiece) or "WordLevel"`);
+  if (model.type !== 'Unigram')
+    fail(`model type is ${JSON.stringify(model.type)}, expected "Unigram" (SentencePiece) or "WordLevel"`);
   const vocab = model.vocab;
-  if (!Array.isArray(vocab) || vocab.length === 0) return fail('model.vocab must be a non-empty list of [piece, score]');
+  if (!Array.isArray(vocab) || vocab.length === 0)
+    return fail('model.vocab must be a non-empty list of [piece, score]');
   const pieces = new Map<string, number>();
   vocab.forEach((entry, i) => {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number' || !Number.isFinite(entry[1])) fail(`model.vocab[${i}] is not [piece, score]`);
+    if (
+      !Array.isArray(entry) ||
+      typeof entry[0] !== 'string' ||
+      typeof entry[1] !== 'number' ||
+      !Number.isFinite(entry[1])
+    )
+      fail(`model.vocab[${i}] is not [piece, score]`);
     if (!pieces.has(entry[0])) pieces.set(entry[0], i);
   });
   const unk = model.unk_id;
-  if (!Number.isInteger(unk) || (unk as number) < 0 || (unk as number) >= vocab.length) fail(`model.unk_id ${JSON.stringify(unk)} is not an index into model.vocab`);
+  if (!Number.isInteger(unk) || (unk as number) < 0 || (unk as number) >= vocab.length)
+    fail(`model.unk_id ${JSON.stringify(unk)} is not an index into model.vocab`);
   for (const token of [special.pad, special.eos]) if (!pieces.has(token)) fail(`"${token}" is not in model.vocab`);
   return finishChecks(tokenizerJson, special, fail);
 }
 
 /** The checks every model type shares: supported components, a post-processor that appends EOS, loadable. */
-function finishChecks(tokenizerJson: Record<string, unknown>, special: T5SpecialTokens, fail: (why: string) => never): TokenizerJson {
+function finishChecks(
+  tokenizerJson: Record<string, unknown>,
+  special: T5SpecialTokens,
+  fail: (why: string) => never,
+): TokenizerJson {
   for (const [key, types] of Object.entries(SUPPORTED)) checkComponent(tokenizerJson[key], key, types, fail);
   if (!JSON.stringify(tokenizerJson.post_processor ?? null).includes(JSON.stringify(special.eos))) {
     fail(`post_processor does not append "${special.eos}" (the encoder expects every prompt to end with it)`);

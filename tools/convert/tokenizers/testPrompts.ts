@@ -18,7 +18,7 @@ export const TOKENIZER_TEST_PROMPTS: readonly string[] = [
   'Turn the dog into a cat, please!',
   'Add a hat; remove the glasses: done? Yes... maybe?!',
   "What's the cat's name? It's Tom, isn't it? We'll see; they've said I'd say you're right, I'm sure.",
-  'don\'t DON\'T Don\'t — "quoted" and \'single\'',
+  "don't DON'T Don't — \"quoted\" and 'single'",
   'Price: $19.99 - 50% off!!! (limited) [sale] {now} <today>',
   'Year 2024, pi 3.14159, 1,000,000 pixels at 1920x1080 and 4K',
   'Café crème brûlée à la façade, naïve résumé, jalapeño piñata',
