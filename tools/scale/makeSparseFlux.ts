@@ -14,7 +14,7 @@ import { getDitTensorShapes } from '../convert/graphs/ditConfig';
 import { getT5TensorShapes } from '../convert/graphs/t5';
 import type { DitConfig } from '../../workers/bundle/manifest';
 
-/** FLUX.1 Kontext [dev] (kontext-spec §2.1). */
+/** FLUX.1 Kontext [dev] (docs/kontext-spec.md §2.1). */
 export const FLUX_DIT: DitConfig = {
   hiddenSize: 3072,
   numHeads: 24,
@@ -29,7 +29,7 @@ export const FLUX_DIT: DitConfig = {
   guidanceEmbed: true,
 };
 
-/** google/t5-v1_1-xxl encoder config.json (kontext-spec §6). */
+/** google/t5-v1_1-xxl encoder config.json (docs/kontext-spec.md §6). */
 export const T5_XXL_CONFIG = {
   model_type: 't5',
   d_model: 4096,
@@ -46,7 +46,7 @@ export const T5_XXL_CONFIG = {
   dense_act_fn: 'gelu_new',
 };
 
-/** openai/clip-vit-large-patch14 text config.json as FLUX ships it (kontext-spec §6). */
+/** openai/clip-vit-large-patch14 text config.json as FLUX ships it (docs/kontext-spec.md §6). */
 export const CLIP_L_CONFIG = {
   model_type: 'clip_text_model',
   hidden_size: 768,

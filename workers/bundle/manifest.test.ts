@@ -8,7 +8,7 @@ const files = ['dit', 't5', 'clip', 'ae_encoder', 'ae_decoder']
   .concat(['t5.tokenizer.json', 't5.tokenizer_config.json', 'clip.tokenizer.json', 'clip.tokenizer_config.json'])
   .map((path, i) => ({ path, bytes: 100 + i, sha256: sha }));
 
-/** FLUX.1 Kontext [dev]'s real configuration (kontext-spec §2.1, §4.1, §5, §6). */
+/** FLUX.1 Kontext [dev]'s real configuration (docs/kontext-spec.md §2.1, §4.1, §5, §6). */
 const fluxDev: Manifest = {
   formatVersion: 1,
   id: 'flux1-kontext-dev-int4',

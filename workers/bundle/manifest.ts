@@ -9,7 +9,7 @@ import { MAX_AVERAGE } from '../api/jobs';
 export const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
 
-/** DiT hyper-parameters (kontext-spec §2.1). */
+/** DiT hyper-parameters (docs/kontext-spec.md §2.1). */
 export interface DitConfig {
   hiddenSize: number;
   numHeads: number;

@@ -1,5 +1,5 @@
 /**
- * @file One Kontext edit, top to bottom (kontext-spec §1): pick the bucket, encode text and images,
+ * @file One Kontext edit, top to bottom (docs/kontext-spec.md §1): pick the bucket, encode text and images,
  * denoise the target tokens beside the reference tokens, decode, restore the input's size and the pixels
  * outside the mask. Pure: models, tokenizers and caches come in as arguments.
  */
@@ -93,7 +93,7 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
     mask,
     signal: s.signal,
     // x at tNext minus tNext·v equals x_t − t·v: the same x0 estimate.
-    onStep: onStep ? (d) => onStep(d, async () => d.x.map((x, i) => x - d.tNext * d.v[i])) : undefined,
+    onStep: onStep ? (d) => onStep(d, async () => d.x.map((x, i) => x - d.tNext * d.v[i]!)) : undefined,
     velocity: (x, t, guidance) =>
       s.models.velocity({
         hiddenStates: concatTokens([x, ...referenceTokens], features),
@@ -109,9 +109,9 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
 /** Element-wise mean of equally long arrays (the one array itself when there is one). */
 function meanOf(arrays: Float32Array[]): Float32Array {
   if (arrays.length === 1) return arrays[0];
-  const out = new Float32Array(arrays[0].length);
-  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i] += a[i];
-  for (let i = 0; i < out.length; i++) out[i] /= arrays.length;
+  const out = new Float32Array(arrays[0]!.length);
+  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i]! += a[i]!;
+  for (let i = 0; i < out.length; i++) out[i]! /= arrays.length;
   return out;
 }
 
@@ -206,7 +206,7 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const references: ReferenceTokens[] = [];
   for (const image of [job.image, ...job.references]) references.push(await encodeReference(image, ctx));
 
-  const target = references[0].shape; // the target takes the input's bucket (BFL: target size = context size)
+  const target = references[0]!.shape; // the target takes the input's bucket (BFL: target size = context size)
   const timesteps = getSchedule(job.steps, getTokenCount(target), manifest.sampling);
   const mask = job.mask ? makeLatentMask(job.mask, target) : undefined;
 

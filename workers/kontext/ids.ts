@@ -1,5 +1,5 @@
 /**
- * RoPE position ids (kontext-spec §3): float triples (index, row, col) per token, Float32Array [L, 3] row-major.
+ * RoPE position ids (docs/kontext-spec.md §3): float triples (index, row, col) per token, Float32Array [L, 3] row-major.
  * Text tokens are all (0,0,0); target tokens (0, r, c); reference i (1-based) tokens (i, r, c) on their own grid
  * starting at (0, 0) — the paper's "index" scheme, no spatial offset between references.
  */

@@ -1,5 +1,5 @@
 /**
- * Masked editing (kontext-spec §7): a pixel mask (1 = repaint) becomes a packed latent mask, the kept area is
+ * Masked editing (docs/kontext-spec.md §7): a pixel mask (1 = repaint) becomes a packed latent mask, the kept area is
  * reset to the noised image latents after every Euler step, and the final pixels outside the mask are copied
  * back from the input so they are bit-identical.
  */
@@ -19,10 +19,10 @@ export function binarizeMask(mask: MaskPixels): Uint8Array {
   const pixels = width * height;
   const out = new Uint8Array(pixels);
   if (data.length === pixels) {
-    for (let i = 0; i < pixels; i++) out[i] = data[i] >= 128 ? 1 : 0;
+    for (let i = 0; i < pixels; i++) out[i] = data[i]! >= 128 ? 1 : 0;
   } else if (data.length === 4 * pixels) {
     for (let i = 0; i < pixels; i++) {
-      const luma = (19595 * data[4 * i] + 38470 * data[4 * i + 1] + 7471 * data[4 * i + 2] + 32768) >> 16;
+      const luma = (19595 * data[4 * i]! + 38470 * data[4 * i + 1]! + 7471 * data[4 * i + 2]! + 32768) >> 16;
       out[i] = luma >= 128 ? 1 : 0;
     }
   } else {
@@ -51,7 +51,7 @@ export function resizeNearest(
     const sy = Math.min(inHeight - 1, Math.floor(((y + 0.5) * inHeight) / outHeight));
     for (let x = 0; x < outWidth; x++) {
       const sx = Math.min(inWidth - 1, Math.floor(((x + 0.5) * inWidth) / outWidth));
-      out[y * outWidth + x] = plane[sy * inWidth + sx];
+      out[y * outWidth + x]! = plane[sy * inWidth + sx];
     }
   }
   return out;
@@ -85,8 +85,8 @@ export function blendLatents(
   }
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const ref = tNext * noise[i] + (1 - tNext) * imageLatents[i];
-    out[i] = (1 - mask[i]) * ref + mask[i] * x[i];
+    const ref = tNext * noise[i]! + (1 - tNext) * imageLatents[i]!;
+    out[i] = (1 - mask[i]!) * ref + mask[i]! * x[i]!;
   }
   return out;
 }
@@ -99,7 +99,7 @@ function measureInsideDistance(inside: Uint8Array, width: number, height: number
   const d = new Float32Array(inside.length);
   for (let i = 0; i < d.length; i++) d[i] = inside[i] ? Infinity : 0;
   const relax = (i: number, x: number, y: number, step: number) => {
-    if (x >= 0 && x < width && y >= 0 && y < height) d[i] = Math.min(d[i], d[y * width + x] + step);
+    if (x >= 0 && x < width && y >= 0 && y < height) d[i] = Math.min(d[i]!, d[y * width + x]! + step);
   };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -147,8 +147,8 @@ export function compositeOutsideMask(original: RgbaImage, edited: RgbaImage, mas
   const data = new Uint8ClampedArray(original.data);
   for (let i = 0; i < inside.length; i++) {
     if (!inside[i]) continue;
-    const w = distance ? Math.min(1, distance[i] / feather) : 1;
-    for (let c = 4 * i; c < 4 * i + 4; c++) data[c] = original.data[c] + w * (edited.data[c] - original.data[c]);
+    const w = distance ? Math.min(1, distance[i]! / feather) : 1;
+    for (let c = 4 * i; c < 4 * i + 4; c++) data[c] = original.data[c]! + w * (edited.data[c]! - original.data[c]!);
   }
   return { width, height, data };
 }

@@ -20,7 +20,7 @@ function makeImage(
 }
 
 describe('buckets', () => {
-  it('lists the 17 preferred (width, height) resolutions of kontext-spec §4.3', () => {
+  it('lists the 17 preferred (width, height) resolutions of docs/kontext-spec.md §4.3', () => {
     expect(PREFERRED_KONTEXT_RESOLUTIONS).toHaveLength(17);
     expect(PREFERRED_KONTEXT_RESOLUTIONS).toContainEqual([672, 1568]);
     expect(PREFERRED_KONTEXT_RESOLUTIONS).toContainEqual([1568, 672]);
@@ -145,7 +145,7 @@ describe('resizeRgba', () => {
           for (let x = 0; x < width; x++) {
             const a = 4 * (y * width + x),
               b = 4 * ((height - 1 - y) * width + (width - 1 - x));
-            for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(data[a + c] - data[b + c]));
+            for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(data[a + c]! - data[b + c]!));
           }
         }
         expect(worst).toBeLessThanOrEqual(1);
@@ -157,7 +157,7 @@ describe('resizeRgba', () => {
     // source value 2x + 10 at pixel centre x; output pixel i covers source centre 2i + 0.5 → 4i + 11
     const src = makeImage(100, 3, (x) => [2 * x + 10, 0, 0, 255]);
     const out = resizeRgba(src, 50, 3, 'bilinear');
-    for (let i = 2; i < 48; i++) expect(Math.abs(out.data[4 * (50 + i)] - (4 * i + 11))).toBeLessThanOrEqual(0.5);
+    for (let i = 2; i < 48; i++) expect(Math.abs(out.data[4 * (50 + i)]! - (4 * i + 11))).toBeLessThanOrEqual(0.5);
   });
 
   it('a Lanczos down-then-up round trip of a smooth image is close', () => {
@@ -166,7 +166,7 @@ describe('resizeRgba', () => {
     let sum = 0,
       max = 0;
     for (let i = 0; i < src.data.length; i++) {
-      const d = Math.abs(src.data[i] - back.data[i]);
+      const d = Math.abs(src.data[i]! - back.data[i]!);
       sum += d;
       max = Math.max(max, d);
     }
@@ -178,7 +178,7 @@ describe('resizeRgba', () => {
     const stripes = makeImage(300, 4, (x) => [x % 2 ? 255 : 0, 0, 0, 255]);
     for (const filter of ['lanczos3', 'bilinear'] as const) {
       const out = resizeRgba(stripes, 100, 4, filter);
-      for (let x = 3; x < 97; x++) expect(Math.abs(out.data[4 * (100 + x)] - 127.5)).toBeLessThan(20); // a 3× triangle keeps 1/9 of the stripe
+      for (let x = 3; x < 97; x++) expect(Math.abs(out.data[4 * (100 + x)]! - 127.5)).toBeLessThan(20); // a 3× triangle keeps 1/9 of the stripe
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * Working resolutions (kontext-spec §4.3, §4.4) and a pure RGBA resampler. Sizes are (width, height) in pixels.
+ * Working resolutions (docs/kontext-spec.md §4.3, §4.4) and a pure RGBA resampler. Sizes are (width, height) in pixels.
  * The model runs at a bucket; by default the result is resized back to the input's own size (stretch, no crop).
  */
 import { EngineError } from '../api/errors';
@@ -37,7 +37,7 @@ export function pickResolution(width: number, height: number, buckets: readonly 
   if (!(width > 0 && height > 0)) throw new Error(`pickResolution: size ${width}×${height} is not positive`);
   if (buckets.length === 0) throw new Error('pickResolution: no buckets');
   const aspect = width / height;
-  let best = buckets[0];
+  let best = buckets[0]!;
   let bestDiff = Infinity;
   for (const bucket of buckets) {
     const diff = Math.abs(aspect - bucket[0] / bucket[1]);
@@ -142,7 +142,7 @@ function computeTaps(inSize: number, outSize: number, filter: ResizeFilter): Tap
       taps.weights[i * maxTaps + (j - lo)] = w;
       sum += w;
     }
-    for (let k = 0; k < hi - lo; k++) taps.weights[i * maxTaps + k] /= sum;
+    for (let k = 0; k < hi - lo; k++) taps.weights[i * maxTaps + k]! /= sum;
     taps.start[i] = lo;
     taps.count[i] = hi - lo;
   }
@@ -178,13 +178,13 @@ export function resizeRgba(
         g = 0,
         b = 0,
         a = 0;
-      for (let k = 0, j = across.start[x]; k < across.count[x]; k++, j++) {
-        const w = across.weights[base + k];
+      for (let k = 0, j = across.start[x]!; k < across.count[x]!; k++, j++) {
+        const w = across.weights[base + k]!;
         const s = 4 * (y * src.width + j);
-        r += w * src.data[s];
-        g += w * src.data[s + 1];
-        b += w * src.data[s + 2];
-        a += w * src.data[s + 3];
+        r += w * src.data[s]!;
+        g += w * src.data[s + 1]!;
+        b += w * src.data[s + 2]!;
+        a += w * src.data[s + 3]!;
       }
       const d = 4 * (y * width + x);
       rows[d] = r;
@@ -204,13 +204,13 @@ export function resizeRgba(
         g = 0,
         b = 0,
         a = 0;
-      for (let k = 0, j = down.start[y]; k < down.count[y]; k++, j++) {
-        const w = down.weights[base + k];
+      for (let k = 0, j = down.start[y]!; k < down.count[y]!; k++, j++) {
+        const w = down.weights[base + k]!;
         const s = 4 * (j * width + x);
-        r += w * rows[s];
-        g += w * rows[s + 1];
-        b += w * rows[s + 2];
-        a += w * rows[s + 3];
+        r += w * rows[s]!;
+        g += w * rows[s + 1]!;
+        b += w * rows[s + 2]!;
+        a += w * rows[s + 3]!;
       }
       const d = 4 * (y * width + x);
       data[d] = r;

@@ -1,5 +1,5 @@
 /**
- * The rectified-flow Euler loop (kontext-spec §1 step 8, §5, §7), read like BFL sampling.py `denoise`:
+ * The rectified-flow Euler loop (docs/kontext-spec.md §1 step 8, §5, §7), read like BFL sampling.py `denoise`:
  * for each pair (t, tNext) of the schedule, v = velocity(x, t) on the target tokens, x ← x + (tNext − t)·v,
  * then (masked edits only) the kept area is reset to the image latents noised to tNext.
  * CPU Float32Array version; the model call is injected, so this module never sees onnxruntime.
@@ -76,15 +76,15 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
   const steps = timesteps.length - 1;
   let x = options.x;
   for (let step = 0; step < steps; step++) {
-    const t = timesteps[step];
-    const tNext = timesteps[step + 1];
+    const t = timesteps[step]!;
+    const tNext = timesteps[step + 1]!;
     throwIfAborted(signal, step);
     const v = sliceTargetTokens(await velocity(x, t, guidance), targetLength, features);
     throwIfAborted(signal, step);
 
     const next = new Float32Array(x.length);
     const dt = tNext - t; // negative: time runs from noise (1) to data (0)
-    for (let i = 0; i < next.length; i++) next[i] = x[i] + dt * v[i];
+    for (let i = 0; i < next.length; i++) next[i] = x[i]! + dt * v[i]!;
     x = mask ? blendLatents(next, mask.imageLatents, mask.noise, mask.mask, tNext) : next;
 
     await onStep?.({ step, steps, t, tNext, x, v });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeMu, FLUX_SHIFT, getSchedule, shiftTime, truncateSchedule } from './schedule';
 
-// kontext-spec §5 test vector: N = 28, L = 4096 (1024² target), μ = 1.15, rounded to 4 decimals.
+// docs/kontext-spec.md §5 test vector: N = 28, L = 4096 (1024² target), μ = 1.15, rounded to 4 decimals.
 const SPEC_28 = [
   1.0, 0.9884, 0.9762, 0.9634, 0.9499, 0.9356, 0.9205, 0.9045, 0.8876, 0.8696, 0.8504, 0.83, 0.8081, 0.7847, 0.7595,
   0.7324, 0.7031, 0.6714, 0.637, 0.5994, 0.5582, 0.5128, 0.4627, 0.4071, 0.3448, 0.2748, 0.1955, 0.1047, 0.0,
@@ -28,7 +28,7 @@ describe('getSchedule', () => {
   it('reproduces the 28-step spec vector within 1e-4', () => {
     const ts = getSchedule(28, 4096);
     expect(ts).toHaveLength(29);
-    ts.forEach((t, k) => expect(Math.abs(t - SPEC_28[k])).toBeLessThan(1e-4));
+    ts.forEach((t, k) => expect(Math.abs(t - SPEC_28[k]!)).toBeLessThan(1e-4));
   });
 
   it('starts at exactly 1, ends at exactly 0 and strictly decreases', () => {
@@ -41,7 +41,7 @@ describe('getSchedule', () => {
       const ts = getSchedule(steps, len);
       expect(ts[0]).toBe(1);
       expect(ts[steps]).toBe(0);
-      for (let k = 1; k <= steps; k++) expect(ts[k]).toBeLessThan(ts[k - 1]);
+      for (let k = 1; k <= steps; k++) expect(ts[k]).toBeLessThan(ts[k - 1]!);
     }
   });
 

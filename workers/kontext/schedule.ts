@@ -1,4 +1,4 @@
-/** Rectified-flow timestep schedule with resolution-dependent shift (kontext-spec §5). t ∈ [0,1]: 1 = noise, 0 = data. */
+/** Rectified-flow timestep schedule with resolution-dependent shift (docs/kontext-spec.md §5). t ∈ [0,1]: 1 = noise, 0 = data. */
 
 /** μ as a line through (baseSeqLen, baseShift) and (maxSeqLen, maxShift), in target tokens. */
 export interface ShiftConfig {
@@ -42,7 +42,7 @@ export function getSchedule(steps: number, imageSeqLen: number, config: ShiftCon
 }
 
 /**
- * img2img truncation (kontext-spec §7.3, diffusers `get_timesteps`): drops the first trunc(N − N·strength) steps,
+ * img2img truncation (docs/kontext-spec.md §7.3, diffusers `get_timesteps`): drops the first trunc(N − N·strength) steps,
  * so strength 1 keeps the whole schedule and strength 0 keeps only the final 0.
  */
 export function truncateSchedule(timesteps: readonly number[], strength: number): number[] {

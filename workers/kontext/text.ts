@@ -1,7 +1,7 @@
 /**
  * @file Prompt → fixed-length token ids for the two text encoders, from a bundle's tokenizer.json and
  * tokenizer_config.json (Hugging Face formats, run by @huggingface/tokenizers — pure JS, so this module
- * works in the worker and in Node). Both encoders get the same prompt (kontext-spec §6).
+ * works in the worker and in Node). Both encoders get the same prompt (docs/kontext-spec.md §6).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 

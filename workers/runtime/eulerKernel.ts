@@ -1,7 +1,7 @@
 /**
  * @file The Euler update as a WebGPU compute pass on the device onnxruntime runs on, in place on the DiT's
  * input buffer: x ← x + dt·v over the target tokens (references untouched), optionally blended with the
- * kept area (kontext-spec §7), and x0 = x − tNext·v written for previews. Nothing is read back.
+ * kept area (docs/kontext-spec.md §7), and x0 = x − tNext·v written for previews. Nothing is read back.
  */
 
 const WORKGROUP = 256;

@@ -24,7 +24,7 @@ export interface AeArchitecture {
 /** FLUX.1's latent scaling and GroupNorm groups: the fallback when ae.safetensors carries no config (BFL's file does not). */
 export const FLUX_AE_DEFAULTS = { scaleFactor: 0.3611, shiftFactor: 0.1159, numGroups: 32 } as const;
 
-/** FLUX.1's AE (kontext-spec §4.1): ch 128, ch_mult [1, 2, 4, 4], 2 ResNet blocks, z 16. */
+/** FLUX.1's AE (docs/kontext-spec.md §4.1): ch 128, ch_mult [1, 2, 4, 4], 2 ResNet blocks, z 16. */
 export const FLUX_AE: AeArchitecture = {
   inChannels: 3,
   outChannels: 3,
@@ -105,7 +105,7 @@ function inferAeArchitecture(src: TensorSource): AeArchitecture {
   const numResBlocks = count((j) => `encoder.down.0.block.${j}.conv1.weight`);
   if (levels === 0 || numResBlocks === 0)
     throw new Error(`${src.path}: no encoder.down.<i>.block.<j> tensors; not a FLUX autoencoder`);
-  const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0] / ch);
+  const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0]! / ch);
   if (!chMult.every(Number.isInteger))
     throw new Error(`${src.path}: encoder level widths [${chMult.map((m) => m * ch)}] are not multiples of ch ${ch}`);
   return {
@@ -148,8 +148,8 @@ export function getAeTensorShapes(a: AeArchitecture): TensorShapes {
   let c = a.ch;
   for (let i = 0; i < levels; i++) {
     for (let j = 0; j < a.numResBlocks; j++) {
-      resnet(`encoder.down.${i}.block.${j}`, c, a.ch * a.chMult[i]);
-      c = a.ch * a.chMult[i];
+      resnet(`encoder.down.${i}.block.${j}`, c, a.ch * a.chMult[i]!);
+      c = a.ch * a.chMult[i]!;
     }
     if (i !== levels - 1) conv(`encoder.down.${i}.downsample.conv`, c, c, 3);
   }
@@ -157,13 +157,13 @@ export function getAeTensorShapes(a: AeArchitecture): TensorShapes {
   norm('encoder.norm_out', c);
   conv('encoder.conv_out', 2 * a.zChannels, c, 3);
 
-  c = a.ch * a.chMult[levels - 1];
+  c = a.ch * a.chMult[levels - 1]!;
   conv('decoder.conv_in', c, a.zChannels, 3);
   mid('decoder.mid', c);
   for (let i = levels - 1; i >= 0; i--) {
     for (let j = 0; j <= a.numResBlocks; j++) {
-      resnet(`decoder.up.${i}.block.${j}`, c, a.ch * a.chMult[i]);
-      c = a.ch * a.chMult[i];
+      resnet(`decoder.up.${i}.block.${j}`, c, a.ch * a.chMult[i]!);
+      c = a.ch * a.chMult[i]!;
     }
     if (i !== 0) conv(`decoder.up.${i}.upsample.conv`, c, c, 3);
   }

@@ -1,5 +1,5 @@
 /**
- * @file The DiT's blocks on a DitGraph (kontext-spec §2.5–§2.7): double-stream blocks with
+ * @file The DiT's blocks on a DitGraph (docs/kontext-spec.md §2.5–§2.7): double-stream blocks with
  * separate img/txt weights and one joint attention over [txt; img], single-stream parallel blocks
  * on the joint sequence, and the final adaLN layer (shift first).
  */
@@ -43,8 +43,8 @@ export async function addDoubleBlock(g: DitGraph, i: number, s: DitStreams, txtL
   const p = `double_blocks.${i}`;
   const imgMod = await g.addModulation(`${p}.img_mod.lin`, 6);
   const txtMod = await g.addModulation(`${p}.txt_mod.lin`, 6);
-  const img = await addStreamQkv(g, `${p}.img`, s.img, imgMod[0], imgMod[1]);
-  const txt = await addStreamQkv(g, `${p}.txt`, s.txt, txtMod[0], txtMod[1]);
+  const img = await addStreamQkv(g, `${p}.img`, s.img, imgMod[0]!, imgMod[1]!);
+  const txt = await addStreamQkv(g, `${p}.txt`, s.txt, txtMod[0]!, txtMod[1]!);
   const attn = g.addAttention(
     g.addConcatTokens(txt.q, img.q),
     g.addConcatTokens(txt.k, img.k),

@@ -5,7 +5,7 @@ import { checkDitTensors, countParameters, DitCheckpointError, getDitTensorShape
 import { planDitSegments } from './ditSegments';
 import { TINY_DIT_CHECKPOINT } from './ditTesting';
 
-/** FLUX.1 Kontext [dev] (kontext-spec §2.1). */
+/** FLUX.1 Kontext [dev] (docs/kontext-spec.md §2.1). */
 const FLUX_CONFIG: DitConfig = {
   hiddenSize: 3072,
   numHeads: 24,

@@ -1,6 +1,6 @@
 /**
  * @file The FLUX DiT's hyper-parameters read from a checkpoint's tensor shapes (never hard-coded),
- * the tensor "shape plan" a config implies (kontext-spec §8), and the check that a checkpoint
+ * the tensor "shape plan" a config implies (docs/kontext-spec.md §8), and the check that a checkpoint
  * matches it. Works on headers only; no tensor data is read here.
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
@@ -118,7 +118,7 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
   const mlpHidden =
     depth > 0
       ? shapeOf('double_blocks.0.img_mlp.0.weight', 2)[0]
-      : shapeOf('single_blocks.0.linear1.weight', 2)[0] - 3 * hiddenSize;
+      : shapeOf('single_blocks.0.linear1.weight', 2)[0]! - 3 * hiddenSize;
   const meta = readMetadataConfig(src, fail);
   const config: DitConfig = {
     hiddenSize,

@@ -1,5 +1,5 @@
 /**
- * @file The DiT's input side (kontext-spec §2.2): sinusoidal timestep/guidance embeddings, the
+ * @file The DiT's input side (docs/kontext-spec.md §2.2): sinusoidal timestep/guidance embeddings, the
  * conditioning vector `vec`, and the image/text input projections.
  */
 import { TIME_EMBED_DIM } from './ditConfig';

@@ -1,5 +1,5 @@
 /**
- * @file DitGraph: a GraphBuilder plus the FLUX DiT's recurring pieces (kontext-spec §2.3–§2.4):
+ * @file DitGraph: a GraphBuilder plus the FLUX DiT's recurring pieces (docs/kontext-spec.md §2.3–§2.4):
  * weight-format-aware Linear layers read from the checkpoint, affine-free LayerNorm, adaLN
  * modulation, QK RMSNorm, interleaved RoPE and joint attention. Activations are float32 throughout.
  */

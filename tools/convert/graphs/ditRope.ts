@@ -1,5 +1,5 @@
 /**
- * @file RoPE tables computed in the graph from the position ids (kontext-spec §3): pair p of the
+ * @file RoPE tables computed in the graph from the position ids (docs/kontext-spec.md §3): pair p of the
  * head dim belongs to axis i (axis 0's pairs first) and turns by pos_i · ω with
  * ω = theta^(−2j/d_i), j = 0 … d_i/2 − 1.
  */

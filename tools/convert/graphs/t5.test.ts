@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(() => source.close());
 
 async function run(runtime: Runtime, dir: string, converted: ConvertedComponent<T5Config>): Promise<Float32Array> {
-  const out = await runConverted(runtime, dir, converted.graphs[0], {
+  const out = await runConverted(runtime, dir, converted.graphs[0]!, {
     input_ids: { type: 'int32', data: ids, dims: [1, L] },
   });
   expect(out.text_embeddings.dims).toEqual([1, L, 32]);
@@ -61,7 +61,7 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
   it('returns the manifest config and a small graph with external weights', () => {
     expect(fp32.config).toEqual({ dModel: 32, numLayers: 2, numHeads: 2, vocabSize: 100, maxLength: L });
     expect(fp32.graphs).toHaveLength(1);
-    const g = fp32.graphs[0];
+    const g = fp32.graphs[0]!;
     expect(g.graph).toBe(T5_GRAPH_FILE);
     expect(g.data).toEqual([`${T5_GRAPH_FILE}.data`]);
     expect(g.parameters).toBe(countParameters(getT5TensorShapes(config)));
@@ -78,7 +78,7 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
     const dir = join(temp.dir, 'chunked');
     // 8 KB: the 100×32 fp32 table (12.8 KB) needs two chunks; the largest Linear weight is exactly 8 KB.
     const chunked = await convertT5(source, config, dir, { ...makeTestOptions({ maxShardBytes: 8192 }), maxLength: L });
-    expect(chunked.graphs[0].data.length).toBeGreaterThan(1);
+    expect(chunked.graphs[0]!.data.length).toBeGreaterThan(1);
     const rel = getRelativeError(await run('node', dir, chunked), golden);
     expect(rel).toBeLessThanOrEqual(1e-4);
   });
@@ -113,8 +113,8 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
     const long = await convertT5(source, config, dir, { ...makeTestOptions(), maxLength: 512 });
     const weightBytes = countParameters(getT5TensorShapes(config)) * 4;
     const bucketBytes = 4 * 512 * 512;
-    expect(long.graphs[0].bytes).toBeLessThan(weightBytes + bucketBytes + 128 * 1024);
-    const out = await runConverted('node', dir, long.graphs[0], {
+    expect(long.graphs[0]!.bytes).toBeLessThan(weightBytes + bucketBytes + 128 * 1024);
+    const out = await runConverted('node', dir, long.graphs[0]!, {
       input_ids: { type: 'int32', data: new Int32Array(512).fill(1), dims: [1, 512] },
     });
     expect(out.text_embeddings.dims).toEqual([1, 512, 32]);
@@ -240,7 +240,7 @@ describe('convertT5 rejects bad input', () => {
 });
 
 describe('getT5TensorShapes', () => {
-  it('plans the T5-XXL encoder with HF names: ≈ 4.76 B parameters (kontext-spec §12)', () => {
+  it('plans the T5-XXL encoder with HF names: ≈ 4.76 B parameters (docs/kontext-spec.md §12)', () => {
     const xxl = {
       vocab_size: 32128,
       d_model: 4096,

@@ -1,6 +1,6 @@
 /**
  * @file TAEF1 (tiny autoencoder for FLUX latents) → `preview_encoder.onnx` / `preview_decoder.onnx`.
- * Architecture per kontext-spec §10 (taesd.py `Encoder`/`Decoder`, nn.Sequential indices as
+ * Architecture per docs/kontext-spec.md §10 (taesd.py `Encoder`/`Decoder`, nn.Sequential indices as
  * checkpoint keys: `0.weight`, `1.conv.0.weight`, …). Graph I/O per docs/graph-contract.md:
  * the graphs take/return [-1, 1] images and map to TAEF1's [0, 1] pixels inside.
  * Weights stream from the safetensors reader straight into external-data shards.
@@ -195,7 +195,7 @@ async function addCheckpointConv(
   stride: 1 | 2,
 ): Promise<{ value: string; channels: number }> {
   const { data: weight, shape } = await src.read(`${key}.weight`);
-  if (shape.length !== 4 || shape[2] !== shape[3] || shape[2] % 2 !== 1) {
+  if (shape.length !== 4 || shape[2] !== shape[3] || shape[2]! % 2 !== 1) {
     throw new Error(`${src.path}: ${key}.weight has shape [${shape}], expected [out, in, k, k] with odd k`);
   }
   const [outCh, inCh, k] = shape;
