@@ -23,7 +23,7 @@ const store = createStudioStore({
   sessions,
   newId: () => crypto.randomUUID(),
   now: () => Date.now(),
-  randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0],
+  randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
   requestPersistence: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
   embeddedBundleUrl: (id) => new URL(`bundles/${id}/`, document.baseURI).href,
 });

@@ -67,16 +67,17 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
       job({ average: 3 }),
       context((s) => steps.push([s.step, s.steps])),
     );
-    const [a, b, c, mean] = decoded;
-    const expected = a.map((v, i) => (v + b[i] + c[i]) / 3);
-    expect(Math.max(...mean.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-6);
-    expect(Math.max(...a.map((v, i) => Math.abs(v - mean[i])))).toBeGreaterThan(1e-2); // averaging changed something
+    expect(decoded).toHaveLength(4);
+    const [a, b, c, mean] = decoded as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const expected = a.map((v, i) => (v + b[i]! + c[i]!) / 3);
+    expect(Math.max(...mean.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-6);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - mean[i]!)))).toBeGreaterThan(1e-2); // averaging changed something
     expect(steps).toEqual(Array.from({ length: 9 }, (_, k) => [k, 9]));
     expect(Buffer.from(averaged.image.data).equals(Buffer.from(single.image.data))).toBe(false);
     // One run is a plain edit: run 0 uses the seed itself.
     decoded.length = 0;
     await runEdit(job({ average: 1 }), context());
-    expect(Buffer.from(decoded[0].buffer).equals(Buffer.from(a.buffer))).toBe(true);
+    expect(Buffer.from(decoded[0]!.buffer).equals(Buffer.from(a.buffer))).toBe(true);
   });
 
   it('rejects an average that is not a whole number of runs from 1 to 16', async () => {

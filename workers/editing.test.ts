@@ -82,7 +82,7 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
     let changedInside = 0;
     for (let p = 0; p < 64 * 64; p++) {
       const same = [0, 1, 2, 3].every((c) => result.image.data[4 * p + c] === image.data[4 * p + c]);
-      if (mask.data[p] < 128) expect(same).toBe(true);
+      if (mask.data[p]! < 128) expect(same).toBe(true);
       else if (!same) changedInside++;
     }
     expect(changedInside).toBeGreaterThan(100);

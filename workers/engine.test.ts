@@ -12,6 +12,7 @@ import { hashImage } from './runtime/hashImage';
 
 function loadModel(dir: string, files: string[]): ModelFiles {
   const [graph, ...data] = files;
+  if (graph === undefined) throw new Error('a model needs its graph file');
   return {
     name: graph,
     graph: new Blob([readFileSync(join(dir, graph))]),

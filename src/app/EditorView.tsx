@@ -59,7 +59,10 @@ function LeftPanels() {
       </ErrorBoundary>
       <ErrorBoundary name="References">
         <ReferencePanel
-          references={s.refs.filter((r) => s.images[r.id]).map((r) => ({ id: r.id, image: s.images[r.id] }))}
+          references={s.refs.flatMap((r) => {
+            const image = s.images[r.id];
+            return image ? [{ id: r.id, image }] : [];
+          })}
           disabled={disabled || !!s.job}
           onFiles={(files) => void addReferenceFiles(store, files)}
           onRemove={a.removeReference}
@@ -129,7 +132,7 @@ function Prompt() {
     prompt: st.prompt,
     history: st.promptHistory,
     job: st.job,
-    root: st.tree ? st.tree.nodes[st.tree.rootId].source : null,
+    root: st.tree ? st.tree.nodes[st.tree.rootId]!.source : null,
     modelDefaults: selectActiveBundle(st)?.defaults ?? null,
   }));
   const blocker = useGenerateBlocker();

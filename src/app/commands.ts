@@ -32,15 +32,15 @@ export async function decodeFiles(store: StudioStore, files: File[]) {
 export async function receiveFiles(store: StudioStore, files: File[]): Promise<void> {
   const s = store.getState();
   const decoded = await decodeFiles(store, files);
-  if (!decoded.length) return;
-  if (s.view === 'diagnostics') return s.setDiagnosticsImage(decoded[0].name, decoded[0].image);
+  const [first, ...rest] = decoded;
+  if (!first) return;
+  if (s.view === 'diagnostics') return s.setDiagnosticsImage(first.name, first.image);
   if (s.view !== 'editor') s.setView('editor');
   if (!store.getState().tree) {
-    const [first, ...rest] = decoded;
     s.openImage(first.name, first.image);
     rest.forEach((r) => s.addReference(r.name, r.image));
   } else if (decoded.length === 1) {
-    s.offerImage(decoded[0].name, decoded[0].image);
+    s.offerImage(first.name, first.image);
   } else {
     decoded.forEach((r) => s.addReference(r.name, r.image));
     s.report({ kind: 'info', text: `Added ${decoded.length} references.` });
@@ -49,9 +49,8 @@ export async function receiveFiles(store: StudioStore, files: File[]): Promise<v
 
 /** Files picked with Open: the first becomes a new session (the current one stays saved), the rest its references. */
 export async function openFiles(store: StudioStore, files: File[]): Promise<void> {
-  const decoded = await decodeFiles(store, files);
-  if (!decoded.length) return;
-  const [first, ...rest] = decoded;
+  const [first, ...rest] = await decodeFiles(store, files);
+  if (!first) return;
   store.getState().openImage(first.name, first.image);
   rest.forEach((r) => store.getState().addReference(r.name, r.image));
 }
@@ -66,7 +65,7 @@ export async function exportCurrentPng(store: StudioStore): Promise<void> {
   const image = selectCurrentImage(s),
     turn = selectCurrentTurn(s);
   if (!image || !turn || !s.tree) return;
-  const root = s.tree.nodes[s.tree.rootId];
+  const root = s.tree.nodes[s.tree.rootId]!;
   const png = await exportPngWithChain(image, selectEditChain(s), root.source);
   downloadBlob(
     new Blob([png as BlobPart], { type: 'image/png' }),
@@ -90,12 +89,10 @@ export async function importSession(store: StudioStore, file: File): Promise<voi
     const snapshot = await importSessionFile(file, crypto.randomUUID(), Date.now());
     await store.getState().addImportedSession(snapshot);
   } catch (e) {
-    store
-      .getState()
-      .report({
-        kind: 'error',
-        text: `“${file.name}” could not be imported: ${(e as Error).message}. Nothing was changed.`,
-      });
+    store.getState().report({
+      kind: 'error',
+      text: `“${file.name}” could not be imported: ${(e as Error).message}. Nothing was changed.`,
+    });
   }
 }
 

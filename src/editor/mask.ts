@@ -48,7 +48,7 @@ export function stampDab(
       const v = Math.round(255 * dabStrength(Math.hypot(x + 0.5 - cx, y + 0.5 - cy), r, feather));
       if (v === 0) continue;
       const i = y * mask.width + x;
-      mask.data[i] = mode === 'paint' ? Math.max(mask.data[i], v) : Math.min(mask.data[i], 255 - v);
+      mask.data[i] = mode === 'paint' ? Math.max(mask.data[i]!, v) : Math.min(mask.data[i]!, 255 - v);
     }
   }
 }
@@ -73,14 +73,14 @@ export function strokeSegment(
 /** A new mask with every pixel inverted (repaint ↔ keep). */
 export function invertMask(mask: MaskImage): MaskImage {
   const out = cloneMask(mask);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = 255 - out.data[i];
+  for (let i = 0; i < out.data.length; i++) out.data[i] = 255 - out.data[i]!;
   return out;
 }
 
 /** How many pixels will be repainted (≥ 128). */
 export function countRepaint(mask: MaskImage): number {
   let n = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i] >= MASK_THRESHOLD) n++;
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= MASK_THRESHOLD) n++;
   return n;
 }
 
@@ -105,10 +105,10 @@ export function compositeMasked(input: RgbaImage, result: RgbaImage, mask: MaskI
   }
   const data = new Uint8ClampedArray(input.data);
   for (let p = 0; p < mask.data.length; p++) {
-    const m = mask.data[p];
+    const m = mask.data[p]!;
     if (m < MASK_THRESHOLD) continue;
     const a = m / 255;
-    for (let c = p * 4; c < p * 4 + 4; c++) data[c] = Math.round(result.data[c] * a + input.data[c] * (1 - a));
+    for (let c = p * 4; c < p * 4 + 4; c++) data[c] = Math.round(result.data[c]! * a + input.data[c]! * (1 - a));
   }
   return { width: input.width, height: input.height, data };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../workers/api';
-import { createFakeEngine, createTestDeps, testImage } from '../testing/fakes';
+import { createFakeEngine, createTestDeps, TEST_BUNDLE, testImage } from '../testing/fakes';
+import type { ImageRef } from './history/types';
 import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
 import {
   selectChangedShare,
@@ -46,7 +47,7 @@ describe('studio store: editing', () => {
       previewEvery: 1,
       keepUnchanged: true,
     });
-    expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]);
+    expect(selectCurrentImage(s())!.data[0]).toBe(255 - testImage().data[0]!);
   });
 
   it('keep-unchanged goes with the job, is recorded on the turn, survives a reload and comes back with reuse', async () => {
@@ -54,7 +55,7 @@ describe('studio store: editing', () => {
     s().openImage('car.png', testImage());
     s().setPrompt({ text: 'make the car red', keepUnchanged: false });
     await s().generate();
-    expect(engine.jobs[0].keepUnchanged).toBe(false);
+    expect(engine.jobs[0]!.keepUnchanged).toBe(false);
     const turn = selectCurrentTurn(s())!;
     expect(turn.params!.keepUnchanged).toBe(false);
 
@@ -101,14 +102,14 @@ describe('studio store: editing', () => {
     s().maskCommitted(empty);
     s().setPrompt({ text: 'remove the star', size: 'native' });
     await s().generate();
-    const sent = engine.jobs[0];
+    const sent = engine.jobs[0]!;
     expect(sent.mask!.width).toBe(32);
     expect(sent.size).toBe('input'); // a mask forces the input's size
     const out = selectCurrentImage(s())!,
       input = testImage(32, 32);
     let inside = 0;
     for (let p = 0; p < 32 * 32; p++) {
-      if (sent.mask!.data[p] < MASK_THRESHOLD)
+      if (sent.mask!.data[p]! < MASK_THRESHOLD)
         expect(out.data.subarray(p * 4, p * 4 + 4)).toEqual(input.data.subarray(p * 4, p * 4 + 4));
       else inside++;
     }
@@ -129,7 +130,7 @@ describe('studio store: editing', () => {
     s().setPrompt({ text: 'three' });
     await s().generate();
     const tree = s().tree!;
-    expect(tree.nodes[t1].childIds).toHaveLength(2);
+    expect(tree.nodes[t1]!.childIds).toHaveLength(2);
     expect(selectEditChain(s()).map((c) => c.instruction)).toEqual(['one', 'three']);
     s().undo();
     expect(s().tree!.currentId).toBe(t1);
@@ -141,13 +142,13 @@ describe('studio store: editing', () => {
     const { s, engine } = await setup();
     s().openImage('a.png', testImage());
     ['r1', 'r2', 'r3'].forEach((n, i) => s().addReference(n, testImage(8 + i, 8)));
-    const [a, b, c] = s().references;
+    const [a, b, c] = s().references as [ImageRef, ImageRef, ImageRef];
     s().moveReference(c.id, -1);
     s().removeReference(a.id);
     expect(s().references.map((r) => r.id)).toEqual([c.id, b.id]);
     s().setPrompt({ text: 'apply the style of the reference' });
     await s().generate();
-    expect(engine.jobs[0].references.map((r) => r.width)).toEqual([10, 9]);
+    expect(engine.jobs[0]!.references.map((r) => r.width)).toEqual([10, 9]);
     expect(selectCurrentTurn(s())!.references.map((r) => r.id)).toEqual([c.id, b.id]);
   });
 
@@ -198,6 +199,7 @@ describe('studio store: editing', () => {
           totalBytes: 1,
           files: [],
           embedded: true,
+          defaults: null,
         }),
         complete: true,
         unsupportedReason: 'needs shader-f16',
@@ -227,12 +229,12 @@ describe('studio store: sampler settings', () => {
     expect(s().prompt).toMatchObject({ steps: 12, guidance: 2.5, sampling: 'model' });
     expect(selectSettings(s())).toMatchObject({ steps: null, guidance: null });
 
-    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 28, guidance: 3.5, average: 1 } }];
+    engine.bundles = [{ ...TEST_BUNDLE, defaults: { steps: 28, guidance: 3.5, average: 1 } }];
     await s().refreshBundles();
     expect(s().prompt).toMatchObject({ steps: 28, guidance: 3.5 });
 
     s().setPrompt({ steps: 20 });
-    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 12, guidance: 2.5, average: 1 } }];
+    engine.bundles = [{ ...TEST_BUNDLE, defaults: { steps: 12, guidance: 2.5, average: 1 } }];
     await s().refreshBundles();
     expect(s().prompt).toMatchObject({ steps: 20, guidance: 3.5, sampling: 'custom' });
     expect(selectSettings(s())).toMatchObject({ steps: 20, guidance: 3.5 });
@@ -243,7 +245,7 @@ describe('studio store: sampler settings', () => {
 
   it('average follows the model, goes with the job, is recorded on the turn and comes back with reuse and a reload', async () => {
     const { s, engine, store } = await setup();
-    engine.bundles = [{ ...engine.bundles[0], defaults: { steps: 2, guidance: 2.5, average: 4 } }];
+    engine.bundles = [{ ...TEST_BUNDLE, defaults: { steps: 2, guidance: 2.5, average: 4 } }];
     await s().refreshBundles();
     expect(s().prompt).toMatchObject({ steps: 2, average: 4, sampling: 'model' });
     s().openImage('car.png', testImage());
@@ -357,9 +359,9 @@ describe('studio store: variations', () => {
     s().setPrompt({ text: 'make the circle blue', count: 3, seed: 100, seedMode: 'locked' });
     await s().generate();
     expect(engine.jobs.map((j) => j.seed)).toEqual([100, 101, 102]);
-    expect(engine.jobs.every((j) => j.mask !== null && j.image === engine.jobs[0].image)).toBe(true);
-    expect(s().tree!.nodes[root].childIds).toHaveLength(3);
-    expect(s().tree!.nodes[root].childIds.map((id) => s().tree!.nodes[id].params!.seed)).toEqual([100, 101, 102]);
+    expect(engine.jobs.every((j) => j.mask !== null && j.image === engine.jobs[0]!.image)).toBe(true);
+    expect(s().tree!.nodes[root]!.childIds).toHaveLength(3);
+    expect(s().tree!.nodes[root]!.childIds.map((id) => s().tree!.nodes[id]!.params!.seed)).toEqual([100, 101, 102]);
     expect(s().prompt.seed).toBe(100); // a locked seed stays what the user set
     expect(s().job).toBeNull();
   });
@@ -381,7 +383,7 @@ describe('studio store: variations', () => {
     await s().cancel();
     await running;
     expect(engine.jobs).toHaveLength(2);
-    expect(s().tree!.nodes[s().tree!.rootId].childIds).toHaveLength(1);
+    expect(s().tree!.nodes[s().tree!.rootId]!.childIds).toHaveLength(1);
     expect(s().notice?.text).toMatch(/cancelled/i);
   });
 

@@ -33,7 +33,7 @@ export function createEngineClient(): EngineClient {
   for (const method of METHODS) {
     client[method] = async (...args: unknown[]) => {
       try {
-        return await remote[method](...args.map((a) => (typeof a === 'function' ? Comlink.proxy(a) : a)));
+        return await remote[method]!(...args.map((a) => (typeof a === 'function' ? Comlink.proxy(a) : a)));
       } catch (e) {
         throw toEngineError(e);
       }

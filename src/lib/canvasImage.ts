@@ -65,11 +65,11 @@ export function drawMaskOverlay(
   }
   const ctx = target.getContext('2d')!;
   const out = ctx.createImageData(width, height);
-  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x] >= 128;
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x]! >= 128;
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const p = y * width + x,
-        m = data[p];
+        m = data[p]!;
       if (m === 0) continue;
       const o = p * 4;
       if (m >= 128 && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {

@@ -18,7 +18,7 @@ function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
   let pos = 2;
   while (pos + 4 <= b.length) {
     if (b[pos] !== 0xff) return null;
-    const marker = b[pos + 1];
+    const marker = b[pos + 1]!;
     if (marker === 0xff) {
       pos++;
       continue;
@@ -27,11 +27,11 @@ function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
       pos += 2;
       continue;
     }
-    const length = (b[pos + 2] << 8) | b[pos + 3];
+    const length = (b[pos + 2]! << 8) | b[pos + 3]!;
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       if (pos + 9 > b.length) return null;
-      return { height: (b[pos + 5] << 8) | b[pos + 6], width: (b[pos + 7] << 8) | b[pos + 8] };
+      return { height: (b[pos + 5]! << 8) | b[pos + 6]!, width: (b[pos + 7]! << 8) | b[pos + 8]! };
     }
     if (marker === 0xd9 || marker === 0xda) return null; // end of image / start of scan before any frame
     pos += 2 + length;
@@ -42,14 +42,14 @@ function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
 function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
   const kind = ascii(b, 12, 16);
   if (kind === 'VP8 ' && b.length >= 30)
-    return { width: ((b[27] << 8) | b[26]) & 0x3fff, height: ((b[29] << 8) | b[28]) & 0x3fff };
+    return { width: ((b[27]! << 8) | b[26]!) & 0x3fff, height: ((b[29]! << 8) | b[28]!) & 0x3fff };
   if (kind === 'VP8L' && b.length >= 25) {
-    const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
+    const bits = b[21]! | (b[22]! << 8) | (b[23]! << 16) | (b[24]! << 24);
     return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
   }
   if (kind === 'VP8X') {
     if (b.length < 30) return null;
-    return { width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
+    return { width: 1 + (b[24]! | (b[25]! << 8) | (b[26]! << 16)), height: 1 + (b[27]! | (b[28]! << 8) | (b[29]! << 16)) };
   }
   return null;
 }
@@ -87,7 +87,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
     return { format: 'webp', width: size?.width ?? null, height: size?.height ?? null };
   }
   if (b.length >= 10 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) {
-    return { format: 'gif', width: b[6] | (b[7] << 8), height: b[8] | (b[9] << 8) };
+    return { format: 'gif', width: b[6]! | (b[7]! << 8), height: b[8]! | (b[9]! << 8) };
   }
   if (b.length >= 26 && ascii(b, 0, 2) === 'BM') {
     const view = new DataView(b.buffer, b.byteOffset, b.byteLength);

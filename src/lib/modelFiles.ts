@@ -14,7 +14,7 @@ export function toModelFiles(files: readonly File[]): ModelFiles {
         : `Pick one model at a time: got ${graphs.map((f) => `"${f.name}"`).join(', ')}.`,
     );
   }
-  const graph = graphs[0];
+  const graph = graphs[0]!;
   return {
     name: graph.name,
     graph,

@@ -71,7 +71,7 @@ describe('png', () => {
     await expect(decodePng(new TextEncoder().encode('not a png'))).rejects.toThrow(PngError);
     const good = await encodePng(noiseImage(4, 4));
     const bad = good.slice();
-    bad[20] ^= 0xff; // inside IHDR: CRC no longer matches
+    bad[20]! ^= 0xff; // inside IHDR: CRC no longer matches
     expect(() => readPngChunks(bad)).toThrow(/CRC/);
     // 16-bit images are outside this codec's scope and say so.
     const ihdr = new Uint8Array(13);

@@ -24,7 +24,7 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
     }
   }
   let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = start; i < end; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -100,7 +100,7 @@ export function makeTextChunk(keyword: string, text: string): PngChunk {
 export function addPngText(png: Uint8Array, entries: Record<string, string>): Uint8Array {
   const chunks = readPngChunks(png).filter((c) => !(c.type === 'tEXt' && readTextChunk(c)[0] in entries));
   const text = Object.entries(entries).map(([k, v]) => makeTextChunk(k, v));
-  return writePngChunks([chunks[0], ...text, ...chunks.slice(1)]);
+  return writePngChunks([chunks[0]!, ...text, ...chunks.slice(1)]);
 }
 
 function readTextChunk(chunk: PngChunk): [string, string] {
@@ -145,10 +145,10 @@ function filterRows(raw: Uint8Array, width: number, height: number, bpp: number)
     for (const type of [0, 1, 2, 4]) {
       let sum = 0;
       for (let x = 0; x < stride; x++) {
-        const a = x >= bpp ? raw[row + x - bpp] : 0;
-        const b = prev >= 0 ? raw[prev + x] : 0;
-        const c = x >= bpp && prev >= 0 ? raw[prev + x - bpp] : 0;
-        const v = (raw[row + x] - (type === 0 ? 0 : type === 1 ? a : type === 2 ? b : paeth(a, b, c))) & 0xff;
+        const a = x >= bpp ? raw[row + x - bpp]! : 0;
+        const b = prev >= 0 ? raw[prev + x]! : 0;
+        const c = x >= bpp && prev >= 0 ? raw[prev + x - bpp]! : 0;
+        const v = (raw[row + x]! - (type === 0 ? 0 : type === 1 ? a : type === 2 ? b : paeth(a, b, c))) & 0xff;
         candidate[x] = v;
         sum += v < 128 ? v : 256 - v;
       }
@@ -221,10 +221,13 @@ export async function decodePng(bytes: Uint8Array): Promise<DecodedPng> {
   const chunks = readPngChunks(bytes);
   const ihdr = chunks[0];
   if (ihdr?.type !== 'IHDR') throw new PngError('PNG without IHDR');
+  if (ihdr.data.length < 13) throw new PngError('truncated PNG header');
   const view = new DataView(ihdr.data.buffer, ihdr.data.byteOffset);
   const width = view.getUint32(0),
     height = view.getUint32(4);
-  const [depth, colorType, , , interlace] = ihdr.data.subarray(8, 13);
+  const depth = view.getUint8(8),
+    colorType = view.getUint8(9),
+    interlace = view.getUint8(12);
   const channels = ({ 0: 1, 2: 3, 6: 4 } as Record<number, 1 | 3 | 4>)[colorType];
   if (depth !== 8 || !channels || interlace !== 0)
     throw new PngError(`unsupported PNG (bit depth ${depth}, colour type ${colorType}, interlace ${interlace})`);
@@ -236,18 +239,18 @@ export async function decodePng(bytes: Uint8Array): Promise<DecodedPng> {
   if (filtered.length < height * (stride + 1)) throw new PngError('PNG pixel data is truncated');
   const out = new Uint8Array(width * height * channels);
   for (let y = 0; y < height; y++) {
-    const type = filtered[y * (stride + 1)];
+    const type = filtered[y * (stride + 1)]!;
     const src = y * (stride + 1) + 1,
       row = y * stride,
       prev = row - stride;
     for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? out[row + x - channels] : 0;
-      const b = y > 0 ? out[prev + x] : 0;
-      const c = x >= channels && y > 0 ? out[prev + x - channels] : 0;
+      const a = x >= channels ? out[row + x - channels]! : 0;
+      const b = y > 0 ? out[prev + x]! : 0;
+      const c = x >= channels && y > 0 ? out[prev + x - channels]! : 0;
       const pred =
         type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : type === 4 ? paeth(a, b, c) : -1;
       if (pred < 0) throw new PngError(`bad PNG filter type ${type}`);
-      out[row + x] = (filtered[src + x] + pred) & 0xff;
+      out[row + x] = (filtered[src + x]! + pred) & 0xff;
     }
   }
   return { width, height, channels, data: out };
@@ -259,9 +262,9 @@ export async function decodePngToRgba(bytes: Uint8Array): Promise<RgbaImage> {
   if (png.channels === 4) return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data.buffer) };
   const data = new Uint8ClampedArray(png.width * png.height * 4);
   for (let i = 0, j = 0; i < data.length; i += 4, j += png.channels) {
-    data[i] = png.data[j];
-    data[i + 1] = png.data[j + (png.channels === 3 ? 1 : 0)];
-    data[i + 2] = png.data[j + (png.channels === 3 ? 2 : 0)];
+    data[i] = png.data[j]!;
+    data[i + 1] = png.data[j + (png.channels === 3 ? 1 : 0)]!;
+    data[i + 2] = png.data[j + (png.channels === 3 ? 2 : 0)]!;
     data[i + 3] = 255;
   }
   return { width: png.width, height: png.height, data };

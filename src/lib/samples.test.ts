@@ -6,7 +6,7 @@ const pixel = (img: { width: number; data: Uint8ClampedArray }, x: number, y: nu
 
 describe('samples', () => {
   it('draws shapes in their cells over the background, opaque', () => {
-    const img = renderScene(SAMPLES[0].scene, 96);
+    const img = renderScene(SAMPLES[0]!.scene, 96);
     expect(img.width).toBe(96);
     expect(pixel(img, 16, 48)).toEqual([...COLORS.red, 255]); // the red circle, centre of cell (0, 1)
     expect(pixel(img, 80, 80)).toEqual([...COLORS.pink, 255]); // empty cell (2, 2): background
@@ -21,7 +21,7 @@ describe('samples', () => {
   });
 
   it('writes text glyphs in the text colour', () => {
-    const img = renderScene(SAMPLES[1].scene, 128);
+    const img = renderScene(SAMPLES[1]!.scene, 128);
     let white = 0;
     for (let y = 86; y < 128; y++) for (let x = 0; x < 128; x++) if (pixel(img, x, y)[0] === COLORS.white[0]) white++;
     expect(white).toBeGreaterThan(60);

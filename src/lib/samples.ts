@@ -54,8 +54,8 @@ const STAR: [number, number][] = Array.from({ length: 10 }, (_, i) => {
 function insidePolygon(u: number, v: number, poly: [number, number][]): boolean {
   let inside = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i],
-      [xj, yj] = poly[j];
+    const [xi, yi] = poly[i]!,
+      [xj, yj] = poly[j]!;
     if (yi > v !== yj > v && u < ((xj - xi) * (v - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -115,13 +115,14 @@ function glyphInk(glyphs: string, px: number, py: number, top: number, size: num
   const index = Math.floor(gx / 6),
     col = gx % 6;
   if (index >= glyphs.length || col === 5) return false;
-  return FONT[glyphs[index]]?.[gy * 5 + col] === '#';
+  return FONT[glyphs[index]!]?.[gy * 5 + col] === '#';
 }
 
 function backgroundAt(bg: Background, x: number, y: number, size: number): Rgb {
   if (bg.kind === 'flat') return COLORS[bg.color];
-  const [a, b] = bg.colors.map((c) => COLORS[c]);
-  const mix = (t: number): Rgb => [0, 1, 2].map((i) => a[i] + (b[i] - a[i]) * t) as unknown as Rgb;
+  const a: Rgb = COLORS[bg.colors[0]],
+    b: Rgb = COLORS[bg.colors[1]];
+  const mix = (t: number): Rgb => [0, 1, 2].map((i) => a[i]! + (b[i]! - a[i]!) * t) as unknown as Rgb;
   switch (bg.kind) {
     case 'vgradient':
       return mix(y / (size - 1));
@@ -158,12 +159,12 @@ export function renderScene(scene: SampleScene, size = 128): RgbaImage {
             if (Math.abs(u) <= 1 && Math.abs(v) <= 1 && insideShape(s.kind, u, v)) color = COLORS[s.color];
           }
           if (scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size)) color = COLORS[scene.text.color];
-          for (let i = 0; i < 3; i++) acc[i] += color[i];
+          for (let i = 0; i < 3; i++) acc[i]! += color[i]!;
         }
       const o = (y * size + x) * 4;
-      data[o] = Math.round(acc[0] / 16);
-      data[o + 1] = Math.round(acc[1] / 16);
-      data[o + 2] = Math.round(acc[2] / 16);
+      data[o] = Math.round(acc[0]! / 16);
+      data[o + 1] = Math.round(acc[1]! / 16);
+      data[o + 2] = Math.round(acc[2]! / 16);
       data[o + 3] = 255;
     }
   return { width: size, height: size, data };

@@ -30,7 +30,7 @@ export function downscale(image: RgbaImage, max: number): RgbaImage {
       for (let c = 0; c < 4; c++) {
         let sum = 0;
         for (let dy = 0; dy < k; dy++)
-          for (let dx = 0; dx < k; dx++) sum += image.data[((y * k + dy) * image.width + x * k + dx) * 4 + c];
+          for (let dx = 0; dx < k; dx++) sum += image.data[((y * k + dy) * image.width + x * k + dx) * 4 + c]!;
         data[(y * width + x) * 4 + c] = Math.round(sum / (k * k));
       }
   return { width, height, data };
@@ -39,6 +39,6 @@ export function downscale(image: RgbaImage, max: number): RgbaImage {
 /** FNV-1a over bytes, as a short hex id (names draft-mask blobs by content). */
 export function hashBytes(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0') + bytes.length.toString(16);
 }

@@ -62,8 +62,8 @@ describe('persistence', () => {
     expect(b.tree).toEqual(a.tree);
     expect(Object.keys(b.images).sort()).toEqual(Object.keys(a.images).sort());
     for (const id of Object.keys(a.images))
-      expect(Array.from(b.images[id].data)).toEqual(Array.from(a.images[id].data));
-    for (const id of Object.keys(a.masks)) expect(Array.from(b.masks[id].data)).toEqual(Array.from(a.masks[id].data));
+      expect(Array.from(b.images[id]!.data)).toEqual(Array.from(a.images[id]!.data));
+    for (const id of Object.keys(a.masks)) expect(Array.from(b.masks[id]!.data)).toEqual(Array.from(a.masks[id]!.data));
     expect(b.draft.references).toEqual(a.draft.references);
     expect(Array.from(b.draft.mask!.data)).toEqual(Array.from(a.draft.mask!.data));
     expect(b.draft.prompt).toBe('draft words');
@@ -91,11 +91,11 @@ describe('persistence', () => {
   it('lists, renames and deletes sessions (with their blobs)', async () => {
     const { s, stores, sessions } = await buildSession();
     await sessions.save(selectSnapshot(s())!);
-    const [meta] = await sessions.list();
+    const meta = (await sessions.list())[0]!;
     expect(meta).toMatchObject({ name: 'street', turns: 4 });
     expect(meta.thumbnail).toBeInstanceOf(Blob);
     await sessions.rename(meta.id, 'Winter street');
-    expect((await sessions.list())[0].name).toBe('Winter street');
+    expect((await sessions.list())[0]!.name).toBe('Winter street');
     await sessions.remove(meta.id);
     expect(await sessions.list()).toEqual([]);
     expect(stores.blobs.map.size).toBe(0);
@@ -109,7 +109,7 @@ describe('persistence', () => {
     expect(back.id).toBe('fresh');
     expect(back.tree).toEqual(snap.tree);
     for (const id of Object.keys(snap.images))
-      expect(Array.from(back.images[id].data)).toEqual(Array.from(snap.images[id].data));
+      expect(Array.from(back.images[id]!.data)).toEqual(Array.from(snap.images[id]!.data));
     expect(Array.from(back.draft.mask!.data)).toEqual(Array.from(snap.draft.mask!.data));
   });
 
@@ -123,7 +123,7 @@ describe('persistence', () => {
     await expect(bad(future)).rejects.toThrow(/newer Kontext Studio/);
     await expect(bad(bytes.slice(0, bytes.length - 40))).rejects.toThrow(SessionFileError);
     const flipped = bytes.slice();
-    flipped[flipped.length - 30] ^= 0xff; // inside the last PNG
+    flipped[flipped.length - 30]! ^= 0xff; // inside the last PNG
     await expect(bad(flipped)).rejects.toThrow(/damaged/);
   });
 
@@ -160,7 +160,7 @@ describe('persistence', () => {
       '1. "make the car red" (seed 7, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)',
     );
     expect(text.Description).toContain('(seed 8, 2 steps, guidance 2.5, average of 4 runs, kontext-micro)');
-    const chain = JSON.parse(text[CHAIN_KEY]);
+    const chain = JSON.parse(text[CHAIN_KEY]!);
     expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual(['make the car red', 'add snow ❄']);
     expect((await decodeImageBlob(new Blob([png as BlobPart]))).width).toBe(16);
   });

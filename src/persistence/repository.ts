@@ -79,8 +79,8 @@ export function createSessionRepository(
       if (!pixels) throw new Error(`the ${isMask ? 'mask' : 'image'} ${ref.id} is missing from the session`);
       await put(blobKey(s.id, ref.id), async () =>
         isMask
-          ? { kind: 'mask', blob: await encodeMaskBlob(s.masks[ref.id]) }
-          : { kind: 'image', blob: await encodeImageBlob(s.images[ref.id]) },
+          ? { kind: 'mask', blob: await encodeMaskBlob(s.masks[ref.id]!) }
+          : { kind: 'image', blob: await encodeImageBlob(s.images[ref.id]!) },
       );
     }
     let draftMask: ImageRef | null = null;
@@ -93,7 +93,7 @@ export function createSessionRepository(
       };
       await put(blobKey(s.id, draftMask.id), async () => ({ kind: 'mask', blob }));
     }
-    const current = s.images[s.tree.nodes[s.tree.currentId].image.id];
+    const current = s.images[s.tree.nodes[s.tree.currentId]!.image.id];
     const record: SessionRecord = {
       format: 'kontext-session',
       version: SESSION_RECORD_VERSION,

@@ -48,8 +48,8 @@ export async function exportSessionFile(s: SessionSnapshot, now: number): Promis
   };
   const maskIds = new Set(Object.values(s.tree.nodes).flatMap((n) => (n.mask ? [n.mask.id] : [])));
   for (const ref of new Map([...getImageRefs(s.tree), ...s.draft.references].map((r) => [r.id, r])).values()) {
-    if (maskIds.has(ref.id)) add(ref.id, 'mask', await encodeMaskBlob(s.masks[ref.id]), ref.width, ref.height);
-    else add(ref.id, 'image', await encodeImageBlob(s.images[ref.id]), ref.width, ref.height);
+    if (maskIds.has(ref.id)) add(ref.id, 'mask', await encodeMaskBlob(s.masks[ref.id]!), ref.width, ref.height);
+    else add(ref.id, 'image', await encodeImageBlob(s.images[ref.id]!), ref.width, ref.height);
   }
   let draftMask: string | null = null;
   if (s.draft.mask) {

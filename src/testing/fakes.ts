@@ -49,8 +49,8 @@ export interface FakeEngine extends EngineApi {
 export function fakeEdit(job: EditJob): RgbaImage {
   const data = new Uint8ClampedArray(job.image.data);
   for (let p = 0; p < data.length / 4; p++) {
-    if (job.mask && job.mask.data[p] < 128) continue;
-    for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c];
+    if (job.mask && job.mask.data[p]! < 128) continue;
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c]!;
   }
   return { width: job.image.width, height: job.image.height, data };
 }

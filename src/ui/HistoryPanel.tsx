@@ -26,7 +26,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
       </header>
       <ol className="turn-list" aria-label="Turns" data-testid="history-tree">
         {p.rows.map((row) => {
-          const n = p.nodes[row.id];
+          const n = p.nodes[row.id]!;
           const current = row.id === p.currentId;
           const branchStart = row.parentLane !== null && row.lane !== row.parentLane;
           return (

@@ -49,7 +49,7 @@ export function toEngineError(error: unknown): EngineError {
   if (error instanceof EngineError) return error;
   if (error instanceof Error) {
     const match = /^EngineError:(.+)$/.exec(error.name);
-    if (match && CODES.has(match[1])) return new EngineError(match[1] as EngineErrorCode, error.message);
+    if (match && CODES.has(match[1]!)) return new EngineError(match[1] as EngineErrorCode, error.message);
     return new EngineError('runtime', error.message);
   }
   return new EngineError('runtime', String(error));

@@ -28,7 +28,7 @@ export function decodeFields(bytes: Uint8Array): ProtoField[] {
     let shift = 0n;
     for (let i = 0; i < 10; i++) {
       if (pos >= bytes.length) throw new ProtoDecodeError(`truncated varint at byte ${pos}`);
-      const b = bytes[pos++];
+      const b = bytes[pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
       shift += 7n;

@@ -104,7 +104,7 @@ describe('createBundleStore', () => {
     const t = setup();
     t.server.faults.set('w1.onnx.data', { cutAfter: 150_000 });
     expect(await codeOf(t.add())).toMatch(/^runtime: Downloading "w1.onnx.data" failed.*Retry to resume/);
-    const partial = (await t.store.listBundles())[0];
+    const partial = (await t.store.listBundles())[0]!;
     expect(partial.complete).toBe(false);
     expect(partial.files.map((f) => [f.state, f.loaded])).toEqual([
       ['verified', 1000],
@@ -192,7 +192,7 @@ describe('createBundleStore', () => {
     const limits: { maxBytes?: number } = { maxBytes: 400_000 };
     const t = setup({ store: createMemoryStore(limits) });
     expect(await codeOf(t.add())).toMatch(/^quota: The browser's storage is full \(while storing "w1.onnx.data"\)/);
-    expect((await t.store.listBundles())[0].files.map((f) => f.loaded)).toEqual([1000, 300_000, CHUNK, 0]);
+    expect((await t.store.listBundles())[0]!.files.map((f) => f.loaded)).toEqual([1000, 300_000, CHUNK, 0]);
     expect(
       (await t.kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[2] === 'w1.onnx.data'),
     ).toHaveLength(1);
@@ -223,7 +223,7 @@ describe('createBundleStore', () => {
       };
       const t = setup({ store: flaky });
       expect(await codeOf(t.add())).toMatch(/^runtime: Downloading "w0.onnx.data" failed \(disk hiccup\)/);
-      const stored = (await t.store.listBundles())[0].files[1];
+      const stored = (await t.store.listBundles())[0]!.files[1];
       expect(stored).toMatchObject({ state: 'pending', loaded: failAt * CHUNK });
       expect((await t.add()).complete).toBe(true);
       expect(t.server.requests.filter((r) => r.path === 'w0.onnx.data').map((r) => r.start)).toEqual([
@@ -251,7 +251,7 @@ describe('createBundleStore', () => {
     expect(await codeOf(t.store.getFile('test', 'w0.onnx.data'))).toMatch(
       /^quota: The browser lost the stored data of "w0.onnx.data"/,
     );
-    expect((await t.store.listBundles())[0].files.map((f) => f.state)).toEqual([
+    expect((await t.store.listBundles())[0]!.files.map((f) => f.state)).toEqual([
       'verified',
       'pending',
       'verified',
@@ -275,10 +275,10 @@ describe('createBundleStore', () => {
     t.server.faults.set('w0.onnx.data', { delayMs: 5 });
     const controller = new AbortController();
     const pending = t.add(controller.signal);
-    await vi.waitFor(() => expect(t.progress.some((r) => r[1].loaded > 0)).toBe(true));
+    await vi.waitFor(() => expect(t.progress.some((r) => r[1]!.loaded > 0)).toBe(true));
     controller.abort();
     expect(await codeOf(pending)).toMatch(/^cancelled:/);
-    expect(t.progress.at(-1)![1].state).toBe('failed');
+    expect(t.progress.at(-1)![1]!.state).toBe('failed');
     expect(await codeOf(t.add(AbortSignal.abort()))).toMatch(/^cancelled:/);
     t.server.faults.clear();
     expect((await t.add()).complete).toBe(true);
@@ -303,7 +303,7 @@ describe('createBundleStore', () => {
     );
     const info = await t.store.addBundle({ kind: 'files', files: picked }, () => undefined);
     expect(info.complete).toBe(true);
-    expect((await t.store.listBundles())[0].id).toBe('test');
+    expect((await t.store.listBundles())[0]!.id).toBe('test');
     expect(
       await codeOf(
         t.store.addBundle({ kind: 'files', files: picked.filter((f) => f.name !== 'manifest.json') }, () => undefined),

@@ -178,7 +178,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     const kept = new Map(
       manifest.files.map((f, i) => [
         f.path,
-        { chunks: records[i].chunks, stale: stored[i] !== undefined && stored[i] !== records[i] },
+        { chunks: records[i]!.chunks, stale: stored[i] !== undefined && stored[i] !== records[i] },
       ]),
     );
     const orphans = (await kv.keys()).filter((k) => {
@@ -206,13 +206,13 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       await kv.getMany<FileRecord>(manifest.files.map((f) => fileKey(id, f.path))),
     );
     for (const [i, entry] of manifest.files.entries()) {
-      if (records[i].verified)
-        await readChunks(id, entry.path, records[i]).catch(() => {
+      if (records[i]!.verified)
+        await readChunks(id, entry.path, records[i]!).catch(() => {
           records[i] = makeFileRecord(entry);
         });
     }
     await checkQuota(
-      manifest.files.reduce((s, f, i) => s + (records[i].verified ? 0 : f.bytes - records[i].loaded), 0),
+      manifest.files.reduce((s, f, i) => s + (records[i]!.verified ? 0 : f.bytes - records[i]!.loaded), 0),
     );
     requestPersistence();
     const record: BundleRecord = {
@@ -233,14 +233,14 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     );
     progress.flush();
     for (const [i, entry] of manifest.files.entries()) {
-      if (records[i].verified) continue;
-      progress.update(entry.path, { state: 'downloading', loaded: records[i].loaded });
+      if (records[i]!.verified) continue;
+      progress.update(entry.path, { state: 'downloading', loaded: records[i]!.loaded });
       try {
         records[i] = await downloadFile({
           kv,
           bundleId: id,
           entry,
-          record: records[i],
+          record: records[i]!,
           chunkBytes,
           subtle: deps.subtle,
           signal,
@@ -310,7 +310,9 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
 
   return {
     async listBundles() {
-      const ids = (await kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'bundle').map((k) => (k as string[])[1]);
+      const ids = (await kv.keys()).flatMap((k) =>
+        Array.isArray(k) && k[0] === 'bundle' && typeof k[1] === 'string' ? [k[1]] : [],
+      );
       const records = (await kv.getMany<BundleRecord>(ids.map(bundleKey))).filter(
         (r): r is BundleRecord => r !== undefined,
       );

@@ -24,7 +24,7 @@ describe('createProgressReporter', () => {
     expect(calls).toHaveLength(1);
     vi.advanceTimersByTime(100);
     expect(calls).toHaveLength(2);
-    expect(calls[1][0]).toEqual({ path: 'a', bytes: 100, loaded: 50, state: 'downloading' });
+    expect(calls[1]![0]).toEqual({ path: 'a', bytes: 100, loaded: 50, state: 'downloading' });
     // 1000 updates over 1 s: about ten reports, never more than eleven
     for (let i = 0; i < 1000; i++) {
       vi.advanceTimersByTime(1);
@@ -41,9 +41,9 @@ describe('createProgressReporter', () => {
     p.update('a', { loaded: 5 });
     p.update('a', { state: 'verified', loaded: 100 });
     p.flush();
-    expect(calls.map((c) => c[0].state)).toEqual(['pending', 'verified']);
-    calls[1][0].loaded = -1;
-    expect(p.snapshot()[0].loaded).toBe(100);
+    expect(calls.map((c) => c[0]!.state)).toEqual(['pending', 'verified']);
+    calls[1]![0]!.loaded = -1;
+    expect(p.snapshot()[0]!.loaded).toBe(100);
     vi.advanceTimersByTime(500);
     expect(calls).toHaveLength(2); // the flush cancelled the trailing report
   });

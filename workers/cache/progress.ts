@@ -43,7 +43,7 @@ export function createProgressReporter(
     update(path, patch) {
       const i = index.get(path);
       if (i === undefined) throw new Error(`progress: unknown file ${path}`);
-      Object.assign(state[i], patch);
+      Object.assign(state[i]!, patch);
       const wait = last + intervalMs - now();
       if (wait <= 0) emit();
       else if (timer === null) timer = setTimeout(emit, wait);

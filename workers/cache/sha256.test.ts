@@ -26,7 +26,7 @@ describe('createSha256', () => {
     const h = createSha256();
     const cuts = [1, 63, 64, 65, 17, 128, 5000];
     for (let p = 0, i = 0; p < n; i++) {
-      const end = Math.min(n, p + cuts[i % cuts.length]);
+      const end = Math.min(n, p + cuts[i % cuts.length]!);
       h.update(bytes.subarray(p, end));
       p = end;
     }

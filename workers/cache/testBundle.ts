@@ -7,6 +7,7 @@ import { MANIFEST_VERSION, type FileEntry, type Manifest } from '../bundle/manif
 /** A valid manifest whose every component points into `files` (the first file is "the graph"). */
 export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
   const [graph, ...data] = files.map((f) => f.path);
+  if (graph === undefined) throw new Error('a test manifest needs at least one file (its graph)');
   const g = { graph, data };
   return {
     formatVersion: MANIFEST_VERSION,
@@ -113,7 +114,7 @@ export function createFakeServer(
       return new Response('not found', { status: fault.status ?? 404, statusText: 'Not Found' });
     if (fault.corrupt) {
       body = body.slice();
-      body[body.length >> 1] ^= 0xff;
+      body[body.length >> 1]! ^= 0xff;
     }
     const bytes = body.subarray(start);
     let sent = 0;

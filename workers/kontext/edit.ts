@@ -108,7 +108,7 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
 
 /** Element-wise mean of equally long arrays (the one array itself when there is one). */
 function meanOf(arrays: Float32Array[]): Float32Array {
-  if (arrays.length === 1) return arrays[0];
+  if (arrays.length === 1) return arrays[0]!;
   const out = new Float32Array(arrays[0]!.length);
   for (const a of arrays) for (let i = 0; i < out.length; i++) out[i]! += a[i]!;
   for (let i = 0; i < out.length; i++) out[i]! /= arrays.length;

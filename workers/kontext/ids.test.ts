@@ -47,6 +47,6 @@ describe('position ids', () => {
       for (let x = 0; x < w; x++) lat[y * w + x] = 1000 * Math.floor(y / 2) + Math.floor(x / 2);
     const tokens = packLatents(lat, { channels: 1, height: h, width: w, patchSize: 2 });
     const ids = makeImageIds({ rows: 3, cols: 5 }, 0);
-    for (let n = 0; n < 15; n++) expect(tokens[4 * n]).toBe(1000 * ids[3 * n + 1] + ids[3 * n + 2]);
+    for (let n = 0; n < 15; n++) expect(tokens[4 * n]).toBe(1000 * ids[3 * n + 1]! + ids[3 * n + 2]!);
   });
 });

@@ -45,10 +45,10 @@ export function boxMean(plane: Float32Array, width: number, height: number, r: n
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
-    for (let k = -r; k <= r; k++) sum += plane[row + Math.min(width - 1, Math.max(0, k))];
+    for (let k = -r; k <= r; k++) sum += plane[row + Math.min(width - 1, Math.max(0, k))]!;
     for (let x = 0; x < width; x++) {
       rows[row + x] = sum;
-      sum += plane[row + Math.min(width - 1, x + r + 1)] - plane[row + Math.max(0, x - r)];
+      sum += plane[row + Math.min(width - 1, x + r + 1)]! - plane[row + Math.max(0, x - r)]!;
     }
   }
   const out = new Float32Array(plane.length);
@@ -56,14 +56,14 @@ export function boxMean(plane: Float32Array, width: number, height: number, r: n
   const sums = new Float64Array(width); // one running sum per column, walking down the rows
   for (let k = -r; k <= r; k++) {
     const row = Math.min(height - 1, Math.max(0, k)) * width;
-    for (let x = 0; x < width; x++) sums[x] += rows[row + x];
+    for (let x = 0; x < width; x++) sums[x]! += rows[row + x]!;
   }
   for (let y = 0; y < height; y++) {
     const add = Math.min(height - 1, y + r + 1) * width;
     const drop = Math.max(0, y - r) * width;
     for (let x = 0; x < width; x++) {
-      out[y * width + x] = sums[x] / area;
-      sums[x] += rows[add + x] - rows[drop + x];
+      out[y * width + x] = sums[x]! / area;
+      sums[x]! += rows[add + x]! - rows[drop + x]!;
     }
   }
   return out;
@@ -105,9 +105,9 @@ function findChanged(input: RgbaImage, output: RgbaImage, unit: number): Float32
   for (let p = 0; p < change.length; p++) {
     const o = 4 * p;
     change[p] = Math.max(
-      Math.abs(output.data[o] - input.data[o]),
-      Math.abs(output.data[o + 1] - input.data[o + 1]),
-      Math.abs(output.data[o + 2] - input.data[o + 2]),
+      Math.abs(output.data[o]! - input.data[o]!),
+      Math.abs(output.data[o + 1]! - input.data[o + 1]!),
+      Math.abs(output.data[o + 2]! - input.data[o + 2]!),
     );
   }
   const smooth = boxMean(change, width, height, SMOOTH * unit);
@@ -139,12 +139,12 @@ export function keepUnchanged(input: RgbaImage, output: RgbaImage): KeepResult {
   const data = new Uint8ClampedArray(output.data.length);
   let fromModel = 0;
   for (let p = 0; p < weight.length; p++) {
-    const w = weight[p];
+    const w = weight[p]!;
     const o = 4 * p;
     if (w > 0) fromModel++;
     for (let c = 0; c < 3; c++)
-      data[o + c] = Math.round(input.data[o + c] + w * (output.data[o + c] - input.data[o + c]));
-    data[o + 3] = output.data[o + 3];
+      data[o + c] = Math.round(input.data[o + c]! + w * (output.data[o + c]! - input.data[o + c]!));
+    data[o + 3] = output.data[o + 3]!;
   }
   return { image: { width, height, data }, changedShare: fromModel / weight.length, applied: true };
 }

@@ -102,7 +102,7 @@ describe('compositeOutsideMask', () => {
   const maskData = new Uint8Array(w * h).map((_, i) => {
     const x = i % w,
       y = Math.floor(i / w);
-    return (x - 18) ** 2 + (y - 11) ** 2 <= 64 || speckles[i] > 240 ? 255 : 0;
+    return (x - 18) ** 2 + (y - 11) ** 2 <= 64 || speckles[i]! > 240 ? 255 : 0;
   });
   const mask: MaskPixels = { width: w, height: h, data: maskData };
 
@@ -134,8 +134,8 @@ describe('compositeOutsideMask', () => {
     );
     const rim = 4 * (11 * w + 26); // on the disc's edge, 1 px from outside → weight 1/3
     for (let c = 0; c < 4; c++) {
-      const expected = original.data[rim + c] + (edited.data[rim + c] - original.data[rim + c]) / 3;
-      expect(Math.abs(out.data[rim + c] - expected)).toBeLessThanOrEqual(0.5);
+      const expected = original.data[rim + c]! + (edited.data[rim + c]! - original.data[rim + c]!) / 3;
+      expect(Math.abs(out.data[rim + c]! - expected)).toBeLessThanOrEqual(0.5);
     }
   });
 

@@ -51,7 +51,7 @@ export function resizeNearest(
     const sy = Math.min(inHeight - 1, Math.floor(((y + 0.5) * inHeight) / outHeight));
     for (let x = 0; x < outWidth; x++) {
       const sx = Math.min(inWidth - 1, Math.floor(((x + 0.5) * inWidth) / outWidth));
-      out[y * outWidth + x]! = plane[sy * inWidth + sx];
+      out[y * outWidth + x] = plane[sy * inWidth + sx]!;
     }
   }
   return out;

@@ -37,7 +37,10 @@ export function createSplitMix32(seed: number): () => number {
 
 /** xoshiro128** from an explicit 4-word state (not all zero): returns the next uint32 on each call. */
 export function createXoshiro128ss(state: readonly [number, number, number, number]): () => number {
-  let [s0, s1, s2, s3] = state.map((s) => s >>> 0);
+  let s0 = state[0] >>> 0,
+    s1 = state[1] >>> 0,
+    s2 = state[2] >>> 0,
+    s3 = state[3] >>> 0;
   return () => {
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
@@ -98,6 +101,6 @@ export function noiseLatents(clean: Float32Array, noise: Float32Array, t: number
   if (clean.length !== noise.length)
     throw new Error(`noiseLatents: ${clean.length} clean values vs ${noise.length} noise values`);
   const out = new Float32Array(clean.length);
-  for (let i = 0; i < clean.length; i++) out[i] = t * noise[i] + (1 - t) * clean[i];
+  for (let i = 0; i < clean.length; i++) out[i] = t * noise[i]! + (1 - t) * clean[i]!;
   return out;
 }

@@ -84,7 +84,7 @@ export function packLatents(latents: Float32Array, shape: LatentShape): Float32A
       const src = (c * height + y) * width;
       for (let x = 0; x < width; x++) {
         const n = row + Math.floor(x / p);
-        out[n * features + c * p * p + py * p + (x % p)]! = latents[src + x];
+        out[n * features + c * p * p + py * p + (x % p)] = latents[src + x]!;
       }
     }
   }
@@ -105,7 +105,7 @@ export function unpackLatents(tokens: Float32Array, shape: LatentShape): Float32
       const dst = (c * height + y) * width;
       for (let x = 0; x < width; x++) {
         const n = row + Math.floor(x / p);
-        out[dst + x]! = tokens[n * features + c * p * p + py * p + (x % p)];
+        out[dst + x] = tokens[n * features + c * p * p + py * p + (x % p)]!;
       }
     }
   }

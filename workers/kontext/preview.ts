@@ -20,8 +20,8 @@ export function mapLatentsToRgb(
     const y = Math.floor(p / width);
     const x = p % width;
     for (let c = 0; c < 3; c++) {
-      let v = map.bias[c];
-      for (let z = 0; z < zChannels; z++) v += map.matrix[c * zChannels + z] * latents[z * plane + p];
+      let v = map.bias[c]!;
+      for (let z = 0; z < zChannels; z++) v += map.matrix[c * zChannels + z]! * latents[z * plane + p]!;
       v = Math.max(-1, Math.min(1, v));
       for (let dy = 0; dy < factor; dy++)
         out.fill(

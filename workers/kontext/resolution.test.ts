@@ -115,7 +115,7 @@ describe('resizeRgba', () => {
         [31, 7],
         [1, 1],
         [97, 200],
-      ]) {
+      ] as const) {
         const out = resizeRgba(flat, w, h, filter);
         let wrong = 0;
         for (let i = 0; i < out.data.length; i++) if (out.data[i] !== [13, 200, 77, 255][i % 4]) wrong++;

@@ -56,11 +56,11 @@ export function pickResolution(width: number, height: number, buckets: readonly 
  * @throws EngineError `bad-manifest` on a malformed or misaligned bucket
  */
 export function getBuckets(listed: readonly (readonly number[])[] | undefined, multiple: number): Size[] {
+  const isSide = (side: number | undefined): side is number =>
+    side !== undefined && Number.isInteger(side) && side > 0 && side % multiple === 0;
   const buckets = (listed ?? PREFERRED_KONTEXT_RESOLUTIONS).map((entry): Size => {
     const [w, h] = entry;
-    const ok =
-      entry.length === 2 && [w, h].every((side) => Number.isInteger(side) && side > 0 && side % multiple === 0);
-    if (!ok)
+    if (entry.length !== 2 || !isSide(w) || !isSide(h))
       throw new EngineError(
         'bad-manifest',
         `resolution bucket [${entry.join(', ')}] is not two positive multiples of ${multiple}`,

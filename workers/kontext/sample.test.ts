@@ -12,9 +12,9 @@ const x0 = makeGaussian(1, L * F).map((v) => 0.5 * v + 0.25);
 const noise = makeGaussian(2, L * F);
 
 /** The exact rectified-flow velocity towards x0: on z_t = t·ε + (1−t)·x0, v = ε − x0 = (z − x0)/t. */
-const towardsX0: VelocityFn = async (x, t) => x.map((v, i) => (v - x0[i]) / t);
+const towardsX0: VelocityFn = async (x, t) => x.map((v, i) => (v - x0[i]!) / t);
 
-const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('denoise', () => {
   it('lands on x0 from pure noise at t = 1 with the exact velocity field', async () => {
@@ -39,7 +39,7 @@ describe('denoise', () => {
       guidance: 1,
       targetLength: L,
     });
-    const expected = noise.map((n, i) => n - 0.8 * v[i]);
+    const expected = noise.map((n, i) => n - 0.8 * v[i]!);
     expect(maxDiff(out, expected)).toBeLessThan(1e-6);
   });
 
@@ -79,13 +79,13 @@ describe('denoise', () => {
       expect(
         maxDiff(
           s.x,
-          noise.map((e, i) => s.tNext * e + (1 - s.tNext) * x0[i]),
+          noise.map((e, i) => s.tNext * e + (1 - s.tNext) * x0[i]!),
         ),
       ).toBeLessThan(1e-5);
       expect(
         maxDiff(
           s.v,
-          noise.map((e, i) => e - x0[i]),
+          noise.map((e, i) => e - x0[i]!),
         ),
       ).toBeLessThan(1e-4);
     }
@@ -105,12 +105,12 @@ describe('denoise', () => {
       mask: { mask, imageLatents: image, noise },
       onStep: (s) => void seen.push(s.x),
     });
-    for (let i = 0; i < L * F; i++) expect(out[i]).toBeCloseTo(mask[i] ? x0[i] : image[i], 5);
+    for (let i = 0; i < L * F; i++) expect(out[i]).toBeCloseTo(mask[i] ? x0[i]! : image[i]!, 5);
     // after step k the kept area is the image latents noised to tNext with the initial noise
     seen.forEach((x, k) => {
-      const tNext = timesteps[k + 1];
+      const tNext = timesteps[k + 1]!;
       for (let i = 0; i < L * F; i++)
-        if (!mask[i]) expect(x[i]).toBeCloseTo(tNext * noise[i] + (1 - tNext) * image[i], 5);
+        if (!mask[i]) expect(x[i]).toBeCloseTo(tNext * noise[i]! + (1 - tNext) * image[i]!, 5);
     });
     expect(blendLatents(out, image, noise, mask, 0)).toEqual(out);
   });

@@ -37,7 +37,7 @@ describe('getSchedule', () => {
       [4, 256],
       [30, 4150],
       [7, 16],
-    ]) {
+    ] as const) {
       const ts = getSchedule(steps, len);
       expect(ts[0]).toBe(1);
       expect(ts[steps]).toBe(0);

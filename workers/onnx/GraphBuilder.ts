@@ -128,7 +128,7 @@ export class GraphBuilder {
 
   /** Adds a single-output node and returns the output name. */
   addOp(opType: string, inputs: readonly string[], attrs?: NodeOptions['attrs'], domain?: string): string {
-    return this.addNode(opType, inputs, { attrs, domain })[0];
+    return this.addNode(opType, inputs, { attrs, domain })[0]!;
   }
 
   /**
@@ -177,9 +177,9 @@ export class GraphBuilder {
     this.reserveExact(to);
     const rename = (names: readonly string[]): string[] => names.map((n) => (n === from ? to : n));
     for (let i = 0; i < this.nodes.length; i++) {
-      const node = this.nodes[i];
+      const node = this.nodes[i]!;
       if (node.inputs.includes(from) || node.outputs.includes(from)) {
-        this.nodes[i] = { ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) };
+        this.nodes[i]! = { ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) };
       }
     }
     this.names.delete(from);

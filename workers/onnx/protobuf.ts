@@ -82,21 +82,21 @@ export class ProtoWriter {
   writePackedFloats(field: number, values: ArrayLike<number>): void {
     const bytes = new Uint8Array(values.length * 4);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
     this.writeBytesField(field, bytes);
   }
 
   /** Writes a packed repeated varint field. */
   writePackedVarints(field: number, values: ArrayLike<number | bigint>): void {
     const inner = new ProtoWriter();
-    for (let i = 0; i < values.length; i++) inner.writeVarint(values[i]);
+    for (let i = 0; i < values.length; i++) inner.writeVarint(values[i]!);
     this.writeBytesField(field, inner.finish());
   }
 
   /** Returns the encoded message. The writer must not be used afterwards. */
   finish(): Uint8Array {
     this.flushScratch();
-    if (this.chunks.length === 1) return this.chunks[0];
+    if (this.chunks.length === 1) return this.chunks[0]!;
     const out = new Uint8Array(this.total);
     let offset = 0;
     for (const chunk of this.chunks) {

@@ -3,6 +3,7 @@
  * feature its flash-attention path returned wrong numbers on SwiftShader (6e-2 off at 32+ tokens), so the
  * engine runs this once per device and drops subgroups when it fails — a slower kernel, never wrong output.
  */
+import { EngineError } from '../api/errors';
 import { GraphBuilder, MS_DOMAIN, attrFloat } from '../onnx/GraphBuilder';
 import { serializeModel } from '../onnx/serialize';
 import { requestGpu, type GpuHandle } from './gpu';
@@ -16,11 +17,13 @@ const HEAD_DIM = 32;
 function buildModel(): Uint8Array {
   const b = new GraphBuilder();
   const dims = [1, TOKENS, HEADS * HEAD_DIM];
-  const [q, k, v] = ['q', 'k', 'v'].map((n) => b.addInput(n, 'float', dims));
+  const q = b.addInput('q', 'float', dims),
+    k = b.addInput('k', 'float', dims),
+    v = b.addInput('v', 'float', dims);
   const y = b.addNode('MultiHeadAttention', [q, k, v], {
     domain: MS_DOMAIN,
     attrs: { num_heads: HEADS, scale: attrFloat(1 / Math.sqrt(HEAD_DIM)) },
-  })[0];
+  })[0]!;
   b.addOutput(y, 'y', 'float', dims);
   return serializeModel(b, { graphName: 'attention_check' }).model;
 }
@@ -35,15 +38,15 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): 
       let max = -Infinity;
       for (let j = 0; j < TOKENS; j++) {
         let dot = 0;
-        for (let d = 0; d < HEAD_DIM; d++) dot += q[i * width + h * HEAD_DIM + d] * k[j * width + h * HEAD_DIM + d];
+        for (let d = 0; d < HEAD_DIM; d++) dot += q[i * width + h * HEAD_DIM + d]! * k[j * width + h * HEAD_DIM + d]!;
         scores[j] = dot / Math.sqrt(HEAD_DIM);
-        max = Math.max(max, scores[j]);
+        max = Math.max(max, scores[j]!);
       }
       let sum = 0;
-      for (let j = 0; j < TOKENS; j++) sum += scores[j] = Math.exp(scores[j] - max);
+      for (let j = 0; j < TOKENS; j++) sum += scores[j] = Math.exp(scores[j]! - max);
       for (let d = 0; d < HEAD_DIM; d++) {
         let acc = 0;
-        for (let j = 0; j < TOKENS; j++) acc += scores[j] * v[j * width + h * HEAD_DIM + d];
+        for (let j = 0; j < TOKENS; j++) acc += scores[j]! * v[j * width + h * HEAD_DIM + d]!;
         out[i * width + h * HEAD_DIM + d] = acc / sum;
       }
     }
@@ -63,17 +66,20 @@ function makeInput(seed: number): Float32Array {
 export async function measureAttentionError(ort: Ort, device: GPUDevice): Promise<number> {
   const session = await ort.InferenceSession.create(buildModel(), { executionProviders: [{ name: 'webgpu', device }] });
   try {
-    const [q, k, v] = [1, 2, 3].map(makeInput);
+    const q = makeInput(1),
+      k = makeInput(2),
+      v = makeInput(3);
     const dims = [1, TOKENS, HEADS * HEAD_DIM];
     const out = await session.run({
       q: new ort.Tensor('float32', q, dims),
       k: new ort.Tensor('float32', k, dims),
       v: new ort.Tensor('float32', v, dims),
     });
+    if (!out.y) throw new EngineError('runtime', 'the attention check returned no output "y"');
     const got = (await out.y.getData()) as Float32Array;
     const want = referenceAttention(q, k, v);
     let error = 0;
-    for (let i = 0; i < want.length; i++) error = Math.max(error, Math.abs(got[i] - want[i]));
+    for (let i = 0; i < want.length; i++) error = Math.max(error, Math.abs(got[i]! - want[i]!));
     return Number.isFinite(error) ? error : Infinity;
   } finally {
     await session.release();

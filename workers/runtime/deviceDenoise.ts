@@ -54,8 +54,8 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
     const segments = await deps.openSegments();
     const steps = r.timesteps.length - 1;
     for (let step = 0; step < steps; step++) {
-      const t = r.timesteps[step];
-      const tNext = r.timesteps[step + 1];
+      const t = r.timesteps[step]!;
+      const tNext = r.timesteps[step + 1]!;
       throwIfAborted(r.signal, step);
       // timestep and guidance are 4-byte uploads; everything else is already on the device.
       const values: Record<string, OrtTensor> = {

@@ -11,6 +11,7 @@ import {
   type EditResult,
   type JobProgress,
   type MaskImage,
+  type RgbaImage,
 } from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
@@ -66,8 +67,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const s = get();
     const job = s.job;
     if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return false;
-    const parent = s.tree.nodes[job.parentId];
-    const input = s.images[parent.image.id];
+    const parent = s.tree.nodes[job.parentId]!;
+    const input = s.images[parent.image.id]!;
     const sameSize = result.image.width === input.width && result.image.height === input.height;
     // The engine keeps outside-mask pixels; blending here softens a feathered rim inside the mask only.
     const image = mask && sameSize ? compositeMasked(input, result.image, mask) : result.image;
@@ -124,11 +125,17 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const size = mask ? 'input' : s.prompt.size;
     const references = [...s.references];
     const prompt = s.prompt.text.trim();
+    const image = s.images[turn.image.id];
+    const referenceImages = references.map((r) => s.images[r.id]);
+    if (!image || !referenceImages.every((r): r is RgbaImage => r !== undefined)) {
+      set({ notice: { kind: 'error', text: 'An image this edit needs is missing from the session.' } });
+      return false;
+    }
     const job: EditJob = {
       id: deps.newId(),
-      image: s.images[turn.image.id],
+      image,
       prompt,
-      references: references.map((r) => s.images[r.id]),
+      references: referenceImages,
       mask,
       steps: s.prompt.steps,
       guidance: s.prompt.guidance,

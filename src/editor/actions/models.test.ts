@@ -42,7 +42,7 @@ describe('model actions', () => {
     await s().addBundleFromUrl('https://models.example/kontext-dev-int4/manifest.json');
     const key = 'https://models.example/kontext-dev-int4/';
     expect(s().downloads[key]).toMatchObject({ running: false, files: incomplete.files });
-    expect(s().downloads[key].error).toMatch(/damaged.*sha256 differs/);
+    expect(s().downloads[key]!.error).toMatch(/damaged.*sha256 differs/);
     expect(s().notice!.kind).toBe('error');
     expect(s().bundleUrls[incomplete.id]).toBe(key);
     await s().resumeBundle(incomplete.id);

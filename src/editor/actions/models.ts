@@ -49,7 +49,10 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     void deps.requestPersistence?.().catch(() => false);
     try {
       added = await deps.engine.addBundle(source, (files) => {
-        set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key], files } } }));
+        set((s) => {
+          const download = s.downloads[key];
+          return download ? { downloads: { ...s.downloads, [key]: { ...download, files } } } : {}; // ended meanwhile
+        });
       });
       set((s) => ({
         downloads: omitKey(s.downloads, key),
@@ -58,7 +61,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     } catch (e) {
       const error = describeEngineError(e);
       set((s) => ({
-        downloads: { ...s.downloads, [key]: { ...s.downloads[key], running: false, error } },
+        downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], running: false, error } },
         notice: { kind: 'error', text: `${label}: ${error}` },
       }));
     }

@@ -42,7 +42,7 @@ describe('session actions', () => {
     s().deleteBranch(t1);
     expect(Object.keys(s().tree!.nodes)).toHaveLength(1);
     expect(Object.keys(s().images)).toHaveLength(imagesBefore - 2); // both results; the reference stays (draft)
-    expect(s().images[s().references[0].id]).toBeDefined();
+    expect(s().images[s().references[0]!.id]).toBeDefined();
   });
 
   it('renames, and refuses blank names', async () => {

@@ -45,7 +45,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
   function applyTree(tree: HistoryTree, extra: Partial<StudioState> = {}): void {
     const s = get();
     const before = s.tree ? s.tree.nodes[s.tree.currentId]?.image : null;
-    const after = tree.nodes[tree.currentId].image;
+    const after = tree.nodes[tree.currentId]!.image;
     const sizeChanged = !before || before.width !== after.width || before.height !== after.height;
     set({
       tree,
@@ -60,7 +60,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
             autoFit: true,
           }
         : {}),
-      compare: s.compare && tree.nodes[tree.currentId].parentId !== null,
+      compare: s.compare && tree.nodes[tree.currentId]!.parentId !== null,
     });
   }
 
@@ -70,7 +70,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
   }
 
   function loadSnapshot(session: SessionSnapshot): void {
-    const root = session.tree.nodes[session.tree.currentId].image;
+    const root = session.tree.nodes[session.tree.currentId]!.image;
     set((s) => ({
       sessionId: session.id,
       sessionName: session.name,
@@ -154,7 +154,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       const j = i + delta;
       if (i < 0 || j < 0 || j >= s.references.length) return;
       const references = [...s.references];
-      [references[i], references[j]] = [references[j], references[i]];
+      [references[i], references[j]] = [references[j]!, references[i]!];
       set({ references, revision: s.revision + 1 });
     },
     selectTurn(id) {

@@ -14,7 +14,7 @@ import {
   undo,
   validateTree,
 } from './tree';
-import type { HistoryTree, NewTurn } from './types';
+import type { HistoryTree, NewTurn, TurnNode } from './types';
 
 const turn = (id: string, instruction = `edit ${id}`): NewTurn => ({
   id,
@@ -29,6 +29,13 @@ const turn = (id: string, instruction = `edit ${id}`): NewTurn => ({
   model: null,
 });
 
+/** The turn `id` of `t`; fails the test when it is missing. */
+function nodeOf(t: HistoryTree, id: string): TurnNode {
+  const node = t.nodes[id];
+  if (!node) throw new Error(`the tree has no turn ${id}`);
+  return node;
+}
+
 /** root → a → b → c, then a branch d from a (current = d). */
 function sampleTree(): HistoryTree {
   let t = createTree({ ...turn('root', ''), params: null });
@@ -42,7 +49,7 @@ describe('history tree', () => {
   it('adds turns as children and makes them current', () => {
     const t = sampleTree();
     expect(t.currentId).toBe('d');
-    expect(t.nodes.a.childIds).toEqual(['b', 'd']);
+    expect(nodeOf(t, 'a').childIds).toEqual(['b', 'd']);
     expect(getPath(t, 'c').map((n) => n.id)).toEqual(['root', 'a', 'b', 'c']);
     expect(getDepth(t, 'c')).toBe(3);
     expect(validateTree(t)).toEqual([]);
@@ -91,7 +98,7 @@ describe('history tree', () => {
     t = deleteBranch(t, 'b');
     expect(Object.keys(t.nodes).sort()).toEqual(['a', 'd', 'root']);
     expect(t.currentId).toBe('a');
-    expect(t.nodes.a.childIds).toEqual(['d']);
+    expect(nodeOf(t, 'a').childIds).toEqual(['d']);
     expect(validateTree(t)).toEqual([]);
     expect(() => deleteBranch(t, 'root')).toThrow(/cannot be deleted/);
   });
@@ -112,14 +119,14 @@ describe('history tree', () => {
   it('finds broken links in an untrusted tree', () => {
     const t = sampleTree();
     expect(validateTree({ ...t, currentId: 'zz' })).toContain('the current turn is missing');
-    const orphan = { ...t, nodes: { ...t.nodes, x: { ...t.nodes.d, id: 'x', parentId: 'nope' } } };
+    const orphan = { ...t, nodes: { ...t.nodes, x: { ...nodeOf(t, 'd'), id: 'x', parentId: 'nope' } } };
     expect(validateTree(orphan).join()).toMatch(/x is not listed by its parent/);
     const cycle = {
       ...t,
       nodes: {
         ...t.nodes,
-        p: { ...t.nodes.d, id: 'p', parentId: 'q', childIds: ['q'] },
-        q: { ...t.nodes.d, id: 'q', parentId: 'p', childIds: ['p'] },
+        p: { ...nodeOf(t, 'd'), id: 'p', parentId: 'q', childIds: ['q'] },
+        q: { ...nodeOf(t, 'd'), id: 'q', parentId: 'p', childIds: ['p'] },
       },
     };
     expect(validateTree(cycle).join()).toMatch(/not reachable from the root/);

@@ -49,16 +49,16 @@ export function getPath(tree: HistoryTree, id: string): TurnNode[] {
 export function selectTurn(tree: HistoryTree, id: string): HistoryTree {
   const path = getPath(tree, id);
   const redoTo = { ...tree.redoTo };
-  for (let i = 0; i + 1 < path.length; i++) redoTo[path[i].id] = path[i + 1].id;
+  for (let i = 0; i + 1 < path.length; i++) redoTo[path[i]!.id] = path[i + 1]!.id;
   return { ...tree, currentId: id, redoTo };
 }
 
-export const canUndo = (tree: HistoryTree): boolean => tree.nodes[tree.currentId].parentId !== null;
-export const canRedo = (tree: HistoryTree): boolean => tree.nodes[tree.currentId].childIds.length > 0;
+export const canUndo = (tree: HistoryTree): boolean => tree.nodes[tree.currentId]!.parentId !== null;
+export const canRedo = (tree: HistoryTree): boolean => tree.nodes[tree.currentId]!.childIds.length > 0;
 
 /** Steps to the current node's parent (the redo pointer keeps the way back). */
 export function undo(tree: HistoryTree): HistoryTree {
-  const parentId = tree.nodes[tree.currentId].parentId;
+  const parentId = tree.nodes[tree.currentId]!.parentId;
   return parentId === null
     ? tree
     : { ...tree, currentId: parentId, redoTo: { ...tree.redoTo, [parentId]: tree.currentId } };
@@ -66,7 +66,7 @@ export function undo(tree: HistoryTree): HistoryTree {
 
 /** Steps down to the child last created or visited (else the newest child). */
 export function redo(tree: HistoryTree): HistoryTree {
-  const node = tree.nodes[tree.currentId];
+  const node = tree.nodes[tree.currentId]!;
   const next = tree.redoTo[node.id] ?? node.childIds[node.childIds.length - 1];
   return next && node.childIds.includes(next) ? { ...tree, currentId: next } : tree;
 }
@@ -93,7 +93,7 @@ export function layoutTree(tree: HistoryTree): TreeRow[] {
   let lanes = 0;
   const visit = (id: string, depth: number, lane: number, parentLane: number | null) => {
     rows.push({ id, depth, lane, parentLane, onCurrentPath: onPath.has(id) });
-    tree.nodes[id].childIds.forEach((child, i) => visit(child, depth + 1, i === 0 ? lane : ++lanes, lane));
+    tree.nodes[id]!.childIds.forEach((child, i) => visit(child, depth + 1, i === 0 ? lane : ++lanes, lane));
   };
   visit(tree.rootId, 0, 0, null);
   return rows;
@@ -103,8 +103,8 @@ export function layoutTree(tree: HistoryTree): TreeRow[] {
 export function getSubtree(tree: HistoryTree, id: string): TurnNode[] {
   const out: TurnNode[] = [];
   const walk = (n: string) => {
-    out.push(tree.nodes[n]);
-    tree.nodes[n].childIds.forEach(walk);
+    out.push(tree.nodes[n]!);
+    tree.nodes[n]!.childIds.forEach(walk);
   };
   walk(assertNode(tree, id).id);
   return out;
@@ -117,8 +117,8 @@ export function deleteBranch(tree: HistoryTree, id: string): HistoryTree {
   const removed = new Set(getSubtree(tree, id).map((n) => n.id));
   const nodes: Record<string, TurnNode> = {};
   for (const [k, n] of Object.entries(tree.nodes)) if (!removed.has(k)) nodes[k] = n;
-  const parent = nodes[node.parentId];
-  nodes[parent.id] = { ...parent, childIds: parent.childIds.filter((c) => c !== id) };
+  const parent = nodes[node.parentId]!;
+  nodes[parent.id]! = { ...parent, childIds: parent.childIds.filter((c) => c !== id) };
   const redoTo = Object.fromEntries(Object.entries(tree.redoTo).filter(([k, v]) => !removed.has(k) && !removed.has(v)));
   return { ...tree, nodes, redoTo, currentId: removed.has(tree.currentId) ? parent.id : tree.currentId };
 }
@@ -145,7 +145,7 @@ export function validateTree(tree: HistoryTree): string[] {
   if (!root || root.parentId !== null) problems.push('the root is missing or has a parent');
   if (!tree.nodes[tree.currentId]) problems.push('the current turn is missing');
   for (const id of ids) {
-    const n = tree.nodes[id];
+    const n = tree.nodes[id]!;
     if (n.id !== id) problems.push(`turn ${id} is stored under another id`);
     if (!n.image || typeof n.image.id !== 'string') problems.push(`turn ${id} has no image`);
     if (n.parentId !== null && !tree.nodes[n.parentId]?.childIds.includes(id))
