@@ -28,7 +28,7 @@ test.describe('bad input gets a clear message and the worker stays usable', () =
   test('a missing external-data file', async ({ page }) => {
     await openStudio(page, 'wasm');
     await page.getByTestId('image-file').setInputFiles(image);
-    await chooseModels(page, box.encoder, [box.decoder[0]]); // the decoder's .onnx.data left out
+    await chooseModels(page, box.encoder, [box.decoder[0]!]); // the decoder's .onnx.data left out
     await page.getByTestId('run-roundtrip').click();
     await expect(page.getByRole('alert')).toContainText(
       'box_decoder.onnx needs its weights file "box_decoder.onnx.data"',

@@ -125,7 +125,7 @@ test('a page reload in the middle of a file, then adding again, resumes', async 
   await page.evaluate('import("/e2e/cache/harness.ts").then((m) => { window.cacheHarness = m; })');
   const listed = await page.evaluate((o) => window.cacheHarness.listBundles(o), o);
   expect(listed).toMatchObject([{ id: 'e2e-good', complete: false }]);
-  expect(listed[0].files.map((f) => f.state)).toEqual(['verified', 'verified', 'pending', 'pending']);
+  expect(listed[0]!.files.map((f) => f.state)).toEqual(['verified', 'verified', 'pending', 'pending']);
   expect((await add(page, o)).ok).toBe(true);
   expect(starts('graph.onnx')).toEqual([0]);
   expect(starts('w0.onnx.data')).toEqual([0]);
@@ -189,7 +189,7 @@ test('cancel stops cleanly; a picked folder (directory input) finishes the same 
   bundles.faults.set('good/w0.onnx.data', { delayMs: 40 });
   await page.evaluate(([o, url]) => window.cacheHarness.start(o, url), [o, URL_GOOD] as const);
   await expect
-    .poll(async () => (await page.evaluate(() => window.cacheHarness.readProgress())).last?.[1].loaded ?? 0, {
+    .poll(async () => (await page.evaluate(() => window.cacheHarness.readProgress())).last?.[1]!.loaded ?? 0, {
       intervals: [50],
     })
     .toBeGreaterThan(0);

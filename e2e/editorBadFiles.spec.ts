@@ -25,7 +25,7 @@ async function sessionState(page: Page) {
   return {
     tree: file.header.tree,
     refs: file.header.draft.references,
-    root: file.pixels(file.header.tree.nodes[file.header.tree.rootId].image.id).data.toString('base64'),
+    root: file.pixels(file.header.tree.nodes[file.header.tree.rootId]!.image.id).data.toString('base64'),
     zoom: (await getView(page)).zoom,
   };
 }

@@ -78,13 +78,13 @@ test('a masked edit leaves every pixel outside the mask identical', async ({ pag
   await generate(page, 'make the heart smaller');
   const file = readSessionFile(await exportCurrentSession(page));
   const { nodes, rootId, currentId } = file.header.tree;
-  const input = file.pixels(nodes[rootId].image.id),
-    output = file.pixels(nodes[currentId].image.id);
-  const mask = file.pixels(nodes[currentId].mask!.id);
+  const input = file.pixels(nodes[rootId]!.image.id),
+    output = file.pixels(nodes[currentId]!.image.id);
+  const mask = file.pixels(nodes[currentId]!.mask!.id);
   expect([output.width, output.height]).toEqual([input.width, input.height]);
   let outside = 0;
   for (let p = 0; p < input.width * input.height; p++) {
-    if (mask.data[p * 4] >= 128) continue;
+    if (mask.data[p * 4]! >= 128) continue;
     outside++;
     expect(
       output.data.subarray(p * 4, p * 4 + 4).equals(input.data.subarray(p * 4, p * 4 + 4)),
@@ -132,9 +132,9 @@ test('one Generate with two variations adds two sibling turns with their own see
   const file = readSessionFile(await exportCurrentSession(page));
   const turns = Object.values(file.header.tree.nodes).filter((n) => n.instruction === 'make the background yellow');
   expect(turns).toHaveLength(2);
-  expect(turns[0].parentId).toBe(turns[1].parentId);
-  expect(turns[0].params!.seed).not.toBe(turns[1].params!.seed);
-  const [a, b] = turns.map((t) => file.pixels(t.image.id).data);
+  expect(turns[0]!.parentId).toBe(turns[1]!.parentId);
+  expect(turns[0]!.params!.seed).not.toBe(turns[1]!.params!.seed);
+  const [a, b] = [file.pixels(turns[0]!.image.id).data, file.pixels(turns[1]!.image.id).data];
   expect(a.equals(b)).toBe(false); // different noise, different pictures
 });
 
@@ -152,8 +152,9 @@ test('unchanged pixels come back from the input byte for byte, and not when the 
   await expect(page.getByTestId('changed-share')).toHaveText(/^\d+ % of pixels$/);
   const file = readSessionFile(await exportCurrentSession(page));
   const { nodes, rootId } = file.header.tree;
-  const input = file.pixels(nodes[rootId].image.id);
-  const [kept, raw] = nodes[rootId].childIds.map((id) => nodes[id]);
+  const input = file.pixels(nodes[rootId]!.image.id);
+  const [kept, raw] = nodes[rootId]!.childIds.map((id) => nodes[id]);
+  if (!kept || !raw) throw new Error('the session file has fewer than two turns under the root');
   const exactShare = (turn: typeof kept) => {
     const output = file.pixels(turn.image.id);
     let same = 0;

@@ -79,7 +79,7 @@ test('export PNG carries the edit chain in tEXt chunks', async ({ page }) => {
   expect(chunks.Description).toContain(
     '1. "make the car red" (seed 11, 8 steps, guidance 2.5, kontext-micro, masked, 1 reference)',
   );
-  const chain = JSON.parse(chunks['kontext:chain']);
+  const chain = JSON.parse(chunks['kontext:chain']!);
   expect(chain.turns.map((t: { instruction: string }) => t.instruction)).toEqual([
     'make the car red',
     'add snow',

@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import * as ort from 'onnxruntime-node';
 import { PNG } from 'pngjs';
 import { imageToTensor } from '../workers/kontext/image';
+import { getOutput } from '../tools/testing/outputs';
 import { FIXTURES, taef1Files } from './models';
 import { chooseBackend, chooseModels, openStudio, runRoundTrip } from './studio';
 
@@ -20,7 +21,7 @@ async function downloadRawOutput(page: Page): Promise<Float32Array> {
 function maxAbsDiff01(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]) / 2);
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / 2);
   return max;
 }
 
@@ -30,9 +31,11 @@ async function runInNode(dir: string): Promise<Float32Array> {
   const input = imageToTensor({ width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) });
   const encoder = await ort.InferenceSession.create(join(dir, 'preview_encoder.onnx'));
   const decoder = await ort.InferenceSession.create(join(dir, 'preview_decoder.onnx'));
-  const { latent } = await encoder.run({ image: new ort.Tensor('float32', input, [1, 3, png.height, png.width]) });
-  const { image } = await decoder.run({ latent });
-  return image.data as Float32Array;
+  const latent = getOutput(
+    await encoder.run({ image: new ort.Tensor('float32', input, [1, 3, png.height, png.width]) }),
+    'latent',
+  );
+  return getOutput(await decoder.run({ latent }), 'image').data as Float32Array;
 }
 
 test('TAEF1 round trip of a 128×128 image on WebGPU and WASM agrees, matches onnxruntime-node, ≥ 25 dB', async ({

@@ -106,20 +106,31 @@ export async function checkAttention(): Promise<{
 
 /** The DiT alone on the WebGPU EP, fed dit.safetensors' inputs: returns the velocity. */
 export async function runDitGolden(bundleUrl: string, g: Record<string, number[]>): Promise<number[]> {
-  const { gpu, models } = await openOnWebGpu(bundleUrl);
-  const textLength = g.txt_ids.length / 3;
-  const velocity = await models.velocity({
-    hiddenStates: Float32Array.from(g.hidden_states),
-    imgIds: Float32Array.from(g.img_ids),
+  const input = (name: string): number[] => {
+    const values = g[name];
+    if (!values) throw new Error(`the DiT golden inputs have no '${name}'`);
+    return values;
+  };
+  const scalar = (name: string): number => {
+    const [value] = input(name);
+    if (value === undefined) throw new Error(`the DiT golden input '${name}' is empty`);
+    return value;
+  };
+  const txtIds = input('txt_ids');
+  const inputs = {
+    hiddenStates: Float32Array.from(input('hidden_states')),
+    imgIds: Float32Array.from(input('img_ids')),
     text: {
-      text: Float32Array.from(g.encoder_hidden_states),
-      length: textLength,
-      pooled: Float32Array.from(g.pooled_projections),
+      text: Float32Array.from(input('encoder_hidden_states')),
+      length: txtIds.length / 3,
+      pooled: Float32Array.from(input('pooled_projections')),
     },
-    txtIds: Float32Array.from(g.txt_ids),
-    timestep: g.timestep[0],
-    guidance: g.guidance[0],
-  });
+    txtIds: Float32Array.from(txtIds),
+    timestep: scalar('timestep'),
+    guidance: scalar('guidance'),
+  };
+  const { gpu, models } = await openOnWebGpu(bundleUrl);
+  const velocity = await models.velocity(inputs);
   await models.release();
   gpu.device.destroy();
   return Array.from(velocity);

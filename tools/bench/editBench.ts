@@ -61,7 +61,7 @@ export async function benchEdits(
   edits: number,
   hashImage: (image: RgbaImage) => Promise<string>,
 ): Promise<BenchResult> {
-  const [width, height] = manifest.sampling.resolutions[0];
+  const [width, height] = manifest.sampling.resolutions[0]!;
   const { defaultSteps: steps, defaultAverage: average } = manifest.sampling;
   const spent = { ms: 0 };
   const timed = timeModels(models, spent);

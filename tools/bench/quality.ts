@@ -50,12 +50,12 @@ function readPng(path: string): RgbaImage {
 /** One byte per pixel from a gray mask PNG. */
 function readMask(path: string): Uint8Array {
   const { width, height, data } = readPng(path);
-  return Uint8Array.from({ length: width * height }, (_, p) => data[4 * p]);
+  return Uint8Array.from({ length: width * height }, (_, p) => data[4 * p]!);
 }
 
 /** Rows of [input | reference | output | target] tiles. */
 function writeContactSheet(path: string, rows: RgbaImage[][]): void {
-  const tile = rows[0][0].width;
+  const tile = rows[0]![0]!.width;
   const gap = 2;
   const width = 4 * tile + 5 * gap;
   const height = rows.length * (tile + gap) + gap;
@@ -126,7 +126,9 @@ async function runChains(
       current = await edit(current, turn.instruction, chain.seed + t, [], keepUnchanged);
       psnrs.push(computePsnr(current, original, untouched));
     }
-    results.push({ turn1: psnrs[0], turn5: psnrs[psnrs.length - 1], exact: isExact(current, original, untouched) });
+    const [turn1, turn5] = [psnrs[0], psnrs.at(-1)];
+    if (turn1 === undefined || turn5 === undefined) throw new Error(`chains.json: chain '${chain.id}' has no turns`);
+    results.push({ turn1, turn5, exact: isExact(current, original, untouched) });
   }
   const mean = (k: 'turn1' | 'turn5') => results.reduce((n, c) => n + c[k], 0) / Math.max(1, results.length);
   return {

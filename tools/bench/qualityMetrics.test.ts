@@ -27,6 +27,6 @@ describe('KontextBench-micro scoring', () => {
       ['text', 1, 1, 0],
       ['overall', 3, 2 / 3, 1 / 3],
     ]);
-    expect(rows[0].meanPsnr).toBe(25);
+    expect(rows[0]!.meanPsnr).toBe(25);
   });
 });

@@ -14,9 +14,9 @@ export function computePsnr(a: RgbaImage, b: RgbaImage, mask?: Uint8Array): numb
   let sum = 0;
   let count = 0;
   for (let p = 0; p < a.width * a.height; p++) {
-    if (mask && mask[p] < 128) continue;
+    if (mask && mask[p]! < 128) continue;
     for (let c = 0; c < 3; c++) {
-      const d = (a.data[4 * p + c] - b.data[4 * p + c]) / 255;
+      const d = (a.data[4 * p + c]! - b.data[4 * p + c]!) / 255;
       sum += d * d;
     }
     count += 3;

@@ -5,6 +5,7 @@
  */
 import { convertBundle, type BundleOptions, type ComponentSummary } from './bundle/convertBundle';
 import type { WeightFormat } from './graphs/types';
+import { hasLength } from './tuple';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K] [--block 32|64] ' +
@@ -21,7 +22,7 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     const value = () => argv[++i];
     switch (arg) {
       case '--dtype': {
@@ -54,8 +55,9 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         positional.push(arg);
     }
   }
-  if (positional.length !== 2) throw new Error(USAGE);
-  return { modelDir: positional[0], outDir: positional[1], options };
+  if (!hasLength(positional, 2)) throw new Error(USAGE);
+  const [modelDir, outDir] = positional;
+  return { modelDir, outDir, options };
 }
 
 const MB = 1024 * 1024;
@@ -87,10 +89,10 @@ export function formatSummary(rows: ComponentSummary[]): string {
     ['component', 'parameters', 'bytes', 'dtype'],
     ...rows.map((r) => [r.component, r.parameters.toLocaleString('en-US'), formatBytes(r.bytes), r.dtype]),
   ];
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   return table
     .map((row) =>
-      row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '),
+      row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
     )
     .join('\n');
 }

@@ -4,13 +4,15 @@
  *   roundtrip-fixture [out.png]      regenerate e2e/fixtures/roundtrip-128.png
  *   inspect <model.onnx>             validate a graph and list its external-data files
  *   header <file.safetensors|dir>    list the tensors of a checkpoint
+ *   attention-graph [out.ts]         regenerate workers/runtime/attentionGraph.ts (the worker's check graph)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodePngRgb, makeRoundtripImage } from './fixtures/makeRoundtripImage';
 import { buildTaef1Graphs } from './graphs/taef1';
 import { assertOnnxModel, listExternalDataLocations } from '../../workers/bundle/onnxInspect';
 import { openTensorSource } from './safetensors';
-import { ROUNDTRIP_FIXTURE } from './paths';
+import { writeAttentionGraphModule } from './onnx/attentionGraph';
+import { ATTENTION_GRAPH_MODULE, ROUNDTRIP_FIXTURE } from './paths';
 
 async function runCli(args: string[]): Promise<void> {
   const [command, ...rest] = args;
@@ -40,6 +42,12 @@ async function runCli(args: string[]): Promise<void> {
       const src = await openTensorSource(rest[0]);
       for (const t of src.listTensors()) console.log(`${t.name}\t${t.dtype}\t[${t.shape.join(', ')}]`);
       await src.close();
+      return;
+    }
+    case 'attention-graph': {
+      const out = rest[0] ?? ATTENTION_GRAPH_MODULE;
+      await writeAttentionGraphModule(out);
+      console.log(`wrote ${out}`);
       return;
     }
     default:

@@ -15,3 +15,6 @@ export const VENDOR_DATA_DIR = resolve(REPO_ROOT, process.env.KONTEXT_VENDOR_DAT
 
 /** The committed TAEF1 round-trip test image. */
 export const ROUNDTRIP_FIXTURE = resolve(REPO_ROOT, 'e2e', 'fixtures', 'roundtrip-128.png');
+
+/** The worker's generated attention-check graph (`npm run model-tools -- attention-graph` rewrites it). */
+export const ATTENTION_GRAPH_MODULE = resolve(REPO_ROOT, 'workers', 'runtime', 'attentionGraph.ts');

@@ -41,8 +41,8 @@ describe('safetensors', () => {
         ['layer.a', 'F32', [2, 3, 5], 120],
         ['ids', 'I32', [4], 16],
       ]);
-      expect(infos[1].byteOffset - infos[0].byteOffset).toBe(120);
-      expect(infos[0].byteOffset % 8).toBe(0);
+      expect(infos[1]!.byteOffset - infos[0]!.byteOffset).toBe(120);
+      expect(infos[0]!.byteOffset % 8).toBe(0);
       expect(await src.readFloat32('layer.a')).toEqual(a);
       expect(await src.readInt32('ids')).toEqual(ids);
       expect(Array.from(await src.readFloat32('ids'))).toEqual(Array.from(ids, Math.fround));

@@ -84,7 +84,7 @@ export async function openTensorSource(path: string): Promise<TensorSource> {
   const entries = await readdir(path);
   if (entries.includes(INDEX_FILE_NAME)) return openIndex(join(path, INDEX_FILE_NAME));
   const files = entries.filter((e) => e.endsWith('.safetensors')).sort();
-  if (files.length === 1) return openSafetensors(join(path, files[0]));
+  if (files.length === 1) return openSafetensors(join(path, files[0]!));
   throw new SafetensorsError(
     files.length === 0
       ? `${path}: no .safetensors file and no ${INDEX_FILE_NAME}`
@@ -162,7 +162,7 @@ async function readHeader(
     const { dtype, shape, data_offsets: offsets } = entry;
     if (!isSafetensorsDtype(dtype)) return fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
     if (!isIntArray(shape)) return fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
-    if (!isIntArray(offsets) || offsets.length !== 2 || offsets[0] > offsets[1]) {
+    if (!isOffsetPair(offsets) || offsets[0] > offsets[1]) {
       return fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets;
@@ -282,6 +282,10 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 function isIntArray(x: unknown): x is number[] {
   return Array.isArray(x) && x.every((v) => Number.isSafeInteger(v) && v >= 0);
+}
+
+function isOffsetPair(x: unknown): x is [number, number] {
+  return isIntArray(x) && x.length === 2;
 }
 
 function toStringMap(x: Record<string, unknown>): Record<string, string> {

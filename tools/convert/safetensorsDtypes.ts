@@ -46,7 +46,7 @@ export function convertToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, lab
       // bf16 is the top half of an f32: shift the bits into place.
       const src = new Uint16Array(buffer, byteOffset, n);
       const out = new Uint32Array(n);
-      for (let i = 0; i < n; i++) out[i] = src[i] << 16;
+      for (let i = 0; i < n; i++) out[i] = src[i]! << 16;
       return new Float32Array(out.buffer);
     }
     case 'F16':
@@ -84,7 +84,7 @@ export function convertToInt32(bytes: Uint8Array, dtype: SafetensorsDtype, label
       const src = new BigInt64Array(buffer, byteOffset, n);
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        const v = src[i];
+        const v = src[i]!;
         if (v > 2147483647n || v < -2147483648n) throw new Error(`${label}: I64 value ${v} at ${i} does not fit int32`);
         out[i] = Number(v);
       }
@@ -106,7 +106,7 @@ export function convertToInt32(bytes: Uint8Array, dtype: SafetensorsDtype, label
 export function convertHalfToFloat32(half: Uint16Array): Float32Array {
   const out = new Float32Array(half.length);
   for (let i = 0; i < half.length; i++) {
-    const h = half[i];
+    const h = half[i]!;
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;

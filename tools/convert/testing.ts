@@ -47,7 +47,7 @@ export function computeConv2d(
   for (let oc = 0; oc < o; oc++) {
     for (let y = 0; y < oh; y++) {
       for (let xx = 0; xx < ow; xx++) {
-        let acc = bias ? bias[oc] : 0;
+        let acc = bias ? bias[oc]! : 0;
         for (let ic = 0; ic < c; ic++) {
           for (let ky = 0; ky < kh; ky++) {
             const iy = y * stride + ky - pad;
@@ -55,11 +55,11 @@ export function computeConv2d(
             for (let kx = 0; kx < kw; kx++) {
               const ix = xx * stride + kx - pad;
               if (ix < 0 || ix >= w) continue;
-              acc += x[(ic * h + iy) * w + ix] * weight[((oc * c + ic) * kh + ky) * kw + kx];
+              acc += x[(ic * h + iy) * w + ix]! * weight[((oc * c + ic) * kh + ky) * kw + kx]!;
             }
           }
         }
-        out[(oc * oh + y) * ow + xx] = acc;
+        out[(oc * oh + y) * ow + xx]! = acc;
       }
     }
   }
@@ -70,7 +70,7 @@ export function computeConv2d(
 export function getMaxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
 
@@ -78,6 +78,6 @@ export function getMaxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 export function computePsnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
   let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
   return 10 * Math.log10(1 / (sum / a.length));
 }

@@ -62,7 +62,7 @@ export function createBundleServer(root: string, prefix: string): BundleServer {
       res.writeHead(fault.status, { 'Content-Type': 'text/plain' }).end(`status ${fault.status}`);
       return;
     }
-    if (fault.corrupt) body[body.length >> 1] ^= 0xff;
+    if (fault.corrupt) body[body.length >> 1]! ^= 0xff;
     const part = body.subarray(start);
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/octet-stream',

@@ -50,7 +50,7 @@ describe('convertBundle', () => {
       'AE encoder',
       'AE decoder',
     ]);
-    expect(result.summary[0].parameters).toBeGreaterThan(100_000);
+    expect(result.summary[0]!.parameters).toBeGreaterThan(100_000);
 
     // The tokenizer files load with the engine's tokenizer code.
     const read = (p: string) => JSON.parse(readFileSync(join(out, p), 'utf8'));

@@ -148,8 +148,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       },
       components: {
         dit: ditOut.graphs.map(graphEntry),
-        t5: graphEntry(t5Out.graphs[0]),
-        clip: graphEntry(clipOut.graphs[0]),
+        t5: graphEntry(t5Out.graphs[0]!),
+        clip: graphEntry(clipOut.graphs[0]!),
         aeEncoder: graphEntry(aeOut.encoder),
         aeDecoder: graphEntry(aeOut.decoder),
         previewDecoder: preview ? { graph: preview.decoder.modelFile, data: preview.decoder.dataFiles } : null,

@@ -24,7 +24,7 @@ describe('fitPreviewRgb', () => {
     b.addOutput(addUpsampleNearest(b, rgb, 8), 'image', 'float', [1, 3, 'H', 'W']);
     const saved = saveModel(b, temp.dir, { fileName: 'linear_decoder.onnx' });
     const fit = await fitPreviewRgb(temp.dir, { graph: saved.modelFile, data: saved.dataFiles }, z, 8);
-    fit.matrix.forEach((m, i) => expect(m).toBeCloseTo(matrix[i], 2));
-    fit.bias.forEach((v, i) => expect(v).toBeCloseTo(bias[i], 2));
+    fit.matrix.forEach((m, i) => expect(m).toBeCloseTo(matrix[i]!, 2));
+    fit.bias.forEach((v, i) => expect(v).toBeCloseTo(bias[i]!, 2));
   });
 });

@@ -11,18 +11,18 @@ import { makeGaussian } from '../../../workers/kontext/noise';
 /** Solves the normal equations A x = y for a small symmetric positive-definite A (Gaussian elimination). */
 function solve(a: number[][], y: number[]): number[] {
   const n = y.length;
-  const m = a.map((row, i) => [...row, y[i]]);
+  const m = a.map((row, i) => [...row, y[i]!]);
   for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
+    [m[col], m[pivot]] = [m[pivot]!, m[col]!];
     for (let r = 0; r < n; r++) {
-      if (r === col || m[col][col] === 0) continue;
-      const k = m[r][col] / m[col][col];
-      for (let c = col; c <= n; c++) m[r][c] -= k * m[col][c];
+      if (r === col || m[col]![col] === 0) continue;
+      const k = m[r]![col]! / m[col]![col]!;
+      for (let c = col; c <= n; c++) m[r]![c]! -= k * m[col]![c]!;
     }
   }
-  return m.map((row, i) => (row[i] === 0 ? 0 : row[n] / row[i]));
+  return m.map((row, i) => (row[i] === 0 ? 0 : row[n]! / row[i]!));
 }
 
 /**
@@ -47,6 +47,7 @@ export async function fitPreviewRgb(
   for (let sample = 0; sample < 4; sample++) {
     const latents = makeGaussian(1000 + sample, zChannels * plane);
     const out = await session.run({ latent: new ort.Tensor('float32', latents, [1, zChannels, h, w]) });
+    if (!out.image) throw new Error(`${join(dir, decoder.graph)}: the AE decoder has no 'image' output`);
     const pixels = out.image.data as Float32Array;
     const W = w * factor;
     for (let p = 0; p < plane; p++) {
@@ -56,17 +57,17 @@ export async function fitPreviewRgb(
       const rgb = [0, 1, 2].map((c) => {
         let sum = 0;
         for (let dy = 0; dy < factor; dy++)
-          for (let dx = 0; dx < factor; dx++) sum += pixels[c * plane * factor * factor + (y0 + dy) * W + x0 + dx];
+          for (let dx = 0; dx < factor; dx++) sum += pixels[c * plane * factor * factor + (y0 + dy) * W + x0 + dx]!;
         return sum / (factor * factor);
       });
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) ata[i][j] += z[i] * z[j];
-        for (let c = 0; c < 3; c++) aty[c][i] += z[i] * rgb[c];
+        for (let j = 0; j < n; j++) ata[i]![j]! += z[i]! * z[j]!;
+        for (let c = 0; c < 3; c++) aty[c]![i]! += z[i]! * rgb[c]!;
       }
     }
   }
   await session.release();
-  for (let i = 0; i < n; i++) ata[i][i] += 1e-3; // a touch of ridge: random latents can be collinear at tiny sizes
-  const rows = [0, 1, 2].map((c) => solve(ata, aty[c]));
-  return { matrix: rows.flatMap((r) => r.slice(0, zChannels)), bias: rows.map((r) => r[zChannels]) };
+  for (let i = 0; i < n; i++) ata[i]![i]! += 1e-3; // a touch of ridge: random latents can be collinear at tiny sizes
+  const rows = [0, 1, 2].map((c) => solve(ata, aty[c]!));
+  return { matrix: rows.flatMap((r) => r.slice(0, zChannels)), bias: rows.map((r) => r[zChannels]!) };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getOutput } from '../../testing/outputs';
 import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import {
@@ -50,13 +51,17 @@ afterAll(() => source.close());
 
 /** Relative errors of the encoder and decoder against the goldens. */
 async function checkGoldens(runtime: Runtime, dir: string, ae: ConvertedAutoencoder): Promise<[number, number]> {
-  const { latent } = await runConverted(runtime, dir, ae.encoder, {
-    image: { type: 'float32', data: io.image, dims: [1, 3, 32, 48] },
-  });
+  const latent = getOutput(
+    await runConverted(runtime, dir, ae.encoder, { image: { type: 'float32', data: io.image, dims: [1, 3, 32, 48] } }),
+    'latent',
+  );
   expect(latent.dims).toEqual([1, 16, 4, 6]);
-  const { image } = await runConverted(runtime, dir, ae.decoder, {
-    latent: { type: 'float32', data: io.latentIn, dims: [1, 16, 4, 6] },
-  });
+  const image = getOutput(
+    await runConverted(runtime, dir, ae.decoder, {
+      latent: { type: 'float32', data: io.latentIn, dims: [1, 16, 4, 6] },
+    }),
+    'image',
+  );
   expect(image.dims).toEqual([1, 3, 32, 48]);
   return [getRelativeError(latent.data, io.latentOut), getRelativeError(image.data, io.imageOut)];
 }
@@ -129,7 +134,7 @@ async function writeRandomAe(
   const tensors: Record<string, WritableTensor> = {};
   for (const [name, shape] of getAeTensorShapes(a)) {
     const n = shape.reduce((x, d) => x * d, 1);
-    const fanIn = shape.length === 4 ? shape[1] * shape[2] * shape[3] : 1;
+    const fanIn = shape.length === 4 ? shape[1]! * shape[2]! * shape[3]! : 1;
     const isNormWeight = shape.length === 1 && /norm.*\.weight$/.test(name);
     tensors[name] = {
       shape,
@@ -154,13 +159,17 @@ describe('a 16× autoencoder (one more level) through the same code', () => {
       ['web', 32, 80],
     ] as const) {
       const image = makeRandomFloats(makeRng(H), 3 * H * W);
-      const { latent } = await runConverted(runtime, dir, ae.encoder, {
-        image: { type: 'float32', data: image, dims: [1, 3, H, W] },
-      });
+      const latent = getOutput(
+        await runConverted(runtime, dir, ae.encoder, { image: { type: 'float32', data: image, dims: [1, 3, H, W] } }),
+        'latent',
+      );
       expect(latent.dims).toEqual([1, 8, H / 16, W / 16]);
-      const { image: out } = await runConverted(runtime, dir, ae.decoder, {
-        latent: { type: 'float32', data: latent.data, dims: latent.dims },
-      });
+      const out = getOutput(
+        await runConverted(runtime, dir, ae.decoder, {
+          latent: { type: 'float32', data: latent.data, dims: latent.dims },
+        }),
+        'image',
+      );
       expect(out.dims).toEqual([1, 3, H, W]);
       expect(out.data.every(Number.isFinite)).toBe(true);
     }
@@ -196,7 +205,9 @@ describe('convertAutoencoder rejects bad input', () => {
       /badmeta\.safetensors: __metadata__\.config field 'ch_mult'/,
     );
     await bad.close();
-    const config = JSON.stringify({ ...JSON.parse(source.metadata.config), num_groups: 24 });
+    const fixtureConfig = source.metadata.config;
+    if (fixtureConfig === undefined) throw new Error('the tiny ae.safetensors has no __metadata__.config');
+    const config = JSON.stringify({ ...JSON.parse(fixtureConfig), num_groups: 24 });
     const groups = await writeEditedCheckpoint(source, join(temp.dir, 'groups.safetensors'), { metadata: { config } });
     await expect(convertAutoencoder(groups, join(temp.dir, 'x4'), makeTestOptions())).rejects.toThrow(
       /32 channels are not divisible by 24 GroupNorm groups/,

@@ -10,6 +10,7 @@ import type { AeConfig } from '../../../workers/bundle/manifest';
 import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
 import { addAffine, addUpsampleNearest } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
+import { hasLength } from '../tuple';
 import { addFloatScalar, addFloatWeight, addGroupNorm, addInt64s, addSwish } from './common';
 import { getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchitecture } from './autoencoderConfig';
 import { checkTensorShapes, startGraph, WeightReader } from './commonIo';
@@ -156,7 +157,7 @@ class AeGraph {
     const q = b.addOp('Transpose', [await tokens('q')], { perm: [0, 2, 1] }); // [1, hw, C]
     const k = await tokens('k'); // [1, C, hw]
     const v = b.addOp('Transpose', [await tokens('v')], { perm: [0, 2, 1] }); // [1, hw, C]
-    const channels = this.r.src.getTensorInfo(`${name}.q.weight`).shape[0];
+    const channels = this.r.src.getTensorInfo(`${name}.q.weight`).shape[0]!;
     const scores = b.addOp('Mul', [b.addOp('MatMul', [q, k]), addFloatScalar(b, channels ** -0.5, 'attn_scale')]); // [1, hw, hw]
     const attended = b.addOp('MatMul', [b.addOp('Softmax', [scores], { axis: -1 }), v]); // [1, hw, C]
     const image = b.addOp('Reshape', [b.addOp('Transpose', [attended], { perm: [0, 2, 1] }), b.addOp('Shape', [h])]);
@@ -183,7 +184,10 @@ class AeGraph {
     x: string,
     o: { stride?: number; pads?: number[]; outRows?: number } = {},
   ): Promise<string> {
-    const [out, inp, kh, kw] = this.r.src.getTensorInfo(`${name}.weight`).shape;
+    const { shape } = this.r.src.getTensorInfo(`${name}.weight`);
+    if (!hasLength(shape, 4))
+      throw new Error(`${this.r.src.path}: '${name}.weight' has shape [${shape.join(', ')}], expected a conv weight`);
+    const [out, inp, kh, kw] = shape;
     const rows = o.outRows ?? out;
     const weight =
       o.outRows === undefined ? await this.r.read(`${name}.weight`) : await this.r.readRows(`${name}.weight`, rows);

@@ -4,6 +4,7 @@
  * BFL names. Pure TypeScript apart from the TensorSource it is handed.
  */
 import type { TensorSource } from '../safetensors';
+import { hasLength, type Tuple } from '../tuple';
 import type { TensorShapes } from './commonIo';
 
 /** BFL's AutoEncoderParams, camelCased. */
@@ -89,10 +90,16 @@ function parseAeMetadata(json: string, path: string): AeArchitecture {
 }
 
 function inferAeArchitecture(src: TensorSource): AeArchitecture {
-  const shape = (name: string): number[] => {
+  /** A conv weight's shape [out, in, kH, kW]. */
+  const shape = (name: string): Tuple<number, 4> => {
     if (!src.hasTensor(name))
       throw new Error(`${src.path}: no __metadata__.config and no tensor '${name}' to infer the AE layout from`);
-    return src.getTensorInfo(name).shape;
+    const dims = src.getTensorInfo(name).shape;
+    if (!hasLength(dims, 4))
+      throw new Error(
+        `${src.path}: tensor '${name}' has shape [${dims.join(', ')}], expected a conv weight [out, in, kH, kW]`,
+      );
+    return dims;
   };
   /** How many consecutive i = 0, 1, … have a tensor `name(i)`. */
   const count = (name: (i: number) => string): number => {
@@ -105,7 +112,7 @@ function inferAeArchitecture(src: TensorSource): AeArchitecture {
   const numResBlocks = count((j) => `encoder.down.0.block.${j}.conv1.weight`);
   if (levels === 0 || numResBlocks === 0)
     throw new Error(`${src.path}: no encoder.down.<i>.block.<j> tensors; not a FLUX autoencoder`);
-  const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0]! / ch);
+  const chMult = Array.from({ length: levels }, (_, i) => shape(`encoder.down.${i}.block.0.conv1.weight`)[0] / ch);
   if (!chMult.every(Number.isInteger))
     throw new Error(`${src.path}: encoder level widths [${chMult.map((m) => m * ch)}] are not multiples of ch ${ch}`);
   return {

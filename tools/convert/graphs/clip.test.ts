@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipConfig } from '../../../workers/bundle/manifest';
+import { getOutput } from '../../testing/outputs';
 import type { TensorSource } from '../safetensors';
 import { makeTempDir } from '../testing';
 import { CLIP_GRAPH_FILE, convertClip, getClipTensorShapes } from './clip';
@@ -50,11 +51,12 @@ async function run(
   converted: ConvertedComponent<ClipConfig>,
   input = ids,
 ): Promise<Float32Array> {
-  const out = await runConverted(runtime, dir, converted.graphs[0], {
+  const out = await runConverted(runtime, dir, converted.graphs[0]!, {
     input_ids: { type: 'int32', data: input, dims: [1, 77] },
   });
-  expect(out.pooled_embeddings.dims).toEqual([1, D]);
-  return out.pooled_embeddings.data;
+  const pooled = getOutput(out, 'pooled_embeddings');
+  expect(pooled.dims).toEqual([1, D]);
+  return pooled.data;
 }
 
 /** What int4 bundles quantize: every Linear weight and the token embedding table. */
@@ -70,7 +72,7 @@ describe('convertClip on the tiny fixture', () => {
 
   it('returns the manifest config and a small graph with external weights', () => {
     expect(fp32.config).toEqual({ hiddenSize: D, numLayers: 2, numHeads: 2, vocabSize: 100, maxLength: 77 });
-    const g = fp32.graphs[0];
+    const g = fp32.graphs[0]!;
     expect([g.graph, g.data]).toEqual([CLIP_GRAPH_FILE, [`${CLIP_GRAPH_FILE}.data`]]);
     expect(g.parameters).toBe(countParameters(getClipTensorShapes(config)));
     expect(readFileSync(join(fp32Dir, g.graph)).length).toBeLessThan(64 * 1024);

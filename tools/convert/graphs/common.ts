@@ -167,10 +167,12 @@ export function addEmbeddingLookup(
     const q = quantizeInt4(p.table, p.rows, p.cols, blockSize);
     const data = b.addInitializer(p.name, q.packed, [p.rows, p.cols / 2], 'uint8');
     const scales = b.addInitializer(`${p.name}.scales`, q.scales, [p.rows, p.cols / blockSize]);
-    return b.addNode('GatherBlockQuantized', [data, ids, scales], {
-      domain: MS_DOMAIN,
-      attrs: { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits: 4 },
-    })[0];
+    return b.addOp(
+      'GatherBlockQuantized',
+      [data, ids, scales],
+      { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits: 4 },
+      MS_DOMAIN,
+    );
   }
   const elemBytes = p.format === 'fp16' ? 2 : 4;
   const rowsPerChunk = Math.max(1, Math.floor(p.maxChunkBytes / (p.cols * elemBytes)));

@@ -15,6 +15,7 @@ import {
   type TensorSource,
   type WritableTensor,
 } from '../safetensors';
+import { hasLength } from '../tuple';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
 /** The tiny model in the official folder layout and its goldens. */
@@ -140,7 +141,10 @@ export function makeDequantizedSource(
     async readFloat32(name) {
       const data = await src.readFloat32(name);
       if (!isLinear(name)) return data;
-      const [n, k] = src.getTensorInfo(name).shape;
+      const { shape } = src.getTensorInfo(name);
+      if (!hasLength(shape, 2))
+        throw new Error(`${src.path}: '${name}' has shape [${shape.join(', ')}], expected a 2-D Linear weight`);
+      const [n, k] = shape;
       return dequantizeInt4(quantizeInt4(data, n, k, blockSize));
     },
   };

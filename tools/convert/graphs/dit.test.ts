@@ -6,6 +6,7 @@ import { dequantizeInt4, quantizeInt4 } from '../quantize/int4';
 import { getRelativeError, type Feed } from '../quantize/runOrt';
 import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
 import { makeTempDir } from '../testing';
+import { hasLength } from '../tuple';
 import { convertDit, type DitConvertOptions } from './dit';
 import { DitCheckpointError } from './ditConfig';
 import { DIT_INPUT_NAMES } from './ditSegments';
@@ -49,8 +50,8 @@ describe('convertDit on the tiny checkpoint (fp32 weights)', () => {
       onTensor: (n, bytes) => seen.push([n, bytes]),
     });
     expect(result.config.axesDim).toEqual([8, 12, 12]);
-    const [graph] = result.graphs;
     expect(result.graphs.length).toBe(1);
+    const graph = result.graphs[0]!;
     expect(graph.graph).toBe('dit.onnx');
     expect(graph.data.length).toBeGreaterThan(1); // the small limit forces several shards
     for (const f of graph.data) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(maxShardBytes);
@@ -72,20 +73,24 @@ describe('convertDit on the tiny checkpoint (fp32 weights)', () => {
 
   it('declares the graph-contract I/O with symbolic sequence lengths', async () => {
     const { dir, result } = await convert(source, 'io');
-    const session = await ort.InferenceSession.create(join(dir, result.graphs[0].graph));
+    const session = await ort.InferenceSession.create(join(dir, result.graphs[0]!.graph));
     try {
       expect(session.inputNames).toEqual([...DIT_INPUT_NAMES]);
       expect(session.outputNames).toEqual(['velocity']);
       // A different token count than the goldens' runs too: sequence lengths are not baked in.
       const feeds = { ...goldens.feeds };
-      const take = (f: Feed, rows: number, width: number, batched: boolean): Feed => ({
-        data: (f.data as Float32Array).slice(0, rows * width),
-        dims: batched ? [1, rows, width] : [rows, width],
-      });
-      feeds.hidden_states = take(feeds.hidden_states, 20, 64, true);
-      feeds.img_ids = take(feeds.img_ids, 20, 3, false);
-      feeds.encoder_hidden_states = take(feeds.encoder_hidden_states, 5, 32, true);
-      feeds.txt_ids = take(feeds.txt_ids, 5, 3, false);
+      const take = (name: string, rows: number, width: number, batched: boolean): Feed => {
+        const f = feeds[name];
+        if (!f) throw new Error(`the DiT goldens have no input '${name}'`);
+        return {
+          data: (f.data as Float32Array).slice(0, rows * width),
+          dims: batched ? [1, rows, width] : [rows, width],
+        };
+      };
+      feeds.hidden_states = take('hidden_states', 20, 64, true);
+      feeds.img_ids = take('img_ids', 20, 3, false);
+      feeds.encoder_hidden_states = take('encoder_hidden_states', 5, 32, true);
+      feeds.txt_ids = take('txt_ids', 5, 3, false);
       const velocity = await runDitSegments('node', dir, result.graphs, feeds);
       expect(velocity.length).toBe(20 * 64);
     } finally {
@@ -106,13 +111,13 @@ describe('convertDit weight formats', () => {
 
   it('int4 block 32: equals the fp32 graph of the dequantized checkpoint, and its measured error is bounded', async () => {
     const { dir, result } = await convert(source, 'int4', { weights: 'int4' });
-    const fp32Bytes = (await convert(source, 'fp32-size')).result.graphs[0].bytes;
-    expect(result.graphs[0].bytes).toBeLessThan(0.25 * fp32Bytes); // 4-bit codes + one fp32 scale per 32
+    const fp32Bytes = (await convert(source, 'fp32-size')).result.graphs[0]!.bytes;
+    expect(result.graphs[0]!.bytes).toBeLessThan(0.25 * fp32Bytes); // 4-bit codes + one fp32 scale per 32
 
     // The same network with every Linear weight replaced by deq(quant(W)), run at fp32.
     const tensors = await readAllTensors(source);
     for (const [name, t] of Object.entries(tensors)) {
-      if (!name.endsWith('.weight') || t.shape.length !== 2) continue;
+      if (!name.endsWith('.weight') || !hasLength(t.shape, 2)) continue;
       const [n, k] = t.shape;
       tensors[name] = { shape: t.shape, data: dequantizeInt4(quantizeInt4(await source.readFloat32(name), n, k, 32)) };
     }
@@ -147,7 +152,7 @@ describe('convertDit segments', () => {
     for (const count of [2, 3]) {
       const { dir, result } = await convert(source, `k${count}`, { segments: count });
       expect(result.graphs.map((g) => g.graph)).toEqual(Array.from({ length: count }, (_, i) => `dit.${i}.onnx`));
-      expect(result.graphs.reduce((s, g) => s + g.parameters, 0)).toBe(single.result.graphs[0].parameters);
+      expect(result.graphs.reduce((s, g) => s + g.parameters, 0)).toBe(single.result.graphs[0]!.parameters);
       const names = await Promise.all(
         result.graphs.map(async (g) => {
           const s = await ort.InferenceSession.create(join(dir, g.graph));

@@ -5,6 +5,7 @@
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
 import type { TensorSource } from '../safetensors';
+import { hasLength, type Tuple } from '../tuple';
 
 /** Width of the sinusoidal timestep/guidance embedding (BFL `timestep_embedding(t, 256)`). */
 export const TIME_EMBED_DIM = 256;
@@ -93,10 +94,10 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
   const fail = (msg: string): never => {
     throw new DitCheckpointError(`${src.path}: ${msg}`);
   };
-  const shapeOf = (name: string, rank: number): number[] => {
+  const shapeOf = <R extends number>(name: string, rank: R): Tuple<number, R> => {
     if (!src.hasTensor(name)) fail(`missing tensor '${name}' (needed to read the DiT config)`);
     const { shape } = src.getTensorInfo(name);
-    if (shape.length !== rank) fail(`tensor '${name}' has shape [${shape}], expected rank ${rank}`);
+    if (!hasLength(shape, rank)) return fail(`tensor '${name}' has shape [${shape}], expected rank ${rank}`);
     return shape;
   };
   const names = src.listTensors().map((t) => t.name);
@@ -118,7 +119,7 @@ export function inferDitConfig(src: TensorSource, override: Partial<DitConfig> =
   const mlpHidden =
     depth > 0
       ? shapeOf('double_blocks.0.img_mlp.0.weight', 2)[0]
-      : shapeOf('single_blocks.0.linear1.weight', 2)[0]! - 3 * hiddenSize;
+      : shapeOf('single_blocks.0.linear1.weight', 2)[0] - 3 * hiddenSize;
   const meta = readMetadataConfig(src, fail);
   const config: DitConfig = {
     hiddenSize,

@@ -5,7 +5,9 @@
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
 import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { addSplit } from '../onnx/layers';
 import { addLinearWeights } from '../onnx/linear';
+import { hasLength, type Tuple } from '../tuple';
 import { getHeadDim } from './ditConfig';
 import type { DitWeightReader } from './ditWeights';
 import type { WeightFormat } from './types';
@@ -35,7 +37,10 @@ export class DitGraph {
 
   /** Checkpoint Linear `prefix` (`prefix.weight` [out, in], `prefix.bias`) applied to x. */
   async addLinear(prefix: string, x: string): Promise<string> {
-    const [outFeatures, inFeatures] = this.weights.getShape(`${prefix}.weight`);
+    const shape = this.weights.getShape(`${prefix}.weight`);
+    if (!hasLength(shape, 2))
+      throw new Error(`DiT converter bug: '${prefix}.weight' has shape [${shape.join(', ')}], expected [out, in]`);
+    const [outFeatures, inFeatures] = shape;
     const weight = await this.weights.read(`${prefix}.weight`);
     const bias = await this.weights.read(`${prefix}.bias`);
     return addLinearWeights(
@@ -73,9 +78,9 @@ export class DitGraph {
   }
 
   /** Modulation `prefix` on SiLU(vec), split into `chunks` [1, hidden] pieces (shift, scale, gate, …). */
-  async addModulation(prefix: string, chunks: number): Promise<string[]> {
+  async addModulation<N extends number>(prefix: string, chunks: N): Promise<Tuple<string, N>> {
     const mod = await this.addLinear(prefix, this.siluVec);
-    return this.b.addNode('Split', [mod], { attrs: { axis: -1, num_outputs: chunks }, outputs: chunks });
+    return addSplit(this.b, [mod], chunks, { axis: -1, num_outputs: chunks });
   }
 
   /** x + gate · y. */
@@ -100,18 +105,22 @@ export class DitGraph {
   addRope(x: string): string {
     // Position ids = [0]: token s reads row s of the per-token tables.
     const start = this.getInt64('rope_position_start', [0]);
-    return this.b.addNode('RotaryEmbedding', [x, start, this.ropeCos, this.ropeSin], {
-      domain: MS_DOMAIN,
-      attrs: { interleaved: 1, num_heads: this.config.numHeads },
-    })[0];
+    return this.b.addOp(
+      'RotaryEmbedding',
+      [x, start, this.ropeCos, this.ropeSin],
+      { interleaved: 1, num_heads: this.config.numHeads },
+      MS_DOMAIN,
+    );
   }
 
   /** Softmax(q kᵀ / √d) v over all tokens, no mask; q, k, v and the result are [1, L, heads · d]. */
   addAttention(q: string, k: string, v: string): string {
-    return this.b.addNode('MultiHeadAttention', [this.addRope(q), this.addRope(k), v], {
-      domain: MS_DOMAIN,
-      attrs: { num_heads: this.config.numHeads, scale: attrFloat(1 / Math.sqrt(getHeadDim(this.config))) },
-    })[0];
+    return this.b.addOp(
+      'MultiHeadAttention',
+      [this.addRope(q), this.addRope(k), v],
+      { num_heads: this.config.numHeads, scale: attrFloat(1 / Math.sqrt(getHeadDim(this.config))) },
+      MS_DOMAIN,
+    );
   }
 
   /** Concatenates along the token axis. */

@@ -58,14 +58,14 @@ export function planDitSegments(config: DitConfig, count: number): DitSegmentPla
   }
   const weights = getBlockWeights(config);
   const cumulative = [0];
-  for (const w of weights) cumulative.push(cumulative[cumulative.length - 1] + w);
+  for (const w of weights) cumulative.push(cumulative[cumulative.length - 1]! + w);
   const bounds = [0];
   for (let s = 1; s < count; s++) {
-    const target = (cumulative[total] * s) / count;
+    const target = (cumulative[total]! * s) / count;
     // Leave at least one block for each later segment and take at least one for this one.
-    let best = bounds[s - 1] + 1;
+    let best = bounds[s - 1]! + 1;
     for (let j = best; j <= total - (count - s); j++) {
-      if (Math.abs(cumulative[j] - target) < Math.abs(cumulative[best] - target)) best = j;
+      if (Math.abs(cumulative[j]! - target) < Math.abs(cumulative[best]! - target)) best = j;
     }
     bounds.push(best);
   }
@@ -74,7 +74,7 @@ export function planDitSegments(config: DitConfig, count: number): DitSegmentPla
     double: [Math.min(start, config.depth), Math.min(end, config.depth)] as [number, number],
     single: [Math.max(start - config.depth, 0), Math.max(end - config.depth, 0)] as [number, number],
   });
-  return bounds.slice(0, -1).map((start, index) => ({ index, ...toRanges(start, bounds[index + 1]) }));
+  return bounds.slice(0, -1).map((start, index) => ({ index, ...toRanges(start, bounds[index + 1]!) }));
 }
 
 /** Parameter count of each block in chain order; the embeddings count with the first, the final layer with the last. */
@@ -84,8 +84,8 @@ function getBlockWeights(config: DitConfig): number[] {
   for (const [name, shape] of getDitTensorShapes(config)) {
     const size = shape.reduce((a, b) => a * b, 1);
     const match = /^(double|single)_blocks\.(\d+)\./.exec(name);
-    if (match) weights[Number(match[2]) + (match[1] === 'single' ? config.depth : 0)] += size;
-    else weights[name.startsWith('final_layer.') ? total - 1 : 0] += size;
+    if (match) weights[Number(match[2]) + (match[1] === 'single' ? config.depth : 0)]! += size;
+    else weights[name.startsWith('final_layer.') ? total - 1 : 0]! += size;
   }
   return weights;
 }

@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePngRgb, type RgbImage } from '../fixtures/makeRoundtripImage';
 import { listExternalDataLocations } from '../../../workers/bundle/onnxInspect';
+import { getOutput } from '../../testing/outputs';
 import { computePsnr, makeTempDir, ROUNDTRIP_FIXTURE } from '../testing';
 import { ensureTaef1Graphs, TAEF1_VENDOR_DIR } from './buildTaef1ForTests';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE, type Taef1GraphFiles } from './taef1';
@@ -18,7 +19,7 @@ afterAll(() => temp.cleanup());
 function toPlanarSigned(image: RgbImage): Float32Array {
   const n = image.width * image.height;
   const out = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = image.rgb[i * 3 + c] / 127.5 - 1;
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = image.rgb[i * 3 + c]! / 127.5 - 1;
   return out;
 }
 
@@ -57,9 +58,12 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
       expect(encoder.outputNames).toEqual(['latent']);
       expect(decoder.inputNames).toEqual(['latent']);
       expect(decoder.outputNames).toEqual(['image']);
-      const { latent } = await encoder.run({ image: new ort.Tensor('float32', input, [1, 3, 128, 128]) });
+      const latent = getOutput(
+        await encoder.run({ image: new ort.Tensor('float32', input, [1, 3, 128, 128]) }),
+        'latent',
+      );
       expect(latent.dims).toEqual([1, 16, 16, 16]);
-      const { image: decoded } = await decoder.run({ latent });
+      const decoded = getOutput(await decoder.run({ latent }), 'image');
       expect(decoded.dims).toEqual([1, 3, 128, 128]);
       const psnr = computePsnr(toUnit(decoded.data as Float32Array), toUnit(input));
       console.log(`TAEF1 round trip PSNR on roundtrip-128.png: ${psnr.toFixed(2)} dB`);
@@ -75,13 +79,14 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
     const encoder = await ort.InferenceSession.create(join(outDir, TAEF1_ENCODER_FILE));
     const decoder = await ort.InferenceSession.create(join(outDir, TAEF1_DECODER_FILE));
     try {
-      const { latent } = await encoder.run({
-        image: new ort.Tensor('float32', new Float32Array(3 * 40 * 24), [1, 3, 40, 24]),
-      });
+      const latent = getOutput(
+        await encoder.run({ image: new ort.Tensor('float32', new Float32Array(3 * 40 * 24), [1, 3, 40, 24]) }),
+        'latent',
+      );
       expect(latent.dims).toEqual([1, 16, 5, 3]);
       // Huge latents pass the 3·tanh(x/3) soft clamp, so the image stays bounded.
       const big = new ort.Tensor('float32', new Float32Array(16 * 5 * 3).fill(1e6), [1, 16, 5, 3]);
-      const { image } = await decoder.run({ latent: big });
+      const image = getOutput(await decoder.run({ latent: big }), 'image');
       expect(image.dims).toEqual([1, 3, 40, 24]);
       expect((image.data as Float32Array).every((v) => Number.isFinite(v) && Math.abs(v) < 100)).toBe(true);
     } finally {

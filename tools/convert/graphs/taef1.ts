@@ -11,6 +11,7 @@ import { addAffine, addConv2d, addRelu, addSoftClamp, addUpsampleNearest } from 
 import { saveModel, type SavedModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
 import { openSafetensors, type TensorSource } from '../safetensors';
+import { hasLength } from '../tuple';
 
 /** File names the engine and the bundle manifest expect. */
 export const TAEF1_ENCODER_FILE = 'preview_encoder.onnx';
@@ -195,7 +196,7 @@ async function addCheckpointConv(
   stride: 1 | 2,
 ): Promise<{ value: string; channels: number }> {
   const { data: weight, shape } = await src.read(`${key}.weight`);
-  if (shape.length !== 4 || shape[2] !== shape[3] || shape[2]! % 2 !== 1) {
+  if (!hasLength(shape, 4) || shape[2] !== shape[3] || shape[2] % 2 !== 1) {
     throw new Error(`${src.path}: ${key}.weight has shape [${shape}], expected [out, in, k, k] with odd k`);
   }
   const [outCh, inCh, k] = shape;

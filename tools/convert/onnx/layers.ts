@@ -2,7 +2,8 @@
  * @file Helpers for common layer patterns on a GraphBuilder. Each takes PyTorch-layout weights
  * and returns the name of its output value. Only ops with native WebGPU EP kernels are used.
  */
-import { attrFloat, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { attrFloat, type GraphBuilder, type NodeOptions } from '../../../workers/onnx/GraphBuilder';
+import { hasLength, type Tuple } from '../tuple';
 
 /** Conv2d parameters in PyTorch layout. */
 export interface Conv2dParams {
@@ -71,9 +72,21 @@ export function addLinear(b: GraphBuilder, x: string, p: LinearParams): string {
 export function transposeMatrix(m: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(m.length);
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+    for (let c = 0; c < cols; c++) out[c * rows + r]! = m[r * cols + c]!;
   }
   return out;
+}
+
+/** Adds a Split with `n` outputs (the split sizes as a second input, or `num_outputs`) and returns them as a tuple. */
+export function addSplit<N extends number>(
+  b: GraphBuilder,
+  inputs: readonly string[],
+  n: N,
+  attrs: NodeOptions['attrs'],
+): Tuple<string, N> {
+  const outputs = b.addNode('Split', inputs, { attrs, outputs: n });
+  if (!hasLength(outputs, n)) throw new Error(`Split gave ${outputs.length} outputs, expected ${n}`);
+  return outputs;
 }
 
 /** Adds a float32 scalar constant (rank 0) and returns its name. */

@@ -5,6 +5,7 @@ import { convertHalfToFloat32 } from '../safetensorsDtypes';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import type { WeightFormat } from '../graphs/types';
 import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { getOutput } from '../../testing/outputs';
 import { addLinearWeights } from './linear';
 import { saveModel } from './save';
 import { ShardWriter } from './shardWriter';
@@ -23,9 +24,9 @@ function computeReference(w: Float32Array): Float32Array {
   const y = new Float32Array(m * n);
   for (let r = 0; r < m; r++) {
     for (let o = 0; o < n; o++) {
-      let acc = bias[o];
-      for (let i = 0; i < k; i++) acc += x[r * k + i] * w[o * k + i];
-      y[r * n + o] = acc;
+      let acc = bias[o]!;
+      for (let i = 0; i < k; i++) acc += x[r * k + i]! * w[o * k + i]!;
+      y[r * n + o]! = acc;
     }
   }
   return y;
@@ -51,7 +52,7 @@ describe('addLinearWeights', () => {
     const g = buildLinear('fp32');
     for (const runtime of ['node', 'web'] as const) {
       const out = await runGraph(runtime, temp.dir, g.graph, g.data, { x: { data: x, dims: [1, m, k] } });
-      expect(getRelativeError(out.y.data, computeReference(weight))).toBeLessThanOrEqual(1e-6);
+      expect(getRelativeError(getOutput(out, 'y').data, computeReference(weight))).toBeLessThanOrEqual(1e-6);
     }
   });
 
@@ -59,9 +60,12 @@ describe('addLinearWeights', () => {
     const g = buildLinear('fp16');
     const rounded = convertHalfToFloat32(convertFloat32ToHalf(weight));
     for (const runtime of ['node', 'web'] as const) {
-      const out = await runGraph(runtime, temp.dir, g.graph, g.data, { x: { data: x, dims: [1, m, k] } });
-      expect(getRelativeError(out.y.data, computeReference(rounded))).toBeLessThanOrEqual(1e-6);
-      const err = getRelativeError(out.y.data, computeReference(weight));
+      const { data: y } = getOutput(
+        await runGraph(runtime, temp.dir, g.graph, g.data, { x: { data: x, dims: [1, m, k] } }),
+        'y',
+      );
+      expect(getRelativeError(y, computeReference(rounded))).toBeLessThanOrEqual(1e-6);
+      const err = getRelativeError(y, computeReference(weight));
       console.log(`fp16 linear on ${runtime}: rel err vs fp32 weights = ${err.toExponential(2)}`);
       expect(err).toBeGreaterThan(0); // the weights really were stored as fp16
       expect(err).toBeLessThanOrEqual(1e-3);

@@ -55,10 +55,7 @@ export function addLinearWeights(
       const q = quantizeInt4(p.weight, n, k, blockSize);
       const packed = b.addInitializer(`${name}.weight_q4`, q.packed, [n, q.kBlocks, blockSize / 2], 'uint8');
       const scales = b.addInitializer(`${name}.weight_scales`, q.scales, [n * q.kBlocks]);
-      y = b.addNode('MatMulNBits', [x, packed, scales], {
-        domain: MS_DOMAIN,
-        attrs: { K: k, N: n, bits: 4, block_size: blockSize },
-      })[0];
+      y = b.addOp('MatMulNBits', [x, packed, scales], { K: k, N: n, bits: 4, block_size: blockSize }, MS_DOMAIN);
       break;
     }
     default:

@@ -28,7 +28,7 @@ export class ShardWriter implements ExternalDataSink {
       this.fds.push(openSync(join(this.outDir, p.location), 'w'));
       this.fileNames.push(p.location);
     }
-    const fd = this.fds[p.index];
+    const fd = this.fds[p.index]!;
     if (p.padding > 0) writeFully(fd, new Uint8Array(p.padding));
     writeFully(fd, bytes);
     return { location: p.location, offset: p.offset, length: bytes.length };

@@ -28,8 +28,8 @@ describe('convertFloatToHalfBits', () => {
     const x = makeRandomFloats(makeRng(3), 10_000, 100);
     const back = convertHalfToFloat32(convertFloat32ToHalf(x));
     for (let i = 0; i < x.length; i++) {
-      const ulp = 2 ** (Math.floor(Math.log2(Math.abs(x[i]))) - 10);
-      expect(Math.abs(back[i] - x[i])).toBeLessThanOrEqual(ulp / 2 + 1e-12);
+      const ulp = 2 ** (Math.floor(Math.log2(Math.abs(x[i]!))) - 10);
+      expect(Math.abs(back[i]! - x[i]!)).toBeLessThanOrEqual(ulp / 2 + 1e-12);
     }
   });
 });

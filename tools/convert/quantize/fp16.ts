@@ -9,7 +9,7 @@ const u32 = new Uint32Array(f32.buffer);
 /** Returns the half-precision bits of `value` (overflow → ±Inf, tiny values → subnormals or ±0). */
 export function convertFloatToHalfBits(value: number): number {
   f32[0] = value;
-  const x = u32[0];
+  const x = u32[0]!;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -35,6 +35,6 @@ export function convertFloatToHalfBits(value: number): number {
 /** Converts a float32 array to half-precision bit patterns. */
 export function convertFloat32ToHalf(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = convertFloatToHalfBits(values[i]);
+  for (let i = 0; i < values.length; i++) out[i] = convertFloatToHalfBits(values[i]!);
   return out;
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { getOutput } from '../../testing/outputs';
 import { addLinearWeights } from '../onnx/linear';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
@@ -22,9 +23,9 @@ describe('quantizeInt4', () => {
     expect(q.scales.length).toBe(2 * 2);
     expect(q.scales[0]).toBeCloseTo(1 / 7, 7);
     expect([q.scales[1], q.scales[2], q.scales[3]]).toEqual([0, 0, 0]);
-    const codes = Array.from({ length: 16 }, (_, i) => Math.round(w[i] * 7) + INT4_ZERO_POINT);
-    expect(q.packed[0]).toBe(codes[0] | (codes[1] << 4));
-    expect(q.packed[3]).toBe(codes[6] | (codes[7] << 4));
+    const codes = Array.from({ length: 16 }, (_, i) => Math.round(w[i]! * 7) + INT4_ZERO_POINT);
+    expect(q.packed[0]).toBe(codes[0]! | (codes[1]! << 4));
+    expect(q.packed[3]).toBe(codes[6]! | (codes[7]! << 4));
     // Zero blocks and the zero padding of K hold the zero point in both nibbles.
     expect(q.packed[16]).toBe(INT4_ZERO_POINT | (INT4_ZERO_POINT << 4));
     expect(q.packed[31]).toBe(0x88);
@@ -43,12 +44,12 @@ describe('quantizeInt4', () => {
       for (let row = 0; row < n; row++) {
         for (let i = 0; i < k; i++) {
           const blk = Math.floor(i / blockSize);
-          const scale = q.scales[row * q.kBlocks + blk];
+          const scale = q.scales[row * q.kBlocks + blk]!;
           let amax = 0;
           for (let j = blk * blockSize; j < Math.min(k, (blk + 1) * blockSize); j++)
-            amax = Math.max(amax, Math.abs(w[row * k + j]));
+            amax = Math.max(amax, Math.abs(w[row * k + j]!));
           expect(scale).toBeCloseTo(amax / INT4_MAX_LEVEL, 6);
-          worstRatio = Math.max(worstRatio, Math.abs(w[row * k + i] - deq[row * k + i]) / scale);
+          worstRatio = Math.max(worstRatio, Math.abs(w[row * k + i]! - deq[row * k + i]!) / scale);
         }
       }
       console.log(`int4 block ${blockSize}: max |w − deq(w)| / scale = ${worstRatio.toFixed(6)} (bound 0.5)`);
@@ -76,9 +77,9 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
     const y = new Float32Array(m * n);
     for (let r = 0; r < m; r++) {
       for (let o = 0; o < n; o++) {
-        let acc = bias[o];
-        for (let i = 0; i < k; i++) acc += x[r * k + i] * deq[o * k + i];
-        y[r * n + o] = acc;
+        let acc = bias[o]!;
+        for (let i = 0; i < k; i++) acc += x[r * k + i]! * deq[o * k + i]!;
+        y[r * n + o]! = acc;
       }
     }
     return y;
@@ -105,10 +106,11 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
         const out = await runGraph(runtime, temp.dir, saved.modelFile, saved.dataFiles, {
           x: { data: x, dims: [1, m, k] },
         });
-        expect(out.y.dims).toEqual([1, m, n]);
-        const err = getRelativeError(out.y.data, expected);
+        const y = getOutput(out, 'y');
+        expect(y.dims).toEqual([1, m, n]);
+        const err = getRelativeError(y.data, expected);
         console.log(
-          `MatMulNBits block ${blockSize} on ${runtime}: rel err vs JS dequantized = ${err.toExponential(2)}, vs unquantized = ${getRelativeError(out.y.data, exact).toFixed(4)}`,
+          `MatMulNBits block ${blockSize} on ${runtime}: rel err vs JS dequantized = ${err.toExponential(2)}, vs unquantized = ${getRelativeError(y.data, exact).toFixed(4)}`,
         );
         expect(err).toBeLessThanOrEqual(1e-5);
       }

@@ -49,18 +49,18 @@ export function quantizeInt4(weight: Float32Array, n: number, k: number, blockSi
       const start = blk * blockSize;
       const end = Math.min(k, start + blockSize);
       let amax = 0;
-      for (let i = start; i < end; i++) amax = Math.max(amax, Math.abs(weight[rowStart + i]));
+      for (let i = start; i < end; i++) amax = Math.max(amax, Math.abs(weight[rowStart + i]!));
       const scale = Math.fround(amax / INT4_MAX_LEVEL);
       scales[row * kBlocks + blk] = scale;
       // Divide by the stored (rounded) scale so codes match what ORT multiplies back.
       const inv = scale === 0 ? 0 : 1 / scale;
       codes.fill(INT4_ZERO_POINT);
       for (let i = start; i < end; i++) {
-        const level = Math.max(-INT4_MAX_LEVEL, Math.min(INT4_MAX_LEVEL, Math.round(weight[rowStart + i] * inv)));
+        const level = Math.max(-INT4_MAX_LEVEL, Math.min(INT4_MAX_LEVEL, Math.round(weight[rowStart + i]! * inv)));
         codes[i - start] = level + INT4_ZERO_POINT;
       }
       const out = (row * kBlocks + blk) * blob;
-      for (let i = 0; i < blob; i++) packed[out + i] = codes[2 * i] | (codes[2 * i + 1] << 4);
+      for (let i = 0; i < blob; i++) packed[out + i] = codes[2 * i]! | (codes[2 * i + 1]! << 4);
     }
   }
   return { packed, scales, n, k, blockSize, kBlocks };
@@ -73,9 +73,9 @@ export function dequantizeInt4(q: Int4Weight): Float32Array {
   for (let row = 0; row < q.n; row++) {
     for (let i = 0; i < q.k; i++) {
       const blk = Math.floor(i / q.blockSize);
-      const byte = q.packed[(row * q.kBlocks + blk) * blob + ((i % q.blockSize) >> 1)];
+      const byte = q.packed[(row * q.kBlocks + blk) * blob + ((i % q.blockSize) >> 1)]!;
       const code = i % 2 === 0 ? byte & 0x0f : byte >> 4;
-      out[row * q.k + i] = (code - INT4_ZERO_POINT) * q.scales[row * q.kBlocks + blk];
+      out[row * q.k + i] = (code - INT4_ZERO_POINT) * q.scales[row * q.kBlocks + blk]!;
     }
   }
   return out;

@@ -102,10 +102,10 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
     const { json, reference } = load();
     const config = readJson(join(clipDir, 'tokenizer_config.json'));
     const engine = createPromptTokenizer(json, config, 77);
-    const long = reference.encode(TOKENIZER_TEST_PROMPTS[28]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[28]))).toEqual([...long.slice(0, 76), reference.eos]);
-    const short = reference.encode(TOKENIZER_TEST_PROMPTS[0]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[0]))).toEqual([
+    const long = reference.encode(TOKENIZER_TEST_PROMPTS[28]!);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[28]!))).toEqual([...long.slice(0, 76), reference.eos]);
+    const short = reference.encode(TOKENIZER_TEST_PROMPTS[0]!);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[0]!))).toEqual([
       ...short,
       ...new Array(77 - short.length).fill(reference.eos),
     ]);

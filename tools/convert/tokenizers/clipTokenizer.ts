@@ -150,9 +150,9 @@ function parseMerges(text: string, vocab: Readonly<Record<string, number>>): str
       throw new Error(
         `CLIP tokenizer: merges.txt line ${i + 1} is not two space-separated tokens: ${JSON.stringify(line)}`,
       );
-    if (!Object.hasOwn(vocab, parts[0] + parts[1]))
+    if (!Object.hasOwn(vocab, parts[0]! + parts[1]!))
       throw new Error(
-        `CLIP tokenizer: merges.txt line ${i + 1} makes "${parts[0] + parts[1]}", which is not in vocab.json`,
+        `CLIP tokenizer: merges.txt line ${i + 1} makes "${parts[0]! + parts[1]!}", which is not in vocab.json`,
       );
     merges.push(line);
   });

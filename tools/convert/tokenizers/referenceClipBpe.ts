@@ -103,13 +103,13 @@ export class ReferenceClipBpe {
         if (rank !== undefined && rank < bestRank) [best, bestRank] = [i, rank];
       }
       if (best < 0) break;
-      const [first, second] = [word[best], word[best + 1]];
+      const [first, second] = [word[best]!, word[best + 1]!];
       const merged: string[] = [];
       for (let i = 0; i < word.length;) {
         if (i + 1 < word.length && word[i] === first && word[i + 1] === second) {
           merged.push(first + second);
           i += 2;
-        } else merged.push(word[i++]);
+        } else merged.push(word[i++]!);
       }
       word = merged;
     }

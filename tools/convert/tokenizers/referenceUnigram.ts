@@ -43,15 +43,15 @@ export class PrecompiledCharsmap {
   private transform(chunk: string): string | undefined {
     const key = new TextEncoder().encode(chunk);
     const t = this.trie;
-    let pos = offsetOf(t[0]);
+    let pos = offsetOf(t[0]!);
     for (const c of key) {
       if (c === 0) break;
       pos ^= c;
-      const unit = t[pos];
+      const unit = t[pos]!;
       if ((unit & 0x800000ff) >>> 0 !== c) return undefined; // label mismatch: no key continues here
       pos ^= offsetOf(unit);
       if ((unit >>> 8) & 1) {
-        const start = t[pos] & 0x7fffffff; // leaf value: byte offset of a NUL-terminated replacement
+        const start = t[pos]! & 0x7fffffff; // leaf value: byte offset of a NUL-terminated replacement
         const end = this.normalized.indexOf(0, start);
         return new TextDecoder().decode(this.normalized.subarray(start, end < 0 ? undefined : end));
       }
@@ -139,25 +139,25 @@ export class ReferenceUnigram {
     const chars = [...word];
     const n = chars.length;
     const best = Array.from({ length: n + 1 }, () => ({ score: -Infinity, start: -1, id: -1 }));
-    best[0].score = 0;
+    best[0]!.score = 0;
     for (let start = 0; start < n; start++) {
-      if (best[start].score === -Infinity) continue;
+      if (best[start]!.score === -Infinity) continue;
       let hasSingle = false;
       for (let end = start + 1; end <= Math.min(n, start + this.maxPieceChars); end++) {
         const piece = this.pieces.get(chars.slice(start, end).join(''));
         if (!piece) continue;
         if (end === start + 1) hasSingle = true;
-        const score = best[start].score + piece.score;
-        if (best[end].start < 0 || score > best[end].score) best[end] = { score, start, id: piece.id };
+        const score = best[start]!.score + piece.score;
+        if (best[end]!.start < 0 || score > best[end]!.score) best[end] = { score, start, id: piece.id };
       }
       if (!hasSingle) {
-        const score = best[start].score + this.unkScore;
-        if (best[start + 1].start < 0 || score > best[start + 1].score)
+        const score = best[start]!.score + this.unkScore;
+        if (best[start + 1]!.start < 0 || score > best[start + 1]!.score)
           best[start + 1] = { score, start, id: this.unkId };
       }
     }
     const ids: number[] = [];
-    for (let end = n; end > 0; end = best[end].start) ids.push(best[end].id);
+    for (let end = n; end > 0; end = best[end]!.start) ids.push(best[end]!.id);
     ids.reverse();
     return ids.filter((id, i) => !(id === this.unkId && i > 0 && ids[i - 1] === this.unkId)); // fuse unk runs
   }

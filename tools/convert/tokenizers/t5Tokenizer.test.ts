@@ -129,10 +129,10 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
     const { json, reference } = load();
     const config = readJson(join(VENDOR_DATA_DIR, 't5-v1_1-xxl-tokenizer', 'tokenizer_config.json'));
     const engine = createPromptTokenizer(json, config, 512);
-    const long = reference.encode(TOKENIZER_TEST_PROMPTS[29]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[29]))).toEqual([...long.slice(0, 511), 1]);
-    const short = reference.encode(TOKENIZER_TEST_PROMPTS[1]);
-    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]))).toEqual([
+    const long = reference.encode(TOKENIZER_TEST_PROMPTS[29]!);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[29]!))).toEqual([...long.slice(0, 511), 1]);
+    const short = reference.encode(TOKENIZER_TEST_PROMPTS[1]!);
+    expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]!))).toEqual([
       ...short,
       ...new Array(512 - short.length).fill(0),
     ]);
