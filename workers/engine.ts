@@ -4,9 +4,10 @@ import type { BundleStore } from './cache';
 import { createEditing, getUnsupportedReason } from './editing';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './api/types';
 import { imageToTensor, psnr, tensorToImage } from './kontext/image';
-import { requestCheckedGpu } from './runtime/attentionCheck';
-import type { Ort, OrtSession, RuntimeTarget } from './runtime/ort';
-import { createQueue, createSession } from './runtime/session';
+import { getWasmThreads, prepareBackend } from './runtime/backend';
+import type { Ort, RuntimeTarget } from './runtime/ort';
+import { runAutoencoder } from './runtime/roundTrip';
+import { createQueue } from './runtime/session';
 
 /** What the engine needs from its host; the worker entry passes the browser's, tests pass Node's. */
 export interface EngineDeps {
@@ -49,10 +50,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
   }
 
   async function init(choice: BackendChoice): Promise<Capabilities> {
-    const ort = await deps.loadOrt();
-    // numThreads 0 = onnxruntime's choice (half the cores, at most 4); it needs cross-origin isolation.
-    ort.env.wasm.numThreads = deps.crossOriginIsolated ? 0 : 1;
-    const gpu = choice === 'wasm' ? null : await requestCheckedGpu(deps.gpu, ort);
+    const gpu = await prepareBackend(await deps.loadOrt(), choice, deps);
     const gpuHandle = gpu && 'device' in gpu ? gpu : null;
     if (choice === 'webgpu' && !gpuHandle) {
       throw new EngineError(
@@ -81,22 +79,10 @@ export function createEngine(deps: EngineDeps): EngineApi {
       gpu: gpuHandle ? gpuHandle.info : null,
       ortBuild: deps.ortBuild,
       ortVersion: deps.ortVersion,
-      wasmThreads: deps.crossOriginIsolated ? Math.min(4, Math.max(1, Math.floor(deps.hardwareConcurrency / 2))) : 1,
+      wasmThreads: getWasmThreads(deps),
       crossOriginIsolated: deps.crossOriginIsolated,
     };
     return capabilities;
-  }
-
-  async function run(session: OrtSession, ort: Ort, input: string, data: Float32Array, dims: number[], output: string) {
-    const feeds = { [input]: new ort.Tensor('float32', data, dims) };
-    const results = await session.run(feeds);
-    const tensor = results[output];
-    if (!tensor)
-      throw new EngineError(
-        'bad-model',
-        `the model has no output "${output}" (it has ${session.outputNames.join(', ')})`,
-      );
-    return { data: (await tensor.getData()) as Float32Array, dims: [...tensor.dims] };
   }
 
   async function roundTrip(encoder: ModelFiles, decoder: ModelFiles, image: RgbaImage): Promise<RoundTripResult> {
@@ -107,36 +93,25 @@ export function createEngine(deps: EngineDeps): EngineApi {
         `The image is ${image.width}×${image.height}; both sides must be non-zero multiples of 8.`,
       );
     }
-    const ort = await deps.loadOrt();
-    const sessions: OrtSession[] = [];
-    try {
-      const enc = await createSession(ort, encoder, where);
-      sessions.push(enc);
-      const dec = await createSession(ort, decoder, where);
-      sessions.push(dec);
-      const t0 = performance.now();
-      const latent = await run(enc, ort, 'image', imageToTensor(image), [1, 3, image.height, image.width], 'latent');
-      const t1 = performance.now();
-      const pixels = await run(dec, ort, 'latent', latent.data, latent.dims, 'image');
-      const t2 = performance.now();
-      const [, , h, w] = pixels.dims;
-      if (h !== image.height || w !== image.width) {
-        throw new EngineError('bad-model', `the decoder returned ${w}×${h} for a ${image.width}×${image.height} input`);
-      }
-      const out = tensorToImage(pixels.data, w, h);
-      requireTarget(); // a device lost mid-run must not pass off garbage as a result
-      return {
-        image: out,
-        decoded: pixels.data,
-        latentShape: latent.dims,
-        psnr: psnr(image, out),
-        backend: where.backend,
-        encodeMs: t1 - t0,
-        decodeMs: t2 - t1,
-      };
-    } finally {
-      await Promise.all(sessions.map((s) => s.release()));
+    const pass = await runAutoencoder(await deps.loadOrt(), where, encoder, decoder, {
+      data: imageToTensor(image),
+      dims: [1, 3, image.height, image.width],
+    });
+    const [, , h, w] = pass.decoded.dims;
+    if (h !== image.height || w !== image.width) {
+      throw new EngineError('bad-model', `the decoder returned ${w}×${h} for a ${image.width}×${image.height} input`);
     }
+    const out = tensorToImage(pass.decoded.data, w, h);
+    requireTarget(); // a device lost mid-run must not pass off garbage as a result
+    return {
+      image: out,
+      decoded: pass.decoded.data,
+      latentShape: pass.latent.dims,
+      psnr: psnr(image, out),
+      backend: where.backend,
+      encodeMs: pass.encodeMs,
+      decodeMs: pass.decodeMs,
+    };
   }
 
   return {
