@@ -4,50 +4,40 @@
  * engine runs this once per device and drops subgroups when it fails — a slower kernel, never wrong output.
  */
 import { EngineError } from '../api/errors';
-import { GraphBuilder, MS_DOMAIN, attrFloat } from '../onnx/GraphBuilder';
-import { serializeModel } from '../onnx/serialize';
+import { ATTENTION_GRAPH, ATTENTION_GRAPH_HEADS } from './attentionGraph';
 import { requestGpu, type GpuHandle } from './gpu';
-import type { Ort } from './ort';
+import type { Ort, RuntimeTarget } from './ort';
 
-const TOKENS = 64;
-const HEADS = 2;
-const HEAD_DIM = 32;
-
-/** A one-node MultiHeadAttention graph: q, k, v [1, 64, 64] → [1, 64, 64]. */
-function buildModel(): Uint8Array {
-  const b = new GraphBuilder();
-  const dims = [1, TOKENS, HEADS * HEAD_DIM];
-  const q = b.addInput('q', 'float', dims),
-    k = b.addInput('k', 'float', dims),
-    v = b.addInput('v', 'float', dims);
-  const y = b.addNode('MultiHeadAttention', [q, k, v], {
-    domain: MS_DOMAIN,
-    attrs: { num_heads: HEADS, scale: attrFloat(1 / Math.sqrt(HEAD_DIM)) },
-  })[0]!;
-  b.addOutput(y, 'y', 'float', dims);
-  return serializeModel(b, { graphName: 'attention_check' }).model;
+/** Tokens and per-head width the check runs at (the graph's dims are symbolic, so any size works). */
+export interface AttentionShape {
+  tokens: number;
+  headDim: number;
 }
 
+/** 64 tokens of 2 × 32: enough tokens for the flash path that went wrong (32+). */
+const CHECK_SHAPE: AttentionShape = { tokens: 64, headDim: 32 };
+
 /** softmax(q kᵀ/√d) v per head, in float64. */
-function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): Float32Array {
-  const width = HEADS * HEAD_DIM;
+function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array, shape: AttentionShape): Float32Array {
+  const { tokens, headDim } = shape;
+  const width = ATTENTION_GRAPH_HEADS * headDim;
   const out = new Float32Array(q.length);
-  const scores = new Float64Array(TOKENS);
-  for (let h = 0; h < HEADS; h++) {
-    for (let i = 0; i < TOKENS; i++) {
+  const scores = new Float64Array(tokens);
+  for (let h = 0; h < ATTENTION_GRAPH_HEADS; h++) {
+    for (let i = 0; i < tokens; i++) {
       let max = -Infinity;
-      for (let j = 0; j < TOKENS; j++) {
+      for (let j = 0; j < tokens; j++) {
         let dot = 0;
-        for (let d = 0; d < HEAD_DIM; d++) dot += q[i * width + h * HEAD_DIM + d]! * k[j * width + h * HEAD_DIM + d]!;
-        scores[j] = dot / Math.sqrt(HEAD_DIM);
+        for (let d = 0; d < headDim; d++) dot += q[i * width + h * headDim + d]! * k[j * width + h * headDim + d]!;
+        scores[j] = dot / Math.sqrt(headDim);
         max = Math.max(max, scores[j]!);
       }
       let sum = 0;
-      for (let j = 0; j < TOKENS; j++) sum += scores[j] = Math.exp(scores[j]! - max);
-      for (let d = 0; d < HEAD_DIM; d++) {
+      for (let j = 0; j < tokens; j++) sum += scores[j] = Math.exp(scores[j]! - max);
+      for (let d = 0; d < headDim; d++) {
         let acc = 0;
-        for (let j = 0; j < TOKENS; j++) acc += scores[j]! * v[j * width + h * HEAD_DIM + d]!;
-        out[i * width + h * HEAD_DIM + d] = acc / sum;
+        for (let j = 0; j < tokens; j++) acc += scores[j]! * v[j * width + h * headDim + d]!;
+        out[i * width + h * headDim + d] = acc / sum;
       }
     }
   }
@@ -55,21 +45,30 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): 
 }
 
 /** Deterministic, varied inputs (large enough scores that a wrong softmax shows). */
-function makeInput(seed: number): Float32Array {
+function makeInput(seed: number, shape: AttentionShape): Float32Array {
   return Float32Array.from(
-    { length: TOKENS * HEADS * HEAD_DIM },
+    { length: shape.tokens * ATTENTION_GRAPH_HEADS * shape.headDim },
     (_, i) => 2 * Math.sin(i * 0.731 + seed * 1.37) + Math.cos(i * 0.117 * seed),
   );
 }
 
-/** Runs the check on `device`; returns the largest absolute error against the reference. */
-export async function measureAttentionError(ort: Ort, device: GPUDevice): Promise<number> {
-  const session = await ort.InferenceSession.create(buildModel(), { executionProviders: [{ name: 'webgpu', device }] });
+/**
+ * Runs the check graph on `target` at `shape`; returns the largest absolute error against the reference.
+ * Node tests run it on the CPU EP; the engine, through measureAttentionError, on a WebGPU device.
+ */
+export async function measureAttentionErrorOn(
+  ort: Ort,
+  target: RuntimeTarget,
+  shape: AttentionShape = CHECK_SHAPE,
+): Promise<number> {
+  const executionProviders =
+    target.backend === 'webgpu' ? [{ name: 'webgpu' as const, device: target.device }] : ['wasm'];
+  const session = await ort.InferenceSession.create(ATTENTION_GRAPH, { executionProviders });
   try {
-    const q = makeInput(1),
-      k = makeInput(2),
-      v = makeInput(3);
-    const dims = [1, TOKENS, HEADS * HEAD_DIM];
+    const q = makeInput(1, shape),
+      k = makeInput(2, shape),
+      v = makeInput(3, shape);
+    const dims = [1, shape.tokens, ATTENTION_GRAPH_HEADS * shape.headDim];
     const out = await session.run({
       q: new ort.Tensor('float32', q, dims),
       k: new ort.Tensor('float32', k, dims),
@@ -77,13 +76,18 @@ export async function measureAttentionError(ort: Ort, device: GPUDevice): Promis
     });
     if (!out.y) throw new EngineError('runtime', 'the attention check returned no output "y"');
     const got = (await out.y.getData()) as Float32Array;
-    const want = referenceAttention(q, k, v);
+    const want = referenceAttention(q, k, v, shape);
     let error = 0;
     for (let i = 0; i < want.length; i++) error = Math.max(error, Math.abs(got[i]! - want[i]!));
     return Number.isFinite(error) ? error : Infinity;
   } finally {
     await session.release();
   }
+}
+
+/** Runs the check on `device` at the default shape; returns the largest absolute error against the reference. */
+export function measureAttentionError(ort: Ort, device: GPUDevice): Promise<number> {
+  return measureAttentionErrorOn(ort, { backend: 'webgpu', device });
 }
 
 /** Errors above this mean a broken kernel, not float rounding (fp32 attention lands near 1e-6). */
