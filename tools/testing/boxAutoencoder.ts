@@ -5,7 +5,7 @@
  * loading path as a real bundle (the threshold keeps the 16-byte Resize scales inline: shape inference
  * needs their values). No vendor data needed.
  */
-import { GraphBuilder } from '../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../convert/onnx/GraphBuilder';
 import { addConv2d, addUpsampleNearest } from '../convert/onnx/layers';
 import { saveModel } from '../convert/onnx/save';
 

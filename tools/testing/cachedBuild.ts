@@ -8,16 +8,14 @@ import { join, resolve } from 'node:path';
 
 const STAMP_FILE = 'build-stamp.json';
 
-/** The converter's own sources: a change to any of them invalidates every cached build. */
+/** The converter's own sources (its ONNX builder included): a change to any of them invalidates every cached build. */
 export const CONVERTER_DIR = resolve(import.meta.dirname, '../convert');
-/** The ONNX builder the converter uses (shared with the worker). */
-export const ONNX_BUILDER_DIR = resolve(import.meta.dirname, '../../workers/onnx');
 
 /**
  * Identifies a build: the sizes and mtimes of its input files plus a hash of the TypeScript sources
  * under `sourceDirs` (tests excluded).
  */
-export function makeStamp(inputFiles: string[], sourceDirs: string[] = [CONVERTER_DIR, ONNX_BUILDER_DIR]): string {
+export function makeStamp(inputFiles: string[], sourceDirs: string[] = [CONVERTER_DIR]): string {
   const hash = createHash('sha256');
   for (const dir of sourceDirs) for (const file of listSources(dir)) hash.update(file).update(readFileSync(file));
   const inputs = inputFiles.map((f) => {

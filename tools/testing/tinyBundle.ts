@@ -33,11 +33,7 @@ export async function ensureTinyBundle(weights: WeightFormat = 'fp32', segments 
     ...listFiles(TINY_MODEL_DIR).map((f) => join(TINY_MODEL_DIR, f)),
     ...listFiles(TINY_TAEF1_DIR).map((f) => join(TINY_TAEF1_DIR, f)),
   ];
-  const stamp = makeStamp(inputs, [
-    join(REPO_ROOT, 'tools/convert'),
-    join(REPO_ROOT, 'workers/bundle'),
-    join(REPO_ROOT, 'workers/onnx'),
-  ]);
+  const stamp = makeStamp(inputs, [join(REPO_ROOT, 'tools/convert'), join(REPO_ROOT, 'workers/bundle')]);
   const dir = join(REPO_ROOT, '.cache', 'bundles', `tiny-${weights}-${segments}`);
   return ensureCachedBuild(dir, stamp, ['manifest.json'], async (out) => {
     await convertBundle(TINY_MODEL_DIR, out, {

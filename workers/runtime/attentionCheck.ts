@@ -54,7 +54,8 @@ function makeInput(seed: number, shape: AttentionShape): Float32Array {
 
 /**
  * Runs the check graph on `target` at `shape`; returns the largest absolute error against the reference.
- * Node tests run it on the CPU EP; the engine, through measureAttentionError, on a WebGPU device.
+ * The engine runs it on a WebGPU device (measureAttentionError); Node tests on the CPU EP, at several shapes
+ * (tools/convert/onnx/attentionGraph.test.ts).
  */
 export async function measureAttentionErrorOn(
   ort: Ort,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../onnx/GraphBuilder';
 import { addConv2d, addUpsampleNearest } from '../onnx/layers';
 import { saveModel } from '../onnx/save';
 import { makeTempDir } from '../testing';

@@ -7,7 +7,7 @@
  * weights are fp16 (int4 is for Linear layers; the AE has none).
  */
 import type { AeConfig } from '../../../workers/bundle/manifest';
-import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { addAffine, addUpsampleNearest } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
 import { hasLength } from '../tuple';

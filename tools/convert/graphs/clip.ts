@@ -8,7 +8,7 @@
  * first position of the largest id, which is EOS for CLIP's vocab (EOS 49407 is the largest id).
  */
 import type { ClipConfig } from '../../../workers/bundle/manifest';
-import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { addLayerNorm } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
 import {

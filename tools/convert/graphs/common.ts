@@ -3,7 +3,7 @@
  * behind the bundle's weight format, norms (RMS, GroupNorm decomposed for the WebGPU EP), activations,
  * multi-head attention with plain MatMul/Softmax, and a row-chunked embedding lookup. Pure TypeScript.
  */
-import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
 import { addLinearWeights, type LinearWeights } from '../onnx/linear';
 import { convertFloat32ToHalf } from '../quantize/fp16';
 import { quantizeInt4 } from '../quantize/int4';

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../onnx/GraphBuilder';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
 import type { TensorSource } from '../safetensors';

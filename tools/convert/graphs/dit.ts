@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DitConfig } from '../../../workers/bundle/manifest';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../onnx/GraphBuilder';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
 import type { TensorSource } from '../safetensors';

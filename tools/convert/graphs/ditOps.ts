@@ -4,7 +4,7 @@
  * modulation, QK RMSNorm, interleaved RoPE and joint attention. Activations are float32 throughout.
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
-import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
 import { addSplit } from '../onnx/layers';
 import { addLinearWeights } from '../onnx/linear';
 import { hasLength, type Tuple } from '../tuple';

@@ -7,7 +7,7 @@
  * Attention is plain MatMul/Softmax (see addMultiHeadAttention).
  */
 import type { T5Config } from '../../../workers/bundle/manifest';
-import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { transposeMatrix } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
 import { addEmbeddingLookup, addGeluTanh, addLinearLayer, addMultiHeadAttention, addRmsNorm } from './common';

@@ -6,7 +6,7 @@
  * Weights stream from the safetensors reader straight into external-data shards.
  */
 import { join } from 'node:path';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../onnx/GraphBuilder';
 import { addAffine, addConv2d, addRelu, addSoftClamp, addUpsampleNearest } from '../onnx/layers';
 import { saveModel, type SavedModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';

@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { GraphBuilder, MS_DOMAIN } from '../../../workers/onnx/GraphBuilder';
-import { serializeModel } from '../../../workers/onnx/serialize';
+import { GraphBuilder, MS_DOMAIN } from './GraphBuilder';
+import { serializeModel } from './serialize';
 
 /**
  * MultiHeadAttention's head count is an attribute, so it is fixed; head_dim = hidden / heads stays free.

@@ -2,7 +2,7 @@
  * @file Helpers for common layer patterns on a GraphBuilder. Each takes PyTorch-layout weights
  * and returns the name of its output value. Only ops with native WebGPU EP kernels are used.
  */
-import { attrFloat, type GraphBuilder, type NodeOptions } from '../../../workers/onnx/GraphBuilder';
+import { attrFloat, type GraphBuilder, type NodeOptions } from './GraphBuilder';
 import { hasLength, type Tuple } from '../tuple';
 
 /** Conv2d parameters in PyTorch layout. */

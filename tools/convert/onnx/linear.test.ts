@@ -4,7 +4,7 @@ import { getRelativeError, runGraph } from '../quantize/runOrt';
 import { convertHalfToFloat32 } from '../safetensorsDtypes';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import type { WeightFormat } from '../graphs/types';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from './GraphBuilder';
 import { getOutput } from '../../testing/outputs';
 import { addLinearWeights } from './linear';
 import { saveModel } from './save';

@@ -6,7 +6,7 @@
 import type { WeightFormat } from '../graphs/types';
 import { convertFloat32ToHalf } from '../quantize/fp16';
 import { quantizeInt4 } from '../quantize/int4';
-import { MS_DOMAIN, type GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { MS_DOMAIN, type GraphBuilder } from './GraphBuilder';
 import { addLinear, transposeMatrix } from './layers';
 
 /** A Linear layer's parameters in PyTorch layout. */

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getOutput } from '../../testing/outputs';
 import { computeConv2d, getMaxAbsDiff, makeRandomFloats, makeRng, makeTempDir } from '../testing';
-import { attrFloat, attrFloats, GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { attrFloat, attrFloats, GraphBuilder } from './GraphBuilder';
 import {
   assertOnnxModel,
   isOnnxModel,
@@ -13,7 +13,7 @@ import {
 } from '../../../workers/bundle/onnxInspect';
 import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from './layers';
 import { saveModel } from './save';
-import { serializeModel } from '../../../workers/onnx/serialize';
+import { serializeModel } from './serialize';
 import { ShardWriter } from './shardWriter';
 
 const temp = makeTempDir('onnx-encoder-test');

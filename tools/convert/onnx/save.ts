@@ -3,8 +3,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
-import { serializeModel, type SerializeOptions } from '../../../workers/onnx/serialize';
+import type { GraphBuilder } from './GraphBuilder';
+import { serializeModel, type SerializeOptions } from './serialize';
 import type { ShardWriter } from './shardWriter';
 
 /** Options for saveModel(). */

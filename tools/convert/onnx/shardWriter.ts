@@ -4,8 +4,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ShardLayout, type ExternalDataSink, type ShardLayoutOptions } from '../../../workers/onnx/externalData';
-import type { ExternalDataRef } from '../../../workers/onnx/proto';
+import { ShardLayout, type ExternalDataSink, type ShardLayoutOptions } from './externalData';
+import type { ExternalDataRef } from './proto';
 
 /** Writes `<dataFileName>`, `<dataFileName>.1`, … under `outDir`, truncating existing files. */
 export class ShardWriter implements ExternalDataSink {

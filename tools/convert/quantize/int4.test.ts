@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../../../workers/onnx/GraphBuilder';
+import { GraphBuilder } from '../onnx/GraphBuilder';
 import { getOutput } from '../../testing/outputs';
 import { addLinearWeights } from '../onnx/linear';
 import { saveModel } from '../onnx/save';

@@ -138,5 +138,3 @@ export class ProtoWriter {
     this.scratch = new Uint8Array(Math.max(this.scratch.length, 4096));
   }
 }
-
-export { decodeFields, decodeString, ProtoDecodeError, type ProtoField } from '../bundle/protobufDecode';
