@@ -1,12 +1,35 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Unit tests run in Node: workers/, tools/ and src/editor are pure TypeScript by design.
+/**
+ * Tests that run onnxruntime-node, build graphs or bundles with the converter, or load the tiny checkpoints
+ * are `*.integration.test.ts` (the worker's live in tools/integration/: workers/ never imports tools/).
+ * Everything else is a unit test: pure, in Node (workers/, tools/ and src/editor are pure TypeScript by design).
+ */
+const INTEGRATION = '**/*.integration.test.ts';
+
 export default defineConfig({
   test: {
     environment: 'node',
-    include: ['workers/**/*.test.ts', 'tools/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['workers/**/*.test.ts', 'tools/**/*.test.ts', 'src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, INTEGRATION],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [INTEGRATION],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });
