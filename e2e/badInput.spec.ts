@@ -9,13 +9,11 @@ test.describe('bad input gets a clear message and the worker stays usable', () =
   test('a model file that is not ONNX', async ({ page }) => {
     await openStudio(page, 'wasm');
     await page.getByTestId('image-file').setInputFiles(image);
-    await page
-      .getByTestId('encoder-files')
-      .setInputFiles({
-        name: 'bogus.onnx',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from('this is not a model\n'),
-      });
+    await page.getByTestId('encoder-files').setInputFiles({
+      name: 'bogus.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not a model\n'),
+    });
     await page.getByTestId('decoder-files').setInputFiles(box.decoder);
     await page.getByTestId('run-roundtrip').click();
     await expect(page.getByRole('alert')).toContainText('bogus.onnx is not an ONNX model');
@@ -47,7 +45,9 @@ test.describe('bad input gets a clear message and the worker stays usable', () =
     await expect(page.getByLabel('Input image roundtrip-128.png')).toBeVisible();
 
     await dropFile(page, 'photo.png', 'image/png', 'PNG? no, just text');
-    await expect(page.getByRole('alert')).toContainText('"photo.png" could not be decoded');
+    // Both errors stay on screen, each as its own toast, until dismissed.
+    await expect(page.getByRole('alert').filter({ hasText: '"photo.png" could not be decoded' })).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveCount(2);
 
     await chooseModels(page, box.encoder, box.decoder);
     expect(await runRoundTrip(page, 'wasm')).toBeGreaterThan(10);

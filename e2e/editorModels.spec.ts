@@ -26,7 +26,7 @@ test('models: capabilities first, bundles or a plain "none yet", URL and folder 
     input.files = dt.files;
     input.dispatchEvent(new Event('change', { bubbles: true }));
   });
-  await expect(page.getByRole('alert')).toContainText('“holiday” has no manifest.json');
+  await expect(page.getByRole('alert').filter({ hasText: '“holiday” has no manifest.json' })).toBeVisible();
 });
 
 test('diagnostics keeps the autoencoder check reachable', async ({ page }, testInfo) => {

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useRef } from 'react';
 import { selectActiveBundle } from '../editor/selectors';
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
-import { NoticeBar } from '../ui/NoticeBar';
 import { PendingImageDialog } from '../ui/PendingImageDialog';
 import { ShortcutHelp } from '../ui/ShortcutHelp';
+import { Toasts } from '../ui/Toasts';
 import { TopBar } from '../ui/TopBar';
 import { openFiles } from './commands';
 import { EditorView } from './EditorView';
@@ -13,14 +13,14 @@ import { getShortcutGroups } from './shortcuts';
 import { useGlobalInput } from './useGlobalInput';
 import { DiagnosticsView, ModelsView, SessionsView } from './Views';
 
-/** The app shell: top bar, the one notice area, the current view, and the dialogs. */
+/** The app shell: top bar, the current view, and over them the toasts and dialogs. */
 export function App() {
   const store = useStudioStore();
   const { tools } = useServices();
   const a = useActions();
   const s = useStudioShallow((st) => ({
     view: st.view,
-    notice: st.notice,
+    toasts: st.toasts,
     help: st.helpOpen,
     pending: st.pendingImage,
     name: st.tree ? st.sessionName : null,
@@ -34,15 +34,6 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const openFileDialog = useCallback(() => fileInput.current?.click(), []);
   useGlobalInput(store, tools, openFileDialog);
-  useEffect(() => {
-    // Status messages fade by themselves; errors stay until dismissed or replaced.
-    if (s.notice?.kind !== 'info') return;
-    const shown = s.notice;
-    const t = setTimeout(() => {
-      if (store.getState().notice === shown) store.getState().report(null);
-    }, 6000);
-    return () => clearTimeout(t);
-  }, [s.notice, store]);
 
   const backend = s.caps ? (s.caps.backend === 'webgpu' ? 'WebGPU' : 'WASM') : null;
   return (
@@ -66,7 +57,7 @@ export function App() {
         onRedo={a.redo}
         onHelp={() => a.setHelpOpen(true)}
       />
-      <NoticeBar notice={s.notice} onDismiss={() => a.report(null)} />
+      <Toasts toasts={s.toasts} onDismiss={a.dismissToast} />
       <input
         ref={fileInput}
         type="file"

@@ -53,7 +53,7 @@ export function ModelsView() {
           onPickFolder={() =>
             void pickDirectoryFiles()
               .then((picked) => picked && a.addBundleFromFiles(picked.name, picked.files))
-              .catch((e) => a.report({ kind: 'error', text: `The folder could not be read: ${(e as Error).message}` }))
+              .catch((e) => a.report({ severity: 'error', text: `The folder could not be read: ${(e as Error).message}` }))
           }
           onFolderFiles={(files) => {
             if (files.length) {
@@ -87,7 +87,7 @@ export function DiagnosticsView() {
             try {
               a.setModel(role, toModelFiles(files));
             } catch (e) {
-              a.report({ kind: 'error', text: (e as Error).message });
+              a.report({ severity: 'error', text: (e as Error).message });
             }
           }}
           onImageFile={(f) =>

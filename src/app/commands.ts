@@ -22,7 +22,7 @@ export async function decodeFiles(store: StudioStore, files: File[]) {
     try {
       out.push({ name: file.name, image: await decodeImageFile(file) });
     } catch (e) {
-      store.getState().report({ kind: 'error', text: (e as Error).message });
+      store.getState().report({ severity: 'error', text: (e as Error).message });
     }
   }
   return out;
@@ -43,7 +43,7 @@ export async function receiveFiles(store: StudioStore, files: File[]): Promise<v
     s.offerImage(first.name, first.image);
   } else {
     decoded.forEach((r) => s.addReference(r.name, r.image));
-    s.report({ kind: 'info', text: `Added ${decoded.length} references.` });
+    s.report({ severity: 'info', text: `Added ${decoded.length} references.` });
   }
 }
 
@@ -80,7 +80,7 @@ export async function exportSession(store: StudioStore, sessions: SessionPort, i
     if (!snapshot) return;
     downloadBlob(await exportSessionFile(snapshot, Date.now()), `${safeName(snapshot.name)}${SESSION_FILE_EXTENSION}`);
   } catch (e) {
-    s.report({ kind: 'error', text: `The session could not be exported: ${(e as Error).message}` });
+    s.report({ severity: 'error', text: `The session could not be exported: ${(e as Error).message}` });
   }
 }
 
@@ -90,7 +90,7 @@ export async function importSession(store: StudioStore, file: File): Promise<voi
     await store.getState().addImportedSession(snapshot);
   } catch (e) {
     store.getState().report({
-      kind: 'error',
+      severity: 'error',
       text: `“${file.name}” could not be imported: ${(e as Error).message}. Nothing was changed.`,
     });
   }

@@ -19,10 +19,21 @@ import type { SessionMeta } from './ports';
 import type { ActiveTool } from './tools/CanvasTools';
 import type { Size, Viewport } from './viewport';
 
-/** A message for the user: what went wrong (error) or what is happening (info). */
+/**
+ * How much a message matters: info (what happened, fades by itself), warning (worth reading, not a failure),
+ * error (something the user asked for did not happen).
+ */
+export type NoticeSeverity = 'info' | 'warning' | 'error';
+
+/** A message for the user. Actions set the latest one as `notice`; the store stacks them as `toasts`. */
 export interface Notice {
-  kind: 'error' | 'info';
+  severity: NoticeSeverity;
   text: string;
+}
+
+/** A notice on screen; `id` tells equal texts apart so one toast can be dismissed. */
+export interface Toast extends Notice {
+  id: number;
 }
 
 export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
@@ -76,7 +87,10 @@ export interface PendingImage {
 export interface StudioState {
   view: View;
   helpOpen: boolean;
+  /** The latest message; setting it to null withdraws every toast (what they reported no longer applies). */
   notice: Notice | null;
+  /** The messages on screen, oldest first (see notices.ts). */
+  toasts: Toast[];
   /** True once boot finished loading settings and the last session. */
   ready: boolean;
 
@@ -165,6 +179,7 @@ export function createInitialState(): StudioState {
     view: 'editor',
     helpOpen: false,
     notice: null,
+    toasts: [],
     ready: false,
     sessionId: null,
     sessionName: '',

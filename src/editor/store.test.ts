@@ -166,7 +166,7 @@ describe('studio store: editing', () => {
     await running;
     expect(s().job).toBeNull();
     expect(s().tree).toBe(before);
-    expect(s().notice).toEqual({ kind: 'info', text: 'Cancelled.' });
+    expect(s().notice).toEqual({ severity: 'info', text: 'Cancelled.' });
   });
 
   it('an engine failure becomes a plain notice and changes nothing', async () => {
@@ -177,7 +177,7 @@ describe('studio store: editing', () => {
     s().setPrompt({ text: 'x' });
     await s().generate();
     expect(s().tree).toBe(before);
-    expect(s().notice!.kind).toBe('error');
+    expect(s().notice!.severity).toBe('error');
     expect(s().notice!.text).toMatch(/not ready.*Editing is not available in this build yet/);
   });
 

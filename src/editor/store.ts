@@ -10,6 +10,7 @@ import { createJobActions, type JobActions } from './actions/job';
 import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
 import type { Settings, StudioDeps } from './ports';
+import { followNotice } from './notices';
 import { selectActiveBundle } from './selectors';
 import { createInitialState, differsFromDefaults, SAMPLER_KEYS, type PromptSettings, type StudioState } from './state';
 
@@ -88,7 +89,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
             set({ view });
           }
         } catch (e) {
-          set({ notice: { kind: 'error', text: `Saved work could not be read: ${(e as Error).message}` } });
+          set({ notice: { severity: 'error', text: `Saved work could not be read: ${(e as Error).message}` } });
         }
         set({ ready: true });
         await engineReady;
@@ -101,6 +102,16 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
   store.subscribe((s) => {
     const prompt = withModelDefaults(s);
     if (prompt !== s.prompt) store.setState({ prompt });
+  });
+  // …and one place turns each new notice into a toast. It compares with the last notice it saw, not the listener's
+  // `prev`, which is stale when another listener's setState ran in between.
+  let seen = store.getState().notice;
+  let toastId = 0;
+  store.subscribe(() => {
+    const { notice, toasts } = store.getState();
+    if (notice === seen) return;
+    seen = notice;
+    store.setState({ toasts: followNotice(toasts, notice, ++toastId) });
   });
   return store;
 }

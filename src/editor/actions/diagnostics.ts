@@ -26,15 +26,15 @@ export function createDiagnosticsActions(ctx: ActionContext<DiagnosticsActions>)
     },
     async runRoundTrip() {
       const { image, encoder, decoder } = get().diagnostics;
-      if (!image) return set({ notice: { kind: 'error', text: 'Open an image first.' } });
+      if (!image) return set({ notice: { severity: 'error', text: 'Open an image first.' } });
       if (!encoder || !decoder)
-        return set({ notice: { kind: 'error', text: 'Choose both the encoder and the decoder model files first.' } });
+        return set({ notice: { severity: 'error', text: 'Choose both the encoder and the decoder model files first.' } });
       patch({ busy: true });
       set({ notice: null });
       try {
         patch({ result: await deps.engine.roundTrip(encoder, decoder, image.pixels) });
       } catch (e) {
-        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+        set({ notice: { severity: 'error', text: describeEngineError(e) } });
       } finally {
         patch({ busy: false });
       }

@@ -128,7 +128,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const image = s.images[turn.image.id];
     const referenceImages = references.map((r) => s.images[r.id]);
     if (!image || !referenceImages.every((r): r is RgbaImage => r !== undefined)) {
-      set({ notice: { kind: 'error', text: 'An image this edit needs is missing from the session.' } });
+      set({ notice: { severity: 'error', text: 'An image this edit needs is missing from the session.' } });
       return false;
     }
     const job: EditJob = {
@@ -170,7 +170,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const error = toEngineError(e);
       set({
         job: null,
-        notice: { kind: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) },
+        notice: { severity: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) },
       });
       if (error.code === 'device-lost') set({ engineBundleId: null });
       return false;
@@ -216,7 +216,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     async generate() {
       const s = get();
       const blocker = selectGenerateBlocker(s);
-      if (blocker) return set({ notice: { kind: 'error', text: blocker } });
+      if (blocker) return set({ notice: { severity: 'error', text: blocker } });
       const turn = selectCurrentTurn(s)!;
       const mask =
         isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height
@@ -238,7 +238,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       try {
         await deps.engine.cancel(job.id);
       } catch (e) {
-        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+        set({ notice: { severity: 'error', text: describeEngineError(e) } });
       }
     },
   };

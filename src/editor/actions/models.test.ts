@@ -43,7 +43,7 @@ describe('model actions', () => {
     const key = 'https://models.example/kontext-dev-int4/';
     expect(s().downloads[key]).toMatchObject({ running: false, files: incomplete.files });
     expect(s().downloads[key]!.error).toMatch(/damaged.*sha256 differs/);
-    expect(s().notice!.kind).toBe('error');
+    expect(s().notice!.severity).toBe('error');
     expect(s().bundleUrls[incomplete.id]).toBe(key);
     await s().resumeBundle(incomplete.id);
     expect(calls).toEqual([key, key]);

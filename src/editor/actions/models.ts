@@ -56,13 +56,13 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       });
       set((s) => ({
         downloads: omitKey(s.downloads, key),
-        notice: { kind: 'info', text: `${added!.name} is ready.` },
+        notice: { severity: 'info', text: `${added!.name} is ready.` },
       }));
     } catch (e) {
       const error = describeEngineError(e);
       set((s) => ({
         downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], running: false, error } },
-        notice: { kind: 'error', text: `${label}: ${error}` },
+        notice: { severity: 'error', text: `${label}: ${error}` },
       }));
     }
     await actions.refreshBundles();
@@ -85,7 +85,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         const capabilities = await deps.engine.init(choice);
         set({ capabilities, engineBundleId: null, notice: null });
       } catch (e) {
-        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+        set({ notice: { severity: 'error', text: describeEngineError(e) } });
       } finally {
         set({ engineStarting: false, diagnostics: { ...get().diagnostics, busy: false } });
       }
@@ -95,7 +95,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       try {
         set({ bundles: await deps.engine.listBundles() });
       } catch (e) {
-        set({ bundles: get().bundles ?? [], notice: { kind: 'error', text: describeEngineError(e) } });
+        set({ bundles: get().bundles ?? [], notice: { severity: 'error', text: describeEngineError(e) } });
       }
     },
     addBundleFromUrl(input) {
@@ -105,7 +105,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         if (url.startsWith('https://invalid.invalid/'))
           throw new Error(`“${input}” is not a full web address; include https://.`);
       } catch (e) {
-        set({ notice: { kind: 'error', text: (e as Error).message } });
+        set({ notice: { severity: 'error', text: (e as Error).message } });
         return Promise.resolve();
       }
       return runAdd(url, url, { kind: 'url', url });
@@ -114,7 +114,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       if (!files.some((f) => f.name === 'manifest.json')) {
         set({
           notice: {
-            kind: 'error',
+            severity: 'error',
             text: `“${label}” has no manifest.json: pick the bundle's folder (the one that holds manifest.json).`,
           },
         });
@@ -129,7 +129,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       if (!url)
         return set({
           notice: {
-            kind: 'error',
+            severity: 'error',
             text: 'This bundle came from a local folder: add the same folder again to finish it.',
           },
         });
@@ -144,7 +144,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
           engineBundleId: s.engineBundleId === id ? null : s.engineBundleId,
         }));
       } catch (e) {
-        set({ notice: { kind: 'error', text: describeEngineError(e) } });
+        set({ notice: { severity: 'error', text: describeEngineError(e) } });
       }
       await actions.refreshBundles();
       await actions.refreshStorage();
@@ -176,7 +176,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         // With a complete copy stored (offline, another tab busy with it) the app keeps editing with that copy.
         if (!noneShipped && !installed)
           set({
-            notice: { kind: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` },
+            notice: { severity: 'error', text: `The built-in model could not be installed: ${describeEngineError(e)}` },
           });
       } finally {
         set((s) => ({ downloads: omitKey(s.downloads, 'embedded') }));
@@ -191,7 +191,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       const granted = await deps.requestPersistence().catch(() => false);
       set({
         notice: {
-          kind: 'info',
+          // Declined is not a failure, but stored models and sessions may be evicted: worth reading before it fades.
+          severity: granted ? 'info' : 'warning',
           text: granted
             ? 'The browser will keep your models and sessions when space runs low.'
             : 'The browser declined to make storage persistent (it may grant it after more visits, or if the app is installed).',

@@ -5,6 +5,7 @@
 import type { RgbaImage } from '../../../workers/api';
 import { createTree, deleteBranch, getSubtree, redo, selectTurn, undo } from '../history/tree';
 import type { HistoryTree, ImageRef } from '../history/types';
+import { withoutToast } from '../notices';
 import type { SessionSnapshot } from '../ports';
 import { NO_MASK_HISTORY, type Notice, type StudioState, type View } from '../state';
 import { fitViewport } from '../viewport';
@@ -34,6 +35,8 @@ export interface SessionActions {
   setView(view: View): void;
   setHelpOpen(open: boolean): void;
   report(notice: Notice | null): void;
+  /** Takes one toast off the screen (its button, or an info toast's timer); the others stay. */
+  dismissToast(id: number): void;
 }
 
 const stripExtension = (name: string) => name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'Untitled';
@@ -135,7 +138,8 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     },
     addReference(_name, image) {
       const s = get();
-      if (!s.tree) return set({ notice: { kind: 'error', text: 'Open an image to edit before adding references.' } });
+      if (!s.tree)
+        return set({ notice: { severity: 'error', text: 'Open an image to edit before adding references.' } });
       const ref: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
       set({ images: { ...s.images, [ref.id]: image }, references: [...s.references, ref], revision: s.revision + 1 });
     },
@@ -203,7 +207,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
         cancelRunningJob();
         loadSnapshot(await deps.sessions.load(id));
       } catch (e) {
-        set({ notice: { kind: 'error', text: `That session could not be opened: ${(e as Error).message}` } });
+        set({ notice: { severity: 'error', text: `That session could not be opened: ${(e as Error).message}` } });
       }
     },
     async deleteSession(id) {
@@ -211,7 +215,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
         if (id === get().sessionId) actions.closeSession();
         await deps.sessions.remove(id);
       } catch (e) {
-        set({ notice: { kind: 'error', text: `That session could not be deleted: ${(e as Error).message}` } });
+        set({ notice: { severity: 'error', text: `That session could not be deleted: ${(e as Error).message}` } });
       }
       await actions.refreshSessions();
     },
@@ -222,19 +226,19 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
         await actions.refreshSessions();
         set({
           notice: {
-            kind: 'info',
+            severity: 'info',
             text: `Imported “${session.name}” (${Object.keys(session.tree.nodes).length} turns).`,
           },
         });
       } catch (e) {
-        set({ notice: { kind: 'error', text: `The session could not be imported: ${(e as Error).message}` } });
+        set({ notice: { severity: 'error', text: `The session could not be imported: ${(e as Error).message}` } });
       }
     },
     async refreshSessions() {
       try {
         set({ sessions: await deps.sessions.list() });
       } catch (e) {
-        set({ notice: { kind: 'error', text: `Saved sessions could not be read: ${(e as Error).message}` } });
+        set({ notice: { severity: 'error', text: `Saved sessions could not be read: ${(e as Error).message}` } });
       }
     },
     closeSession() {
@@ -257,6 +261,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     setView: (view) => set({ view }),
     setHelpOpen: (helpOpen) => set({ helpOpen }),
     report: (notice) => set({ notice }),
+    dismissToast: (id) => set((s) => ({ toasts: withoutToast(s.toasts, id) })),
   };
   return actions;
 }
