@@ -10,9 +10,10 @@ import { buildClipTokenizerJson, type ClipSpecialTokens } from '../tokenizers/cl
 import { prepareT5Tokenizer } from '../tokenizers/t5Tokenizer';
 import { ConvertError, type ModelFolder } from './modelFolder';
 
-function readJsonFile(path: string): unknown {
+/** Reads a JSON file; `T` is the shape the caller expects (the parse functions it feeds check it). */
+export function readJsonFile<T = unknown>(path: string): T {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (e) {
     throw new ConvertError(`${path}: not valid JSON (${(e as Error).message})`);
   }
@@ -31,9 +32,9 @@ export function writeTokenizers(folder: ModelFolder, outDir: string): { t5: Toke
     'json' in source
       ? readJsonFile(source.json)
       : buildClipTokenizerJson(
-          readJsonFile(source.vocab) as Record<string, number>,
+          readJsonFile<Record<string, number>>(source.vocab),
           readFileSync(source.merges, 'utf8'),
-          readJsonFile(source.config) as ClipSpecialTokens,
+          readJsonFile<ClipSpecialTokens>(source.config),
         );
   writeFileSync(join(outDir, clip.json), JSON.stringify(clipJson));
   copyFileSync(source.config, join(outDir, clip.config));

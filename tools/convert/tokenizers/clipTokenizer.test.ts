@@ -8,14 +8,17 @@ import { VENDOR_DATA_DIR } from '../paths';
 import { buildClipTokenizerJson } from './clipTokenizer';
 import { ReferenceClipBpe } from './referenceClipBpe';
 import { TOKENIZER_TEST_PROMPTS } from './testPrompts';
+import { readJsonFile } from '../bundle/tokenizers';
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+type Json = Record<string, unknown>;
+
+type Vocab = Record<string, number>;
 
 describe('buildClipTokenizerJson on the tiny fixture tokenizer/', () => {
   const dir = join(TINY_MODEL_DIR, 'tokenizer');
-  const vocab = readJson(join(dir, 'vocab.json'));
+  const vocab = readJsonFile<Vocab>(join(dir, 'vocab.json'));
   const merges = readFileSync(join(dir, 'merges.txt'), 'utf8');
-  const config = readJson(join(dir, 'tokenizer_config.json'));
+  const config = readJsonFile<Json>(join(dir, 'tokenizer_config.json'));
   const json = buildClipTokenizerJson(vocab, merges, config);
 
   it('gives the golden CLIP ids once the engine pads them to 77', async () => {
@@ -63,8 +66,8 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
   let loaded: ReturnType<typeof build> | undefined;
   const load = () => (loaded ??= build());
   const build = () => {
-    const vocab = readJson(join(clipDir, 'vocab.json'));
-    const config = readJson(join(clipDir, 'tokenizer_config.json'));
+    const vocab = readJsonFile<Vocab>(join(clipDir, 'vocab.json'));
+    const config = readJsonFile<Json>(join(clipDir, 'tokenizer_config.json'));
     const json = buildClipTokenizerJson(vocab, readFileSync(join(clipDir, 'merges.txt'), 'utf8'), config);
     return {
       vocab,
@@ -100,14 +103,14 @@ describe.skipIf(!hasClip)('buildClipTokenizerJson on openai/clip-vit-large-patch
 
   it('truncates to 77 with the closing EOS and pads with <|endoftext|> in the engine', () => {
     const { json, reference } = load();
-    const config = readJson(join(clipDir, 'tokenizer_config.json'));
+    const config = readJsonFile<Json>(join(clipDir, 'tokenizer_config.json'));
     const engine = createPromptTokenizer(json, config, 77);
     const long = reference.encode(TOKENIZER_TEST_PROMPTS[28]!);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[28]!))).toEqual([...long.slice(0, 76), reference.eos]);
     const short = reference.encode(TOKENIZER_TEST_PROMPTS[0]!);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[0]!))).toEqual([
       ...short,
-      ...new Array(77 - short.length).fill(reference.eos),
+      ...Array<number>(77 - short.length).fill(reference.eos),
     ]);
   });
 });

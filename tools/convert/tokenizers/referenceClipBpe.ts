@@ -17,6 +17,7 @@ import { gunzipSync } from 'node:zlib';
 const OPENAI_PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 
 /** Python 3 `re` `\s` for str patterns (Unicode whitespace plus \x1c–\x1f and \x85; not \ufeff as in JS). */
+// eslint-disable-next-line no-control-regex -- \x1c–\x1f are whitespace to Python, so the reference must match them
 const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/gu;
 
 /** GPT-2/CLIP byte → printable character, in openai's insertion order (printable bytes first). */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrecompiledNormalizer, Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
@@ -8,12 +8,13 @@ import { REPO_ROOT, VENDOR_DATA_DIR } from '../paths';
 import { PrecompiledCharsmap, ReferenceUnigram } from './referenceUnigram';
 import { prepareT5Tokenizer } from './t5Tokenizer';
 import { TOKENIZER_TEST_PROMPTS } from './testPrompts';
+import { readJsonFile } from '../bundle/tokenizers';
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+type Json = Record<string, unknown>;
 
 describe('prepareT5Tokenizer on the tiny fixture tokenizer_2/', () => {
   const dir = join(TINY_MODEL_DIR, 'tokenizer_2');
-  const original = readJson(join(dir, 'tokenizer.json'));
+  const original = readJsonFile(join(dir, 'tokenizer.json'));
   const json = prepareT5Tokenizer(original);
 
   it('returns an equal copy, not the same object', () => {
@@ -25,7 +26,7 @@ describe('prepareT5Tokenizer on the tiny fixture tokenizer_2/', () => {
     const golden = await openGolden('t5');
     const expected = Array.from(await golden.readInt32('input_ids'));
     await golden.close();
-    const ids = createPromptTokenizer(json, readJson(join(dir, 'tokenizer_config.json')), 16).encode(
+    const ids = createPromptTokenizer(json, readJsonFile<Json>(join(dir, 'tokenizer_config.json')), 16).encode(
       'turn the sky into night and make the cats blue',
     );
     expect(Array.from(ids)).toEqual(expected);
@@ -40,7 +41,9 @@ describe('prepareT5Tokenizer on the tiny fixture tokenizer_2/', () => {
 });
 
 describe('prepareT5Tokenizer rejects what the worker cannot run', () => {
-  const base = readJson(join(TINY_MODEL_DIR, 'tokenizer_2', 'tokenizer.json'));
+  /** The fields of a Unigram tokenizer.json these tests rewrite. */
+  type UnigramJson = { model: { vocab: [string, number][] } & Record<string, unknown> } & Record<string, unknown>;
+  const base = readJsonFile<UnigramJson>(join(TINY_MODEL_DIR, 'tokenizer_2', 'tokenizer.json'));
   it('names the problem', () => {
     expect(() => prepareT5Tokenizer({ ...base, model: { type: 'WordPiece', vocab: {}, unk_token: '<unk>' } })).toThrow(
       'model type is "WordPiece", expected "Unigram" (SentencePiece) or "WordLevel"',
@@ -54,7 +57,7 @@ describe('prepareT5Tokenizer rejects what the worker cannot run', () => {
     expect(() =>
       prepareT5Tokenizer({
         ...base,
-        model: { ...base.model, vocab: base.model.vocab.filter(([p]: [string]) => p !== '</s>') },
+        model: { ...base.model, vocab: base.model.vocab.filter(([p]) => p !== '</s>') },
       }),
     ).toThrow('"</s>" is not in model.vocab');
     expect(() =>
@@ -74,7 +77,7 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
   let loaded: { json: Record<string, unknown>; tokenizer: Tokenizer; reference: ReferenceUnigram } | undefined;
   const load = () => {
     if (loaded) return loaded;
-    const json = prepareT5Tokenizer(readJson(t5File));
+    const json = prepareT5Tokenizer(readJsonFile(t5File));
     return (loaded = { json, tokenizer: new Tokenizer(json, {}), reference: new ReferenceUnigram(json) });
   };
 
@@ -127,14 +130,14 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
 
   it('pads with <pad> (0) after </s> (1) and truncates to 512 keeping </s> in the engine', () => {
     const { json, reference } = load();
-    const config = readJson(join(VENDOR_DATA_DIR, 't5-v1_1-xxl-tokenizer', 'tokenizer_config.json'));
+    const config = readJsonFile<Json>(join(VENDOR_DATA_DIR, 't5-v1_1-xxl-tokenizer', 'tokenizer_config.json'));
     const engine = createPromptTokenizer(json, config, 512);
     const long = reference.encode(TOKENIZER_TEST_PROMPTS[29]!);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[29]!))).toEqual([...long.slice(0, 511), 1]);
     const short = reference.encode(TOKENIZER_TEST_PROMPTS[1]!);
     expect(Array.from(engine.encode(TOKENIZER_TEST_PROMPTS[1]!))).toEqual([
       ...short,
-      ...new Array(512 - short.length).fill(0),
+      ...Array<number>(512 - short.length).fill(0),
     ]);
   });
 });
@@ -142,8 +145,8 @@ describe.skipIf(!hasT5)('prepareT5Tokenizer on google/t5-v1_1-xxl (vendor data)'
 describe('prepareT5Tokenizer on a WordLevel vocabulary (kontext-micro)', () => {
   it('accepts the domain tokenizer, and the engine pads its ids as it does T5', () => {
     const micro = join(REPO_ROOT, 'training/kontextbench_micro');
-    const json = prepareT5Tokenizer(JSON.parse(readFileSync(join(micro, 'tokenizer.json'), 'utf8')));
-    const config = JSON.parse(readFileSync(join(micro, 'tokenizer_config.json'), 'utf8'));
+    const json = prepareT5Tokenizer(readJsonFile(join(micro, 'tokenizer.json')));
+    const config = readJsonFile<Json>(join(micro, 'tokenizer_config.json'));
     const ids = createPromptTokenizer(json, config, 8).encode('remove the star');
     expect(Array.from(ids.slice(3))).toEqual([1, 0, 0, 0, 0]); // three words, </s>, padding
     expect(Array.from(ids.slice(0, 3)).every((id) => id > 2)).toBe(true);

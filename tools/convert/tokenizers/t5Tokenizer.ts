@@ -63,6 +63,13 @@ export interface T5SpecialTokens {
  * @throws Error naming the first problem: not a Unigram model, malformed vocab, unk_id out of range,
  *   a missing pad/eos piece, a post-processor that does not append eos, or a component the worker's library lacks.
  */
+/** One Unigram vocabulary entry: [piece, log-probability score]. */
+function isPieceScore(entry: unknown): entry is [string, number] {
+  return (
+    Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number' && Number.isFinite(entry[1])
+  );
+}
+
 export function prepareT5Tokenizer(
   tokenizerJson: unknown,
   special: T5SpecialTokens = { pad: '<pad>', eos: '</s>' },
@@ -87,14 +94,8 @@ export function prepareT5Tokenizer(
   if (!Array.isArray(vocab) || vocab.length === 0)
     return fail('model.vocab must be a non-empty list of [piece, score]');
   const pieces = new Map<string, number>();
-  vocab.forEach((entry, i) => {
-    if (
-      !Array.isArray(entry) ||
-      typeof entry[0] !== 'string' ||
-      typeof entry[1] !== 'number' ||
-      !Number.isFinite(entry[1])
-    )
-      fail(`model.vocab[${i}] is not [piece, score]`);
+  (vocab as unknown[]).forEach((entry, i) => {
+    if (!isPieceScore(entry)) return fail(`model.vocab[${i}] is not [piece, score]`);
     if (!pieces.has(entry[0])) pieces.set(entry[0], i);
   });
   const unk = model.unk_id;
