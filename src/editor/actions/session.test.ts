@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDeps, testImage } from '../../testing/fakes';
+import { selectSnapshot } from '../selectors';
 import { createStudioStore } from '../store';
 
 async function setup() {
@@ -27,6 +28,15 @@ describe('session actions', () => {
     s().resolvePendingImage(null);
     expect(s().pendingImage).toBeNull();
     expect(s().sessionName).toBe('c');
+  });
+
+  it('a new session starts with an empty instruction, not the one written for the previous image', async () => {
+    const s = await setup();
+    s().openImage('a.png', testImage());
+    s().setPrompt({ text: 'make the sky purple' });
+    s().openImage('b.png', testImage());
+    expect(s().prompt.text).toBe('');
+    expect(selectSnapshot(s())!.draft.prompt).toBe('');
   });
 
   it('deleting a branch drops its images but keeps what other turns and the draft use', async () => {

@@ -122,7 +122,8 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
         tree,
         images: { [ref.id]: image },
         masks: {},
-        draft: { mask: null, references: [], prompt: get().prompt.text },
+        // A new image starts with an empty instruction: the last one was about another picture.
+        draft: { mask: null, references: [], prompt: '' },
       });
     },
     offerImage(name, image) {
