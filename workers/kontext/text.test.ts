@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPromptTokenizer } from './text';
 
+// On the real T5-XXL tokenizer (vendor data): tools/integration/promptTokenizer.integration.test.ts.
+
 const ROOT = resolve(import.meta.dirname, '../..');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const micro = join(ROOT, 'training/kontextbench_micro');
-const vendorT5 = join(ROOT, '../shared/vendor-data/t5-v1_1-xxl-tokenizer');
 
 describe('createPromptTokenizer', () => {
   const tokenizer = createPromptTokenizer(
@@ -31,19 +32,6 @@ describe('createPromptTokenizer', () => {
     expect(ids.length).toBe(12);
     expect(ids[11]).toBe(eos);
     expect(Array.from(ids.slice(0, 11))).not.toContain(pad);
-  });
-
-  it.skipIf(!existsSync(vendorT5))('pads the real T5 tokenizer with id 0 after </s> (id 1)', () => {
-    const t5 = createPromptTokenizer(
-      readJson(join(vendorT5, 'tokenizer.json')),
-      readJson(join(vendorT5, 'tokenizer_config.json')),
-      512,
-    );
-    const ids = t5.encode('Make the car red.');
-    expect(ids.length).toBe(512);
-    const end = ids.indexOf(1);
-    expect(end).toBeGreaterThan(3);
-    expect(ids.slice(end + 1).every((id) => id === 0)).toBe(true);
   });
 
   it('refuses a config whose EOS the vocabulary lacks', () => {

@@ -17,6 +17,9 @@ export const TAEF1_VENDOR_DIR = join(VENDOR_DATA_DIR, 'taef1');
 
 const WEIGHT_FILES = ['taef1_encoder.safetensors', 'taef1_decoder.safetensors'];
 
+/** The weight files the graphs are built from, in the vendor folder (tests check them with hasVendorData). */
+export const TAEF1_WEIGHT_PATHS = WEIGHT_FILES.map((f) => join(TAEF1_VENDOR_DIR, f));
+
 /** Options, mainly for tests of this helper. */
 export interface EnsureTaef1Options {
   vendorDir?: string;

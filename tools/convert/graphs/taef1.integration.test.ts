@@ -6,11 +6,11 @@ import { decodePngRgb, type RgbImage } from '../fixtures/makeRoundtripImage';
 import { listExternalDataLocations } from '../../../workers/bundle/onnxInspect';
 import { getOutput } from '../../testing/outputs';
 import { computePsnr, makeTempDir, ROUNDTRIP_FIXTURE } from '../testing';
-import { ensureTaef1Graphs, TAEF1_VENDOR_DIR } from './buildTaef1ForTests';
+import { hasVendorData } from '../../testing/vendorData';
+import { ensureTaef1Graphs, TAEF1_VENDOR_DIR, TAEF1_WEIGHT_PATHS } from './buildTaef1ForTests';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE, type Taef1GraphFiles } from './taef1';
 
-const hasWeights = existsSync(join(TAEF1_VENDOR_DIR, 'taef1_encoder.safetensors'));
-if (!hasWeights) console.warn(`skipping TAEF1 graph tests: no TAEF1 weights in ${TAEF1_VENDOR_DIR}`);
+const hasWeights = hasVendorData('the TAEF1 graph tests', TAEF1_WEIGHT_PATHS);
 
 const temp = makeTempDir('taef1-test');
 afterAll(() => temp.cleanup());
