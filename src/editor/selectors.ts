@@ -2,6 +2,7 @@
  * @file Derived values. Pure functions of the state; hooks wrap them, tests call them directly.
  */
 import type { BundleInfo, RgbaImage } from '../../workers/api';
+import { getTurnChange } from './change';
 import { canRedo, canUndo } from './history/tree';
 import type { TurnNode } from './history/types';
 import { isMaskEmpty } from './mask';
@@ -24,30 +25,12 @@ export function selectParentImage(s: StudioState): RgbaImage | null {
   return parent ? (s.images[parent.image.id] ?? null) : null;
 }
 
-const changedShares = new WeakMap<RgbaImage, WeakMap<RgbaImage, number>>();
-
 /**
  * Share of the current turn's pixels that differ from its parent's (RGB), or null at the root and when the sizes
- * differ. Shows how much an edit touched: with "keep unchanged pixels" the rest is byte-identical. Cached per pair.
+ * differ. Shows how much an edit touched: with "keep unchanged pixels" the rest is byte-identical.
  */
 export function selectChangedShare(s: StudioState): number | null {
-  const image = selectCurrentImage(s);
-  const parent = selectParentImage(s);
-  if (!image || !parent || image.width !== parent.width || image.height !== parent.height) return null;
-  const cached = changedShares.get(image)?.get(parent);
-  if (cached !== undefined) return cached;
-  let changed = 0;
-  for (let o = 0; o < image.data.length; o += 4) {
-    if (
-      image.data[o] !== parent.data[o] ||
-      image.data[o + 1] !== parent.data[o + 1] ||
-      image.data[o + 2] !== parent.data[o + 2]
-    )
-      changed++;
-  }
-  const share = changed / (image.width * image.height);
-  changedShares.set(image, (changedShares.get(image) ?? new WeakMap()).set(parent, share));
-  return share;
+  return s.tree ? getTurnChange(s.tree, s.images, s.tree.currentId) : null;
 }
 
 /** Why a bundle cannot run edits now, or null when it can. */
