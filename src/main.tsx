@@ -4,6 +4,7 @@ import { registerSW } from 'virtual:pwa-register';
 import { App } from './app/App';
 import './app/app.css';
 import './app/panels.css';
+import './app/history.css';
 import { ServicesContext } from './app/services';
 import { createStudioStore } from './editor/store';
 import { createStoreTools } from './editor/tools/bindTools';

@@ -1,15 +1,17 @@
 import { useEffect, useMemo, useState } from 'react';
-import { getDepth, layoutTree } from '../editor/history/tree';
+import { findUnchangedTurns } from '../editor/change';
+import { branchName, layoutGraph } from '../editor/history/graph';
 import { countRepaint } from '../editor/mask';
 import { selectActiveBundle, selectChangedShare } from '../editor/selectors';
 import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { SAMPLES } from '../lib/samples';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
-import { HistoryPanel, TurnDetails } from '../ui/HistoryPanel';
+import { HistoryPanel } from '../ui/HistoryPanel';
 import { MaskPanel } from '../ui/MaskPanel';
 import { PromptBar } from '../ui/PromptBar';
 import { ReferencePanel } from '../ui/ReferencePanel';
+import { TurnDetails } from '../ui/TurnDetails';
 import { CanvasArea } from './CanvasArea';
 import { addReferenceFiles, exportCurrentPng } from './commands';
 
@@ -84,8 +86,13 @@ function RightPanels() {
     changedShare: selectChangedShare(st),
   }));
   const turn = useCurrentTurn();
-  const rows = useMemo(() => (s.tree ? layoutTree(s.tree) : []), [s.tree]);
-  if (!s.tree || !turn)
+  const graph = useMemo(() => (s.tree ? layoutGraph(s.tree) : null), [s.tree]);
+  const unchanged = useMemo(
+    () => (s.tree ? findUnchangedTurns(s.tree, s.images) : new Set<string>()),
+    [s.tree, s.images],
+  );
+  const row = graph?.rows.find((r) => r.id === turn?.id);
+  if (!s.tree || !turn || !graph || !row)
     return (
       <aside className="sidebar right empty" aria-label="History">
         <p className="hint">
@@ -98,9 +105,11 @@ function RightPanels() {
       <ErrorBoundary name="Turn details">
         <TurnDetails
           turn={turn}
-          depth={getDepth(s.tree, turn.id)}
+          depth={row.depth}
+          branch={branchName(row.branch)}
           mask={turn.mask}
           changedShare={s.changedShare}
+          unchanged={unchanged.has(turn.id)}
           canCompare={!!turn.parentId}
           compare={s.compare}
           locked={!!s.job}
@@ -114,10 +123,12 @@ function RightPanels() {
       </ErrorBoundary>
       <ErrorBoundary name="History">
         <HistoryPanel
-          rows={rows}
+          graph={graph}
           nodes={s.tree.nodes}
           currentId={s.tree.currentId}
           images={s.images}
+          unchanged={unchanged}
+          branchName={branchName}
           locked={!!s.job}
           onSelect={a.selectTurn}
         />

@@ -8,7 +8,6 @@ import {
   getDepth,
   getImageRefs,
   getPath,
-  layoutTree,
   redo,
   selectTurn,
   undo,
@@ -79,18 +78,6 @@ describe('history tree', () => {
     t = redo(redo(redo(t)));
     expect(t.currentId).toBe('c'); // selecting c re-pointed redo along root → a → b → c
     expect(redo(t)).toBe(t);
-  });
-
-  it('lays branches out in lanes, depth first', () => {
-    const rows = layoutTree(sampleTree());
-    expect(rows.map((r) => [r.id, r.depth, r.lane, r.parentLane])).toEqual([
-      ['root', 0, 0, null],
-      ['a', 1, 0, 0],
-      ['b', 2, 0, 0],
-      ['c', 3, 0, 0],
-      ['d', 2, 1, 0],
-    ]);
-    expect(rows.filter((r) => r.onCurrentPath).map((r) => r.id)).toEqual(['root', 'a', 'd']);
   });
 
   it('deletes a branch, moving the current turn up when it was inside', () => {

@@ -1,5 +1,5 @@
 /**
- * @file The turn tree as pure functions: add, select, undo/redo walk, branch layout, delete, validation.
+ * @file The turn tree as pure functions: add, select, undo/redo walk, delete, validation (graph.ts lays it out).
  * Editing from a node that already has children starts a branch; nothing is ever overwritten.
  */
 import type { HistoryTree, ImageRef, NewTurn, TurnNode } from './types';
@@ -73,31 +73,6 @@ export function redo(tree: HistoryTree): HistoryTree {
 
 /** The turn number of a node: 0 for the opened image, 1 for its first edit, … */
 export const getDepth = (tree: HistoryTree, id: string): number => getPath(tree, id).length - 1;
-
-/** One row of the history list: nodes in depth-first order, each with a lane (column) for branch lines. */
-export interface TreeRow {
-  id: string;
-  depth: number;
-  lane: number;
-  parentLane: number | null;
-  onCurrentPath: boolean;
-}
-
-/**
- * Lays the tree out for a list view: depth-first, children in creation order; the first child stays in its
- * parent's lane, every later child (a branch) opens the next free lane.
- */
-export function layoutTree(tree: HistoryTree): TreeRow[] {
-  const onPath = new Set(getPath(tree, tree.currentId).map((n) => n.id));
-  const rows: TreeRow[] = [];
-  let lanes = 0;
-  const visit = (id: string, depth: number, lane: number, parentLane: number | null) => {
-    rows.push({ id, depth, lane, parentLane, onCurrentPath: onPath.has(id) });
-    tree.nodes[id]!.childIds.forEach((child, i) => visit(child, depth + 1, i === 0 ? lane : ++lanes, lane));
-  };
-  visit(tree.rootId, 0, 0, null);
-  return rows;
-}
 
 /** Every node below `id` (inclusive). */
 export function getSubtree(tree: HistoryTree, id: string): TurnNode[] {
