@@ -9,7 +9,7 @@ import { requestGpu, type GpuHandle } from './gpu';
 import type { Ort, RuntimeTarget } from './ort';
 
 /** Tokens and per-head width the check runs at (the graph's dims are symbolic, so any size works). */
-export interface AttentionShape {
+interface AttentionShape {
   tokens: number;
   headDim: number;
 }

@@ -8,7 +8,7 @@ import type { GpuHandle } from './gpu';
 import type { Ort } from './ort';
 
 /** What the host can offer a backend. */
-export interface BackendHost {
+interface BackendHost {
   gpu: GPU | undefined;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;

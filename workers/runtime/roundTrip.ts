@@ -8,13 +8,13 @@ import type { Ort, OrtSession, RuntimeTarget } from './ort';
 import { createSession } from './session';
 
 /** A float32 tensor read back to the CPU. */
-export interface HostTensor {
+interface HostTensor {
   data: Float32Array;
   dims: number[];
 }
 
 /** The encoder's latent, the decoder's image [1, 3, H, W] and how long each run took. */
-export interface AutoencoderPass {
+interface AutoencoderPass {
   latent: HostTensor;
   decoded: HostTensor;
   encodeMs: number;
