@@ -1,78 +1,63 @@
 /**
- * @file `npm run bench:quality [-- --bundle <dir>] [--limit N] [--runtime node|web] [--sheet <png>]`: edits every
- * KontextBench-micro case and chain through the real engine (createEngine, the same code the worker runs) and
- * prints per category the success rate (PSNR to target ≥ 24 dB), mean PSNR and the identity baseline; for the
- * chains, the PSNR of the regions no instruction touched after turn 1 and turn 5. Writes a contact sheet of 24
- * random cases (input | reference | output | target).
+ * @file `npm run bench:quality [-- --bundle <dir>] [--limit N] [--runtime node|web] [--sheet <png>] [--samples]
+ * [--seeds N]`: KontextBench-micro through the real engine (createEngine, the same code the worker runs).
  *
- * Every case and chain runs twice, side by side: as the app edits by default (keepUnchanged: pixels the model
- * left unchanged are copied back from the input) and as the model alone made it (keepUnchanged off).
+ * Headline: strict success per category (qualityMetrics STRICT: whole image ≥ 24 dB, touched region ≥ 20 dB,
+ * ≥ 1 dB better than the input), with identity scored the same way, the old lenient number (whole image ≥ 24 dB)
+ * beside it, region PSNR per category, and the paraphrase split (same cases, instructions in words the training
+ * templates never use) as its own row. Chains: untouched-region PSNR per turn against the exact expected image,
+ * capped at 60 dB, exact regions counted. Every case and chain runs twice: as the app edits by default
+ * (keepUnchanged: pixels the model left unchanged are copied back from the input) and as the model alone made it.
+ * Then the first-run gallery's chips, as the app runs them, on `--seeds` seeds each (issue #15: a chip must
+ * succeed strictly on ≥ 14 of 16). `--samples` runs the chips only. Writes a contact sheet of 24 cases
+ * (input | reference | output | target) and one of the chips (input | output of the first seed | target).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { PNG } from 'pngjs';
-import type { EditJob } from '../../workers/api/jobs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RgbaImage } from '../../workers/api/types';
+import { parseManifest } from '../../workers/bundle/manifest';
 import { REPO_ROOT } from '../convert/paths';
 import { openFolderEngine, type NodeRuntime } from '../testing/folderEngine';
-import { computePsnr, summarize, type CaseScore } from './qualityMetrics';
+import {
+  BENCH,
+  readBenchImage,
+  readBenchMask,
+  readCases,
+  readChains,
+  readParaphrases,
+  type BenchCase,
+  type BenchChain,
+} from './benchData';
+import { changedMask } from './chipTargets';
+import { writeContactSheet } from './contactSheet';
+import { loadGalleryChips, type GalleryChip } from './galleryChips';
+import {
+  computeCappedPsnr,
+  isLenientSuccess,
+  isStrictSuccess,
+  scoreEdit,
+  summarize,
+  summarizeCapped,
+  summarizeRow,
+  type CaseScore,
+} from './qualityMetrics';
+import {
+  formatChains,
+  formatChip,
+  formatCompactRows,
+  formatStrictTable,
+  STRICT_RULE,
+  type ChipResult,
+} from './qualityReport';
 
-const BENCH = join(REPO_ROOT, 'training/kontextbench_micro');
 const EMBEDDED = join(REPO_ROOT, 'public/bundles/kontext-micro');
 
-interface BenchCase {
-  id: string;
-  category: string;
-  instruction: string;
-  seed: number;
-  input: string;
-  reference: string | null;
-  target: string;
-}
-interface BenchChain {
-  id: string;
-  seed: number;
-  input: string;
-  untouched: string;
-  turns: { instruction: string; target: string }[];
-}
+/** Issue #15: each first-run chip must succeed strictly on at least 14 of 16 seeds. */
+const CHIP_BAR = { strict: 14, seeds: 16 };
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function readPng(path: string): RgbaImage {
-  const png = PNG.sync.read(readFileSync(join(BENCH, path)));
-  return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
-}
-
-/** One byte per pixel from a gray mask PNG. */
-function readMask(path: string): Uint8Array {
-  const { width, height, data } = readPng(path);
-  return Uint8Array.from({ length: width * height }, (_, p) => data[4 * p]!);
-}
-
-/** Rows of [input | reference | output | target] tiles. */
-function writeContactSheet(path: string, rows: RgbaImage[][]): void {
-  const tile = rows[0]![0]!.width;
-  const gap = 2;
-  const width = 4 * tile + 5 * gap;
-  const height = rows.length * (tile + gap) + gap;
-  const png = new PNG({ width, height });
-  png.data.fill(40);
-  rows.forEach((row, r) =>
-    row.forEach((img, c) => {
-      for (let y = 0; y < img.height; y++) {
-        for (let x = 0; x < img.width; x++) {
-          const o = 4 * ((gap + r * (tile + gap) + y) * width + gap + c * (tile + gap) + x);
-          png.data.set(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 4), o);
-        }
-      }
-    }),
-  );
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, PNG.sync.write(png));
 }
 
 /** The two ways every case runs: the app's default, and the model's output alone. */
@@ -89,150 +74,179 @@ type Editor = (
   keepUnchanged: boolean,
 ) => Promise<RgbaImage>;
 
-/** Takes the first ceil(limit/5) cases of each category, so a quick run still covers all five. */
-function pickCases(limit: number): BenchCase[] {
-  const all: BenchCase[] = JSON.parse(readFileSync(join(BENCH, 'cases.json'), 'utf8')).cases;
-  const perCategory = Math.ceil(limit / 5);
-  const seen = new Map<string, number>();
-  return all.filter((c) => {
-    const n = seen.get(c.category) ?? 0;
-    seen.set(c.category, n + 1);
-    return n < perCategory;
-  });
-}
-
-/** True when every pixel the mask marks (≥ 128) is byte-identical in both images. */
-function isExact(a: RgbaImage, b: RgbaImage, mask: Uint8Array): boolean {
-  return mask.every((m, p) => m < 128 || [0, 1, 2].every((c) => a.data[4 * p + c] === b.data[4 * p + c]));
+/** Edits every case with `instruction(case)` and scores it against the case's target and touched mask. */
+async function runCases(
+  edit: Editor,
+  cases: BenchCase[],
+  keepUnchanged: boolean,
+  instruction: (c: BenchCase) => string,
+  onCase?: (i: number, images: RgbaImage[]) => void,
+): Promise<CaseScore[]> {
+  const scores: CaseScore[] = [];
+  for (const [i, c] of cases.entries()) {
+    const input = readBenchImage(c.input);
+    const target = readBenchImage(c.target);
+    const reference = c.reference ? readBenchImage(c.reference) : null;
+    const output = await edit(input, instruction(c), c.seed, reference ? [reference] : [], keepUnchanged);
+    scores.push({ category: c.category, ...scoreEdit(output, input, target, readBenchMask(c.touched)) });
+    const blank = { ...input, data: new Uint8ClampedArray(input.data.length).fill(40) };
+    onCase?.(i, [input, reference ?? blank, output, target]);
+  }
+  return scores;
 }
 
 /**
- * Mean untouched-region PSNR after turn 1 and turn 5 over the chains that leave some pixels untouched (an exact
- * region counts as 100 dB), and how many chains still have those pixels byte-identical after turn 5.
+ * Untouched-region PSNR after each turn, against the exact expected image (the untouched pixels of every turn's
+ * target are the input's), over the chains that leave some pixels untouched; capped, exact regions counted.
  */
-async function runChains(
-  edit: Editor,
-  chains: BenchChain[],
-  keepUnchanged: boolean,
-): Promise<{ turn1: number; turn5: number; count: number; exact: number }> {
-  const results: { turn1: number; turn5: number; exact: boolean }[] = [];
+async function runChains(edit: Editor, chains: BenchChain[], keepUnchanged: boolean) {
+  const perTurn: { psnr: number; exact: boolean }[][] = [];
   for (const chain of chains) {
-    const original = readPng(chain.input);
-    const untouched = readMask(chain.untouched);
+    const original = readBenchImage(chain.input);
+    const untouched = readBenchMask(chain.untouched);
     if (!untouched.some((v) => v >= 128)) continue; // a whole-image edit (invert, mirror…) leaves nothing untouched
+    if (chain.turns.length === 0) throw new Error(`chains.json: chain '${chain.id}' has no turns`);
     let current = original;
-    const psnrs: number[] = [];
     for (const [t, turn] of chain.turns.entries()) {
       current = await edit(current, turn.instruction, chain.seed + t, [], keepUnchanged);
-      psnrs.push(computePsnr(current, original, untouched));
+      (perTurn[t] ??= []).push(computeCappedPsnr(current, readBenchImage(turn.target), untouched));
     }
-    const [turn1, turn5] = [psnrs[0], psnrs.at(-1)];
-    if (turn1 === undefined || turn5 === undefined) throw new Error(`chains.json: chain '${chain.id}' has no turns`);
-    results.push({ turn1, turn5, exact: isExact(current, original, untouched) });
   }
-  const mean = (k: 'turn1' | 'turn5') => results.reduce((n, c) => n + c[k], 0) / Math.max(1, results.length);
-  return {
-    turn1: mean('turn1'),
-    turn5: mean('turn5'),
-    count: results.length,
-    exact: results.filter((r) => r.exact).length,
-  };
+  return perTurn.map(summarizeCapped);
 }
 
-function printTable(scores: CaseScore[]): void {
-  console.log(
-    ['category', 'cases', 'success', 'mean PSNR', 'identity success', 'identity PSNR']
-      .map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(17)))
-      .join(''),
-  );
-  for (const r of summarize(scores)) {
-    const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
-    console.log(
-      [
-        r.category.padEnd(20),
-        String(r.cases),
-        pct(r.success),
-        `${r.meanPsnr.toFixed(2)} dB`,
-        pct(r.identitySuccess),
-        `${r.identityMeanPsnr.toFixed(2)} dB`,
-      ]
-        .map((v, i) => (i === 0 ? v : v.padStart(17)))
-        .join(''),
-    );
+/**
+ * Each chip on `seeds` seeds as the app runs it (keep unchanged on), scored strictly against its exact target;
+ * also a contact-sheet row per chip (input | output of the first seed | target, or the input when none is known).
+ */
+async function runChips(
+  edit: Editor,
+  chips: GalleryChip[],
+  seeds: number,
+): Promise<{ results: ChipResult[]; sheetRows: RgbaImage[][] }> {
+  const results: ChipResult[] = [];
+  const sheetRows: RgbaImage[][] = [];
+  for (const chip of chips) {
+    let strict = 0;
+    let lenient = 0;
+    let regionPsnr = 0;
+    let changed = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      const output = await edit(chip.input, chip.instruction, seed, [], true);
+      changed += changedMask(chip.input, output).filter((v) => v > 0).length / (output.width * output.height);
+      if (seed === 0) sheetRows.push([chip.input, output, chip.expected?.target ?? chip.input]);
+      if (!chip.expected) continue;
+      const s = scoreEdit(output, chip.input, chip.expected.target, chip.expected.touched);
+      strict += Number(isStrictSuccess(s, s.identity.psnr));
+      lenient += Number(isLenientSuccess(s));
+      regionPsnr += s.regionPsnr / seeds;
+    }
+    const scored = chip.expected !== null;
+    results.push({
+      sampleId: chip.sampleId,
+      instruction: chip.instruction,
+      seeds,
+      strict: scored ? strict : null,
+      lenient: scored ? lenient : null,
+      meanRegionPsnr: scored ? regionPsnr : null,
+      changedShare: changed / seeds,
+    });
   }
+  return { results, sheetRows };
 }
 
 async function main(): Promise<void> {
   const dir = arg('--bundle') ?? EMBEDDED;
   const limit = Number(arg('--limit') ?? Infinity);
   const runtime = (arg('--runtime') ?? 'node') as NodeRuntime;
+  const seeds = Number(arg('--seeds') ?? CHIP_BAR.seeds);
+  const chipsOnly = process.argv.includes('--samples');
   const sheetPath = arg('--sheet') ?? join(REPO_ROOT, '.cache/bench/kontextbench-micro-sheet.png');
   const { engine, bundle } = await openFolderEngine(dir, runtime);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const { sampling } = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const sampler = {
+    steps: sampling.defaultSteps,
+    guidance: sampling.defaultGuidance,
+    average: sampling.defaultAverage,
+  };
   const edit: Editor = async (image, prompt, seed, references, keepUnchanged) => {
-    const job: EditJob = {
+    // Built untyped and passed whole (not as a literal) so it suits EditJob with or without `bundleId`, which the
+    // worker contract is gaining; the engine ignores it where the contract has no such field.
+    const job = {
       id: crypto.randomUUID(),
+      bundleId: bundle.id,
       image,
       prompt,
       references,
       mask: null,
       seed: seed >>> 0,
       keepUnchanged,
-      steps: manifest.sampling.default_steps,
-      guidance: manifest.sampling.default_guidance,
-      average: manifest.sampling.default_average ?? 1,
-      size: 'input',
+      ...sampler,
+      size: 'input' as const,
       previewEvery: 0,
     };
     return (await engine.edit(job, () => undefined)).image;
   };
+  const header = `${bundle.name} (${runtime}, ${sampler.steps} steps, average of ${sampler.average} runs)`;
 
-  const cases = pickCases(limit);
-  const chains: BenchChain[] = JSON.parse(readFileSync(join(BENCH, 'chains.json'), 'utf8')).chains.slice(
-    0,
-    Math.ceil(limit / 12),
-  );
-  const sheetPick = new Set(
-    cases
-      .map((_, i) => i)
-      .sort((a, b) => ((a * 2654435761) % 997) - ((b * 2654435761) % 997))
-      .slice(0, 24),
-  );
-  for (const mode of MODES) {
-    const scores: CaseScore[] = [];
-    const sheetRows: RgbaImage[][] = [];
-    const started = performance.now();
-    for (const [i, c] of cases.entries()) {
-      const input = readPng(c.input);
-      const target = readPng(c.target);
-      const reference = c.reference ? readPng(c.reference) : null;
-      const image = await edit(input, c.instruction, c.seed, reference ? [reference] : [], mode.keepUnchanged);
-      scores.push({ category: c.category, psnr: computePsnr(image, target), identityPsnr: computePsnr(input, target) });
-      if (sheetPick.has(i))
-        sheetRows.push([
-          input,
-          reference ?? { ...input, data: new Uint8ClampedArray(input.data.length).fill(40) },
-          image,
-          target,
-        ]);
-    }
-    const perEdit = (performance.now() - started) / Math.max(1, cases.length);
-    const chain = await runChains(edit, chains, mode.keepUnchanged);
-
-    console.log(
-      `\nKontextBench-micro on ${bundle.name}, ${mode.label} (${runtime}, ${manifest.sampling.default_steps} steps, average of ${manifest.sampling.default_average ?? 1} runs): ${cases.length} cases, ${chain.count} chains with untouched regions, ${perEdit.toFixed(0)} ms per edit`,
+  if (!chipsOnly) {
+    const cases = readCases(limit);
+    const paraphrases = readParaphrases();
+    const chains = readChains(Math.ceil(limit / 12));
+    const sheetPick = new Set(
+      cases
+        .map((_, i) => i)
+        .sort((a, b) => ((a * 2654435761) % 997) - ((b * 2654435761) % 997))
+        .slice(0, 24),
     );
-    printTable(scores);
-    if (chain.count > 0) {
-      console.log(
-        `chains: untouched-region PSNR after turn 1 ${chain.turn1.toFixed(2)} dB, after turn 5 ${chain.turn5.toFixed(2)} dB, loss ${(chain.turn1 - chain.turn5).toFixed(2)} dB; untouched pixels still exact after turn 5 in ${chain.exact} of ${chain.count} chains`,
+    for (const mode of MODES) {
+      const sheetRows: RgbaImage[][] = [];
+      const started = performance.now();
+      const scores = await runCases(
+        edit,
+        cases,
+        mode.keepUnchanged,
+        (c) => c.instruction,
+        (i, images) => {
+          if (sheetPick.has(i)) sheetRows.push(images);
+        },
       );
-    }
-    if (mode.keepUnchanged && sheetRows.length > 0) {
-      writeContactSheet(sheetPath, sheetRows);
-      console.log(`contact sheet (app default): ${sheetPath}`);
+      const perEdit = (performance.now() - started) / Math.max(1, cases.length);
+      const paraphrased = await runCases(edit, cases, mode.keepUnchanged, (c) => {
+        const p = paraphrases.get(c.id);
+        if (!p) throw new Error(`${BENCH}/paraphrases.json has no paraphrase for '${c.id}'`);
+        return p;
+      });
+      const chain = await runChains(edit, chains, mode.keepUnchanged);
+
+      console.log(
+        `\nKontextBench-micro on ${header}, ${mode.label}: ${cases.length} cases, ${perEdit.toFixed(0)} ms per edit`,
+      );
+      console.log(STRICT_RULE);
+      for (const line of formatStrictTable([...summarize(scores), summarizeRow('paraphrase (all)', paraphrased)]))
+        console.log(line);
+      console.log(formatCompactRows('paraphrase strict by category', summarize(paraphrased)));
+      if (chain.length > 0) console.log(formatChains(chain));
+      if (mode.keepUnchanged && sheetRows.length > 0) {
+        writeContactSheet(sheetPath, sheetRows);
+        console.log(`contact sheet (app default): ${sheetPath}`);
+      }
     }
   }
+
+  const chips = await loadGalleryChips();
+  const { results, sheetRows } = await runChips(edit, chips, seeds);
+  const bar = Math.ceil((CHIP_BAR.strict * seeds) / CHIP_BAR.seeds);
+  console.log(
+    `\nFirst-run gallery chips on ${header}, app default, ${seeds} seeds each (0…${seeds - 1}), strict against the ` +
+      `exact re-render of the edited sample (touched region: the edited elements' footprints, as the domain's masks), bar ${bar}/${seeds}:`,
+  );
+  for (const r of results) console.log(formatChip(r, bar));
+  const meeting = results.filter((r) => r.strict !== null && r.strict >= bar).length;
+  console.log(`${meeting} of ${results.length} chips meet the bar`);
+  const chipSheet = join(REPO_ROOT, '.cache/bench/gallery-chips-sheet.png');
+  writeContactSheet(chipSheet, sheetRows);
+  console.log(`contact sheet (chips, seed 0): ${chipSheet}`);
 }
 
 main().catch((e: unknown) => {
