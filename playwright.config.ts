@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH_OPTIONS } from './tools/testing/chromium';
 
-/** Debian's chromium package; CHROMIUM_PATH overrides it. Playwright never downloads a browser here. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
@@ -18,20 +17,9 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath,
-      // --headless=new plus --enable-unsafe-webgpu gives a SwiftShader (CPU) WebGPU adapter without a GPU.
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    },
+    // Debian's chromium (CHROMIUM_PATH overrides it); on a machine without a GPU --enable-unsafe-webgpu gives a
+    // SwiftShader (CPU) WebGPU adapter.
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
   },
   webServer: {
     command: `npx vite preview --port ${port} --strictPort`,

@@ -1,15 +1,14 @@
 /**
  * The weight cache (workers/cache) against real Chromium APIs: IndexedDB through idb-keyval, fetch,
- * crypto.subtle and navigator.storage. The page imports the real module through Vite (e2e/cache/devServer.ts,
- * its own port); bundles come from e2e/cache/bundleServer.ts on the same origin, which counts requests and can
- * cut, corrupt or 404 a file.
+ * crypto.subtle and navigator.storage. The page imports the real module through Vite (tools/testing/devServer.ts,
+ * its own port); bundles come from tools/testing/bundleServer.ts on the same origin, which counts requests and can
+ * cut, corrupt or 404 a file. The figures behind the chunk size are a benchmark, not a test: `npm run bench:cache`.
  */
-import { chromium, expect, test, type Page } from '@playwright/test';
-import { rmSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';
 import { startTestServer, TEST_PAGE, type TestServer } from '../tools/testing/devServer';
-import { writeBigBundle, writeTestBundle, type WrittenBundle } from './cache/fixtures';
+import { writeTestBundle, type WrittenBundle } from './cache/fixtures';
 import type { HarnessOptions, Outcome } from './cache/harness';
 import { REPO_ROOT } from './models';
 
@@ -200,46 +199,4 @@ test('cancel stops cleanly; a picked folder (directory input) finishes the same 
   expect(picked).toMatchObject({ ok: true, info: { id: 'e2e-good', complete: true } });
   expect(starts('w1.onnx.data')).toEqual([]); // everything after the cancel came from the folder
   await expectStoredIntact(page, o);
-});
-
-/**
- * Opt-in measurements behind the chunk size and hashing choices (see workers/cache/bundleStore.ts):
- * `CACHE_BENCH=1 [CACHE_BENCH_PERSISTENT=1] [CACHE_BENCH_MB=256] npx playwright test e2e/cache.spec.ts -g bench`.
- * Without CACHE_BENCH_PERSISTENT the context is in-memory (IndexedDB Blobs live in RAM; Chromium drops some
- * past a few hundred MB, which the store reports as `quota`); with it, a real on-disk profile as users have.
- */
-test('bench: hashing and chunk-size figures (CACHE_BENCH=1)', async ({ browser }, testInfo) => {
-  test.skip(!process.env.CACHE_BENCH, 'measurements only; run with CACHE_BENCH=1');
-  test.setTimeout(600_000);
-  writeBigBundle(join(ROOT, 'big'), 'e2e-big', Number(process.env.CACHE_BENCH_MB ?? 256) * 1024 * 1024);
-  const persistent = process.env.CACHE_BENCH_PERSISTENT === '1';
-  const userDataDir = join(REPO_ROOT, '.cache', 'e2e', 'bench-profile');
-  rmSync(userDataDir, { recursive: true, force: true });
-  const context = persistent
-    ? await chromium.launchPersistentContext(userDataDir, testInfo.project.use.launchOptions)
-    : await browser.newContext();
-  const page = await context.newPage();
-  await openHarness(page);
-  await page.evaluate('import("/e2e/cache/bench.ts").then((m) => { window.cacheBench = m; })');
-  const results: Record<string, unknown> = {
-    persistent,
-    estimate: await page.evaluate('navigator.storage.estimate()'),
-  };
-  results.hash = await page.evaluate('window.cacheBench.benchHash(64)');
-  results.idbWrites = await page.evaluate('window.cacheBench.benchIdbWrites(128)');
-  results.probeAdd = await page.evaluate(
-    `window.cacheHarness.add({ db: 'probe', chunkBytes: 4194304 }, '${PREFIX}big/')`,
-  );
-  results.probeChunks = await page
-    .evaluate(`window.cacheBench.probeChunks('probe', 'e2e-big', 'a.onnx.data')`)
-    .catch(String);
-  for (const mib of [4, 16, 64]) {
-    results[`add-${mib}MiB`] = await page
-      .evaluate(`window.cacheBench.benchAddBundle('${PREFIX}big/', ${mib * 1024 * 1024}, 'bench-${mib}')`)
-      .catch(String);
-  }
-  console.log(JSON.stringify(results));
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-  rmSync(join(ROOT, 'big'), { recursive: true, force: true });
 });

@@ -2,7 +2,7 @@
  * @file Test bundles for e2e/cache.spec.ts, generated at test time (never committed): a few files of random
  * bytes and a manifest.json written with the real manifestToJson, hashed with Node's crypto.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestToJson } from '../../workers/bundle/manifest';
@@ -38,24 +38,4 @@ export function writeTestBundle(dir: string, id: string, version = 1): WrittenBu
   const json = { ...manifestToJson(makeTestManifest(id, entries)), format_version: version };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(json, null, 2));
   return { dir, id, sha256, totalBytes: entries.reduce((s, e) => s + e.bytes, 0) };
-}
-
-/** A bundle of two large random files (`bytes` in all) for the opt-in measurements. */
-export function writeBigBundle(dir: string, id: string, bytes: number): WrittenBundle {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const sha256: Record<string, string> = {};
-  const sizes = {
-    'graph.onnx': 1000,
-    'a.onnx.data': Math.floor(bytes / 2),
-    'b.onnx.data': bytes - Math.floor(bytes / 2),
-  };
-  const entries = Object.entries(sizes).map(([path, n]) => {
-    const data = randomBytes(n);
-    writeFileSync(join(dir, path), data);
-    sha256[path] = createHash('sha256').update(data).digest('hex');
-    return { path, bytes: n, sha256: sha256[path] };
-  });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifestToJson(makeTestManifest(id, entries))));
-  return { dir, id, sha256, totalBytes: bytes + 1000 };
 }

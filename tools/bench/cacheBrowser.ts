@@ -1,10 +1,23 @@
 /**
- * @file Measurements behind the cache's chunking and hashing choices, run in the test page by the opt-in
- * bench test of e2e/cache.spec.ts (CACHE_BENCH=1). Returns MB/s figures; asserts nothing.
+ * @file The browser half of `npm run bench:cache`, loaded through Vite into a Chromium page: the measurements behind
+ * the cache's chunk size and hashing choices (workers/cache/bundleStore.ts DEFAULT_CHUNK_BYTES). Returns MB/s
+ * figures; asserts nothing.
  */
 import { createStore, delMany, get, getMany, setMany } from 'idb-keyval';
+import { createBundleStore, fromIdbKeyval, type BundleStore } from '../../workers/cache/index';
 import { createSha256 } from '../../workers/cache/sha256';
-import { openStore } from './harness';
+
+/** The bundle store the app's worker builds, over this page's IndexedDB, fetch, crypto.subtle and storage. */
+function openStore(db: string, chunkBytes: number): BundleStore {
+  return createBundleStore({
+    store: fromIdbKeyval(createStore(db, 'kv')),
+    fetch: (url, init) => fetch(url, init),
+    subtle: crypto.subtle,
+    storage: navigator.storage,
+    chunkBytes,
+    locks: navigator.locks,
+  });
+}
 
 const MB = 1024 * 1024;
 const rate = (bytes: number, ms: number) => Math.round(bytes / MB / (ms / 1000));
@@ -60,7 +73,7 @@ export async function benchIdbWrites(totalMb = 128): Promise<Record<string, numb
 
 /** addBundle end to end from the local server (fetch → chunks → hash → IndexedDB), then a read back. */
 export async function benchAddBundle(url: string, chunkBytes: number, db: string): Promise<Record<string, number>> {
-  const store = openStore({ db, chunkBytes });
+  const store = openStore(db, chunkBytes);
   const t = performance.now();
   const info = await store.addBundle({ kind: 'url', url }, () => undefined);
   const addMs = performance.now() - t;
@@ -76,6 +89,16 @@ export async function benchAddBundle(url: string, chunkBytes: number, db: string
     }
   }
   return { add: rate(info.totalBytes, addMs), readBack: rate(read, performance.now() - r), chunkMiB: chunkBytes / MB };
+}
+
+/** Adds the bundle at `url` and nothing else (for {@link probeChunks}); 'ok' or the error. */
+export async function addBundle(url: string, chunkBytes: number, db: string): Promise<string> {
+  return openStore(db, chunkBytes)
+    .addBundle({ kind: 'url', url }, () => undefined)
+    .then(
+      () => 'ok',
+      (e: unknown) => String(e),
+    );
 }
 
 /** Diagnostic: reads each stored chunk of a file on its own; returns the first failure. */

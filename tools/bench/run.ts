@@ -10,6 +10,7 @@ import { chromium } from '@playwright/test';
 import { parseManifest } from '../../workers/bundle/manifest';
 import { hashImage } from '../../workers/runtime/hashImage';
 import { createBundleServer } from '../testing/bundleServer';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
 import { startTestServer, TEST_PAGE } from '../testing/devServer';
 import { openFolderPipeline } from '../testing/folderEngine';
 import { REPO_ROOT } from '../convert/paths';
@@ -50,19 +51,7 @@ async function main(): Promise<void> {
 
   const node = await benchNode(dir, edits);
   const server = await startTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const page = await browser.newPage();
     await page.goto(server.origin + TEST_PAGE);

@@ -1,0 +1,20 @@
+/**
+ * @file How every headless Chromium here is started (Playwright's e2e config, `npm run bench`, `npm run bench:cache`):
+ * Debian's chromium package unless CHROMIUM_PATH says otherwise (Playwright never downloads a browser), with
+ * --enable-unsafe-webgpu, which on a machine without a GPU gives a SwiftShader (CPU) WebGPU adapter.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** Options for chromium.launch / launchPersistentContext. */
+export const CHROMIUM_LAUNCH_OPTIONS = { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS };
