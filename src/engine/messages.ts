@@ -9,26 +9,34 @@ function adviceFor(code: EngineErrorCode): string {
   switch (code) {
     case 'no-webgpu':
       return 'This browser or machine has no usable WebGPU. Choose WASM (CPU) in Models › Engine, or use a recent Chrome or Edge.';
-    case 'no-shader-f16':
-      return 'This GPU cannot run half-precision (shader-f16) models. Use an fp32 bundle, or another GPU.';
     case 'device-lost':
-      return 'The GPU stopped responding (driver reset or out of memory). Choose the backend again in Models › Engine to recover; your session is safe.';
+      return 'The GPU stopped responding (a driver reset or another program took it). Choose the backend again in Models › Engine to recover; your session is safe.';
+    case 'out-of-memory':
+      return 'The model ran out of memory on this machine. Try a smaller image or fewer references, close other tabs that use the GPU, or use a smaller (int4) bundle.';
     case 'not-initialized':
       return 'The engine is not ready for this yet.';
+    case 'unsupported':
+      return 'This machine cannot run that model; Models says why. Choose another model, or another backend in Models › Engine.';
+    case 'bundle-not-found':
+      return 'That model is not stored in this browser (it was deleted, or the browser cleared its storage). Add it again in Models.';
+    case 'bundle-incomplete':
+      return 'That model is not completely downloaded. Resume its download in Models.';
+    case 'busy':
+      return 'That model is being downloaded in another tab or window. Wait for it there, or cancel it there first.';
     case 'bad-model':
       return 'The model files are not what this engine expects. Re-add the bundle.';
     case 'missing-external-data':
       return 'A weights file of the model is missing. Add the whole bundle folder.';
+    case 'bad-manifest':
+      return 'That folder or URL is not a usable Kontext bundle (its manifest.json is missing or invalid).';
     case 'bad-image':
       return 'The engine refused this image.';
     case 'bad-input':
-      return 'The engine refused these settings.';
+      return 'The engine refused this request as given.';
     case 'quota':
       return 'The browser ran out of storage. Delete a bundle or old sessions, or allow persistent storage in Models.';
     case 'hash-mismatch':
       return 'A downloaded file is damaged (checksum mismatch). Resume the download to fetch it again.';
-    case 'bad-manifest':
-      return 'That folder or URL is not a Kontext bundle (its manifest.json is missing or invalid).';
     case 'cancelled':
       return 'Cancelled.';
     case 'runtime':

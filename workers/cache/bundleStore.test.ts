@@ -345,14 +345,14 @@ describe('createBundleStore', () => {
     t.server.faults.set('w0.onnx.data', { delayMs: 5 });
     const first = t.add();
     await vi.waitFor(() => expect(t.progress.length).toBeGreaterThan(1));
-    expect(await codeOf(t.add())).toMatch(/^bad-input: Bundle "test" is already being downloaded/);
+    expect(await codeOf(t.add())).toMatch(/^busy: Bundle "test" is already being downloaded/);
     await t.store.deleteBundle('test');
     expect(await codeOf(first)).toMatch(/^cancelled:/);
     expect(await t.kv.keys()).toEqual([]);
     expect(await codeOf(t.store.getFile('test', 'graph.onnx'))).toMatch(
-      /^bad-input: "graph.onnx" of bundle "test" is not stored/,
+      /^bundle-incomplete: "graph.onnx" of bundle "test" is not stored/,
     );
-    expect(await codeOf(t.store.getManifest('test'))).toMatch(/^bad-input: No bundle "test"/);
+    expect(await codeOf(t.store.getManifest('test'))).toMatch(/^bundle-not-found: No bundle "test"/);
   });
 
   it('refuses a download another tab holds the lock for', async () => {
@@ -378,14 +378,12 @@ describe('createBundleStore', () => {
       locks,
     });
     held.add('kontext-bundle:test'); // the other tab
-    expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(
-      /^bad-input: .*another tab/,
-    );
+    expect(await codeOf(store.addBundle({ kind: 'url', url: BASE }, () => undefined))).toMatch(/^busy: .*another tab/);
     expect(dataRequests(server)).toEqual([]);
     held.clear();
     expect((await store.addBundle({ kind: 'url', url: BASE }, () => undefined)).complete).toBe(true);
     held.add('kontext-bundle:test');
-    expect(await codeOf(store.deleteBundle('test'))).toMatch(/^bad-input: .*another tab; cancel it there first/);
+    expect(await codeOf(store.deleteBundle('test'))).toMatch(/^busy: .*another tab; cancel it there first/);
     held.clear();
     await store.deleteBundle('test');
     expect(await store.listBundles()).toEqual([]);

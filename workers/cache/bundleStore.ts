@@ -115,7 +115,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
 
   async function readRecord(id: string): Promise<BundleRecord> {
     const [record] = await kv.getMany<BundleRecord>([bundleKey(id)]);
-    if (!record) throw new EngineError('bad-input', `No bundle "${id}" is stored in this browser.`);
+    if (!record) throw new EngineError('bundle-not-found', `No bundle "${id}" is stored in this browser.`);
     return record;
   }
 
@@ -291,7 +291,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     }
     const { json, manifest } = readManifestText(text, where);
     const busy = () =>
-      new EngineError('bad-input', `Bundle "${manifest.id}" is already being downloaded (in this or another tab).`);
+      new EngineError('busy', `Bundle "${manifest.id}" is already being downloaded (in this or another tab).`);
     if (running.has(manifest.id)) throw busy();
     const run = () => download(reader, json, manifest, onProgress, combined);
     const done = deps.locks
@@ -345,10 +345,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       if (!deps.locks) return remove();
       return deps.locks.request(`kontext-bundle:${id}`, { ifAvailable: true }, async (lock) => {
         if (!lock)
-          throw new EngineError(
-            'bad-input',
-            `Bundle "${id}" is being downloaded in another tab; cancel it there first.`,
-          );
+          throw new EngineError('busy', `Bundle "${id}" is being downloaded in another tab; cancel it there first.`);
         return remove();
       });
     },
@@ -359,7 +356,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       const [record] = await kv.getMany<FileRecord>([fileKey(id, path)]);
       if (!record?.verified)
         throw new EngineError(
-          'bad-input',
+          'bundle-incomplete',
           `"${path}" of bundle "${id}" is not stored completely; add the bundle again to finish it.`,
         );
       return new Blob(await readChunks(id, path, record));

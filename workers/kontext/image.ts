@@ -1,3 +1,4 @@
+import { EngineError } from '../api/errors';
 import type { RgbaImage } from '../api/types';
 
 /** RGBA pixels → [1, 3, H, W] float32 in [-1, 1] (x / 127.5 − 1, docs/kontext-spec.md §4.1). Alpha is dropped. */
@@ -17,7 +18,7 @@ export function imageToTensor(image: RgbaImage): Float32Array {
 export function tensorToImage(tensor: Float32Array, width: number, height: number): RgbaImage {
   const plane = width * height;
   if (tensor.length !== 3 * plane)
-    throw new Error(`expected ${3 * plane} values for ${width}×${height}, got ${tensor.length}`);
+    throw new EngineError('bad-model', `expected ${3 * plane} values for ${width}×${height}, got ${tensor.length}`);
   const data = new Uint8ClampedArray(4 * plane);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) data[4 * i + c] = Math.round(127.5 * (tensor[c * plane + i]! + 1));
@@ -28,7 +29,7 @@ export function tensorToImage(tensor: Float32Array, width: number, height: numbe
 
 /** Peak signal-to-noise ratio of the RGB channels on [0,1] values, in dB (Infinity for identical images). */
 export function psnr(a: RgbaImage, b: RgbaImage): number {
-  if (a.width !== b.width || a.height !== b.height) throw new Error('psnr: images differ in size');
+  if (a.width !== b.width || a.height !== b.height) throw new EngineError('bad-image', 'psnr: images differ in size');
   let sum = 0;
   const n = a.width * a.height;
   for (let i = 0; i < n; i++) {

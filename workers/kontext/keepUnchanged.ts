@@ -11,6 +11,7 @@
  * feathered over three units, and an edit that changed over a quarter of the picture is a global one and is
  * returned untouched (a partial copy-back would leave patches of the old picture).
  */
+import { EngineError } from '../api/errors';
 import type { RgbaImage } from '../api/types';
 
 /** Largest per-channel change (0–255), after smoothing, that still counts as "unchanged". */
@@ -122,11 +123,12 @@ function findChanged(input: RgbaImage, output: RgbaImage, unit: number): Float32
 
 /**
  * The output with every unchanged pixel taken from the input. Both images must have the same size.
- * @throws Error when the sizes differ.
+ * @throws EngineError `bad-input` when the sizes differ.
  */
 export function keepUnchanged(input: RgbaImage, output: RgbaImage): KeepResult {
   if (input.width !== output.width || input.height !== output.height) {
-    throw new Error(
+    throw new EngineError(
+      'bad-input',
       `keepUnchanged: the output is ${output.width}×${output.height} but the input is ${input.width}×${input.height}`,
     );
   }

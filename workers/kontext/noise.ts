@@ -16,11 +16,13 @@
  * Bit-identical output across JS engines additionally needs them to agree on Math.log/cos/sin (V8 is
  * deterministic across runs and platforms; other engines may differ in the last float64 ulp).
  */
+import { EngineError } from '../api/errors';
 import { type LatentShape, packLatents } from './pack';
 
-/** Checks a seed is a uint32. @throws Error otherwise. */
+/** Checks a seed is a uint32. @throws EngineError `bad-input` otherwise. */
 export function assertSeed(seed: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be a uint32, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new EngineError('bad-input', `seed must be a uint32, got ${seed}`);
 }
 
 /** splitmix32 from `seed`: returns the next uint32 on each call. */
@@ -55,7 +57,7 @@ export function createXoshiro128ss(state: readonly [number, number, number, numb
   };
 }
 
-/** The uint32 stream of a seed: xoshiro128** seeded by four splitmix32 outputs. @throws Error on a non-uint32 seed. */
+/** The uint32 stream of a seed: xoshiro128** seeded by four splitmix32 outputs. @throws EngineError `bad-input` on a non-uint32 seed. */
 export function createRandom(seed: number): () => number {
   assertSeed(seed);
   const split = createSplitMix32(seed);
@@ -68,7 +70,7 @@ export function createRandom(seed: number): () => number {
  */
 export function getRunSeed(seed: number, run: number): number {
   assertSeed(seed);
-  if (!Number.isInteger(run) || run < 0) throw new Error(`run must be an integer ≥ 0, got ${run}`);
+  if (!Number.isInteger(run) || run < 0) throw new EngineError('bad-input', `run must be an integer ≥ 0, got ${run}`);
   return run === 0 ? seed : createSplitMix32((seed ^ Math.imul(run, 0x85ebca6b)) >>> 0)();
 }
 
@@ -99,7 +101,7 @@ export function makePackedNoise(seed: number, shape: LatentShape): Float32Array 
 /** Flow-matching interpolation z_t = t·noise + (1 − t)·clean (any matching layouts; t = 0 returns `clean` values). */
 export function noiseLatents(clean: Float32Array, noise: Float32Array, t: number): Float32Array {
   if (clean.length !== noise.length)
-    throw new Error(`noiseLatents: ${clean.length} clean values vs ${noise.length} noise values`);
+    throw new EngineError('bad-input', `noiseLatents: ${clean.length} clean values vs ${noise.length} noise values`);
   const out = new Float32Array(clean.length);
   for (let i = 0; i < clean.length; i++) out[i] = t * noise[i]! + (1 - t) * clean[i]!;
   return out;

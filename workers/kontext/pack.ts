@@ -2,6 +2,7 @@
  * Latent geometry and p×p patch packing (docs/kontext-spec.md §4.2). Every size comes from the bundle: latent channels Z,
  * the AE's spatial factor f (8 for FLUX, may be 16) and the patch edge p (2 for FLUX). Nothing here assumes FLUX.
  */
+import { EngineError } from '../api/errors';
 import type { ModelConfig } from '../bundle/manifest';
 
 /** What a bundle says about its latent space. */
@@ -31,12 +32,15 @@ export interface LatentShape {
 
 /**
  * Latent shape for an image of `width`×`height` pixels.
- * @throws Error when a side is not a multiple of f·p (the buckets are chosen so that it always is).
+ * @throws EngineError `bad-image` when a side is not a multiple of f·p (the buckets are chosen so that it always is).
  */
 export function getLatentShape(width: number, height: number, geometry: LatentGeometry): LatentShape {
   const { channels, spatialFactor: f, patchSize: p } = geometry;
   if (width % (f * p) !== 0 || height % (f * p) !== 0 || width <= 0 || height <= 0) {
-    throw new Error(`image ${width}×${height} is not a positive multiple of ${f * p} (AE factor ${f} × patch ${p})`);
+    throw new EngineError(
+      'bad-image',
+      `image ${width}×${height} is not a positive multiple of ${f * p} (AE factor ${f} × patch ${p})`,
+    );
   }
   return { channels, height: height / f, width: width / f, patchSize: p };
 }
@@ -59,9 +63,11 @@ export function getTokenFeatures(shape: LatentShape): number {
 
 function checkShape(shape: LatentShape, length: number, what: string): void {
   const { channels, height, width, patchSize: p } = shape;
-  if (height % p !== 0 || width % p !== 0) throw new Error(`latent ${height}×${width} is not a multiple of patch ${p}`);
+  if (height % p !== 0 || width % p !== 0)
+    throw new EngineError('bad-model', `latent ${height}×${width} is not a multiple of patch ${p}`);
   if (length !== channels * height * width) {
-    throw new Error(
+    throw new EngineError(
+      'bad-model',
       `${what}: expected ${channels * height * width} values for [1,${channels},${height},${width}], got ${length}`,
     );
   }
@@ -117,7 +123,10 @@ export function concatTokens(parts: readonly Float32Array[], features: number): 
   let total = 0;
   for (const part of parts) {
     if (part.length % features !== 0)
-      throw new Error(`concatTokens: ${part.length} values is not a whole number of ${features}-feature tokens`);
+      throw new EngineError(
+        'bad-model',
+        `concatTokens: ${part.length} values is not a whole number of ${features}-feature tokens`,
+      );
     total += part.length;
   }
   const out = new Float32Array(total);
@@ -136,7 +145,8 @@ export function concatTokens(parts: readonly Float32Array[], features: number): 
 export function sliceTargetTokens(tokens: Float32Array, targetLength: number, features: number): Float32Array {
   const size = targetLength * features;
   if (tokens.length < size || tokens.length % features !== 0) {
-    throw new Error(
+    throw new EngineError(
+      'bad-model',
       `sliceTargetTokens: ${tokens.length} values cannot hold ${targetLength} tokens of ${features} features`,
     );
   }

@@ -31,11 +31,12 @@ export const PREFERRED_KONTEXT_RESOLUTIONS: readonly Size[] = Object.freeze([
 
 /**
  * The bucket whose aspect W/H is closest to `width/height`; ties go to the smaller W, then the smaller H.
- * @throws Error when `buckets` is empty or the size is not positive
+ * @throws EngineError `bad-manifest` when `buckets` is empty, `bad-image` when the size is not positive
  */
 export function pickResolution(width: number, height: number, buckets: readonly Size[]): Size {
-  if (!(width > 0 && height > 0)) throw new Error(`pickResolution: size ${width}×${height} is not positive`);
-  if (buckets.length === 0) throw new Error('pickResolution: no buckets');
+  if (!(width > 0 && height > 0))
+    throw new EngineError('bad-image', `pickResolution: size ${width}×${height} is not positive`);
+  if (buckets.length === 0) throw new EngineError('bad-manifest', 'pickResolution: no buckets');
   const aspect = width / height;
   let best = buckets[0]!;
   let bestDiff = Infinity;
@@ -87,7 +88,7 @@ export function computeOutputSize(
       return bucket;
     default: {
       const never: never = mode;
-      throw new Error(`unknown output size mode ${String(never)}`);
+      throw new EngineError('bad-input', `unknown output size mode ${String(never)}`);
     }
   }
 }
@@ -153,7 +154,8 @@ function computeTaps(inSize: number, outSize: number, filter: ResizeFilter): Tap
  * Resizes RGBA pixels to exactly `width`×`height` with a separable filter (rows, then columns, float in between).
  * Channels are filtered independently, alpha included (no premultiplication, like PIL on the RGB images
  * the model takes). Results are rounded and clamped to 0..255.
- * @throws Error on a non-positive or non-integer size or a `data` length that does not match the source size
+ * @throws EngineError `bad-image` on a non-positive or non-integer size or a `data` length that does not match the
+ *   source size
  */
 export function resizeRgba(
   src: RgbaImage,
@@ -162,10 +164,11 @@ export function resizeRgba(
   filter: ResizeFilter = 'lanczos3',
 ): RgbaImage {
   for (const side of [width, height, src.width, src.height]) {
-    if (!Number.isInteger(side) || side <= 0) throw new Error(`resizeRgba: size ${side} is not a positive integer`);
+    if (!Number.isInteger(side) || side <= 0)
+      throw new EngineError('bad-image', `resizeRgba: size ${side} is not a positive integer`);
   }
   if (src.data.length !== 4 * src.width * src.height)
-    throw new Error(`resizeRgba: data length ${src.data.length} ≠ 4·${src.width}·${src.height}`);
+    throw new EngineError('bad-image', `resizeRgba: data length ${src.data.length} ≠ 4·${src.width}·${src.height}`);
   if (width === src.width && height === src.height) return { width, height, data: new Uint8ClampedArray(src.data) };
 
   // Horizontal pass: [src.height, width, 4] floats.

@@ -63,13 +63,14 @@ function throwIfAborted(signal: AbortSignal | undefined, step: number): void {
 /**
  * Euler-integrates x from timesteps[0] to the last timestep; returns the final packed target tokens [1, L_t, F].
  * The input `x` is not modified.
- * @throws EngineError `cancelled` when `signal` aborts; Error when shapes do not match
+ * @throws EngineError `cancelled` when `signal` aborts; `bad-input` when shapes do not match
  */
 export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
   const { velocity, timesteps, guidance, targetLength, mask, onStep, signal } = options;
   const features = options.x.length / targetLength;
   if (!Number.isInteger(features) || features <= 0) {
-    throw new Error(
+    throw new EngineError(
+      'bad-input',
       `denoise: x has ${options.x.length} values, not a whole number of features per ${targetLength} tokens`,
     );
   }

@@ -1,5 +1,7 @@
 /** Rectified-flow timestep schedule with resolution-dependent shift (docs/kontext-spec.md §5). t ∈ [0,1]: 1 = noise, 0 = data. */
 
+import { EngineError } from '../api/errors';
+
 /** μ as a line through (baseSeqLen, baseShift) and (maxSeqLen, maxShift), in target tokens. */
 export interface ShiftConfig {
   baseShift: number;
@@ -31,10 +33,11 @@ export function shiftTime(t: number, mu: number, sigma = 1): number {
  * `steps + 1` timesteps from 1 down to exactly 0: t_k = 1 − k/steps, then {@link shiftTime} with μ(imageSeqLen).
  * @param steps - Euler steps N (integer ≥ 1)
  * @param imageSeqLen - target tokens (h/p)·(w/p)
- * @throws Error on a non-integer or non-positive step count
+ * @throws EngineError `bad-input` on a non-integer or non-positive step count
  */
 export function getSchedule(steps: number, imageSeqLen: number, config: ShiftConfig = FLUX_SHIFT): number[] {
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`getSchedule: steps must be an integer ≥ 1, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new EngineError('bad-input', `getSchedule: steps must be an integer ≥ 1, got ${steps}`);
   const mu = computeMu(imageSeqLen, config);
   const timesteps: number[] = [];
   for (let k = 0; k <= steps; k++) timesteps.push(shiftTime(1 - k / steps, mu));
@@ -47,7 +50,7 @@ export function getSchedule(steps: number, imageSeqLen: number, config: ShiftCon
  */
 export function truncateSchedule(timesteps: readonly number[], strength: number): number[] {
   if (!(strength >= 0 && strength <= 1))
-    throw new Error(`truncateSchedule: strength must be in [0,1], got ${strength}`);
+    throw new EngineError('bad-input', `truncateSchedule: strength must be in [0,1], got ${strength}`);
   const steps = timesteps.length - 1;
   const start = Math.trunc(steps - Math.min(steps * strength, steps));
   return timesteps.slice(start);

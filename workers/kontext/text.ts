@@ -4,6 +4,7 @@
  * works in the worker and in Node). Both encoders get the same prompt (docs/kontext-spec.md §6).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
+import { EngineError } from '../api/errors';
 
 /** Turns a prompt into exactly `length` ids: truncated (keeping the closing EOS) and padded. */
 export interface PromptTokenizer {
@@ -25,7 +26,7 @@ function specialToken(config: Json, key: string): string | undefined {
  * Builds a tokenizer that pads to `length`. T5 pads with its pad token (id 0); CLIP-L pads with
  * <|endoftext|> (its pad_token). Over-long prompts are cut to length − 1 ids plus the EOS, as the
  * reference pipelines do with truncation=True.
- * @throws Error when the config names no EOS or pad token the vocabulary knows.
+ * @throws EngineError `bad-model` when the config names no EOS or pad token the vocabulary knows.
  */
 export function createPromptTokenizer(tokenizerJson: Json, tokenizerConfig: Json, length: number): PromptTokenizer {
   const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
@@ -33,7 +34,8 @@ export function createPromptTokenizer(tokenizerJson: Json, tokenizerConfig: Json
     const token = specialToken(tokenizerConfig, key);
     const id = token === undefined ? undefined : tokenizer.token_to_id(token);
     if (id === undefined)
-      throw new Error(
+      throw new EngineError(
+        'bad-model',
         `tokenizer_config.json: ${key} ${token === undefined ? 'is missing' : `"${token}" is not in the vocabulary`}`,
       );
     return id;

@@ -37,6 +37,9 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
     owned.push(buffer);
     return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }) as OrtTensor };
   };
+  // WebGPU reports a failed allocation to an error scope, not by throwing: without one, an image too large for
+  // the GPU would run on with invalid buffers and fail later with an unrelated message.
+  device.pushErrorScope('out-of-memory');
   const length = r.imgIds.length / 3;
   const targetFloats = r.targetLength * dit.inChannels;
   const hidden = upload(r.hiddenStates, [1, length, dit.inChannels]);
@@ -51,6 +54,8 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
   const blend = r.mask ? { mask: r.mask.mask, image: r.mask.imageLatents, noise: r.mask.noise } : null;
   const kernel = createEulerKernel(device, hidden.buffer, x0.buffer, targetFloats, blend);
   try {
+    const oom = await device.popErrorScope();
+    if (oom) throw new EngineError('out-of-memory', `the GPU has no room for the denoising buffers (${oom.message})`);
     const segments = await deps.openSegments();
     const steps = r.timesteps.length - 1;
     for (let step = 0; step < steps; step++) {

@@ -1,13 +1,14 @@
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
+import { toRuntimeFailure } from './failures';
 import type { Ort, OrtSession, RuntimeTarget } from './ort';
 
 /**
  * Checks a model's files, then creates an onnxruntime session for it on `target`. With `gpuOutputs` (WebGPU
  * only) every output stays in a GPU buffer, for the next session or kernel to read in place.
  * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
- *   references was not given, `runtime` when onnxruntime rejects it.
+ *   references was not given, `out-of-memory` when it does not fit, `runtime` when onnxruntime rejects it.
  */
 export async function createSession(
   ort: Ort,
@@ -41,7 +42,7 @@ export async function createSession(
       ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     });
   } catch (e) {
-    throw new EngineError('runtime', `onnxruntime could not load ${files.name}: ${(e as Error).message}`);
+    throw toRuntimeFailure(e, `onnxruntime loading ${files.name}`);
   }
 }
 
