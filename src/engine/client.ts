@@ -6,18 +6,24 @@ export interface EngineClient extends EngineApi {
   terminate(): void;
 }
 
-const METHODS = [
-  'init',
-  'getCapabilities',
-  'roundTrip',
-  'listBundles',
-  'addBundle',
-  'deleteBundle',
-  'selectBundle',
-  'getStorageInfo',
-  'edit',
-  'cancel',
-] as const satisfies readonly (keyof EngineApi)[];
+/**
+ * Every EngineApi method, as keys: the type makes a missing (or misspelt) method a compile error, which a list
+ * of names checked with `satisfies` would not. The client forwards exactly these.
+ */
+export type EngineMethods = Record<keyof EngineApi, true>;
+
+export const ENGINE_METHODS: EngineMethods = {
+  init: true,
+  getCapabilities: true,
+  roundTrip: true,
+  listBundles: true,
+  addBundle: true,
+  deleteBundle: true,
+  selectBundle: true,
+  getStorageInfo: true,
+  edit: true,
+  cancel: true,
+};
 
 /**
  * Starts the inference worker (a module worker) and wraps it with Comlink. Function arguments (progress
@@ -30,7 +36,7 @@ export function createEngineClient(): EngineClient {
   });
   const remote = Comlink.wrap<EngineApi>(worker) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const client = { terminate: () => worker.terminate() } as Record<string, unknown>;
-  for (const method of METHODS) {
+  for (const method of Object.keys(ENGINE_METHODS)) {
     client[method] = async (...args: unknown[]) => {
       try {
         return await remote[method]!(...args.map((a) => (typeof a === 'function' ? Comlink.proxy(a) : a)));
