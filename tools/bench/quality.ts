@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbaImage } from '../../workers/api/types';
 import { parseManifest } from '../../workers/bundle/manifest';
+import { EMBEDDED_BUNDLE_DIR } from '../build/embeddedBundle';
 import { REPO_ROOT } from '../convert/paths';
 import { openFolderEngine, type NodeRuntime } from '../testing/folderEngine';
 import {
@@ -49,8 +50,6 @@ import {
   STRICT_RULE,
   type ChipResult,
 } from './qualityReport';
-
-const EMBEDDED = join(REPO_ROOT, 'public/bundles/kontext-micro');
 
 /** Issue #15: each first-run chip must succeed strictly on at least 14 of 16 seeds. */
 const CHIP_BAR = { strict: 14, seeds: 16 };
@@ -156,7 +155,7 @@ async function runChips(
 }
 
 async function main(): Promise<void> {
-  const dir = arg('--bundle') ?? EMBEDDED;
+  const dir = arg('--bundle') ?? EMBEDDED_BUNDLE_DIR;
   const limit = Number(arg('--limit') ?? Infinity);
   const runtime = (arg('--runtime') ?? 'node') as NodeRuntime;
   const seeds = Number(arg('--seeds') ?? CHIP_BAR.seeds);
