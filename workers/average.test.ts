@@ -43,6 +43,7 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
   });
   const job = (over: Partial<EditJob>): EditJob => ({
     id: 'j',
+    bundleId: manifest.id,
     image: makeImage(64, 64),
     prompt: 'make the red circle blue',
     references: [],

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../tools/convert/paths';
 import { openFolderEngine } from '../tools/testing/folderEngine';
-import { ensureTinyBundle } from '../tools/testing/tinyBundle';
+import { ensureTinyBundle, TINY_BUNDLE_OVERRIDES } from '../tools/testing/tinyBundle';
 import type { EditJob, JobProgress } from './api/jobs';
 import type { RgbaImage } from './api/types';
 import { keepUnchanged } from './kontext/keepUnchanged';
@@ -30,6 +30,7 @@ async function makeEngine() {
 
 const job = (over: Partial<EditJob> = {}): EditJob => ({
   id: crypto.randomUUID(),
+  bundleId: TINY_BUNDLE_OVERRIDES.id,
   image: makeImage(333, 517),
   prompt: 'make the red circle blue',
   references: [],
@@ -109,6 +110,21 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
     expect(after.image.width).toBe(333);
   });
 
+  it('opens the bundle each job names, switching between bundles without selectBundle', async () => {
+    const micro = join(REPO_ROOT, 'public/bundles/kontext-micro');
+    const files = readdirSync(micro).map((f) => new File([readFileSync(join(micro, f))], f));
+    const added = await engine.addBundle({ kind: 'files', files }, () => undefined);
+    const image = makeImage(64, 64);
+    const onMicro = await engine.edit(job({ bundleId: added.id, image, steps: 2 }), () => undefined);
+    const onTiny = await engine.edit(job({ image, steps: 2 }), () => undefined);
+    expect([onMicro.bundleId, onTiny.bundleId]).toEqual([added.id, TINY_BUNDLE_OVERRIDES.id]);
+    expect(Buffer.from(onMicro.image.data).equals(Buffer.from(onTiny.image.data))).toBe(false);
+    await engine.deleteBundle(added.id);
+    await expect(engine.edit(job({ bundleId: added.id }), () => undefined)).rejects.toMatchObject({
+      code: 'bundle-not-found',
+    });
+  });
+
   it('rejects bad jobs with specific errors', async () => {
     await expect(engine.edit(job({ steps: 0 }), () => undefined)).rejects.toMatchObject({ code: 'bad-input' });
     const mask = { width: 10, height: 10, data: new Uint8Array(100) };
@@ -121,11 +137,14 @@ describe('engine edits on the tiny bundle (onnxruntime-node)', () => {
 
 describe('keep unchanged pixels on the embedded kontext-micro (onnxruntime-node)', () => {
   it('copies the pixels the model left alone back from the input, exactly as keepUnchanged does', async () => {
-    const { engine } = await openFolderEngine(join(REPO_ROOT, 'public/bundles/kontext-micro'));
+    const { engine, bundle } = await openFolderEngine(join(REPO_ROOT, 'public/bundles/kontext-micro'));
     const png = PNG.sync.read(readFileSync(join(REPO_ROOT, 'training/kontextbench_micro/cases/local_001_input.png')));
     const image: RgbaImage = { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
     const edit = (keep: boolean) =>
-      engine.edit(job({ image, prompt: 'delete the diamond', steps: 12, keepUnchanged: keep }), () => undefined);
+      engine.edit(
+        job({ bundleId: bundle.id, image, prompt: 'delete the diamond', steps: 12, keepUnchanged: keep }),
+        () => undefined,
+      );
     const raw = (await edit(false)).image;
     const kept = (await edit(true)).image;
     expect(Buffer.from(kept.data).equals(Buffer.from(keepUnchanged(image, raw).image.data))).toBe(true);

@@ -1,6 +1,7 @@
 /**
- * @file The editing side of the engine: the selected bundle (manifest, tokenizers, sessions, encoder
- * caches), a queue that runs one edit at a time, cancellation, and progress with ETA and previews.
+ * @file The editing side of the engine: the open bundle (manifest, tokenizers, sessions, encoder caches),
+ * which each job names itself; a queue that runs one edit at a time, cancellation, and progress with ETA and
+ * previews. A job is checked in full (its values, then its bundle) before anything loads.
  */
 import { EngineError, toEngineError } from './api/errors';
 import {
@@ -14,13 +15,15 @@ import {
 import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
+import { checkEditJob } from './kontext/checkJob';
 import { runEdit } from './kontext/edit';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
+import { toRuntimeFailure } from './runtime/failures';
 import { createSessionModels, type SessionModels } from './runtime/kontextModels';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 
-/** A bundle ready to edit with. */
+/** The bundle open for editing. */
 interface Selected {
   id: string;
   manifest: Manifest;
@@ -99,8 +102,6 @@ export function createEditing(deps: EditingDeps) {
     await selected?.models.release();
     selected = null;
     const manifest = await deps.bundles.getManifest(id);
-    const reason = getUnsupportedReason(manifest, deps.getCapabilities());
-    if (reason) throw new EngineError('bad-manifest', `${manifest.name} cannot run here: ${reason}.`);
     const { t5Tokenizer, clipTokenizer } = manifest.components;
     const tokenizers = {
       t5: createPromptTokenizer(
@@ -126,12 +127,32 @@ export function createEditing(deps: EditingDeps) {
     return selected;
   }
 
-  async function selectBundle(id: string): Promise<BundleInfo> {
+  /**
+   * The stored bundle `id` when edits can run on it here.
+   * @throws EngineError `bundle-not-found`, `bundle-incomplete` or `unsupported`, before any of its files is read.
+   */
+  async function requireRunnable(id: string): Promise<BundleInfo> {
     const info = (await deps.bundles.listBundles()).find((b) => b.id === id);
-    if (!info) throw new EngineError('bad-manifest', `No bundle "${id}" is stored in this browser.`);
-    if (!info.complete) throw new EngineError('bad-manifest', `${info.name} is not completely downloaded yet.`);
-    await deps.serial(() => open(id));
+    if (!info) throw new EngineError('bundle-not-found', `No bundle "${id}" is stored in this browser.`);
+    if (!info.complete) {
+      const missing = info.files.filter((f) => f.state !== 'verified').length;
+      throw new EngineError(
+        'bundle-incomplete',
+        `${info.name} is not completely downloaded yet (${missing} of ${info.files.length} files missing).`,
+      );
+    }
+    const reason = getUnsupportedReason(info, deps.getCapabilities());
+    if (reason) throw new EngineError('unsupported', `${info.name} cannot run here: ${reason}.`);
     return info;
+  }
+
+  /** Opens a bundle ahead of its first edit (EngineApi.selectBundle). */
+  async function selectBundle(id: string): Promise<BundleInfo> {
+    return deps.serial(async () => {
+      const info = await requireRunnable(id);
+      await open(id);
+      return info;
+    });
   }
 
   async function run(
@@ -139,7 +160,8 @@ export function createEditing(deps: EditingDeps) {
     report: (p: Omit<JobProgress, 'jobId'>) => void,
     signal: AbortSignal,
   ): Promise<EditResult> {
-    if (!selected) throw new EngineError('not-initialized', 'Choose a model before editing.');
+    deps.getTarget(); // not initialised, or the device was lost: say so before looking at the bundle
+    await requireRunnable(job.bundleId);
     const started = now();
     const timings: Partial<Record<JobPhase, number>> = {};
     let phase: JobPhase = 'loading';
@@ -158,7 +180,7 @@ export function createEditing(deps: EditingDeps) {
       });
     };
     enterPhase('loading');
-    const bundle = await open(selected.id);
+    const bundle = await open(job.bundleId);
     let denoiseStart = 0;
     const { image } = await runEdit(job, {
       manifest: bundle.manifest,
@@ -200,9 +222,24 @@ export function createEditing(deps: EditingDeps) {
     };
   }
 
+  /**
+   * The EngineError a failed job reports. A lost GPU device makes onnxruntime throw whatever it meets next, so
+   * a lost device is named first; out-of-memory and the rest come from the runtime's own words.
+   */
+  function explainFailure(error: unknown): EngineError {
+    const failure = toRuntimeFailure(error, 'the edit');
+    if (failure.code === 'cancelled' || failure.code === 'device-lost') return failure;
+    try {
+      deps.getTarget();
+    } catch (lost) {
+      if (lost instanceof EngineError && lost.code === 'device-lost') return lost;
+    }
+    return failure;
+  }
+
   return {
     selectBundle,
-    /** The selected bundle's id, or null. */
+    /** The open bundle's id, or null. */
     getSelected: () => selected?.id ?? null,
     /** Drops sessions (e.g. before the backend changes or the bundle is deleted). */
     async reset(): Promise<void> {
@@ -210,6 +247,11 @@ export function createEditing(deps: EditingDeps) {
       selected = null;
     },
     edit(job: EditJob, onProgress: (p: JobProgress) => void): Promise<EditResult> {
+      try {
+        checkEditJob(job); // before it is queued: a job that cannot run never waits behind others
+      } catch (e) {
+        return Promise.reject(toEngineError(e));
+      }
       if (controllers.has(job.id))
         return Promise.reject(new EngineError('bad-input', `job ${job.id} is already queued`));
       const controller = new AbortController();
@@ -229,7 +271,7 @@ export function createEditing(deps: EditingDeps) {
           return run(job, report, controller.signal);
         })
         .catch((e: unknown) => {
-          throw toEngineError(e);
+          throw explainFailure(e);
         })
         .finally(() => controllers.delete(job.id));
     },

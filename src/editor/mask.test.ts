@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compositeMasked,
-  countRepaint,
-  createMask,
-  invertMask,
-  isMaskEmpty,
-  MASK_THRESHOLD,
-  stampDab,
-  strokeSegment,
-} from './mask';
+import { countRepaint, createMask, invertMask, isMaskEmpty, stampDab, strokeSegment } from './mask';
 
 const at = (m: { width: number; data: Uint8Array }, x: number, y: number) => m.data[y * m.width + x];
 
@@ -45,18 +36,5 @@ describe('mask', () => {
     expect(at(inv, 10, 8)).toBe(0);
     expect(isMaskEmpty(createMask(4, 4))).toBe(true);
     expect(isMaskEmpty(null)).toBe(true);
-  });
-
-  it('composites: outside the mask the input bytes exactly, inside the result, the rim blended', () => {
-    const n = 4 * 4;
-    const input = { width: 4, height: 4, data: new Uint8ClampedArray(n * 4).fill(10) };
-    const result = { width: 4, height: 4, data: new Uint8ClampedArray(n * 4).fill(250) };
-    const mask = createMask(4, 4);
-    mask.data.set([255, 200, MASK_THRESHOLD - 1, 0]);
-    const out = compositeMasked(input, result, mask);
-    expect(out.data[0]).toBe(250);
-    expect(out.data[4]).toBe(Math.round(250 * (200 / 255) + 10 * (55 / 255)));
-    expect(Array.from(out.data.subarray(8))).toEqual(Array.from(input.data.subarray(8)));
-    expect(() => compositeMasked(input, { ...result, width: 8 }, mask)).toThrow(/cannot composite/);
   });
 });

@@ -1,12 +1,10 @@
 /**
- * @file The edit mask: one byte per image pixel, ≥ 128 = repaint (what EditJob.mask means). Brush dabs are
- * round; `feather` (0…1) is the outer fraction of the radius over which a dab fades from full to nothing, so
- * a feathered brush repaints a slightly smaller disc and blends its rim (see {@link compositeMasked}).
+ * @file The edit mask: one byte per image pixel, read by workers/api/mask.ts (isRepaint, and compositeMasked,
+ * which the engine applies to the result). Brush dabs are round; `feather` (0…1) is the outer fraction of the
+ * radius over which a dab fades from full to nothing, so a feathered brush repaints a slightly smaller disc and
+ * blends its rim.
  */
-import type { MaskImage, RgbaImage } from '../../workers/api';
-
-/** The repaint threshold of EditJob.mask. */
-export const MASK_THRESHOLD = 128;
+import { isRepaint, type MaskImage } from '../../workers/api';
 
 export type BrushMode = 'paint' | 'erase';
 
@@ -77,38 +75,12 @@ export function invertMask(mask: MaskImage): MaskImage {
   return out;
 }
 
-/** How many pixels will be repainted (≥ 128). */
+/** How many pixels will be repainted (isRepaint). */
 export function countRepaint(mask: MaskImage): number {
   let n = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= MASK_THRESHOLD) n++;
+  for (let i = 0; i < mask.data.length; i++) if (isRepaint(mask.data[i]!)) n++;
   return n;
 }
 
 /** True when the mask would repaint nothing (the edit then runs unmasked). */
 export const isMaskEmpty = (mask: MaskImage | null): boolean => !mask || countRepaint(mask) === 0;
-
-/**
- * Blends an edit result into its input through the mask: outside (< 128) the input's bytes exactly; inside,
- * result × m/255 + input × (1 − m/255), so a feathered rim fades into the original.
- * @throws Error when the three sizes differ.
- */
-export function compositeMasked(input: RgbaImage, result: RgbaImage, mask: MaskImage): RgbaImage {
-  if (
-    input.width !== result.width ||
-    input.height !== result.height ||
-    mask.width !== input.width ||
-    mask.height !== input.height
-  ) {
-    throw new Error(
-      `cannot composite a ${result.width}×${result.height} result into a ${input.width}×${input.height} input with a ${mask.width}×${mask.height} mask`,
-    );
-  }
-  const data = new Uint8ClampedArray(input.data);
-  for (let p = 0; p < mask.data.length; p++) {
-    const m = mask.data[p]!;
-    if (m < MASK_THRESHOLD) continue;
-    const a = m / 255;
-    for (let c = p * 4; c < p * 4 + 4; c++) data[c] = Math.round(result.data[c]! * a + input.data[c]! * (1 - a));
-  }
-  return { width: input.width, height: input.height, data };
-}

@@ -135,8 +135,8 @@ export interface StudioState {
   bundles: BundleInfo[] | null;
   /** True once first-run installation of the shipped bundle has finished (or found none to install). */
   embeddedChecked: boolean;
+  /** The bundle the user chose; each job names the active one (selectActiveBundle) and the engine opens it. */
   selectedBundleId: string | null;
-  engineBundleId: string | null;
   bundleUrls: Record<string, string>;
   downloads: Record<string, { label: string; files: FileProgress[]; error: string | null; running: boolean }>;
   storage: StorageInfo | null;
@@ -211,7 +211,6 @@ export function createInitialState(): StudioState {
     bundles: null,
     embeddedChecked: false,
     selectedBundleId: null,
-    engineBundleId: null,
     bundleUrls: {},
     downloads: {},
     storage: null,

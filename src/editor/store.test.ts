@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EngineError } from '../../workers/api';
+import { EngineError, isRepaint, JOB_LIMITS } from '../../workers/api';
 import { createFakeEngine, createTestDeps, TEST_BUNDLE, testImage } from '../testing/fakes';
 import type { ImageRef } from './history/types';
-import { cloneMask, countRepaint, MASK_THRESHOLD, stampDab } from './mask';
+import { cloneMask, countRepaint, stampDab } from './mask';
 import {
   selectChangedShare,
   selectCurrentImage,
@@ -37,6 +37,7 @@ describe('studio store: editing', () => {
     expect(s().prompt.seed).toBe(777); // the random seed that was used is shown
     expect(s().promptHistory[0]).toBe('make the car red');
     expect(engine.jobs[0]).toMatchObject({
+      bundleId: 'kontext-micro', // the job names its bundle: the engine opens it, nothing is selected first
       prompt: 'make the car red',
       steps: 6,
       guidance: 3,
@@ -109,7 +110,7 @@ describe('studio store: editing', () => {
       input = testImage(32, 32);
     let inside = 0;
     for (let p = 0; p < 32 * 32; p++) {
-      if (sent.mask!.data[p]! < MASK_THRESHOLD)
+      if (!isRepaint(sent.mask!.data[p]!))
         expect(out.data.subarray(p * 4, p * 4 + 4)).toEqual(input.data.subarray(p * 4, p * 4 + 4));
       else inside++;
     }
@@ -256,8 +257,9 @@ describe('studio store: sampler settings', () => {
     expect(turn.params!.average).toBe(4);
 
     s().setPrompt({ average: 99 });
-    expect(s().prompt).toMatchObject({ average: 8, sampling: 'custom' }); // clamped to the field's range
-    expect(selectSettings(s())).toMatchObject({ steps: 2, guidance: 2.5, average: 8 });
+    const most = JOB_LIMITS.average.max;
+    expect(s().prompt).toMatchObject({ average: most, sampling: 'custom' }); // clamped to what the engine accepts
+    expect(selectSettings(s())).toMatchObject({ steps: 2, guidance: 2.5, average: most });
     s().reuseTurn(turn.id);
     expect(s().prompt.average).toBe(4);
     const { average: _absent, ...older } = turn.params!; // a turn made before averaging existed: one run
@@ -272,6 +274,40 @@ describe('studio store: sampler settings', () => {
     expect(again.getState().prompt).toMatchObject({ average: 1, sampling: 'custom' });
     again.getState().useModelSampling();
     expect(again.getState().prompt).toMatchObject({ steps: 12, average: 1, sampling: 'model' }); // the fake bundle's own
+  });
+
+  it('clamps the prompt to the engine JOB_LIMITS, and a model default inside them is kept as it is', async () => {
+    const { s, engine } = await setup();
+    // 12 runs was shown and then cut to 8 when the UI had its own, smaller range.
+    engine.bundles = [{ ...TEST_BUNDLE, defaults: { steps: 40, guidance: 2.5, average: 12 } }];
+    await s().refreshBundles();
+    s().openImage('car.png', testImage());
+    s().setPrompt({ text: 'make the car red' });
+    expect(s().prompt).toMatchObject({ steps: 40, average: 12, sampling: 'model' });
+    await s().generate();
+    expect(engine.jobs[0]).toMatchObject({ steps: 40, average: 12 });
+    const { steps, guidance, seed } = JOB_LIMITS;
+    s().setPrompt({ steps: 0, guidance: Number.NaN, seed: -5 });
+    expect(s().prompt).toMatchObject({ steps: steps.min, guidance: guidance.min, seed: seed.min });
+    s().setPrompt({ steps: 1e6, guidance: 1e6, seed: 2 ** 40 });
+    expect(s().prompt).toMatchObject({ steps: steps.max, guidance: guidance.max, seed: seed.max });
+  });
+
+  it('each job names the active bundle, so switching models needs no call to prepare the engine', async () => {
+    const { s, engine } = await setup();
+    const other = { ...TEST_BUNDLE, id: 'kontext-other', name: 'other', embedded: false };
+    engine.bundles = [TEST_BUNDLE, other];
+    const selectBundle = vi.spyOn(engine, 'selectBundle');
+    await s().refreshBundles();
+    s().openImage('car.png', testImage());
+    s().setPrompt({ text: 'one' });
+    await s().generate();
+    s().selectBundle(other.id);
+    s().setPrompt({ text: 'two' });
+    await s().generate();
+    expect(engine.jobs.map((j) => j.bundleId)).toEqual([TEST_BUNDLE.id, other.id]);
+    expect(selectCurrentTurn(s())!.model!.bundleId).toBe(other.id);
+    expect(selectBundle).not.toHaveBeenCalled();
   });
 
   it('saved custom settings survive a reload and win over the model defaults', async () => {

@@ -2,7 +2,7 @@
  * @file Browser helpers that turn RGBA pixels into something a 2D canvas can draw, cached per image object
  * (images are immutable in the store, so identity is a safe key).
  */
-import type { MaskImage, RgbaImage } from '../../workers/api';
+import { isRepaint, MASK_THRESHOLD, type MaskImage, type RgbaImage } from '../../workers/api';
 
 /** Full-size canvases for the last few images drawn on the main canvas (a turn's image is 4 bytes a pixel). */
 const FULL_CACHE_SIZE = 8;
@@ -50,8 +50,9 @@ export function getThumbnailCanvas(image: RgbaImage): HTMLCanvasElement {
 }
 
 /**
- * Paints a mask into `target` as an overlay: a tint where ≥ 128 (repaint) with a light outline at the edge
- * of that region (readable on any colour), and a faint halo for the kept part of a feathered rim.
+ * Paints a mask into `target` as an overlay: a tint where it repaints (isRepaint, workers/api/mask.ts) with a
+ * light outline at the edge of that region (readable on any colour), and a faint halo for the kept part of a
+ * feathered rim.
  */
 export function drawMaskOverlay(
   mask: MaskImage,
@@ -65,17 +66,21 @@ export function drawMaskOverlay(
   }
   const ctx = target.getContext('2d')!;
   const out = ctx.createImageData(width, height);
-  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x]! >= 128;
+  const inside = (x: number, y: number) =>
+    x >= 0 && y >= 0 && x < width && y < height && isRepaint(data[y * width + x]!);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const p = y * width + x,
         m = data[p]!;
       if (m === 0) continue;
       const o = p * 4;
-      if (m >= 128 && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {
+      if (isRepaint(m) && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1))) {
         out.data.set([255, 255, 255, 230], o); // edge of the repainted region
       } else {
-        out.data.set([rgb[0], rgb[1], rgb[2], m >= 128 ? 120 + Math.round((m - 128) * 0.25) : Math.round(m * 0.35)], o);
+        out.data.set(
+          [rgb[0], rgb[1], rgb[2], isRepaint(m) ? 120 + Math.round((m - MASK_THRESHOLD) * 0.25) : Math.round(m * 0.35)],
+          o,
+        );
       }
     }
   ctx.putImageData(out, 0, 0);

@@ -3,6 +3,7 @@
  * contract: outside pixels untouched) and a complete set of deps over in-memory storage.
  */
 import {
+  compositeMasked,
   EngineError,
   type BundleInfo,
   type Capabilities,
@@ -45,14 +46,12 @@ export interface FakeEngine extends EngineApi {
   failNext: EngineError | null;
 }
 
-/** Inverts RGB where the mask says repaint (everywhere without a mask). */
+/** Inverts RGB, composited through the mask by the engine's own rule (everywhere without a mask). */
 export function fakeEdit(job: EditJob): RgbaImage {
   const data = new Uint8ClampedArray(job.image.data);
-  for (let p = 0; p < data.length / 4; p++) {
-    if (job.mask && job.mask.data[p]! < 128) continue;
-    for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c]!;
-  }
-  return { width: job.image.width, height: job.image.height, data };
+  for (let p = 0; p < data.length / 4; p++) for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c]!;
+  const inverted = { width: job.image.width, height: job.image.height, data };
+  return job.mask ? compositeMasked(job.image, inverted, job.mask) : inverted;
 }
 
 export function createFakeEngine(): FakeEngine {
@@ -81,6 +80,8 @@ export function createFakeEngine(): FakeEngine {
     getStorageInfo: async () => ({ usage: 1, quota: 100, persisted: false }),
     async edit(job, onProgress) {
       engine.jobs.push(job);
+      if (!engine.bundles.some((b) => b.id === job.bundleId))
+        throw new EngineError('bundle-not-found', `No bundle "${job.bundleId}" is stored in this browser.`);
       if (engine.failNext) {
         const e = engine.failNext;
         engine.failNext = null;
@@ -108,7 +109,7 @@ export function createFakeEngine(): FakeEngine {
         steps: job.steps,
         guidance: job.guidance,
         average: job.average,
-        bundleId: TEST_BUNDLE.id,
+        bundleId: job.bundleId,
         backend: 'webgpu',
         timings: { totalMs: 42, denoising: 30 },
       };

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { JobPhase, JobProgress, SamplingDefaults } from '../../workers/api';
-import { AVERAGE_RANGE, COUNT_RANGE, GUIDANCE_RANGE, STEPS_RANGE } from '../editor/actions/job';
+import { JOB_LIMITS, type JobPhase, type JobProgress, type SamplingDefaults } from '../../workers/api';
+import { COUNT_RANGE } from '../editor/actions/job';
 import { differsFromDefaults, type PromptSettings } from '../editor/state';
 import { Icon } from './Icon';
 
@@ -148,8 +148,8 @@ export function PromptBar(p: PromptBarProps) {
             <span>Steps</span>
             <input
               type="number"
-              min={STEPS_RANGE[0]}
-              max={STEPS_RANGE[1]}
+              min={JOB_LIMITS.steps.min}
+              max={JOB_LIMITS.steps.max}
               value={prompt.steps}
               aria-label="Steps"
               onChange={(e) => p.onChange({ steps: Number(e.target.value) })}
@@ -159,8 +159,8 @@ export function PromptBar(p: PromptBarProps) {
             <span>Guidance</span>
             <input
               type="number"
-              min={GUIDANCE_RANGE[0]}
-              max={GUIDANCE_RANGE[1]}
+              min={JOB_LIMITS.guidance.min}
+              max={JOB_LIMITS.guidance.max}
               step={0.5}
               value={prompt.guidance}
               aria-label="Guidance"
@@ -174,8 +174,8 @@ export function PromptBar(p: PromptBarProps) {
             <span>Average</span>
             <input
               type="number"
-              min={AVERAGE_RANGE[0]}
-              max={AVERAGE_RANGE[1]}
+              min={JOB_LIMITS.average.min}
+              max={JOB_LIMITS.average.max}
               value={prompt.average}
               aria-label="Average of runs"
               onChange={(e) => p.onChange({ average: Number(e.target.value) })}
@@ -230,8 +230,8 @@ export function PromptBar(p: PromptBarProps) {
             </button>
             <input
               type="number"
-              min={0}
-              max={4294967295}
+              min={JOB_LIMITS.seed.min}
+              max={JOB_LIMITS.seed.max}
               value={prompt.seedMode === 'random' && !prompt.seed ? '' : prompt.seed}
               placeholder="random"
               aria-label="Seed value"

@@ -68,6 +68,7 @@ export async function benchEdits(
   const cache = { text: new Map(), images: new Map() };
   const job = (seed: number): EditJob => ({
     id: `bench-${seed}`,
+    bundleId: manifest.id,
     image: makeBenchImage(width, height),
     prompt: 'make the red circle blue',
     references: [],

@@ -24,12 +24,18 @@ export interface EngineApi {
    */
   addBundle(source: BundleSource, onProgress: (files: FileProgress[]) => void): Promise<BundleInfo>;
   deleteBundle(id: string): Promise<void>;
-  /** Makes a stored, complete bundle the one edits run on. */
+  /**
+   * Optional: opens a stored, complete bundle now (manifest, tokenizers), so the first edit on it starts
+   * sooner. Edits never need it: each opens its own `job.bundleId`.
+   * @throws EngineError `bundle-not-found`, `bundle-incomplete` or `unsupported`.
+   */
   selectBundle(id: string): Promise<BundleInfo>;
   getStorageInfo(): Promise<StorageInfo>;
   /**
-   * Queues an edit on the selected bundle; jobs run one at a time. `onProgress` gets phase, step, ETA and
-   * previews. Rejects with EngineError `cancelled` when {@link cancel} stops it.
+   * Queues an edit on `job.bundleId`, opening or switching to that bundle itself; jobs run one at a time.
+   * `onProgress` gets phase, step, ETA and previews. Everything that can be refused is refused before any model
+   * loads: a bad job (`bad-input`, `bad-image`), an unknown, incomplete or unrunnable bundle (`bundle-not-found`,
+   * `bundle-incomplete`, `unsupported`). Rejects with `cancelled` when {@link cancel} stops it.
    */
   edit(job: EditJob, onProgress: (progress: JobProgress) => void): Promise<EditResult>;
   /** Stops a queued or running job within one denoising step; the engine stays usable. */

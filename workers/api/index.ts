@@ -2,3 +2,5 @@ export * from './types';
 export * from './engine';
 export * from './jobs';
 export * from './errors';
+export * from './limits';
+export * from './mask';

@@ -1,29 +1,29 @@
+import type { MaskImage } from './mask';
 import type { Backend, RgbaImage } from './types';
-
-/** A single-channel mask at the input image's size: one byte per pixel, row-major, ≥ 128 = repaint. */
-export interface MaskImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/** The most denoising runs one edit may average (EditJob.average, manifest sampling.default_average). */
-export const MAX_AVERAGE = 16;
 
 /** One edit: the input image (the context), an instruction, optional extra references and a mask. */
 export interface EditJob {
   /** Chosen by the caller (e.g. crypto.randomUUID()), so it can cancel the job before it finishes. */
   id: string;
+  /**
+   * The stored bundle to edit with. The engine opens it (or switches to it) itself, so the caller keeps no
+   * record of what the engine has open; it must be complete and runnable here (checked before anything loads).
+   */
+  bundleId: string;
   image: RgbaImage;
   prompt: string;
   /** Extra reference images, in order; they become reference 2, 3, … (the input image is reference 1). */
   references: RgbaImage[];
-  /** Local edit: only pixels inside come back changed; everything outside is bit-identical to the input. */
+  /**
+   * Local edit, at the image's size: kept pixels come back bit-identical to the input, repainted ones follow
+   * compositeMasked (api/mask.ts). Needs `size` 'input'.
+   */
   mask: MaskImage | null;
+  /** JOB_LIMITS (api/limits.ts) bounds this and every number below; the engine refuses a job outside them. */
   steps: number;
   guidance: number;
   /**
-   * Denoising runs averaged into the result (1–16; 1 = one plain sample). Run 0 starts from the seed's noise,
+   * Denoising runs averaged into the result (1 = one plain sample). Run 0 starts from the seed's noise,
    * run r from a seed hashed from (seed, r). For a model trained to regress an exact edit, averaging removes its
    * sampling noise; a model that should pick one of many plausible images (the real FLUX.1 Kontext) wants 1.
    */

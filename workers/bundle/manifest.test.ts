@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JOB_LIMITS } from '../api/limits';
 import { manifestToJson, parseManifest, type Manifest } from './manifest';
 
 const sha = 'a'.repeat(64);
@@ -84,6 +85,22 @@ describe('parseManifest', () => {
     }
     expect(() => parseManifest({ ...json(), sampling: { ...json().sampling, default_average: 17 } })).toThrow(
       /default_average must be at most 16, got 17/,
+    );
+  });
+
+  it('takes only sampler defaults a job may use (JOB_LIMITS), so the UI never shows a value the engine refuses', () => {
+    const sampling = (over: Record<string, unknown>) => ({ ...json(), sampling: { ...json().sampling, ...over } });
+    const { steps, guidance, average } = JOB_LIMITS;
+    expect(
+      parseManifest(sampling({ default_steps: steps.max, default_guidance: guidance.max })).sampling,
+    ).toMatchObject({ defaultSteps: steps.max, defaultGuidance: guidance.max });
+    expect(() => parseManifest(sampling({ default_steps: steps.max + 1 }))).toThrow(/default_steps must be at most/);
+    expect(() => parseManifest(sampling({ default_guidance: guidance.max + 1 }))).toThrow(
+      /default_guidance must be at most/,
+    );
+    expect(() => parseManifest(sampling({ default_guidance: -1 }))).toThrow(/default_guidance must be a number ≥ 0/);
+    expect(() => parseManifest(sampling({ default_average: average.max + 1 }))).toThrow(
+      /default_average must be at most/,
     );
   });
 

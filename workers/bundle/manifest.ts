@@ -4,7 +4,7 @@
  * returns camelCase types. Nothing in the engine may assume a value that is not in here.
  */
 
-import { MAX_AVERAGE } from '../api/jobs';
+import { JOB_LIMITS, type NumberLimit } from '../api/limits';
 
 export const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
@@ -162,6 +162,10 @@ function num(o: Json, key: string, at: string, { int = true, min = 1, max = Infi
   if (v > max) throw new ManifestError(`manifest: ${at}.${key} must be at most ${max}, got ${v}`);
   return v;
 }
+/** A sampler default: it must be a value a job may use (JOB_LIMITS), or the UI would show what the engine refuses. */
+function jobNum(o: Json, key: string, limit: NumberLimit): number {
+  return num(o, key, 'sampling', { int: limit.integer, min: limit.min, max: limit.max });
+}
 function str(o: Json, key: string, at: string): string {
   const v = o[key];
   if (typeof v !== 'string' || v.length === 0)
@@ -287,9 +291,9 @@ export function parseManifest(json: unknown): Manifest {
   });
   if (resolutions.length === 0) throw new ManifestError('manifest: sampling.resolutions is empty');
   const sampling: SamplingConfig = {
-    defaultSteps: num(s, 'default_steps', 'sampling'),
-    defaultGuidance: num(s, 'default_guidance', 'sampling', { int: false, min: 0 }),
-    defaultAverage: s.default_average === undefined ? 1 : num(s, 'default_average', 'sampling', { max: MAX_AVERAGE }),
+    defaultSteps: jobNum(s, 'default_steps', JOB_LIMITS.steps),
+    defaultGuidance: jobNum(s, 'default_guidance', JOB_LIMITS.guidance),
+    defaultAverage: s.default_average === undefined ? 1 : jobNum(s, 'default_average', JOB_LIMITS.average),
     baseShift: num(s, 'base_shift', 'sampling', { int: false, min: -Infinity }),
     maxShift: num(s, 'max_shift', 'sampling', { int: false, min: -Infinity }),
     baseSeqLen: num(s, 'base_seq_len', 'sampling'),

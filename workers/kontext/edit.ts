@@ -4,13 +4,15 @@
  * outside the mask. Pure: models, tokenizers and caches come in as arguments.
  */
 import { EngineError } from '../api/errors';
-import { countJobSteps, MAX_AVERAGE, type EditJob } from '../api/jobs';
+import { countJobSteps, type EditJob } from '../api/jobs';
+import { compositeMasked } from '../api/mask';
 import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
+import { checkEditJob } from './checkJob';
 import { makeImgIds, makeTextIds } from './ids';
 import { imageToTensor, tensorToImage } from './image';
 import { keepUnchanged } from './keepUnchanged';
-import { compositeOutsideMask, makeLatentMask } from './mask';
+import { makeLatentMask } from './mask';
 import type { KontextModels, StepInfo, TextConditioning } from './models';
 import { getRunSeed, makePackedNoise } from './noise';
 import {
@@ -177,27 +179,14 @@ async function decodeTokens(
 
 /**
  * Runs one edit job. The output has the input's size unless the job asks for the model's native size;
- * with a mask, every pixel outside it is the input's, byte for byte. With `average` > 1 the decoded latents are
+ * with a mask, every kept pixel is the input's, byte for byte (compositeMasked). With `average` > 1 the decoded latents are
  * the mean of that many runs, each from its own noise; steps are reported across all runs.
- * @throws EngineError `bad-input` for an unusable job, `cancelled` when the signal fires.
+ * @throws EngineError `bad-input` / `bad-image` for an unusable job (checkEditJob, before any model runs),
+ *   `cancelled` when the signal fires.
  */
 export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutput> {
+  checkEditJob(job); // again here: runEdit is also called directly (benchmarks, tests), not only by the engine
   const { manifest, models } = ctx;
-  if (!Number.isInteger(job.steps) || job.steps < 1 || job.steps > 200)
-    throw new EngineError('bad-input', `steps must be 1–200, got ${job.steps}`);
-  if (!Number.isInteger(job.average) || job.average < 1 || job.average > MAX_AVERAGE) {
-    throw new EngineError('bad-input', `average must be a whole number of runs, 1–${MAX_AVERAGE}, got ${job.average}`);
-  }
-  if (!Number.isFinite(job.guidance) || job.guidance < 0)
-    throw new EngineError('bad-input', `guidance must be ≥ 0, got ${job.guidance}`);
-  if (typeof job.keepUnchanged !== 'boolean')
-    throw new EngineError('bad-input', `keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);
-  if (job.mask && (job.mask.width !== job.image.width || job.mask.height !== job.image.height)) {
-    throw new EngineError(
-      'bad-input',
-      `the mask is ${job.mask.width}×${job.mask.height} but the image is ${job.image.width}×${job.image.height}`,
-    );
-  }
   const f = manifest.model.ae.spatialFactor;
 
   ctx.onPhase?.('encoding-text');
@@ -246,10 +235,6 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   // Pixels only line up with the input's at its size ("model native" may be another size).
   if (job.keepUnchanged && outW === job.image.width && outH === job.image.height)
     image = keepUnchanged(job.image, image).image;
-  if (job.mask) {
-    if (job.size !== 'input')
-      throw new EngineError('bad-input', 'a masked edit keeps the input size (choose "keep input size")');
-    image = compositeOutsideMask(job.image, image, job.mask);
-  }
+  if (job.mask) image = compositeMasked(job.image, image, job.mask);
   return { image, bucket: [decoded.width, decoded.height] };
 }

@@ -1,23 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbaImage } from '../api/types';
-import {
-  binarizeMask,
-  blendLatents,
-  compositeOutsideMask,
-  makeLatentMask,
-  resizeNearest,
-  type MaskPixels,
-} from './mask';
-
-function randomBytes(n: number, seed: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
+import { binarizeMask, blendLatents, makeLatentMask, resizeNearest, type MaskPixels } from './mask';
 
 describe('binarizeMask', () => {
   it('thresholds one-channel masks at 0.5 (byte ≥ 128)', () => {
@@ -90,56 +72,5 @@ describe('blendLatents', () => {
     expect(Array.from(blendLatents(x, image, noise, mask, 0))).toEqual([10, 2, 3]);
     expect(Array.from(blendLatents(x, image, noise, Float32Array.from([0.5, 0.5, 0.5]), 0))).toEqual([5.5, 11, 16.5]);
     expect(() => blendLatents(x, image, noise, Float32Array.from([1]), 0)).toThrow();
-  });
-});
-
-describe('compositeOutsideMask', () => {
-  const [w, h] = [37, 23];
-  const original: RgbaImage = { width: w, height: h, data: randomBytes(4 * w * h, 1) };
-  const edited: RgbaImage = { width: w, height: h, data: randomBytes(4 * w * h, 2) };
-  // a disc of radius 8 plus random speckles
-  const speckles = randomBytes(w * h, 3);
-  const maskData = new Uint8Array(w * h).map((_, i) => {
-    const x = i % w,
-      y = Math.floor(i / w);
-    return (x - 18) ** 2 + (y - 11) ** 2 <= 64 || speckles[i]! > 240 ? 255 : 0;
-  });
-  const mask: MaskPixels = { width: w, height: h, data: maskData };
-
-  const compare = (out: RgbaImage) => {
-    let outsideChanged = 0,
-      insideNotEdited = 0;
-    for (let i = 0; i < w * h; i++) {
-      for (let c = 0; c < 4; c++) {
-        const k = 4 * i + c;
-        if (maskData[i] === 0 && out.data[k] !== original.data[k]) outsideChanged++;
-        if (maskData[i] !== 0 && out.data[k] !== edited.data[k]) insideNotEdited++;
-      }
-    }
-    return { outsideChanged, insideNotEdited };
-  };
-
-  it('copies outside pixels bit for bit and takes the edit inside', () => {
-    expect(compare(compositeOutsideMask(original, edited, mask))).toEqual({ outsideChanged: 0, insideNotEdited: 0 });
-  });
-
-  it('feathers only inside the mask edge', () => {
-    const out = compositeOutsideMask(original, edited, mask, 3);
-    const { outsideChanged, insideNotEdited } = compare(out);
-    expect(outsideChanged).toBe(0);
-    expect(insideNotEdited).toBeGreaterThan(0); // the inner ring is a mix
-    const centre = 4 * (11 * w + 18); // 8 px from the edge → fully edited
-    expect(Array.from(out.data.subarray(centre, centre + 4))).toEqual(
-      Array.from(edited.data.subarray(centre, centre + 4)),
-    );
-    const rim = 4 * (11 * w + 26); // on the disc's edge, 1 px from outside → weight 1/3
-    for (let c = 0; c < 4; c++) {
-      const expected = original.data[rim + c]! + (edited.data[rim + c]! - original.data[rim + c]!) / 3;
-      expect(Math.abs(out.data[rim + c]! - expected)).toBeLessThanOrEqual(0.5);
-    }
-  });
-
-  it('rejects images of different sizes', () => {
-    expect(() => compositeOutsideMask(original, { ...edited, width: w - 1 }, mask)).toThrow();
   });
 });

@@ -5,7 +5,9 @@
  * A failure or cancel leaves the tree exactly as it was (variations already finished stay).
  */
 import {
+  clampToLimit,
   countJobSteps,
+  JOB_LIMITS,
   toEngineError,
   type EditJob,
   type EditResult,
@@ -16,7 +18,7 @@ import {
 import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
 import type { ImageRef, TurnNode } from '../history/types';
-import { cloneMask, compositeMasked, isMaskEmpty } from '../mask';
+import { cloneMask, isMaskEmpty } from '../mask';
 import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
 import { NO_MASK_HISTORY, SAMPLER_KEYS, type PromptSettings, type RunningJob } from '../state';
 import type { ActionContext } from './context';
@@ -32,10 +34,8 @@ export interface JobActions {
 }
 
 export const PROMPT_HISTORY_LIMIT = 100;
-export const STEPS_RANGE = [1, 50] as const;
-export const GUIDANCE_RANGE = [0, 10] as const;
+/** Variations per Generate: the UI's own setting (each is a separate job), so not among the engine's JOB_LIMITS. */
 export const COUNT_RANGE = [1, 4] as const;
-export const AVERAGE_RANGE = [1, 8] as const;
 
 /** Preview cadence: every step for short runs, about eight previews for long ones. */
 export const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
@@ -47,13 +47,6 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     const job = get().job;
     if (!job || job.id !== jobId) return; // a late message from a job that was replaced
     set({ job: { ...job, progress: { ...p, preview: undefined }, preview: p.preview ?? job.preview } });
-  }
-
-  /** Makes the engine run on `bundleId` (selecting it once). */
-  async function ensureBundle(bundleId: string): Promise<void> {
-    if (get().engineBundleId === bundleId) return;
-    await deps.engine.selectBundle(bundleId);
-    set({ engineBundleId: bundleId });
   }
 
   function recordTurn(
@@ -69,9 +62,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     if (!job || job.id !== jobId || !s.tree || s.sessionId !== job.sessionId) return false;
     const parent = s.tree.nodes[job.parentId]!;
     const input = s.images[parent.image.id]!;
-    const sameSize = result.image.width === input.width && result.image.height === input.height;
-    // The engine keeps outside-mask pixels; blending here softens a feathered rim inside the mask only.
-    const image = mask && sameSize ? compositeMasked(input, result.image, mask) : result.image;
+    // Stored as the engine returned it: it composites a masked edit itself (workers/api/mask.ts, the one rule).
+    const image = result.image;
     const imageRef: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
     const maskRef: ImageRef | null = mask ? { id: deps.newId(), width: mask.width, height: mask.height } : null;
     const tree = addTurn(s.tree, parent.id, {
@@ -133,6 +125,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     }
     const job: EditJob = {
       id: deps.newId(),
+      bundleId: bundle.id,
       image,
       prompt,
       references: referenceImages,
@@ -162,7 +155,6 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       },
     });
     try {
-      await ensureBundle(bundle.id);
       const result = await deps.engine.edit(job, (p) => onProgress(job.id, p));
       return recordTurn(job.id, result, mask, references, prompt, bundle.name);
     } catch (e) {
@@ -172,7 +164,6 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
         job: null,
         notice: { severity: error.code === 'cancelled' ? 'info' : 'error', text: describeEngineError(error) },
       });
-      if (error.code === 'device-lost') set({ engineBundleId: null });
       return false;
     }
   }
@@ -181,13 +172,11 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     setPrompt(prompt) {
       const chosen = SAMPLER_KEYS.some((k) => prompt[k] !== undefined);
       const p = { ...get().prompt, ...(chosen ? { sampling: 'custom' as const } : {}), ...prompt };
-      p.steps = Math.round(Math.min(STEPS_RANGE[1], Math.max(STEPS_RANGE[0], p.steps || STEPS_RANGE[0])));
-      p.guidance = Math.min(
-        GUIDANCE_RANGE[1],
-        Math.max(GUIDANCE_RANGE[0], Number.isFinite(p.guidance) ? p.guidance : 0),
-      );
-      p.seed = Math.max(0, Math.min(0xffffffff, Math.floor(p.seed || 0)));
-      p.average = Math.round(Math.min(AVERAGE_RANGE[1], Math.max(AVERAGE_RANGE[0], p.average || 1)));
+      // The engine's own limits, so a job built from the prompt is never refused for its numbers.
+      p.steps = clampToLimit(p.steps, JOB_LIMITS.steps);
+      p.guidance = clampToLimit(p.guidance, JOB_LIMITS.guidance);
+      p.seed = clampToLimit(p.seed, JOB_LIMITS.seed);
+      p.average = clampToLimit(p.average, JOB_LIMITS.average);
       p.count = Math.round(Math.min(COUNT_RANGE[1], Math.max(COUNT_RANGE[0], p.count || 1)));
       set({ prompt: p, ...(prompt.text !== undefined ? { revision: get().revision + 1 } : {}) });
     },

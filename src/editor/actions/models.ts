@@ -83,7 +83,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       set({ backendChoice: choice, engineStarting: true, diagnostics: { ...get().diagnostics, busy: true } });
       try {
         const capabilities = await deps.engine.init(choice);
-        set({ capabilities, engineBundleId: null, notice: null });
+        set({ capabilities, notice: null });
       } catch (e) {
         set({ notice: { severity: 'error', text: describeEngineError(e) } });
       } finally {
@@ -141,7 +141,6 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         set((s) => ({
           bundleUrls: omitKey(s.bundleUrls, id),
           selectedBundleId: s.selectedBundleId === id ? null : s.selectedBundleId,
-          engineBundleId: s.engineBundleId === id ? null : s.engineBundleId,
         }));
       } catch (e) {
         set({ notice: { severity: 'error', text: describeEngineError(e) } });
