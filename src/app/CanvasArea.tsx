@@ -12,6 +12,8 @@ const CURSORS: Record<string, string> = {
   'pan.dragging': 'grabbing',
   'brush.idle': 'none',
   'brush.painting': 'none',
+  'compare.idle': 'ew-resize',
+  'compare.dragging': 'ew-resize',
 };
 
 /** The canvas with its floating controls, or the first-run gallery when nothing is open. */
@@ -66,7 +68,8 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
 
   const job = s.job;
   const mode = path.split('.').slice(1).join('.');
-  const maskTool = s.tool !== 'hand' && !path.startsWith('root.pan');
+  // The brush outline only where a press would paint: not while panning, and not while comparing (the line moves).
+  const maskTool = s.tool !== 'hand' && !path.startsWith('root.pan') && !path.startsWith('root.compare');
   return (
     <div className="canvas-area">
       <EditorCanvas

@@ -2,7 +2,7 @@
  * @file Canvas actions: tools, brush, the draft mask, zoom/pan and the before/after comparison.
  */
 import type { MaskImage } from '../../../workers/api';
-import { createMask, invertMask } from '../mask';
+import { createMask, invertMask, isMaskEmpty } from '../mask';
 import { selectCurrentTurn } from '../selectors';
 import { MASK_UNDO_LIMIT, type MaskHistory } from '../state';
 import type { ActiveTool } from '../tools/CanvasTools';
@@ -38,6 +38,12 @@ export interface CanvasActions {
   setCompareSplit(split: number): void;
 }
 
+/** Same pixels (null, no mask, equals an all-keep mask). */
+function sameMask(a: MaskImage | null, b: MaskImage | null): boolean {
+  if (!a || !b) return isMaskEmpty(a) && isMaskEmpty(b);
+  return a.width === b.width && a.height === b.height && a.data.every((v, i) => v === b.data[i]);
+}
+
 export const BRUSH_MIN = 1;
 export const BRUSH_MAX = 512;
 
@@ -47,6 +53,7 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
   const committed = () => set((s) => ({ maskRevision: s.maskRevision + 1, revision: s.revision + 1 }));
   /** Records `before` as an undo step of the mask change just made. */
   const changed = (before: MaskImage | null) => {
+    if (sameMask(before, get().mask)) return; // an undo step that changes nothing would make Ctrl+Z look broken
     set((s) => ({ maskHistory: { undo: [...s.maskHistory.undo, before].slice(-MASK_UNDO_LIMIT), redo: [] } }));
     committed();
   };
@@ -58,6 +65,7 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
     const to = from === 'undo' ? 'redo' : 'undo';
     set({
       mask: stack[stack.length - 1],
+      overlayVisible: true, // what undo and redo change must be seen
       maskHistory: {
         ...s.maskHistory,
         [from]: stack.slice(0, -1),
@@ -93,7 +101,8 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
       set({ mask });
       return mask;
     },
-    maskPainted: () => set((s) => ({ maskRevision: s.maskRevision + 1 })),
+    // Painting shows the overlay: a stroke under a hidden overlay would be an invisible change.
+    maskPainted: () => set((s) => ({ maskRevision: s.maskRevision + 1, overlayVisible: true })),
     maskCommitted: changed,
     restoreMask(snapshot) {
       set({ mask: snapshot });

@@ -27,8 +27,9 @@ export interface BrushContext {
 type BrushState = 'idle' | 'painting';
 
 /**
- * Paints or erases the edit mask. States: `idle` → (primary button down) `painting` → (up) `idle`.
- * Escape or cancel while painting undoes the stroke in progress.
+ * Paints or erases the edit mask. States: `idle` → (primary button down on the image) `painting` → (up) `idle`.
+ * A stroke starts only on the image, then follows the pointer anywhere. Escape or cancel while painting undoes the
+ * stroke in progress.
  */
 export class MaskBrushTool implements Tool {
   static readonly id = 'brush';
@@ -50,8 +51,10 @@ export class MaskBrushTool implements Tool {
         if (this.state !== 'idle' || e.button !== 0) return false;
         const mask = this.ctx.getMask();
         if (!mask) return false;
-        const { size, feather, mode } = this.ctx.getBrush();
         const at = screenToImage(this.ctx.getViewport(), e.x, e.y);
+        // Off the image a dab may paint nothing visible, and an invisible stroke would still be an undo step.
+        if (at.x < 0 || at.y < 0 || at.x >= mask.width || at.y >= mask.height) return false;
+        const { size, feather, mode } = this.ctx.getBrush();
         this.snapshot = cloneMask(mask);
         stampDab(mask, at.x, at.y, size, feather, mode);
         this.last = this.hover = at;

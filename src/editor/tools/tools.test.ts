@@ -14,6 +14,7 @@ function setup(brush: Partial<BrushSettings> = {}) {
     changes: 0,
     commits: 0,
     restores: 0,
+    split: 0.5,
   };
   const tools = new CanvasTools({
     getViewport: () => state.viewport,
@@ -31,6 +32,11 @@ function setup(brush: Partial<BrushSettings> = {}) {
     onRestore: (snapshot) => {
       state.mask = snapshot;
       state.restores++;
+    },
+    getImageSize: () => (state.mask ? { width: 50, height: 50 } : null),
+    getSplit: () => state.split,
+    setSplit: (split) => {
+      state.split = split;
     },
   });
   const down = (x: number, y: number, button = 0) => tools.dispatch({ type: 'pointerdown', x, y, button });
@@ -76,6 +82,22 @@ describe('mask brush tool', () => {
     expect(state.restores).toBe(1);
     expect(countRepaint(state.mask!)).toBe(0);
     expect(state.commits).toBe(0);
+  });
+
+  it('starts a stroke only on the image: a click in the dark around it paints nothing and is not consumed', () => {
+    const { state, tools, down, move, up } = setup(); // the 50×50 image covers screen 0…100 at 2×
+    expect(down(-4, 40)).toBe(false);
+    expect(down(40, 100)).toBe(false); // one pixel past the bottom edge
+    expect(tools.path).toBe('root.brush.idle');
+    expect(state.commits).toBe(0);
+    expect(countRepaint(state.mask!)).toBe(0);
+    // Started on the image, a stroke may leave it and come back.
+    expect(down(98, 40)).toBe(true);
+    move(140, 40);
+    move(60, 40);
+    up(60, 40);
+    expect(state.commits).toBe(1);
+    expect(state.mask!.data[20 * 50 + 30]).toBe(255);
   });
 
   it('does nothing without an image, and ignores the right button', () => {
@@ -166,5 +188,84 @@ describe('canvas tools root', () => {
       'root.brush.idle',
       'root.pan.ready',
     ]);
+  });
+});
+
+describe('compare tool', () => {
+  it('while comparing, a drag moves the before/after line and never paints', () => {
+    const { state, tools, down, move, up } = setup();
+    tools.setComparing(true);
+    expect(tools.path).toBe('root.compare.idle');
+    expect(down(20, 30)).toBe(true); // image x 10 of 50
+    expect(tools.path).toBe('root.compare.dragging');
+    expect(state.split).toBeCloseTo(0.2);
+    move(80, 90);
+    expect(state.split).toBeCloseTo(0.8);
+    move(400, 0);
+    expect(state.split).toBe(1); // past the edge: held at it
+    up(400, 0);
+    expect(tools.path).toBe('root.compare.idle');
+    expect(countRepaint(state.mask!)).toBe(0);
+    expect(state.commits).toBe(0);
+    tools.setComparing(false);
+    expect(tools.path).toBe('root.brush.idle');
+  });
+
+  it('Escape mid-drag puts the line back; Space and the middle button still pan', () => {
+    const { state, tools, down, move, up, key } = setup();
+    tools.setComparing(true);
+    down(10, 10);
+    move(90, 10);
+    expect(tools.dispatch({ type: 'keydown', key: 'Escape' })).toBe(true);
+    expect(state.split).toBe(0.5);
+    expect(tools.path).toBe('root.compare.idle');
+    key('keydown', ' ');
+    down(10, 10);
+    move(30, 10);
+    up(30, 10);
+    key('keyup', ' ');
+    expect(state.viewport.panX).toBe(20);
+    down(0, 0, 1);
+    move(-10, 0);
+    up(-10, 0);
+    expect(state.viewport.panX).toBe(10);
+    expect(state.split).toBe(0.5);
+  });
+
+  it('owns the primary button even with the hand tool; the hand pans again when comparing ends', () => {
+    const { state, tools, down, move, up } = setup();
+    tools.setActiveTool('hand');
+    tools.setComparing(true);
+    expect(tools.path).toBe('root.compare.idle');
+    down(50, 0);
+    up(50, 0);
+    expect(state.split).toBeCloseTo(0.5);
+    down(80, 0);
+    up(80, 0);
+    expect(state.split).toBeCloseTo(0.8);
+    expect(state.viewport.panX).toBe(0);
+    tools.setComparing(false);
+    expect(tools.path).toBe('root.pan.ready');
+    down(0, 0);
+    move(15, 0);
+    up(15, 0);
+    expect(state.viewport.panX).toBe(15);
+  });
+
+  it('a stroke in progress keeps the pointer when comparing starts, and a split drag when it ends', () => {
+    const { state, tools, down, move, up } = setup();
+    down(10, 10);
+    tools.setComparing(true);
+    move(60, 10);
+    up(60, 10);
+    expect(state.commits).toBe(1);
+    expect(state.split).toBe(0.5);
+    down(20, 0);
+    tools.setComparing(false);
+    move(40, 0);
+    expect(state.split).toBeCloseTo(0.4);
+    up(40, 0);
+    expect(tools.path).toBe('root.brush.idle');
+    expect(state.commits).toBe(1);
   });
 });
