@@ -108,6 +108,8 @@ export default tseslint.config(
       // The worker API and store actions are async by contract (Comlink, callers await them) even when a body
       // has nothing to await; flagging those adds noise, not safety (no-floating-promises stays on).
       '@typescript-eslint/require-await': 'off',
+      // Error messages print shapes and dims (`[1, 16, 64]` → "1,16,64") on purpose.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowArray: true }],
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

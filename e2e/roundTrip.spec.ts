@@ -13,7 +13,7 @@ const IMAGE = join(FIXTURES, 'roundtrip-128.png');
 /** Clicks the raw-output link and returns the decoder's float32 output. */
 async function downloadRawOutput(page: Page): Promise<Float32Array> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('raw-output').click()]);
-  const bytes = readFileSync((await download.path())!);
+  const bytes = readFileSync(await download.path());
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
 

@@ -113,7 +113,7 @@ export async function maskCoverage(page: Page): Promise<number> {
 /** Clicks something that downloads a file and returns its bytes. */
 export async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
   const [d] = await Promise.all([page.waitForEvent('download'), click()]);
-  return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+  return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
 }
 
 /** Exports the open session through the Sessions view and returns the file's bytes. */

@@ -11,7 +11,6 @@ import { getSchedule } from '../../workers/kontext/schedule';
 import { measureAttentionError } from '../../workers/runtime/attentionCheck';
 import { requestGpu } from '../../workers/runtime/gpu';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
-import type { Ort } from '../../workers/runtime/ort';
 
 /** A WebGPU device and session-backed models for the bundle served at `bundleUrl`. */
 async function openOnWebGpu(bundleUrl: string) {
@@ -24,7 +23,7 @@ async function openOnWebGpu(bundleUrl: string) {
     graph: await blob(f.graph),
     externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
   });
-  const models = createSessionModels(ort as unknown as Ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
+  const models = createSessionModels(ort, { backend: 'webgpu', device: gpu.device }, manifest, load);
   return { gpu, manifest, models };
 }
 
@@ -90,7 +89,7 @@ export async function checkAttention(): Promise<{
     const gpu = await requestGpu(navigator.gpu, { subgroups });
     if (!('device' in gpu)) throw new Error(gpu.reason);
     try {
-      return { used: gpu.info.subgroups, error: await measureAttentionError(ort as unknown as Ort, gpu.device) };
+      return { used: gpu.info.subgroups, error: await measureAttentionError(ort, gpu.device) };
     } finally {
       gpu.device.destroy();
     }

@@ -9,7 +9,7 @@ import { createPromptTokenizer } from '../../workers/kontext/text';
 import { requestGpu } from '../../workers/runtime/gpu';
 import { hashImage } from '../../workers/runtime/hashImage';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
-import type { Ort, RuntimeTarget } from '../../workers/runtime/ort';
+import type { RuntimeTarget } from '../../workers/runtime/ort';
 import { benchEdits, type BenchResult } from './editBench';
 
 async function openBundle(url: string) {
@@ -33,7 +33,7 @@ async function openBundle(url: string) {
 export async function benchWasm(url: string, edits: number): Promise<BenchResult & { threads: number }> {
   const { manifest, tokenizers, load } = await openBundle(url);
   ort.env.wasm.numThreads = self.crossOriginIsolated ? 0 : 1;
-  const models = createSessionModels(ort as unknown as Ort, { backend: 'wasm' }, manifest, load);
+  const models = createSessionModels(ort, { backend: 'wasm' }, manifest, load);
   const result = await benchEdits(manifest, tokenizers, models, edits, hashImage);
   await models.release();
   return {
@@ -48,7 +48,7 @@ export async function countWebGpuReadbacks(url: string): Promise<{ steps: number
   const gpu = await requestGpu(navigator.gpu);
   if (!('device' in gpu)) throw new Error(gpu.reason);
   const target: RuntimeTarget = { backend: 'webgpu', device: gpu.device };
-  const models = createSessionModels(ort as unknown as Ort, target, manifest, load);
+  const models = createSessionModels(ort, target, manifest, load);
   const result = await benchEdits(
     { ...manifest, sampling: { ...manifest.sampling, defaultSteps: 2, defaultAverage: 1 } },
     tokenizers,

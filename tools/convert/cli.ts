@@ -4,7 +4,6 @@
  * Converts an official FLUX.1 Kontext [dev] folder (or kontext-micro, same layout) into a web bundle.
  */
 import { convertBundle, type BundleOptions, type ComponentSummary } from './bundle/convertBundle';
-import type { WeightFormat } from './graphs/types';
 import { hasLength } from './tuple';
 
 const USAGE =
@@ -29,7 +28,7 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         const d = value();
         if (d !== 'int4' && d !== 'fp16' && d !== 'fp32')
           throw new Error(`unknown --dtype "${d ?? ''}": use int4, fp16 or fp32\n${USAGE}`);
-        options.weights = d as WeightFormat;
+        options.weights = d;
         break;
       }
       case '--segments':

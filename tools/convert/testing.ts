@@ -59,7 +59,7 @@ export function computeConv2d(
             }
           }
         }
-        out[(oc * oh + y) * ow + xx]! = acc;
+        out[(oc * oh + y) * ow + xx] = acc;
       }
     }
   }

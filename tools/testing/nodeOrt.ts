@@ -23,10 +23,7 @@ function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm'): Ort {
             })),
           )
         : undefined;
-      return ort.InferenceSession.create(
-        model as Uint8Array,
-        { ...options, executionProviders: providers, externalData } as never,
-      );
+      return ort.InferenceSession.create(model, { ...options, executionProviders: providers, externalData } as never);
     },
   };
   return { InferenceSession, Tensor: ort.Tensor, env: ort.env } as unknown as Ort;

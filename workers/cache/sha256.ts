@@ -87,14 +87,14 @@ function compressBlocks(H: Int32Array, W: Int32Array, bytes: Uint8Array, start: 
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  H[0]! = h0;
-  H[1]! = h1;
-  H[2]! = h2;
-  H[3]! = h3;
-  H[4]! = h4;
-  H[5]! = h5;
-  H[6]! = h6;
-  H[7]! = h7;
+  H[0] = h0;
+  H[1] = h1;
+  H[2] = h2;
+  H[3] = h3;
+  H[4] = h4;
+  H[5] = h5;
+  H[6] = h6;
+  H[7] = h7;
 }
 
 /** Starts a SHA-256 hasher, fresh or from a state saved by {@link Sha256.saveState}. */

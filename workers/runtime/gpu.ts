@@ -63,7 +63,7 @@ export async function requestGpu(
         (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
       ),
       shaderF16: device.features.has('shader-f16'),
-      subgroups: device.features.has('subgroups' as GPUFeatureName),
+      subgroups: device.features.has('subgroups'),
       limits: {
         maxBufferSize: device.limits.maxBufferSize,
         maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,

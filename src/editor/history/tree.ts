@@ -93,7 +93,7 @@ export function deleteBranch(tree: HistoryTree, id: string): HistoryTree {
   const nodes: Record<string, TurnNode> = {};
   for (const [k, n] of Object.entries(tree.nodes)) if (!removed.has(k)) nodes[k] = n;
   const parent = nodes[node.parentId]!;
-  nodes[parent.id]! = { ...parent, childIds: parent.childIds.filter((c) => c !== id) };
+  nodes[parent.id] = { ...parent, childIds: parent.childIds.filter((c) => c !== id) };
   const redoTo = Object.fromEntries(Object.entries(tree.redoTo).filter(([k, v]) => !removed.has(k) && !removed.has(v)));
   return { ...tree, nodes, redoTo, currentId: removed.has(tree.currentId) ? parent.id : tree.currentId };
 }

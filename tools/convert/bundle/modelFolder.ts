@@ -83,6 +83,6 @@ export function readModelFolder(dir: string): ModelFolder {
       json: need(join(tok2Dir, 'tokenizer.json'), "T5's tokenizer"),
       config: need(join(tok2Dir, 'tokenizer_config.json'), "T5's tokenizer config"),
     },
-    sidecar: existsSync(sidecarPath) ? (readJson(sidecarPath) as BundleSidecar) : {},
+    sidecar: existsSync(sidecarPath) ? readJson(sidecarPath) : {},
   };
 }

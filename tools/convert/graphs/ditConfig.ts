@@ -185,7 +185,7 @@ function readMetadataConfig(src: TensorSource, fail: (m: string) => never): Meta
   }
   if (obj.theta !== undefined && typeof obj.theta !== 'number')
     fail(`__metadata__.config.theta ${JSON.stringify(obj.theta)} is not a number`);
-  return { axesDim: axes as [number, number, number] | undefined, theta: obj.theta as number | undefined, raw: obj };
+  return { axesDim: axes as [number, number, number] | undefined, theta: obj.theta, raw: obj };
 }
 
 /** A metadata config that disagrees with the tensors means a mislabelled file: refuse it. */

@@ -179,7 +179,7 @@ export class GraphBuilder {
     for (let i = 0; i < this.nodes.length; i++) {
       const node = this.nodes[i]!;
       if (node.inputs.includes(from) || node.outputs.includes(from)) {
-        this.nodes[i]! = { ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) };
+        this.nodes[i] = { ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) };
       }
     }
     this.names.delete(from);

@@ -72,7 +72,7 @@ export function addLinear(b: GraphBuilder, x: string, p: LinearParams): string {
 export function transposeMatrix(m: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(m.length);
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[c * rows + r]! = m[r * cols + c]!;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
   }
   return out;
 }

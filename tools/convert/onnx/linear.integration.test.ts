@@ -26,7 +26,7 @@ function computeReference(w: Float32Array): Float32Array {
     for (let o = 0; o < n; o++) {
       let acc = bias[o]!;
       for (let i = 0; i < k; i++) acc += x[r * k + i]! * w[o * k + i]!;
-      y[r * n + o]! = acc;
+      y[r * n + o] = acc;
     }
   }
   return y;

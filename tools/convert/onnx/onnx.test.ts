@@ -68,7 +68,7 @@ function computeReference(): { y: Float32Array; z: Float32Array } {
   const z = new Float32Array(5 * 12 * 14);
   for (let ch = 0; ch < 5; ch++) {
     for (let yy = 0; yy < 12; yy++) {
-      for (let xx = 0; xx < 14; xx++) z[(ch * 12 + yy) * 14 + xx]! = c[(ch * 6 + (yy >> 1)) * 7 + (xx >> 1)]!;
+      for (let xx = 0; xx < 14; xx++) z[(ch * 12 + yy) * 14 + xx] = c[(ch * 6 + (yy >> 1)) * 7 + (xx >> 1)]!;
     }
   }
   return { y, z };

@@ -79,7 +79,7 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
       for (let o = 0; o < n; o++) {
         let acc = bias[o]!;
         for (let i = 0; i < k; i++) acc += x[r * k + i]! * deq[o * k + i]!;
-        y[r * n + o]! = acc;
+        y[r * n + o] = acc;
       }
     }
     return y;
