@@ -22,6 +22,7 @@ import { cloneMask, isMaskEmpty } from '../mask';
 import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
 import { NO_MASK_HISTORY, SAMPLER_KEYS, type PromptSettings, type RunningJob } from '../state';
 import type { ActionContext } from './context';
+import { noChangeNotice } from './noChange';
 
 export interface JobActions {
   setPrompt(prompt: Partial<PromptSettings>): void;
@@ -219,6 +220,9 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
           index === 1 ? first : s.prompt.seedMode === 'locked' ? (first + index - 1) >>> 0 : deps.randomSeed() >>> 0;
         if (get().sessionId !== s.sessionId || !(await runEdit(turn, mask, seed, { index, total }))) return;
       }
+      // An edit that changed (almost) nothing stays a turn, but the user hears of it now, not on a closer look.
+      const unchanged = noChangeNotice(get(), turn.id, turn.childIds);
+      if (unchanged) set({ notice: unchanged });
     },
     async cancel() {
       const job = get().job;
