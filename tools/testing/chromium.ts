@@ -3,9 +3,9 @@
  * Debian's chromium package unless CHROMIUM_PATH says otherwise (Playwright never downloads a browser), with
  * --enable-unsafe-webgpu, which on a machine without a GPU gives a SwiftShader (CPU) WebGPU adapter.
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--enable-unsafe-webgpu',

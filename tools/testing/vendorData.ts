@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { VENDOR_DATA_DIR } from '../convert/paths';
 
 /** True when CI=true: missing vendor data is an error, not a skip. */
-export const VENDOR_DATA_REQUIRED = process.env.CI === 'true';
+const VENDOR_DATA_REQUIRED = process.env.CI === 'true';
 
 /**
  * Returns true when every one of `files` exists. Otherwise, under CI=true it throws an error naming what is
