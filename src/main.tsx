@@ -5,6 +5,7 @@ import { App } from './app/App';
 import './app/app.css';
 import './app/panels.css';
 import './app/history.css';
+import './app/restore.css';
 import { ServicesContext } from './app/services';
 import { createStudioStore } from './editor/store';
 import { createStoreTools } from './editor/tools/bindTools';

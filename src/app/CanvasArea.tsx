@@ -4,6 +4,7 @@ import { useActions, useStudioShallow } from '../hooks/useStudio';
 import { renderScene, SAMPLES, MICRO_LIMITS } from '../lib/samples';
 import { EditorCanvas } from '../ui/canvas/EditorCanvas';
 import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
+import { RestoringSession } from '../ui/RestoringSession';
 import { SampleGallery } from '../ui/SampleGallery';
 import { useServices } from './services';
 
@@ -33,6 +34,7 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
     compare: st.compare,
     compareSplit: st.compareSplit,
     bundles: st.bundles,
+    restore: st.restore,
   }));
   const [path, setPath] = useState(tools.path);
   const samples = useMemo(
@@ -43,6 +45,8 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
 
   useEffect(() => tools.subscribe(setPath), [tools]);
 
+  if (!image && s.restore.phase !== 'idle')
+    return <RestoringSession name={s.restore.phase === 'restoring' ? s.restore.name : null} />;
   if (!image) {
     const embedded = s.bundles?.find((b) => b.embedded);
     return (

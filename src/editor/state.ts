@@ -38,6 +38,14 @@ export interface Toast extends Notice {
 
 export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
 
+/**
+ * Boot's restore of the last session: `checking` until boot knows whether there is one, `restoring` while it loads,
+ * `idle` once it is shown, failed, or was overridden by the user opening something else. Until then the canvas shows
+ * that work is being restored, not the start screen, so nothing clicked there is lost when the session appears.
+ */
+export type RestoreState =
+  { phase: 'checking' } | { phase: 'restoring'; sessionId: string; name: string } | { phase: 'idle' };
+
 /** The next edit's settings. `seedMode` random draws a new seed per Generate; locked reuses `seed`. */
 export interface PromptSettings {
   text: string;
@@ -93,6 +101,7 @@ export interface StudioState {
   toasts: Toast[];
   /** True once boot finished loading settings and the last session. */
   ready: boolean;
+  restore: RestoreState;
 
   // session
   sessionId: string | null;
@@ -181,6 +190,7 @@ export function createInitialState(): StudioState {
     notice: null,
     toasts: [],
     ready: false,
+    restore: { phase: 'checking' },
     sessionId: null,
     sessionName: '',
     sessionCreatedAt: 0,

@@ -65,6 +65,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
       ...createDiagnosticsActions(ctx),
       async boot() {
         const engineReady = models.chooseBackend('auto');
+        let last: string | null = null;
         try {
           const settings = await deps.sessions.loadSettings();
           set((s) => ({
@@ -82,16 +83,20 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
             },
           }));
           await session.refreshSessions();
-          const last = settings.lastSessionId;
-          if (last && get().sessions.some((m) => m.id === last) && !get().tree) {
-            const view = get().view; // restoring at boot must not pull the user off a tab picked meanwhile
-            await session.openSession(last);
-            set({ view });
-          }
+          last = settings.lastSessionId ?? null;
+          // Only while the user has not opened anything yet: their own choice wins over the restore.
+          if (last && get().restore.phase === 'checking' && get().sessions.some((m) => m.id === last))
+            await session.restoreSession(last);
         } catch (e) {
           set({ notice: { severity: 'error', text: `Saved work could not be read: ${(e as Error).message}` } });
         }
-        set({ ready: true });
+        // A session the user opened during boot changed before the autosave listened (it waits for `ready`): count
+        // it as a change, so it is saved like any later one. The restored session itself is already stored.
+        set((s) => ({
+          ready: true,
+          restore: { phase: 'idle' },
+          revision: s.sessionId && s.sessionId !== last ? s.revision + 1 : s.revision,
+        }));
         await engineReady;
         await models.installEmbeddedBundle();
         await models.refreshStorage();

@@ -27,6 +27,11 @@ export interface SessionActions {
   deleteBranch(id: string): void;
   renameSession(name: string): void;
   openSession(id: string): Promise<void>;
+  /**
+   * Boot's restore of the last session: shown as restoring while it loads, and dropped if the user opens or starts
+   * something meanwhile (their choice wins). Leaves the view as it is.
+   */
+  restoreSession(id: string): Promise<void>;
   deleteSession(id: string): Promise<void>;
   /** Adds an imported session (already validated, with fresh ids) and opens it. */
   addImportedSession(session: SessionSnapshot): Promise<void>;
@@ -43,6 +48,14 @@ const stripExtension = (name: string) => name.replace(/\.[a-z0-9]{1,5}$/i, '') |
 
 export function createSessionActions(ctx: ActionContext<SessionActions>): SessionActions {
   const { get, set, deps } = ctx;
+  /** Counts session switches; a session that finishes loading is shown only if no switch came after its own. */
+  let switches = 0;
+
+  /** The user opens, starts or closes a session: that wins over boot's restore, and over any load still running. */
+  function claimSession(): number {
+    if (get().restore.phase !== 'idle') set({ restore: { phase: 'idle' } });
+    return ++switches;
+  }
 
   /** Applies a new tree; refits the view and drops the draft mask when the image size changed. */
   function applyTree(tree: HistoryTree, extra: Partial<StudioState> = {}): void {
@@ -72,7 +85,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     if (job) void deps.engine.cancel(job.id).catch(() => undefined);
   }
 
-  function loadSnapshot(session: SessionSnapshot): void {
+  function loadSnapshot(session: SessionSnapshot, view: View = 'editor'): void {
     const root = session.tree.nodes[session.tree.currentId]!.image;
     set((s) => ({
       sessionId: session.id,
@@ -92,12 +105,13 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       prompt: { ...s.prompt, text: session.draft.prompt },
       viewport: fitViewport(root, s.viewSize),
       autoFit: true,
-      view: 'editor',
+      view,
     }));
   }
 
   const actions: SessionActions = {
     openImage(name, image) {
+      claimSession();
       cancelRunningJob();
       const id = deps.newId();
       const ref: ImageRef = { id: deps.newId(), width: image.width, height: image.height };
@@ -204,16 +218,38 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     },
     async openSession(id) {
       if (id === get().sessionId) return set({ view: 'editor' });
+      const ticket = claimSession();
       try {
         cancelRunningJob();
-        loadSnapshot(await deps.sessions.load(id));
+        const session = await deps.sessions.load(id);
+        if (ticket === switches) loadSnapshot(session);
       } catch (e) {
+        if (ticket !== switches) return;
         set({ notice: { severity: 'error', text: `That session could not be opened: ${(e as Error).message}` } });
+      }
+    },
+    async restoreSession(id) {
+      const ticket = ++switches;
+      const name = get().sessions.find((m) => m.id === id)?.name ?? '';
+      set({ restore: { phase: 'restoring', sessionId: id, name } });
+      try {
+        const session = await deps.sessions.load(id);
+        // One step from "restoring" to the session, in the view the user is in now (a tab picked meanwhile stays).
+        if (ticket === switches) loadSnapshot(session, get().view);
+      } catch (e) {
+        if (ticket === switches)
+          set({
+            notice: { severity: 'error', text: `Your last session could not be restored: ${(e as Error).message}` },
+          });
+      } finally {
+        if (ticket === switches) set({ restore: { phase: 'idle' } });
       }
     },
     async deleteSession(id) {
       try {
-        if (id === get().sessionId) actions.closeSession();
+        const restore = get().restore;
+        if (id === get().sessionId || (restore.phase === 'restoring' && restore.sessionId === id))
+          actions.closeSession();
         await deps.sessions.remove(id);
       } catch (e) {
         set({ notice: { severity: 'error', text: `That session could not be deleted: ${(e as Error).message}` } });
@@ -221,9 +257,10 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       await actions.refreshSessions();
     },
     async addImportedSession(session) {
+      const ticket = claimSession();
       try {
         await deps.sessions.save(session);
-        loadSnapshot(session);
+        if (ticket === switches) loadSnapshot(session);
         await actions.refreshSessions();
         set({
           notice: {
@@ -243,6 +280,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
       }
     },
     closeSession() {
+      claimSession();
       cancelRunningJob();
       set((s) => ({
         sessionId: null,
