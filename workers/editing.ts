@@ -93,7 +93,7 @@ export function createEditing(deps: EditingDeps) {
   }
 
   async function readJson(id: string, path: string): Promise<Record<string, unknown>> {
-    return JSON.parse(await (await deps.bundles.getFile(id, path)).text());
+    return JSON.parse(await (await deps.bundles.getFile(id, path)).text()) as Record<string, unknown>;
   }
 
   async function open(id: string): Promise<Selected> {
@@ -121,7 +121,10 @@ export function createEditing(deps: EditingDeps) {
       manifest,
       models,
       tokenizers,
-      cache: { text: boundedSet(new Map()), images: boundedSet(new Map()) },
+      cache: {
+        text: boundedSet(new Map<string, TextConditioning>()),
+        images: boundedSet(new Map<string, Float32Array>()),
+      },
     };
     selectedTarget = target;
     return selected;
