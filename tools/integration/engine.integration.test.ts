@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeBoxAutoencoder } from '../tools/testing/boxAutoencoder';
-import { nodeOrt } from '../tools/testing/nodeOrt';
-import { EngineError } from './api/errors';
-import type { ModelFiles, RgbaImage } from './api/types';
-import { createBundleStore, createMemoryStore } from './cache';
-import { createEngine } from './engine';
-import { hashImage } from './runtime/hashImage';
+import { writeBoxAutoencoder } from '../testing/boxAutoencoder';
+import { nodeOrt } from '../testing/nodeOrt';
+import { EngineError } from '../../workers/api/errors';
+import type { ModelFiles, RgbaImage } from '../../workers/api/types';
+import { createBundleStore, createMemoryStore } from '../../workers/cache';
+import { createEngine } from '../../workers/engine';
+import { hashImage } from '../../workers/runtime/hashImage';
 
 function loadModel(dir: string, files: string[]): ModelFiles {
   const [graph, ...data] = files;

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSafetensors } from '../tools/convert/safetensors';
-import { loadWebOrt, nodeOrt } from '../tools/testing/nodeOrt';
-import { getRelativeError } from '../tools/testing/numerics';
-import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
-import type { ModelFiles } from './api/types';
-import { parseManifest, type GraphFiles } from './bundle/manifest';
-import { sampleLatents } from './kontext/edit';
-import { getLatentGeometry, getLatentShape, packLatents, unpackLatents } from './kontext/pack';
-import { getSchedule } from './kontext/schedule';
-import type { Ort } from './runtime/ort';
-import { createSessionModels } from './runtime/kontextModels';
+import { openSafetensors } from '../convert/safetensors';
+import { loadWebOrt, nodeOrt } from '../testing/nodeOrt';
+import { getRelativeError } from '../testing/numerics';
+import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../testing/tinyBundle';
+import type { ModelFiles } from '../../workers/api/types';
+import { parseManifest, type GraphFiles } from '../../workers/bundle/manifest';
+import { sampleLatents } from '../../workers/kontext/edit';
+import { getLatentGeometry, getLatentShape, packLatents, unpackLatents } from '../../workers/kontext/pack';
+import { getSchedule } from '../../workers/kontext/schedule';
+import type { Ort } from '../../workers/runtime/ort';
+import { createSessionModels } from '../../workers/runtime/kontextModels';
 
 async function loadGolden() {
   const src = await openSafetensors(join(TINY_GOLDENS_DIR, 'pipeline.safetensors'));

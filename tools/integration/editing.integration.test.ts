@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../tools/convert/paths';
-import { openFolderEngine } from '../tools/testing/folderEngine';
-import { ensureTinyBundle, TINY_BUNDLE_OVERRIDES } from '../tools/testing/tinyBundle';
-import type { EditJob, JobProgress } from './api/jobs';
-import type { RgbaImage } from './api/types';
-import { keepUnchanged } from './kontext/keepUnchanged';
+import { REPO_ROOT } from '../convert/paths';
+import { openFolderEngine } from '../testing/folderEngine';
+import { ensureTinyBundle, TINY_BUNDLE_OVERRIDES } from '../testing/tinyBundle';
+import type { EditJob, JobProgress } from '../../workers/api/jobs';
+import type { RgbaImage } from '../../workers/api/types';
+import { keepUnchanged } from '../../workers/kontext/keepUnchanged';
 
 /** A smooth synthetic picture of any size. */
 function makeImage(width: number, height: number, seed = 1): RgbaImage {

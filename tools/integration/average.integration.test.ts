@@ -4,15 +4,15 @@
  * every run's steps.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { openFolderPipeline } from '../tools/testing/folderEngine';
-import { nodeOrt } from '../tools/testing/nodeOrt';
-import { ensureTinyBundle } from '../tools/testing/tinyBundle';
-import type { EditJob } from './api/jobs';
-import type { RgbaImage } from './api/types';
-import { runEdit, type EditContext } from './kontext/edit';
-import type { StepInfo } from './kontext/models';
-import { getRunSeed } from './kontext/noise';
-import { hashImage } from './runtime/hashImage';
+import { openFolderPipeline } from '../testing/folderEngine';
+import { nodeOrt } from '../testing/nodeOrt';
+import { ensureTinyBundle } from '../testing/tinyBundle';
+import type { EditJob } from '../../workers/api/jobs';
+import type { RgbaImage } from '../../workers/api/types';
+import { runEdit, type EditContext } from '../../workers/kontext/edit';
+import type { StepInfo } from '../../workers/kontext/models';
+import { getRunSeed } from '../../workers/kontext/noise';
+import { hashImage } from '../../workers/runtime/hashImage';
 
 function makeImage(width: number, height: number): RgbaImage {
   const data = new Uint8ClampedArray(4 * width * height);
