@@ -4,7 +4,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
-const ortVersion: string = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
+const ortPackage = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')) as { version: string };
+const ortVersion = ortPackage.version;
 
 /**
  * Cross-origin isolation (SharedArrayBuffer → wasm threads) and a strict CSP: our own origin only, no

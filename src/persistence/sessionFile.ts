@@ -91,7 +91,9 @@ export async function importSessionFile(file: Blob, newId: string, now: number):
   if (16 + headerLength > bytes.length) throw new SessionFileError('the file is truncated');
   let header: Header;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength)),
+    ) as Header;
   } catch {
     throw new SessionFileError('its header is damaged');
   }

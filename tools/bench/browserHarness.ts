@@ -15,7 +15,7 @@ import { benchEdits, type BenchResult } from './editBench';
 async function openBundle(url: string) {
   const manifest: Manifest = parseManifest(await (await fetch(`${url}manifest.json`)).json());
   const blob = async (path: string) => (await fetch(url + path)).blob();
-  const json = async (path: string) => (await blob(path)).text().then(JSON.parse);
+  const json = async (path: string) => JSON.parse(await (await blob(path)).text()) as Record<string, unknown>;
   const load = async (f: GraphFiles): Promise<ModelFiles> => ({
     name: f.graph,
     graph: await blob(f.graph),

@@ -106,7 +106,7 @@ async function openIndex(indexFile: string): Promise<TensorSource> {
   const shardNames = [...new Set(Object.values(weightMap))];
   const bad = shardNames.find((s) => typeof s !== 'string' || s.includes('/') || s.includes('\\'));
   if (bad !== undefined)
-    throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${String(bad)}`);
+    throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${JSON.stringify(bad)}`);
   const shards = new Map<string, TensorSource>();
   try {
     for (const s of shardNames as string[]) shards.set(s, await openSafetensors(join(dirname(indexFile), s)));

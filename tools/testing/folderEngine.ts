@@ -10,6 +10,7 @@ import { parseManifest, type GraphFiles, type Manifest } from '../../workers/bun
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
 import { createEngine } from '../../workers/engine';
 import { createPromptTokenizer, type PromptTokenizer } from '../../workers/kontext/text';
+import { readJsonFile } from '../convert/bundle/tokenizers';
 import { hashImage } from '../../workers/runtime/hashImage';
 import { createSessionModels, type SessionModels } from '../../workers/runtime/kontextModels';
 import type { Ort } from '../../workers/runtime/ort';
@@ -20,8 +21,8 @@ export function openFolderPipeline(
   dir: string,
   ort: Ort,
 ): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
-  const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  const json = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
+  const manifest = parseManifest(readJsonFile(join(dir, 'manifest.json')));
+  const json = (p: string) => readJsonFile<Record<string, unknown>>(join(dir, p));
   const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
   const tokenizers = {
     t5: createPromptTokenizer(json(t5.json), json(t5.config), manifest.model.t5.maxLength),

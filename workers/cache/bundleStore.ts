@@ -151,15 +151,16 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
   async function readChunks(id: string, path: string, record: FileRecord): Promise<Blob[]> {
     const chunks = await kv.getMany<Blob>(listChunkKeys(id, path, record.chunks));
     const readable = await Promise.all(
-      chunks.map(
-        (c) =>
-          c
-            ?.slice(0, 1)
-            .arrayBuffer()
-            .then(
-              () => true,
-              () => false,
-            ) ?? false,
+      chunks.map((c): Promise<boolean> =>
+        c
+          ? c
+              .slice(0, 1)
+              .arrayBuffer()
+              .then(
+                () => true,
+                () => false,
+              )
+          : Promise.resolve(false),
       ),
     );
     if (readable.every(Boolean)) return chunks as Blob[];

@@ -35,7 +35,7 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
     });
     device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
     owned.push(buffer);
-    return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }) as OrtTensor };
+    return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }) };
   };
   // WebGPU reports a failed allocation to an error scope, not by throwing: without one, an image too large for
   // the GPU would run on with invalid buffers and fail later with an unrelated message.
@@ -71,7 +71,7 @@ export async function denoiseOnDevice(deps: DeviceDenoiseDeps, r: DeviceDenoiseR
       const { velocity, intermediates } = await runDitSegments(segments, values);
       if (velocity.location !== 'gpu-buffer')
         throw new EngineError('bad-model', 'the DiT did not leave "velocity" on the GPU');
-      kernel.run({ velocity: velocity.gpuBuffer as GPUBuffer, dt: tNext - t, tNext });
+      kernel.run({ velocity: velocity.gpuBuffer, dt: tNext - t, tNext });
       await device.queue.onSubmittedWorkDone(); // the pass has read v: ORT may now reuse its buffer
       velocity.dispose();
       for (const tensor of intermediates) tensor.dispose();

@@ -4,7 +4,7 @@
 import type { MaskImage } from '../../../workers/api';
 import { createMask, invertMask, isMaskEmpty } from '../mask';
 import { selectCurrentTurn } from '../selectors';
-import { MASK_UNDO_LIMIT, type MaskHistory } from '../state';
+import { MASK_UNDO_LIMIT } from '../state';
 import type { ActiveTool } from '../tools/CanvasTools';
 import { actualSize, fitViewport, stepZoom, zoomAt, type Size, type Viewport } from '../viewport';
 import type { ActionContext } from './context';
@@ -70,7 +70,7 @@ export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasAc
         ...s.maskHistory,
         [from]: stack.slice(0, -1),
         [to]: [...s.maskHistory[to], s.mask],
-      } as MaskHistory,
+      },
     });
     committed();
     return true;
