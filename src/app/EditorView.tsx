@@ -3,6 +3,8 @@ import { findUnchangedTurns } from '../editor/change';
 import { branchName, layoutGraph } from '../editor/history/graph';
 import { countRepaint } from '../editor/mask';
 import { selectActiveBundle, selectChangedShare } from '../editor/selectors';
+import { differsFromDefaults } from '../editor/state';
+import { COUNT_RANGE } from '../editor/actions/job';
 import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { SAMPLES } from '../lib/samples';
@@ -146,6 +148,7 @@ function Prompt() {
     root: st.tree ? st.tree.nodes[st.tree.rootId]!.source : null,
     modelDefaults: selectActiveBundle(st)?.defaults ?? null,
   }));
+  const custom = s.modelDefaults && s.prompt.sampling === 'custom' && differsFromDefaults(s.prompt, s.modelDefaults);
   const blocker = useGenerateBlocker();
   const hasMask = useHasMask();
   const elapsed = useElapsed(s.job?.startedAt ?? null);
@@ -162,7 +165,8 @@ function Prompt() {
           ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed, variation: s.job.variation }
           : null
       }
-      modelDefaults={s.modelDefaults}
+      modelDefaults={custom ? s.modelDefaults : null}
+      variationRange={COUNT_RANGE}
       onUseModelDefaults={a.useModelSampling}
       onChange={a.setPrompt}
       onGenerate={() => void a.generate()}

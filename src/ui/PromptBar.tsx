@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { JOB_LIMITS, type JobPhase, type JobProgress, type SamplingDefaults } from '../../workers/api';
-import { COUNT_RANGE } from '../editor/actions/job';
-import { differsFromDefaults, type PromptSettings } from '../editor/state';
+import type { PromptSettings } from '../editor/state';
 import { Icon } from './Icon';
 
 export interface PromptBarProps {
@@ -17,8 +16,10 @@ export interface PromptBarProps {
   blocker: string | null;
   hasMask: boolean;
   suggestions: string[];
-  /** The active model's own steps, guidance and average, offered back once the user changed them. */
+  /** The active model's own steps, guidance and average when the user's differ (offered back), else null. */
   modelDefaults: SamplingDefaults | null;
+  /** How many variations one Generate may make: [min, max]. */
+  variationRange: readonly [number, number];
   onChange: (prompt: Partial<PromptSettings>) => void;
   onUseModelDefaults: () => void;
   onGenerate: () => void;
@@ -188,14 +189,14 @@ export function PromptBar(p: PromptBarProps) {
             <span>Variations</span>
             <input
               type="number"
-              min={COUNT_RANGE[0]}
-              max={COUNT_RANGE[1]}
+              min={p.variationRange[0]}
+              max={p.variationRange[1]}
               value={prompt.count}
               aria-label="Variations"
               onChange={(e) => p.onChange({ count: Number(e.target.value) })}
             />
           </label>
-          {p.modelDefaults && prompt.sampling === 'custom' && differsFromDefaults(prompt, p.modelDefaults) && (
+          {p.modelDefaults && (
             <button
               type="button"
               className="btn ghost small"
