@@ -4,7 +4,16 @@
  * "no change" mark on an edit that left its input as it was (item 3).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { openEditor, saveScreenshot } from './editor/app';
+import {
+  hasEmbeddedBundle,
+  imagePointToScreen,
+  maskCoverage,
+  NO_ENGINE,
+  openEditor,
+  saveScreenshot,
+  useBackend,
+} from './editor/app';
+import { EDIT_TIMEOUT } from './editor/engine';
 import { BRANCHY_TURNS, makeTreeSession } from './editor/treeSessions';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -125,9 +134,37 @@ test('history: an edit that changed nothing is marked in the list and explained 
   await expect(page.locator('[data-unchanged]')).toHaveCount(1);
   const details = page.getByTestId('turn-details');
   await expect(details.getByTestId('changed-share')).toHaveText('0 % of pixels: no visible change');
+  await expect(details.getByTestId('no-change-hint')).toContainText('The model left the image exactly as it was.');
   await expect(details.getByTestId('no-change-hint')).toContainText('Try rephrasing the instruction');
   await expect(details.getByTestId('no-change-hint')).toContainText('a mask over what should change');
   await row(page, 'v2').click();
   await expect(details.getByTestId('no-change-hint')).toHaveCount(0);
   await expect(details.getByTestId('changed-share')).not.toContainText('no visible change');
+});
+
+test('a real edit that changed (almost) nothing is kept, marked, and reported with what to try', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(2 * EDIT_TIMEOUT);
+  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await useBackend(page, 'wasm');
+  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  // A mask of ~50 pixels: whatever the model does inside it, under 0.5 % of the 128×128 image can change.
+  await page.getByLabel('Brush size (image pixels)').fill('8');
+  const dab = await imagePointToScreen(page, 8, 8);
+  await page.mouse.click(dab.x, dab.y);
+  expect(await maskCoverage(page)).toBeGreaterThan(0);
+  expect(await maskCoverage(page)).toBeLessThan(0.5);
+  await page.getByTestId('prompt-input').fill('make the sky pink');
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  await expect(page.getByTestId('turn')).toHaveCount(2, { timeout: EDIT_TIMEOUT });
+
+  const warning = page.getByTestId('notice-warning');
+  await expect(warning).toContainText(/Turn 1 changed (no pixels|almost nothing \(under 0\.5 % of the pixels\))\./);
+  await expect(warning).toContainText('kept in the history, marked “no change”');
+  await expect(warning).toContainText('Try rephrasing the instruction, a bigger mask, more steps');
+  await expect(page.locator('[data-testid="turn"][data-depth="1"]')).toHaveAttribute('data-unchanged', 'true');
+  await expect(page.getByTestId('changed-share')).toContainText('no visible change');
+  await saveScreenshot(page, testInfo, '23-no-change-notice');
+  await page.screenshot({ path: `${SHOTS}/no-change-notice-1440x900.png` });
 });

@@ -93,8 +93,11 @@ export function TurnDetails(p: TurnDetailsProps) {
       )}
       {turn.params && p.unchanged && (
         <p className="hint warn-text" data-testid="no-change-hint">
-          The model left this image as it was. Try rephrasing the instruction,{' '}
-          {turn.mask ? 'a bigger mask' : 'a mask over what should change'}, more steps, or a bigger model.
+          {p.changedShare === 0
+            ? 'The model left the image exactly as it was.'
+            : 'The model changed almost nothing (under 0.5 % of the pixels).'}{' '}
+          Try rephrasing the instruction, {turn.mask ? 'a bigger mask' : 'a mask over what should change'}, more steps,
+          or a bigger model.
         </p>
       )}
       <div className="button-row">
