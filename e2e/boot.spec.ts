@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test';
 
-test('the app boots, is cross-origin isolated, and the worker finds a WebGPU adapter', async ({ page }) => {
+test('the app boots, is cross-origin isolated, and the worker finds the WebGPU adapter the page finds', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
@@ -10,7 +12,7 @@ test('the app boots, is cross-origin isolated, and the worker finds a WebGPU ada
   await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
   await page.getByRole('tab', { name: 'Models' }).click();
   const caps = page.getByTestId('capabilities');
-  await expect(caps).toHaveAttribute('data-backend', 'webgpu');
+  await expect(caps).toHaveAttribute('data-backend', /webgpu|wasm/);
   // The page asks navigator.gpu itself: the worker must report that same adapter (a worker that found none shows
   // 'none' and no shader-f16 row; one that never answered shows no capabilities at all).
   const adapter = await page.evaluate(async () => {
@@ -22,6 +24,21 @@ test('the app boots, is cross-origin isolated, and the worker finds a WebGPU ada
   });
   expect(adapter, 'the page itself finds no WebGPU adapter').not.toBeNull();
   const { vendor, architecture, fallback, f16 } = adapter!;
+  // Auto never runs on a software adapter (SwiftShader here without a GPU): WASM is ~50× faster, and the panel says so.
+  await expect(caps).toHaveAttribute('data-backend', fallback ? 'wasm' : 'webgpu');
+  if (fallback) {
+    await expect(page.getByTestId('fallback-reason')).toContainText(
+      'WebGPU adapter is a software fallback (SwiftShader): using WASM, which is faster here; choose WebGPU to use it anyway',
+    );
+    // Chosen explicitly, WebGPU runs on it anyway, and the choice outlives a reload.
+    await page.getByLabel('Backend').selectOption('webgpu');
+    await expect(caps).toHaveAttribute('data-backend', 'webgpu');
+    await page.waitForTimeout(1000); // the settings autosave
+    await page.reload();
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await expect(page.getByLabel('Backend')).toHaveValue('webgpu');
+    await expect(caps).toHaveAttribute('data-backend', 'webgpu');
+  }
   await expect(page.getByTestId('adapter')).toHaveText(
     `${vendor || 'unknown vendor'} / ${architecture || 'unknown'}${fallback ? ' (software fallback)' : ''}`,
   );

@@ -2,7 +2,7 @@
  * @file What the editor core needs from the outside, passed in at store creation: the engine, storage,
  * ids, time and randomness. The app passes the browser's; tests pass fakes.
  */
-import type { EngineApi, MaskImage, RgbaImage } from '../../workers/api';
+import type { BackendChoice, EngineApi, MaskImage, RgbaImage } from '../../workers/api';
 import type { HistoryTree, ImageRef } from './history/types';
 
 /** The next edit's inputs that are not part of the tree yet. */
@@ -50,6 +50,8 @@ export interface Settings {
   /** null (or absent in settings saved before it existed): follow the model. */
   average?: number | null;
   keepUnchanged: boolean;
+  /** The backend the user chose; absent in settings saved before it was kept (Auto). */
+  backend?: BackendChoice;
 }
 
 /** Session storage. `save` must never leave a record that points at a missing image. */

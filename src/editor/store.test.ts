@@ -338,6 +338,35 @@ describe('studio store: boot', () => {
   });
 });
 
+describe('studio store: backend choice', () => {
+  it('the backend the user chose is saved and the engine starts on it after a reload', async () => {
+    const engine = createFakeEngine();
+    const init = vi.spyOn(engine, 'init');
+    const { deps } = createTestDeps(engine);
+    const first = createStudioStore(deps);
+    await first.getState().boot();
+    expect(init).toHaveBeenLastCalledWith('auto');
+    await first.getState().chooseBackend('wasm');
+    await deps.sessions.saveSettings(selectSettings(first.getState()));
+
+    const again = createStudioStore(deps);
+    await again.getState().boot();
+    expect(init).toHaveBeenLastCalledWith('wasm');
+    expect(again.getState()).toMatchObject({ backendChoice: 'wasm', capabilities: { backend: 'wasm' } });
+  });
+
+  it('a saved backend that no longer starts falls back to Auto', async () => {
+    const engine = createFakeEngine();
+    const init = engine.init.bind(engine);
+    engine.init = (choice) => (choice === 'webgpu' ? Promise.reject(new Error('no adapter')) : init(choice));
+    const { deps } = createTestDeps(engine);
+    await deps.sessions.saveSettings({ ...(await deps.sessions.loadSettings()), backend: 'webgpu' } as never);
+    const store = createStudioStore(deps);
+    await store.getState().boot();
+    expect(store.getState()).toMatchObject({ backendChoice: 'auto', capabilities: { backend: 'webgpu' } });
+  });
+});
+
 describe('studio store: mask undo', () => {
   function stroke(s: () => ReturnType<Awaited<ReturnType<typeof setup>>['s']>, x: number) {
     const mask = s().ensureMask()!,

@@ -39,6 +39,7 @@ export function selectSettings(s: StudioState): Settings {
     keepUnchanged: s.prompt.keepUnchanged,
     ...(s.prompt.sampling === 'custom'
       ? { steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average }
+    backend: s.backendChoice,
       : { steps: null, guidance: null, average: null }),
   };
 }
@@ -64,10 +65,20 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
       ...models,
       ...createDiagnosticsActions(ctx),
       async boot() {
-        const engineReady = models.chooseBackend('auto');
+        // Settings first (one small read): the engine starts on the backend the user chose last time.
+        const settingsRead = deps.sessions.loadSettings();
+        const engineReady = settingsRead.then(
+          async (settings) => {
+            await models.chooseBackend(settings.backend ?? 'auto');
+            // A saved WebGPU choice on a machine that lost its GPU: start on Auto rather than not at all.
+            if (!get().capabilities && settings.backend && settings.backend !== 'auto')
+              await models.chooseBackend('auto');
+          },
+          () => models.chooseBackend('auto'),
+        );
         let last: string | null = null;
         try {
-          const settings = await deps.sessions.loadSettings();
+          const settings = await settingsRead;
           set((s) => ({
             promptHistory: settings.promptHistory ?? [],
             selectedBundleId: settings.selectedBundleId ?? null,

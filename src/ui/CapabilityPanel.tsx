@@ -37,7 +37,7 @@ export function CapabilityPanel(props: {
           {caps.fallback && (
             <>
               <dt>Fallback</dt>
-              <dd>{caps.fallbackReason}</dd>
+              <dd data-testid="fallback-reason">{caps.fallbackReason}</dd>
             </>
           )}
           <dt>Adapter</dt>

@@ -95,8 +95,12 @@ export function measureAttentionError(ort: Ort, device: GPUDevice): Promise<numb
 export const ATTENTION_TOLERANCE = 1e-3;
 
 /** A device with 'subgroups' if its fused attention passes the known-answer check, else one without. */
-export async function requestCheckedGpu(gpu: GPU | undefined, ort: Ort): Promise<GpuHandle | { reason: string }> {
-  const first = await requestGpu(gpu, { subgroups: true });
+export async function requestCheckedGpu(
+  gpu: GPU | undefined,
+  ort: Ort,
+  options: { refuseSoftware?: boolean } = {},
+): Promise<GpuHandle | { reason: string }> {
+  const first = await requestGpu(gpu, { ...options, subgroups: true });
   if (!('device' in first) || !first.info.subgroups) return first;
   let error: number;
   try {

@@ -15,15 +15,16 @@ interface BackendHost {
 }
 
 /**
- * Threads the WASM EP will use: onnxruntime's own choice (half the cores, at most 4) when the page is
- * cross-origin isolated, else 1 (threads need SharedArrayBuffer).
+ * Threads the WASM EP will use: every core when the page is cross-origin isolated, else 1 (threads need
+ * SharedArrayBuffer). onnxruntime's own default, min(4, cores / 2), left a 2-core machine on one thread.
  */
 export function getWasmThreads(host: BackendHost): number {
-  return host.crossOriginIsolated ? Math.min(4, Math.max(1, Math.floor(host.hardwareConcurrency / 2))) : 1;
+  return host.crossOriginIsolated ? Math.max(1, Math.floor(host.hardwareConcurrency) || 1) : 1;
 }
 
 /**
- * Configures the WASM EP and requests a checked GPU device unless `choice` is 'wasm'.
+ * Configures the WASM EP and requests a checked GPU device unless `choice` is 'wasm'. Auto refuses a software
+ * adapter (SwiftShader, llvmpipe): WASM is ~50× faster there. An explicit 'webgpu' takes whatever exists.
  * @returns null for 'wasm', else the device or the reason WebGPU is unavailable.
  */
 export async function prepareBackend(
@@ -31,7 +32,7 @@ export async function prepareBackend(
   choice: BackendChoice,
   host: BackendHost,
 ): Promise<GpuHandle | { reason: string } | null> {
-  // numThreads 0 = onnxruntime's choice (see getWasmThreads); it needs cross-origin isolation.
-  ort.env.wasm.numThreads = host.crossOriginIsolated ? 0 : 1;
-  return choice === 'wasm' ? null : requestCheckedGpu(host.gpu, ort);
+  ort.env.wasm.numThreads = getWasmThreads(host);
+  if (choice === 'wasm') return null;
+  return requestCheckedGpu(host.gpu, ort, { refuseSoftware: choice === 'auto' });
 }

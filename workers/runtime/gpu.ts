@@ -26,13 +26,47 @@ const WANTED_LIMITS = [
  */
 const WANTED_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
 
+/** Words in an adapter's info that mark a CPU implementation of WebGPU. */
+const SOFTWARE_ADAPTERS: [RegExp, string][] = [
+  [/swiftshader/i, 'SwiftShader'],
+  [/llvmpipe/i, 'llvmpipe'],
+  [/lavapipe/i, 'lavapipe'],
+  [/software/i, 'software renderer'],
+];
+
+/**
+ * Names the software (CPU) implementation behind an adapter, or null for a real GPU. Chromium reports
+ * SwiftShader as a fallback adapter; Mesa's llvmpipe/lavapipe may only say so in their info strings.
+ */
+export function softwareAdapterName(
+  info: { vendor?: string; architecture?: string; device?: string; description?: string },
+  isFallbackAdapter: boolean,
+): string | null {
+  const words = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  for (const [pattern, name] of SOFTWARE_ADAPTERS) if (pattern.test(words)) return name;
+  return isFallbackAdapter ? 'a fallback adapter' : null;
+}
+
+/** Why Auto runs on WASM when the only adapter is software: on SwiftShader an edit took ~1 min against ~1 s. */
+export function softwareAdapterReason(name: string): string {
+  return `WebGPU adapter is a software fallback (${name}): using WASM, which is faster here; choose WebGPU to use it anyway`;
+}
+
+function isFallback(adapter: GPUAdapter): boolean {
+  return Boolean(
+    (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+  );
+}
+
 /**
  * Requests a high-performance adapter and a device with its maximum limits (plus shader-f16 when present).
+ * With `refuseSoftware`, a software adapter is refused before any device is made (Auto prefers WASM then).
  * @returns the device, or a reason why WebGPU is unavailable.
  */
 export async function requestGpu(
   gpu: GPU | undefined,
-  options: { subgroups?: boolean } = {},
+  options: { subgroups?: boolean; refuseSoftware?: boolean } = {},
 ): Promise<GpuHandle | { reason: string }> {
   if (!gpu) return { reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   let adapter: GPUAdapter | null;
@@ -42,6 +76,8 @@ export async function requestGpu(
     return { reason: `requestAdapter failed: ${(e as Error).message}` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter is available on this machine' };
+  const software = softwareAdapterName(adapter.info, isFallback(adapter));
+  if (options.refuseSoftware && software) return { reason: softwareAdapterReason(software) };
 
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) {
@@ -58,10 +94,7 @@ export async function requestGpu(
       vendor: info.vendor,
       architecture: info.architecture,
       description: info.description,
-      isFallbackAdapter: Boolean(
-        (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
-        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
-      ),
+      isFallbackAdapter: software !== null,
       shaderF16: device.features.has('shader-f16'),
       subgroups: device.features.has('subgroups'),
       limits: {
