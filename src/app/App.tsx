@@ -56,6 +56,7 @@ export function App() {
         onUndo={a.undo}
         onRedo={a.redo}
         onHelp={() => a.setHelpOpen(true)}
+        onOpen={openFileDialog}
       />
       <Toasts toasts={s.toasts} onDismiss={a.dismissToast} />
       <input

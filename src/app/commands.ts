@@ -112,6 +112,7 @@ export function runShortcut(
     case 'cancel':
       if (s.helpOpen) return s.setHelpOpen(false);
       if (s.pendingImage) return s.resolvePendingImage(null);
+      if (editing && s.drawer) return s.setDrawer(null);
       if (tools.dispatch({ type: 'keydown', key: 'Escape' })) return;
       if (s.job) return void s.cancel();
       if (s.compare) return s.toggleCompare();

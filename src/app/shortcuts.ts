@@ -144,7 +144,7 @@ export const SHORTCUTS: Shortcut[] = [
   {
     action: 'compare',
     keys: 'C',
-    label: 'Compare with the previous turn (before/after)',
+    label: 'Compare with the previous turn (before/after; drag on the image to move the line)',
     group: 'View',
     match: key('c'),
   },
@@ -155,6 +155,11 @@ export const SHORTCUTS: Shortcut[] = [
 const EXTRA: { keys: string; label: string; group: Shortcut['group'] }[] = [
   { keys: 'Space+drag', label: 'Pan (also the middle mouse button)', group: 'View' },
   { keys: '↑ / ↓', label: 'Earlier instructions (in the instruction field)', group: 'Edit' },
+  {
+    keys: '↑ ↓ ← →, Enter',
+    label: 'In History: move between turns (← parent, → first child), show one',
+    group: 'Edit',
+  },
   { keys: 'Ctrl+V', label: 'Paste an image (into References when that panel has focus)', group: 'Edit' },
 ];
 
