@@ -37,9 +37,9 @@ export function selectSettings(s: StudioState): Settings {
     bundleUrls: s.bundleUrls,
     brush: s.brush,
     keepUnchanged: s.prompt.keepUnchanged,
+    backend: s.backendChoice,
     ...(s.prompt.sampling === 'custom'
       ? { steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average }
-    backend: s.backendChoice,
       : { steps: null, guidance: null, average: null }),
   };
 }
