@@ -3,13 +3,14 @@ import {
   getView,
   imagePointToScreen,
   maskCoverage,
+  dropFiles,
   openEditor,
   openImage,
   paintStroke,
   pasteFiles,
   saveScreenshot,
 } from './editor/app';
-import { photoPng } from './editor/images';
+import { BAD_FILES, photoPng } from './editor/images';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -29,6 +30,37 @@ test('an image pasted on the page (nothing open) starts a session', async ({ pag
   await pasteFiles(page, [{ name: 'clip.png', mimeType: 'image/png', buffer: photoPng(80, 60) }], 'body');
   await expect(page.getByTestId('turn')).toHaveCount(1);
   await expect(page.getByTestId('session-name')).toHaveValue('clip');
+});
+
+test('the top bar has an Open button; a new session starts with an empty instruction', async ({ page }) => {
+  await openEditor(page);
+  await page.getByRole('button', { name: 'make the red circle blue' }).click();
+  await expect(page.getByTestId('prompt-input')).toHaveValue('make the red circle blue');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await (await chooser).setFiles({ name: 'street.png', mimeType: 'image/png', buffer: photoPng(120, 80) });
+  await expect(page.getByTestId('session-name')).toHaveValue('street');
+  await expect(page.getByTestId('prompt-input')).toHaveValue('');
+});
+
+test('messages are toasts over the page: several stack, info fades, errors stay until dismissed', async ({ page }) => {
+  await openEditor(page);
+  await openImage(page, 'street.png', photoPng(120, 80));
+  const workspace = await page.locator('.workspace').boundingBox();
+  await dropFiles(page, [BAD_FILES.textAsPng, BAD_FILES.tiny]);
+  await expect(page.getByRole('alert')).toHaveCount(2); // one per bad file, not the last one only
+  await expect(page.getByRole('alert').first()).toHaveClass(/toast-error/);
+  expect(await page.locator('.workspace').boundingBox()).toEqual(workspace); // nothing was pushed down
+
+  const two = [1, 2].map((i) => ({ name: `ref${i}.png`, mimeType: 'image/png', buffer: photoPng(40, 40) }));
+  await dropFiles(page, two);
+  const info = page.getByRole('status').filter({ hasText: 'Added 2 references.' });
+  await expect(info).toBeVisible();
+  await expect(info).toHaveClass(/toast-info/);
+  await expect(info).toBeHidden({ timeout: 15_000 }); // fades by itself
+  await expect(page.getByRole('alert')).toHaveCount(2); // errors stay
+  await page.getByRole('alert').first().getByRole('button', { name: 'Dismiss message' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(1);
 });
 
 test('zoom with buttons, keys and the wheel; pan with Space-drag', async ({ page }) => {

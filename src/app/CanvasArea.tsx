@@ -6,6 +6,7 @@ import { EditorCanvas } from '../ui/canvas/EditorCanvas';
 import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
 import { RestoringSession } from '../ui/RestoringSession';
 import { SampleGallery } from '../ui/SampleGallery';
+import { DrawerToggle } from '../ui/SidePanel';
 import { useServices } from './services';
 
 const CURSORS: Record<string, string> = {
@@ -35,6 +36,7 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
     compareSplit: st.compareSplit,
     bundles: st.bundles,
     restore: st.restore,
+    drawer: st.drawer,
   }));
   const [path, setPath] = useState(tools.path);
   const samples = useMemo(
@@ -74,44 +76,64 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
   const mode = path.split('.').slice(1).join('.');
   // The brush outline only where a press would paint: not while panning, and not while comparing (the line moves).
   const maskTool = s.tool !== 'hand' && !path.startsWith('root.pan') && !path.startsWith('root.compare');
+  const toggle = (side: 'left' | 'right') => a.setDrawer(s.drawer === side ? null : side);
   return (
     <div className="canvas-area">
-      <EditorCanvas
-        image={image}
-        before={s.compare ? parent : null}
-        split={s.compareSplit}
-        preview={job?.preview ?? null}
-        mask={s.mask}
-        maskRevision={s.maskRevision}
-        overlayVisible={s.overlayVisible}
-        viewport={s.viewport}
-        brushSize={s.brush.size}
-        showBrush={maskTool && !job}
-        cursor={job ? 'progress' : (CURSORS[mode] ?? 'default')}
-        getHover={() => tools.brush.hover}
-        toolPath={path}
-        label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
-        onToolEvent={(e) => tools.dispatch(e)}
-        onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
-        onResize={(size) => a.setViewSize(size)}
-        onLeave={() => {
-          tools.brush.hover = null;
-        }}
-      />
-      {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}
-      {s.compare && parent && (
-        <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />
-      )}
-      <ZoomControls
-        zoom={s.viewport.zoom}
-        onZoomIn={() => a.zoomStep(1)}
-        onZoomOut={() => a.zoomStep(-1)}
-        onFit={a.zoomFit}
-        onActual={a.zoomActual}
-      />
-      <div className="canvas-status" aria-live="polite">
-        {image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'}{' '}
-        {s.brush.size}px · Space+drag to pan
+      <div className="canvas-stage">
+        <EditorCanvas
+          image={image}
+          before={s.compare ? parent : null}
+          split={s.compareSplit}
+          preview={job?.preview ?? null}
+          mask={s.mask}
+          maskRevision={s.maskRevision}
+          overlayVisible={s.overlayVisible}
+          viewport={s.viewport}
+          brushSize={s.brush.size}
+          showBrush={maskTool && !job}
+          cursor={job ? 'progress' : (CURSORS[mode] ?? 'default')}
+          getHover={() => tools.brush.hover}
+          toolPath={path}
+          label={`Image ${image.width}×${image.height}${s.compare ? ', comparing with the previous turn' : ''}`}
+          onToolEvent={(e) => tools.dispatch(e)}
+          onWheelZoom={(f, x, y) => a.zoomAtPoint(f, x, y)}
+          onResize={(size) => a.setViewSize(size)}
+          onLeave={() => {
+            tools.brush.hover = null;
+          }}
+        />
+        {job?.preview && job.progress && <PreviewBadge step={job.progress.step} steps={job.progress.steps} />}
+        {s.compare && parent && (
+          <CompareSlider split={s.compareSplit} onSplit={a.setCompareSplit} onClose={a.toggleCompare} />
+        )}
+      </div>
+      {/* Below the image, not over it: the zoom and the status never cover a corner of the picture or each other. */}
+      <div className="canvas-footer">
+        <DrawerToggle
+          side="left"
+          label="Mask & references"
+          controls="left-panel"
+          open={s.drawer === 'left'}
+          onToggle={() => toggle('left')}
+        />
+        <div className="canvas-status" aria-live="polite" data-testid="canvas-status">
+          {image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'}{' '}
+          {s.brush.size}px · Space+drag to pan
+        </div>
+        <ZoomControls
+          zoom={s.viewport.zoom}
+          onZoomIn={() => a.zoomStep(1)}
+          onZoomOut={() => a.zoomStep(-1)}
+          onFit={a.zoomFit}
+          onActual={a.zoomActual}
+        />
+        <DrawerToggle
+          side="right"
+          label="History"
+          controls="right-panel"
+          open={s.drawer === 'right'}
+          onToggle={() => toggle('right')}
+        />
       </div>
     </div>
   );

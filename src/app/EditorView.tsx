@@ -13,6 +13,7 @@ import { HistoryPanel } from '../ui/HistoryPanel';
 import { MaskPanel } from '../ui/MaskPanel';
 import { PromptBar } from '../ui/PromptBar';
 import { ReferencePanel } from '../ui/ReferencePanel';
+import { SidePanel } from '../ui/SidePanel';
 import { TurnDetails } from '../ui/TurnDetails';
 import { CanvasArea } from './CanvasArea';
 import { addReferenceFiles, exportCurrentPng } from './commands';
@@ -176,19 +177,38 @@ function Prompt() {
   );
 }
 
+/** Below this width the side panels are drawers over the canvas: the same breakpoint as in app.css. */
+const DRAWER_QUERY = '(max-width: 1099px)';
+
 /** The editing workspace: mask and references on the left, canvas and prompt in the middle, history on the right. */
 export function EditorView({ onOpenFile }: { onOpenFile: () => void }) {
+  const a = useActions();
   const hasImage = useStudio((st) => !!st.tree);
+  const drawer = useStudio((st) => st.drawer);
+  useEffect(() => {
+    // Where the panels become columns again an open drawer has nothing to show, but would still take an Escape.
+    const narrow = window.matchMedia(DRAWER_QUERY);
+    const follow = () => {
+      if (!narrow.matches) a.setDrawer(null);
+    };
+    narrow.addEventListener('change', follow);
+    return () => narrow.removeEventListener('change', follow);
+  }, [a]);
   return (
     <div className="workspace">
-      <LeftPanels />
+      <SidePanel id="left-panel" side="left" open={drawer === 'left'}>
+        <LeftPanels />
+      </SidePanel>
       <main className="center" aria-label="Canvas">
         <ErrorBoundary name="Canvas">
           <CanvasArea onOpenFile={onOpenFile} />
         </ErrorBoundary>
         {hasImage && <Prompt />}
       </main>
-      <RightPanels />
+      <SidePanel id="right-panel" side="right" open={drawer === 'right'}>
+        <RightPanels />
+      </SidePanel>
+      {drawer && <div className="drawer-scrim" onClick={() => a.setDrawer(null)} aria-hidden="true" />}
     </div>
   );
 }

@@ -38,6 +38,9 @@ export interface Toast extends Notice {
 
 export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
 
+/** A side panel shown as a drawer over the canvas (narrow windows; on wide ones both panels are always there). */
+export type Drawer = 'left' | 'right';
+
 /**
  * Boot's restore of the last session: `checking` until boot knows whether there is one, `restoring` while it loads,
  * `idle` once it is shown, failed, or was overridden by the user opening something else. Until then the canvas shows
@@ -95,6 +98,8 @@ export interface PendingImage {
 export interface StudioState {
   view: View;
   helpOpen: boolean;
+  /** The side panel open as a drawer, if any. */
+  drawer: Drawer | null;
   /** The latest message; setting it to null withdraws every toast (what they reported no longer applies). */
   notice: Notice | null;
   /** The messages on screen, oldest first (see notices.ts). */
@@ -187,6 +192,7 @@ export function createInitialState(): StudioState {
   return {
     view: 'editor',
     helpOpen: false,
+    drawer: null,
     notice: null,
     toasts: [],
     ready: false,

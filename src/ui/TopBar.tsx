@@ -16,6 +16,8 @@ export interface TopBarProps {
   onUndo: () => void;
   onRedo: () => void;
   onHelp: () => void;
+  /** Opens an image as a new session (the file dialog). */
+  onOpen: () => void;
 }
 
 const VIEWS: { id: View; label: string }[] = [
@@ -25,7 +27,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'diagnostics', label: 'Diagnostics' },
 ];
 
-/** Brand, session name, views, undo/redo, model status and help. */
+/** Brand, session name, Open, undo/redo, views, model status and help. */
 export function TopBar(p: TopBarProps) {
   const [name, setName] = useState(p.sessionName ?? '');
   useEffect(() => setName(p.sessionName ?? ''), [p.sessionName]);
@@ -52,6 +54,16 @@ export function TopBar(p: TopBarProps) {
           }}
         />
       )}
+      <button
+        type="button"
+        className="btn ghost open-button"
+        onClick={p.onOpen}
+        title="Open an image as a new session (Ctrl+O)"
+        data-testid="open-button"
+      >
+        <Icon name="image" />
+        <span className="collapsible-label">Open</span>
+      </button>
       <div className="history-buttons">
         <button
           type="button"
@@ -94,9 +106,10 @@ export function TopBar(p: TopBarProps) {
         onClick={() => p.onView('models')}
         data-testid="model-status"
         data-embedded-bundle={p.embeddedBundle}
-        title="Models and engine"
+        title={`${p.modelLabel ?? 'No model ready'} · Models and engine`}
       >
-        <Icon name="chip" /> {p.modelLabel ?? 'No model ready'}
+        <Icon name="chip" />
+        <span className="model-label">{p.modelLabel ?? 'No model ready'}</span>
       </button>
       <button
         type="button"

@@ -7,7 +7,7 @@ import { createTree, deleteBranch, getSubtree, redo, selectTurn, undo } from '..
 import type { HistoryTree, ImageRef } from '../history/types';
 import { withoutToast } from '../notices';
 import type { SessionSnapshot } from '../ports';
-import { NO_MASK_HISTORY, type Notice, type StudioState, type View } from '../state';
+import { NO_MASK_HISTORY, type Drawer, type Notice, type StudioState, type View } from '../state';
 import { fitViewport } from '../viewport';
 import { omitKey, type ActionContext } from './context';
 
@@ -39,6 +39,8 @@ export interface SessionActions {
   closeSession(): void;
   setView(view: View): void;
   setHelpOpen(open: boolean): void;
+  /** Opens one side panel as a drawer (closing the other), or closes it with null. */
+  setDrawer(drawer: Drawer | null): void;
   report(notice: Notice | null): void;
   /** Takes one toast off the screen (its button, or an info toast's timer); the others stay. */
   dismissToast(id: number): void;
@@ -299,6 +301,7 @@ export function createSessionActions(ctx: ActionContext<SessionActions>): Sessio
     },
     setView: (view) => set({ view }),
     setHelpOpen: (helpOpen) => set({ helpOpen }),
+    setDrawer: (drawer) => set({ drawer }),
     report: (notice) => set({ notice }),
     dismissToast: (id) => set((s) => ({ toasts: withoutToast(s.toasts, id) })),
   };
