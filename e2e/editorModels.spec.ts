@@ -35,4 +35,27 @@ test('diagnostics keeps the autoencoder check reachable', async ({ page }, testI
   await expect(page.getByRole('heading', { name: 'Autoencoder check' })).toBeVisible();
   await expect(page.getByTestId('run-roundtrip')).toBeDisabled();
   await saveScreenshot(page, testInfo, '11-diagnostics');
+
+  // The file inputs are buttons like the others: the native input is out of sight but Tab reaches it, the button
+  // shows the focus, and Space opens the picker.
+  const encoder = page.getByTestId('encoder-files');
+  expect((await encoder.boundingBox())!.width).toBeLessThanOrEqual(1);
+  const button = page.locator('label.file-button', { has: encoder });
+  await expect(button).toBeVisible();
+  await expect(button).toContainText('Choose .onnx + weights…');
+  await page.getByTestId('image-file').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByTestId('decoder-files')).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(encoder).toBeFocused();
+  expect(await button.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Space');
+  await (
+    await chooser
+  ).setFiles([
+    { name: 'enc.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('graph') },
+    { name: 'enc.onnx.data', mimeType: 'application/octet-stream', buffer: Buffer.from('weights') },
+  ]);
+  await expect(page.getByTestId('encoder-name')).toHaveText('enc.onnx');
 });

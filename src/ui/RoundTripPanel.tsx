@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RgbaImage, RoundTripResult } from '../../workers/api';
+import { FileButton } from './FileButton';
 import { ImageCanvas } from './ImageCanvas';
 
 /** An object URL for the raw decoder output, revoked when the result changes. */
@@ -31,39 +32,44 @@ export function RoundTripPanel(props: {
     <section className="panel" aria-labelledby="ae-title">
       <h2 id="ae-title">Autoencoder check</h2>
       <p className="hint">Encodes the image into latents and decodes it again, on the chosen backend.</p>
-      {(['encoder', 'decoder'] as const).map((role) => (
-        <div className="file-row" key={role}>
-          <label>
-            {role === 'encoder' ? 'Encoder' : 'Decoder'} (.onnx + weights){' '}
-            <input
-              type="file"
+      {(['encoder', 'decoder'] as const).map((role) => {
+        const label = role === 'encoder' ? 'Encoder' : 'Decoder';
+        return (
+          <div className="file-row" key={role}>
+            <span className="file-role">{label}</span>
+            <FileButton
               multiple
               accept=".onnx,.data,application/octet-stream"
-              aria-label={`${role === 'encoder' ? 'Encoder' : 'Decoder'} model files`}
+              aria-label={`${label} model files`}
               data-testid={`${role}-files`}
-              onChange={(e) => props.onModelFiles(role, Array.from(e.target.files ?? []))}
-            />
-          </label>
-          <span className="file-name" data-testid={`${role}-name`}>
-            {(role === 'encoder' ? encoderName : decoderName) ?? 'none'}
-          </span>
-        </div>
-      ))}
+              onChange={(e) => {
+                props.onModelFiles(role, Array.from(e.target.files ?? []));
+                e.target.value = ''; // the same files again are a new choice
+              }}
+            >
+              Choose .onnx + weights…
+            </FileButton>
+            <span className="file-name" data-testid={`${role}-name`}>
+              {(role === 'encoder' ? encoderName : decoderName) ?? 'none chosen'}
+            </span>
+          </div>
+        );
+      })}
       <div className="file-row">
-        <label>
-          Image{' '}
-          <input
-            type="file"
-            accept="image/*"
-            aria-label="Image file"
-            data-testid="image-file"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) props.onImageFile(f);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <span className="file-role">Image</span>
+        <FileButton
+          icon="image"
+          accept="image/*"
+          aria-label="Image file"
+          data-testid="image-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) props.onImageFile(f);
+            e.target.value = '';
+          }}
+        >
+          Choose an image…
+        </FileButton>
         <span className="hint">…or drop or paste one anywhere.</span>
       </div>
       <button

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SessionMeta } from '../editor/ports';
+import { FileButton } from './FileButton';
 import { Icon } from './Icon';
 
 export interface SessionListProps {
@@ -120,21 +121,20 @@ export function SessionList(p: SessionListProps) {
         <button type="button" className="btn ghost" onClick={p.onNew}>
           <Icon name="plus" /> New
         </button>
-        <label className="btn ghost">
-          <Icon name="upload" /> Import…
-          <input
-            type="file"
-            accept=".kontext,application/x-kontext-session"
-            hidden
-            aria-label="Import a session file"
-            data-testid="import-session"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) p.onImport(f);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        {/* A hidden input behind a label could not be reached with the keyboard. */}
+        <FileButton
+          variant="ghost"
+          accept=".kontext,application/x-kontext-session"
+          aria-label="Import a session file"
+          data-testid="import-session"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) p.onImport(f);
+            e.target.value = '';
+          }}
+        >
+          Import…
+        </FileButton>
       </header>
       {p.sessions.length === 0 ? (
         <p className="hint">No saved sessions yet. Open an image to start one.</p>
