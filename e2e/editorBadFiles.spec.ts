@@ -10,10 +10,6 @@ const BAD = [
   { file: BAD_FILES.empty, message: '"empty.png" is empty (0 bytes)' },
   { file: BAD_FILES.tiny, message: '"dot.png" is 1×1; images must be at least 8×8' },
   {
-    file: { name: 'huge.png', mimeType: 'image/png', buffer: hugePng() },
-    message: '"huge.png" is 16000×16000; the largest side we accept is 8192 px',
-  },
-  {
     file: BAD_FILES.svg,
     message: '"logo.svg" is an SVG drawing. Kontext Studio edits pixel images: export it as PNG first.',
   },
@@ -30,7 +26,7 @@ async function sessionState(page: Page) {
   };
 }
 
-test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear message and leave the session unchanged', async ({
+test('bad files (text as .png, 0 bytes, 1×1, SVG) get a clear message and leave the session unchanged', async ({
   page,
 }, testInfo) => {
   await openEditor(page);
@@ -44,7 +40,7 @@ test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear mes
     await alert.getByRole('button', { name: 'Dismiss message' }).click();
     await dropFiles(page, [file], '[data-testid="editor-canvas"]');
     await expect(alert).toBeVisible();
-    if (i === 3) await saveScreenshot(page, testInfo, '09-bad-file');
+    if (i === 2) await saveScreenshot(page, testInfo, '09-bad-file');
     // …and as a reference: the same message again is one toast, not two.
     await page.getByTestId('reference-files').setInputFiles(file);
     await expect(alert).toHaveCount(1);
@@ -54,6 +50,51 @@ test('bad files (text as .png, 0 bytes, 1×1, 16000×16000, SVG) get a clear mes
   await expect(page.getByTestId('turn')).toHaveCount(1);
   await expect(page.getByTestId('session-name')).toHaveValue('street');
   expect(await sessionState(page)).toEqual(before);
+});
+
+test('an image over 8192 px a side is offered a downscale: Cancel changes nothing, Downscale opens it smaller', async ({
+  page,
+}, testInfo) => {
+  await openEditor(page);
+  await openImage(page, 'street.png', photoPng(120, 80));
+  const before = await sessionState(page);
+  const huge = { name: 'huge.png', mimeType: 'image/png', buffer: hugePng() };
+  const offer = page.getByRole('dialog', { name: '“huge.png” is too large' });
+  // Through Open, a drop and the References panel: each asks first, nothing is decoded, and Cancel (the button or
+  // Escape) leaves everything as it was.
+  await page.getByTestId('open-image').setInputFiles(huge);
+  await expect(offer).toContainText(
+    'This image is 16000×16000; the largest side this editor takes is 8192. Downscale to 8192×8192?',
+  );
+  await expect(offer.getByRole('button', { name: 'Downscale' })).toBeFocused();
+  await saveScreenshot(page, testInfo, '09-downscale-offer');
+  await offer.getByRole('button', { name: 'Cancel' }).click();
+  await expect(offer).toBeHidden();
+  await dropFiles(page, [huge], '[data-testid="editor-canvas"]');
+  await expect(offer).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(offer).toBeHidden();
+  await page.getByTestId('reference-files').setInputFiles(huge);
+  await offer.getByRole('button', { name: 'Cancel' }).click();
+  await expect(offer).toBeHidden();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('reference-item')).toHaveCount(0);
+  expect(await sessionState(page)).toEqual(before);
+
+  // Downscale: the browser decodes it straight to the smaller size, aspect ratio kept (8400×300 → 8192×293).
+  const panorama = { name: 'panorama.png', mimeType: 'image/png', buffer: photoPng(8400, 300) };
+  await page.getByTestId('open-image').setInputFiles(panorama);
+  const wide = page.getByRole('dialog', { name: '“panorama.png” is too large' });
+  await expect(wide).toContainText(
+    'This image is 8400×300; the largest side this editor takes is 8192. Downscale to 8192×293?',
+  );
+  await wide.getByRole('button', { name: 'Downscale' }).click();
+  await expect(page.getByTestId('session-name')).toHaveValue('panorama');
+  await expect(page.getByTestId('editor-canvas')).toHaveAttribute('aria-label', /^Image 8192×293/);
+  await expect(page.getByRole('status').filter({ hasText: 'downscaled from 8400×300 to 8192×293' })).toBeVisible();
+  const file = readSessionFile(await exportCurrentSession(page));
+  const pixels = file.pixels(file.header.tree.nodes[file.header.tree.rootId]!.image.id);
+  expect([pixels.width, pixels.height]).toEqual([8192, 293]);
 });
 
 test('a good image dropped on an open session asks whether it is a reference or a new session', async ({ page }) => {

@@ -2,6 +2,7 @@ import { useCallback, useRef } from 'react';
 import { selectActiveBundle } from '../editor/selectors';
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
+import { DownscaleDialog } from '../ui/DownscaleDialog';
 import { PendingImageDialog } from '../ui/PendingImageDialog';
 import { ShortcutHelp } from '../ui/ShortcutHelp';
 import { Toasts } from '../ui/Toasts';
@@ -23,6 +24,7 @@ export function App() {
     toasts: st.toasts,
     help: st.helpOpen,
     pending: st.pendingImage,
+    downscale: st.downscaleOffer,
     name: st.tree ? st.sessionName : null,
     bundles: st.bundles,
     caps: st.capabilities,
@@ -81,6 +83,7 @@ export function App() {
       {s.pending && (
         <PendingImageDialog name={s.pending.name} image={s.pending.image} onChoose={a.resolvePendingImage} />
       )}
+      {s.downscale && <DownscaleDialog offer={s.downscale} onAnswer={a.answerDownscale} />}
     </div>
   );
 }

@@ -2,13 +2,14 @@
  * @file Commands that need the browser (files, downloads) or several parts of the app; shortcuts, buttons
  * and drops all come through here.
  */
+import type { RgbaImage } from '../../workers/api';
 import type { SessionPort } from '../editor/ports';
 import { selectCurrentImage, selectCurrentTurn, selectEditChain, selectSnapshot } from '../editor/selectors';
 import type { StudioStore } from '../editor/store';
 import type { CanvasTools } from '../editor/tools/CanvasTools';
 import { getDepth } from '../editor/history/tree';
 import { downloadBlob } from '../lib/canvasImage';
-import { decodeImageFile } from '../lib/image';
+import { decodeImageFile, ImageTooLargeError, MAX_IMAGE_SIDE } from '../lib/image';
 import { exportPngWithChain } from '../persistence/exportPng';
 import { exportSessionFile, importSessionFile, SESSION_FILE_EXTENSION } from '../persistence/sessionFile';
 import type { ShortcutAction } from './shortcuts';
@@ -22,10 +23,31 @@ export async function decodeFiles(store: StudioStore, files: File[]) {
     try {
       out.push({ name: file.name, image: await decodeImageFile(file) });
     } catch (e) {
-      store.getState().report({ severity: 'error', text: (e as Error).message });
+      if (e instanceof ImageTooLargeError) {
+        const image = await offerDownscale(store, file, e);
+        if (image) out.push({ name: file.name, image });
+      } else store.getState().report({ severity: 'error', text: (e as Error).message });
     }
   }
   return out;
+}
+
+/** Asks whether to downscale an image over the size limit; decodes it at the smaller size if the user agrees. */
+async function offerDownscale(store: StudioStore, file: File, e: ImageTooLargeError): Promise<RgbaImage | null> {
+  const { width, height, target } = e;
+  const name = file.name;
+  if (!(await store.getState().offerDownscale({ name, width, height, target, maxSide: MAX_IMAGE_SIDE }))) return null;
+  const size = `${target.width}×${target.height}`;
+  // The browser decodes the full-size image to scale it: seconds for the largest, so say that something happens.
+  store.getState().report({ severity: 'info', text: `Downscaling “${name}” to ${size}…` });
+  try {
+    const image = await decodeImageFile(file, target);
+    store.getState().report({ severity: 'info', text: `“${name}” was downscaled from ${width}×${height} to ${size}.` });
+    return image;
+  } catch (err) {
+    store.getState().report({ severity: 'error', text: (err as Error).message });
+    return null;
+  }
 }
 
 /** Dropped or pasted files outside the References panel: open, ask, or add as references. */
@@ -111,6 +133,7 @@ export function runShortcut(
       return;
     case 'cancel':
       if (s.helpOpen) return s.setHelpOpen(false);
+      if (s.downscaleOffer) return s.answerDownscale(false);
       if (s.pendingImage) return s.resolvePendingImage(null);
       if (editing && s.drawer) return s.setDrawer(null);
       if (tools.dispatch({ type: 'keydown', key: 'Escape' })) return;

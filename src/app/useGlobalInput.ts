@@ -41,7 +41,7 @@ export function useGlobalInput(store: StudioStore, tools: CanvasTools, openFileD
       const action = getShortcutAction(e, typing);
       if (!action) return;
       const s = store.getState();
-      if ((s.helpOpen || s.pendingImage) && action !== 'help' && action !== 'cancel') return;
+      if ((s.helpOpen || s.pendingImage || s.downscaleOffer) && action !== 'help' && action !== 'cancel') return;
       e.preventDefault();
       runShortcut(action, store, tools, openFileDialog);
     };

@@ -38,9 +38,6 @@ export interface Toast extends Notice {
 
 export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
 
-/** A side panel shown as a drawer over the canvas (narrow windows; on wide ones both panels are always there). */
-export type Drawer = 'left' | 'right';
-
 /**
  * Boot's restore of the last session: `checking` until boot knows whether there is one, `restoring` while it loads,
  * `idle` once it is shown, failed, or was overridden by the user opening something else. Until then the canvas shows
@@ -48,6 +45,9 @@ export type Drawer = 'left' | 'right';
  */
 export type RestoreState =
   { phase: 'checking' } | { phase: 'restoring'; sessionId: string; name: string } | { phase: 'idle' };
+
+/** A side panel shown as a drawer over the canvas (narrow windows; on wide ones both panels are always there). */
+export type Drawer = 'left' | 'right';
 
 /** The next edit's settings. `seedMode` random draws a new seed per Generate; locked reuses `seed`. */
 export interface PromptSettings {
@@ -89,6 +89,16 @@ export interface RunningJob {
   variation: { index: number; total: number };
 }
 
+/** An image over the size limit, and the size it would have downscaled: downscale it, or leave it? */
+export interface DownscaleOffer {
+  name: string;
+  width: number;
+  height: number;
+  /** The size after downscaling: the longer side at `maxSide`, the aspect ratio kept. */
+  target: Size;
+  maxSide: number;
+}
+
 /** An image the user dropped or pasted while a session was open: new session, or reference? */
 export interface PendingImage {
   name: string;
@@ -125,6 +135,7 @@ export interface StudioState {
   revision: number;
   sessions: SessionMeta[];
   pendingImage: PendingImage | null;
+  downscaleOffer: DownscaleOffer | null;
 
   // canvas
   tool: ActiveTool;
@@ -210,6 +221,7 @@ export function createInitialState(): StudioState {
     revision: 0,
     sessions: [],
     pendingImage: null,
+    downscaleOffer: null,
     tool: 'brush',
     brush: { size: 24, feather: 0.3 },
     overlayVisible: true,

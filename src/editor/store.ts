@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCanvasActions, type CanvasActions } from './actions/canvas';
 import type { ActionContext } from './actions/context';
 import { createDiagnosticsActions, type DiagnosticsActions } from './actions/diagnostics';
+import { createDownscaleActions, type DownscaleActions } from './actions/downscale';
 import { createJobActions, type JobActions } from './actions/job';
 import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
@@ -24,6 +25,7 @@ export type StudioActions = SessionActions &
   JobActions &
   ModelActions &
   DiagnosticsActions &
+  DownscaleActions &
   BootActions;
 export type Studio = StudioState & StudioActions;
 export type StudioStore = StoreApi<Studio>;
@@ -64,6 +66,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
       ...createJobActions(ctx),
       ...models,
       ...createDiagnosticsActions(ctx),
+      ...createDownscaleActions(ctx),
       async boot() {
         // Settings first (one small read): the engine starts on the backend the user chose last time.
         const settingsRead = deps.sessions.loadSettings();

@@ -12,6 +12,31 @@ const HEADER_BYTES = 256 * 1024;
 export class ImageFileError extends Error {}
 
 /**
+ * An image larger than MAX_IMAGE_SIDE that is fine once downscaled: the app offers that instead of refusing it.
+ * `target` is the size it would become.
+ */
+export class ImageTooLargeError extends ImageFileError {
+  constructor(
+    readonly fileName: string,
+    readonly width: number,
+    readonly height: number,
+    readonly target: { width: number; height: number },
+  ) {
+    super(`"${fileName}" is ${width}×${height}; the largest side we accept is ${MAX_IMAGE_SIDE} px.`);
+  }
+}
+
+/** The size with the longer side at `maxSide` and the aspect ratio kept (the shorter side rounded). */
+export function downscaledSize(
+  width: number,
+  height: number,
+  maxSide = MAX_IMAGE_SIDE,
+): { width: number; height: number } {
+  const k = maxSide / Math.max(width, height);
+  return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
+}
+
+/**
  * Decides from a file's header alone whether we will decode it.
  * SVG is refused rather than rasterised: it has no fixed pixel size, and the model edits pixels.
  * @throws ImageFileError with the reason.
@@ -33,7 +58,10 @@ export function checkImageHeader(name: string, mimeType: string, header: ImageHe
   return header;
 }
 
-/** @throws ImageFileError when a side is outside [MIN_IMAGE_SIDE, MAX_IMAGE_SIDE]. */
+/**
+ * @throws ImageTooLargeError when a side is above MAX_IMAGE_SIDE but the downscaled image would be usable;
+ * ImageFileError when a side is below MIN_IMAGE_SIDE, or would be once downscaled (a 100000×20 strip).
+ */
 export function checkImageSize(name: string, width: number, height: number): void {
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     throw new ImageFileError(
@@ -41,24 +69,42 @@ export function checkImageSize(name: string, width: number, height: number): voi
     );
   }
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    const target = downscaledSize(width, height);
+    if (Math.min(target.width, target.height) >= MIN_IMAGE_SIDE)
+      throw new ImageTooLargeError(name, width, height, target);
     throw new ImageFileError(`"${name}" is ${width}×${height}; the largest side we accept is ${MAX_IMAGE_SIDE} px.`);
   }
 }
 
 /**
  * Decodes an image file to RGBA pixels. The header is read first, so empty files, non-images, SVG and
- * oversized images are refused without decoding a single pixel.
- * @throws ImageFileError for empty files, non-images, SVG, undecodable data and out-of-range sizes.
+ * oversized images are refused without decoding a single pixel. With `resizeTo` (an ImageTooLargeError's target)
+ * the browser decodes and scales in one step (createImageBitmap's resize options), so the full-size pixels never
+ * reach JavaScript.
+ * @throws ImageFileError for empty files, non-images, SVG, undecodable data and out-of-range sizes;
+ * ImageTooLargeError for an image that could be downscaled.
  */
-export async function decodeImageFile(file: File): Promise<RgbaImage> {
+export async function decodeImageFile(file: File, resizeTo?: { width: number; height: number }): Promise<RgbaImage> {
   if (file.size === 0) throw new ImageFileError(`"${file.name}" is empty (0 bytes).`);
   const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
-  checkImageHeader(file.name, file.type, readImageHeader(head));
+  try {
+    checkImageHeader(file.name, file.type, readImageHeader(head));
+  } catch (e) {
+    if (!(resizeTo && e instanceof ImageTooLargeError)) throw e;
+  }
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(file, {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+      ...(resizeTo ? { resizeWidth: resizeTo.width, resizeHeight: resizeTo.height, resizeQuality: 'high' } : {}),
+    });
   } catch {
-    throw new ImageFileError(`"${file.name}" could not be decoded as an image: the file is damaged or truncated.`);
+    throw new ImageFileError(
+      resizeTo
+        ? `"${file.name}" could not be downscaled: this browser could not decode an image that large.`
+        : `"${file.name}" could not be decoded as an image: the file is damaged or truncated.`,
+    );
   }
   try {
     const { width, height } = bitmap;
