@@ -8,6 +8,21 @@ const ortPackage = JSON.parse(readFileSync('node_modules/onnxruntime-web/package
 const ortVersion = ortPackage.version;
 
 /**
+ * The embedded bundle's sampler defaults, read from its manifest at build time, so the prompt bar shows the
+ * model's steps/guidance/average from the first frame instead of generic ones that jump once the bundle is
+ * installed. null in a build that ships no bundle.
+ */
+function readEmbeddedSampling(): { steps: number; guidance: number; average: number } | null {
+  const path = 'public/bundles/kontext-micro/manifest.json';
+  if (!existsSync(path)) return null;
+  const { sampling } = JSON.parse(readFileSync(path, 'utf8')) as {
+    sampling?: { default_steps?: number; default_guidance?: number; default_average?: number };
+  };
+  if (sampling?.default_steps == null || sampling.default_guidance == null) return null;
+  return { steps: sampling.default_steps, guidance: sampling.default_guidance, average: sampling.default_average ?? 1 };
+}
+
+/**
  * Cross-origin isolation (SharedArrayBuffer → wasm threads) and a strict CSP: our own origin only, no
  * inline script. 'wasm-unsafe-eval' lets WebAssembly compile; blob: workers are onnxruntime's thread pool.
  * The dev server's injected scripts/styles carry a per-start nonce (Vite's html.cspNonce).
@@ -61,11 +76,20 @@ const pwa = VitePWA({
     ],
   },
   workbox: {
-    globPatterns: [
-      '**/*.{html,js,css,svg,png,webmanifest,wasm}',
-      ...(existsSync('public/bundles') ? ['bundles/**/*'] : []),
+    // The precache holds what the browser will run, once: the JSPI onnxruntime build (the worker picks it
+    // wherever 'Suspending' exists) and not the Asyncify one, which a browser without JSPI caches on first use
+    // (runtimeCaching below). Bundle files are left out too: the engine keeps them in IndexedDB already (the
+    // precache stored the 36 MB embedded bundle a second time; 79.5 MB in all before).
+    globPatterns: ['**/*.{html,js,css,svg,png,webmanifest}', 'assets/*.jspi-*.wasm'],
+    globIgnores: ['bundles/**'],
+    runtimeCaching: [
+      {
+        urlPattern: ({ url }) => url.pathname.endsWith('.wasm'),
+        handler: 'CacheFirst', // file names carry a content hash
+        options: { cacheName: 'ort-wasm', expiration: { maxEntries: 4 } },
+      },
     ],
-    maximumFileSizeToCacheInBytes: 512 * 1024 * 1024,
+    maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
     navigateFallback: 'index.html',
     cleanupOutdatedCaches: true,
   },
@@ -76,7 +100,10 @@ export default defineConfig(({ command }) => {
   const devNonce = command === 'serve' ? randomBytes(16).toString('base64') : undefined;
   return {
     plugins: [react(), pwa],
-    define: { __ORT_VERSION__: JSON.stringify(ortVersion) },
+    define: {
+      __ORT_VERSION__: JSON.stringify(ortVersion),
+      __EMBEDDED_SAMPLING__: JSON.stringify(readEmbeddedSampling()),
+    },
     html: devNonce ? { cspNonce: devNonce } : undefined,
     // Pre-bundling moves onnxruntime-web away from its .wasm files and breaks their URLs in dev.
     optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -28,6 +28,7 @@ const store = createStudioStore({
   randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
   requestPersistence: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
   embeddedBundleUrl: (id) => new URL(`bundles/${id}/`, document.baseURI).href,
+  embeddedDefaults: __EMBEDDED_SAMPLING__,
 });
 const tools = createStoreTools(store);
 const autosave = startAutosave(store, sessions);
@@ -41,7 +42,7 @@ void sessions
   .sweep()
   .catch(() => undefined)
   .then(() => store.getState().boot());
-// The service worker precaches the app shell, onnxruntime's wasm and the embedded bundle (offline after one visit).
+// The service worker precaches the app shell and onnxruntime's wasm; the engine keeps bundles in IndexedDB.
 registerSW({ immediate: true });
 
 createRoot(document.getElementById('root')!).render(

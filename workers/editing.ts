@@ -17,6 +17,7 @@ import type { GraphFiles, Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
 import { checkEditJob } from './kontext/checkJob';
 import { runEdit } from './kontext/edit';
+import { makeWarmUpJob } from './kontext/warmUp';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
 import { toRuntimeFailure } from './runtime/failures';
@@ -30,6 +31,8 @@ interface Selected {
   models: SessionModels;
   tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer };
   cache: { text: Map<string, TextConditioning>; images: Map<string, Float32Array> };
+  /** Whether the warm-up edit ran on these sessions (selectBundle runs it once). */
+  warmed: boolean;
 }
 
 export interface EditingDeps {
@@ -125,6 +128,7 @@ export function createEditing(deps: EditingDeps) {
         text: boundedSet(new Map<string, TextConditioning>()),
         images: boundedSet(new Map<string, Float32Array>()),
       },
+      warmed: false,
     };
     selectedTarget = target;
     return selected;
@@ -149,11 +153,29 @@ export function createEditing(deps: EditingDeps) {
     return info;
   }
 
-  /** Opens a bundle ahead of its first edit (EngineApi.selectBundle). */
+  /**
+   * Opens a bundle ahead of its first edit (EngineApi.selectBundle) and runs the warm-up edit on it once, so
+   * session creation and kernel compilation are not paid by the user's first edit.
+   */
   async function selectBundle(id: string): Promise<BundleInfo> {
     return deps.serial(async () => {
       const info = await requireRunnable(id);
-      await open(id);
+      const bundle = await open(id);
+      if (!bundle.warmed) {
+        bundle.warmed = true;
+        const started = now();
+        try {
+          // A cache of its own: the grey image and prompt must not take slots from the user's.
+          await runEdit(makeWarmUpJob(bundle.manifest, id), {
+            ...bundle,
+            cache: { text: new Map(), images: new Map() },
+            hashImage: deps.hashImage,
+          });
+          console.info(`warm-up edit on ${id}: ${Math.round(now() - started)} ms`);
+        } catch (e) {
+          console.warn('the warm-up edit failed; the first edit will report what is wrong', e);
+        }
+      }
       return info;
     });
   }

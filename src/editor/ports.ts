@@ -2,7 +2,7 @@
  * @file What the editor core needs from the outside, passed in at store creation: the engine, storage,
  * ids, time and randomness. The app passes the browser's; tests pass fakes.
  */
-import type { BackendChoice, EngineApi, MaskImage, RgbaImage } from '../../workers/api';
+import type { BackendChoice, EngineApi, MaskImage, RgbaImage, SamplingDefaults } from '../../workers/api';
 import type { HistoryTree, ImageRef } from './history/types';
 
 /** The next edit's inputs that are not part of the tree yet. */
@@ -77,4 +77,9 @@ export interface StudioDeps {
   requestPersistence?: () => Promise<boolean>;
   /** Where the embedded bundle's folder is served (its manifest.json inside). */
   embeddedBundleUrl?: (id: string) => string;
+  /**
+   * The embedded bundle's sampler defaults, known before it is installed (its manifest, read at build time), so
+   * the prompt shows the model's values from the first frame rather than generic ones that jump on install.
+   */
+  embeddedDefaults?: SamplingDefaults | null;
 }

@@ -293,7 +293,7 @@ describe('studio store: sampler settings', () => {
     expect(s().prompt).toMatchObject({ steps: steps.max, guidance: guidance.max, seed: seed.max });
   });
 
-  it('each job names the active bundle, so switching models needs no call to prepare the engine', async () => {
+  it('each job names the active bundle; the engine is asked to prepare it ahead, but the jobs do not depend on that', async () => {
     const { s, engine } = await setup();
     const other = { ...TEST_BUNDLE, id: 'kontext-other', name: 'other', embedded: false };
     engine.bundles = [TEST_BUNDLE, other];
@@ -307,7 +307,8 @@ describe('studio store: sampler settings', () => {
     await s().generate();
     expect(engine.jobs.map((j) => j.bundleId)).toEqual([TEST_BUNDLE.id, other.id]);
     expect(selectCurrentTurn(s())!.model!.bundleId).toBe(other.id);
-    expect(selectBundle).not.toHaveBeenCalled();
+    // Preparing (open + warm-up edit) is only ever asked ahead: once per bundle and backend.
+    expect(selectBundle.mock.calls).toEqual([[other.id]]);
   });
 
   it('saved custom settings survive a reload and win over the model defaults', async () => {
@@ -335,6 +336,22 @@ describe('studio store: boot', () => {
     await booting;
     expect(again.getState().sessionName).toBe('car'); // restored…
     expect(again.getState().view).toBe('sessions'); // …where the user is
+  });
+});
+
+describe('studio store: sampler values before the model is installed', () => {
+  it('shows the embedded model defaults from the first frame, and nothing changes once the bundle is listed', async () => {
+    const engine = createFakeEngine();
+    const { deps } = createTestDeps(engine);
+    const defaults = TEST_BUNDLE.defaults!;
+    const store = createStudioStore({ ...deps, embeddedDefaults: defaults });
+    const seen: number[][] = [];
+    store.subscribe((st) => seen.push([st.prompt.steps, st.prompt.guidance, st.prompt.average]));
+    const first = store.getState().prompt;
+    expect([first.steps, first.guidance, first.average]).toEqual([defaults.steps, defaults.guidance, defaults.average]);
+    expect(first.sampling).toBe('model');
+    await store.getState().boot();
+    expect(seen.every((v) => v.join() === [defaults.steps, defaults.guidance, defaults.average].join())).toBe(true);
   });
 });
 

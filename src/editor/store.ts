@@ -59,8 +59,11 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
     const ctx = { set, get, deps } as ActionContext<StudioActions>;
     const session = createSessionActions(ctx);
     const models = createModelActions(ctx);
+    const initial = createInitialState();
     return {
-      ...createInitialState(),
+      ...initial,
+      // The embedded model's sampler values from the first frame (they follow the active bundle once one is listed).
+      prompt: deps.embeddedDefaults ? { ...initial.prompt, ...deps.embeddedDefaults } : initial.prompt,
       ...session,
       ...createCanvasActions(ctx),
       ...createJobActions(ctx),

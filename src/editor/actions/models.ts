@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BundleInfo, BundleSource } from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
+import { selectActiveBundle } from '../selectors';
 import { omitKey, type ActionContext } from './context';
 
 export interface ModelActions {
@@ -37,6 +38,24 @@ export function normaliseBundleUrl(input: string, base: string): string {
 
 export function createModelActions(ctx: ActionContext<ModelActions>): ModelActions {
   const { get, set, deps } = ctx;
+  /** The bundle and backend the engine was last asked to prepare (`id@backend`), so each pair is asked once. */
+  let prepared: string | null = null;
+
+  /**
+   * Asks the engine to open the active bundle and run its warm-up edit now, while the user is still choosing an
+   * image, so the first edit is as fast as the later ones. Optional for the engine: jobs open their own bundle.
+   */
+  function prepareActiveBundle(): void {
+    const s = get();
+    const active = selectActiveBundle(s);
+    if (!active || !s.capabilities) return;
+    const key = `${active.id}@${s.capabilities.backend}`;
+    if (key === prepared) return;
+    prepared = key;
+    deps.engine.selectBundle(active.id).catch(() => {
+      prepared = null; // an edit on it reports what is wrong; a later refresh may try again
+    });
+  }
 
   async function runAdd(key: string, label: string, source: BundleSource): Promise<void> {
     if (get().downloads[key]?.running) return;
@@ -81,6 +100,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
   const actions: ModelActions = {
     async chooseBackend(choice) {
       set({ backendChoice: choice, engineStarting: true, diagnostics: { ...get().diagnostics, busy: true } });
+      prepared = null; // a new backend starts with no sessions
       try {
         const capabilities = await deps.engine.init(choice);
         set({ capabilities, notice: null });
@@ -97,6 +117,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       } catch (e) {
         set({ bundles: get().bundles ?? [], notice: { severity: 'error', text: describeEngineError(e) } });
       }
+      prepareActiveBundle();
     },
     addBundleFromUrl(input) {
       let url: string;
@@ -150,6 +171,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     },
     selectBundle(id) {
       set({ selectedBundleId: id });
+      prepareActiveBundle();
     },
     async refreshStorage() {
       try {

@@ -1,0 +1,27 @@
+/**
+ * @file The warm-up edit: one tiny job run when a bundle is opened ahead of its first edit, so sessions are
+ * created and kernels compiled (WebGPU shaders, WASM's first-run allocations) while the user is still choosing
+ * an image, and the first real edit is as fast as the later ones.
+ */
+import type { EditJob } from '../api/jobs';
+import type { Manifest } from '../bundle/manifest';
+
+/** The cheapest job the bundle accepts: its smallest bucket, one step, one run, no previews, a flat grey image. */
+export function makeWarmUpJob(manifest: Manifest, bundleId: string): EditJob {
+  const [width, height] = manifest.sampling.resolutions.reduce((a, b) => (b[0] * b[1] < a[0] * a[1] ? b : a));
+  return {
+    id: `warm-up:${bundleId}`,
+    bundleId,
+    image: { width, height, data: new Uint8ClampedArray(width * height * 4).fill(128) },
+    prompt: 'warm up',
+    references: [],
+    mask: null,
+    steps: 1,
+    guidance: manifest.sampling.defaultGuidance,
+    average: 1,
+    seed: 0,
+    size: 'native',
+    previewEvery: 0,
+    keepUnchanged: false,
+  };
+}
