@@ -73,13 +73,14 @@ test('history: siblings fan out from their parent, branches name where they star
   // The graph: the main line is one lane; each sibling and branch forks into a lane of its own.
   const x = Object.fromEntries(await Promise.all(BRANCHY_TURNS.map(async (t) => [t.id, await dotX(page, t.id)])));
   expect(new Set([x.root, x.v1, x.a2, x.a3]).size).toBe(1);
-  expect(x.b3).toBeGreaterThan(x.a3!);
-  expect(x.v2).toBeGreaterThan(x.b3!); // the line from the original to v2 passes b3's row
-  expect(x.v3).toBeGreaterThan(x.v2!);
+  expect(x.b3).toBeGreaterThan(x.a3);
+  expect(x.v2).toBeGreaterThan(x.b3); // the line from the original to v2 passes b3's row
+  expect(x.v3).toBeGreaterThan(x.v2);
   expect(x.c2).toBe(x.v2); // c2 continues v2's line
   await expect(row(page, 'root').locator('path')).toHaveCount(3); // three lines leave the original
   await saveScreenshot(page, testInfo, '20-history-tree');
   await page.screenshot({ path: `${SHOTS}/history-tree-1440x900.png` });
+  await page.locator('.panel.history').screenshot({ path: `${SHOTS}/history-tree-panel.png` });
   await row(page, 'c2').click();
   await page.screenshot({ path: `${SHOTS}/history-tree-no-change-1440x900.png` });
 });
@@ -94,6 +95,7 @@ test('history: arrow keys move between turns, Enter and Space show the focused o
 
   await page.keyboard.press('ArrowDown');
   expect(await focusedTurn(page)).toBe('b3');
+  await page.locator('.panel.history').screenshot({ path: `${SHOTS}/history-tree-keyboard-focus.png` });
   await expect(row(page, 'a3')).toHaveAttribute('aria-current', 'step'); // moving focus does not change the image
   await page.keyboard.press('Enter');
   await expect(row(page, 'b3')).toHaveAttribute('aria-current', 'step');

@@ -123,7 +123,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
                   {n.mask && <span className="tag">mask</span>}
                   {n.references.length > 0 && <span className="tag">+{n.references.length} ref</span>}
                   {unchanged && (
-                    <span className="tag warn" title="This edit changed less than 0.5 % of the pixels">
+                    <span className="tag no-change" title="This edit changed less than 0.5 % of the pixels">
                       no change
                     </span>
                   )}

@@ -1,7 +1,7 @@
 import type { GraphLine, GraphRow } from '../editor/history/graph';
 
 /** Width of one lane in CSS px. */
-export const LANE_WIDTH = 14;
+const LANE_WIDTH = 14;
 /** Branch colours cycle through this many classes (history.css: .branch-0 …). */
 const PALETTE = 6;
 
