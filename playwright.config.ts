@@ -3,13 +3,26 @@ import { CHROMIUM_LAUNCH_OPTIONS } from './tools/testing/chromium';
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 
+/**
+ * Specs whose time goes into inference on SwiftShader (CPU WebGPU) or the WASM EP: golden checks, the round trip,
+ * real edits, the offline edit. They run one at a time ('engine', workers: 1) so no two compete for the two cores;
+ * beside them one UI spec at a time shares the machine. Add a spec here when it runs the engine.
+ */
+const ENGINE_SPECS = /\/(pipeline|roundTrip|editorEngine|editorOffline)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: 'e2e',
   globalSetup: './e2e/globalSetup.ts',
   timeout: 180_000,
   expect: { timeout: 60_000 },
+  // Files, not tests, are spread over the workers: a file's tests share its beforeAll fixtures (cache.spec's servers).
   fullyParallel: false,
-  workers: 1, // two cores: one browser at a time keeps SwiftShader timings sane
+  workers: 2,
+  projects: [
+    // First, so the longest specs start at once; the second worker takes UI specs meanwhile.
+    { name: 'engine', testMatch: ENGINE_SPECS, workers: 1 },
+    { name: 'ui', testIgnore: ENGINE_SPECS },
+  ],
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
