@@ -10,7 +10,7 @@ import type { RgbaImage } from '../../workers/api/types';
  * The fields of the gallery's scene (src/lib/samples.ts `SampleScene`) that chip edits change, declared
  * structurally here because the Node tools do not import the UI's modules.
  */
-export interface ChipShape {
+interface ChipShape {
   kind: string;
   color: string;
   cell: [number, number];

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../convert/paths';
 import { applyPixelEdit, changedMask, planChipEdit, withoutElement, type ChipScene } from './chipTargets';
 
 /** The size the gallery renders its samples at (src/app/CanvasArea.tsx: renderScene(scene, 128)). */
-export const GALLERY_SIZE = 128;
+const GALLERY_SIZE = 128;
 
 /** What this file uses of src/lib/samples.ts. */
 interface GalleryModule {
