@@ -97,6 +97,8 @@ test('a masked edit leaves every pixel outside the mask identical', async ({ pag
 test('cancel stops a running edit and keeps the session as it was', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
   test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  // WebGPU keeps this spec: Auto now picks WASM on SwiftShader, so it is chosen explicitly.
+  await useBackend(page, 'webgpu');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await expect(page.getByLabel('Steps')).toHaveValue(MODEL_STEPS); // the bundle's own defaults (manifest sampling)
   await expect(page.getByLabel('Average of runs')).toHaveValue(String(MODEL_AVERAGE));

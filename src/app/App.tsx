@@ -1,5 +1,5 @@
 import { useCallback, useRef } from 'react';
-import { selectActiveBundle } from '../editor/selectors';
+import { selectActiveBundle, selectModelLoading } from '../editor/selectors';
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { DownscaleDialog } from '../ui/DownscaleDialog';
@@ -31,6 +31,7 @@ export function App() {
     embeddedChecked: st.embeddedChecked,
   }));
   const active = useStudio(selectActiveBundle);
+  const loading = useStudio(selectModelLoading);
   const canUndo = useCanUndo(),
     canRedo = useCanRedo();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -46,6 +47,7 @@ export function App() {
         canUndo={canUndo}
         canRedo={canRedo}
         modelLabel={active ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
+        modelLoading={loading}
         embeddedBundle={
           s.bundles === null || !s.embeddedChecked
             ? 'unknown'

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { findUnchangedTurns } from '../editor/change';
 import { branchName, layoutGraph } from '../editor/history/graph';
 import { countRepaint } from '../editor/mask';
-import { selectActiveBundle, selectChangedShare } from '../editor/selectors';
+import { selectActiveBundle, selectChangedShare, selectModelLoading } from '../editor/selectors';
 import { differsFromDefaults } from '../editor/state';
 import { COUNT_RANGE } from '../editor/actions/job';
 import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
@@ -148,6 +148,7 @@ function Prompt() {
     job: st.job,
     root: st.tree ? st.tree.nodes[st.tree.rootId]!.source : null,
     modelDefaults: selectActiveBundle(st)?.defaults ?? null,
+    waiting: st.waitingForModel ? (selectModelLoading(st) ?? 1) : null,
   }));
   const custom = s.modelDefaults && s.prompt.sampling === 'custom' && differsFromDefaults(s.prompt, s.modelDefaults);
   const blocker = useGenerateBlocker();
@@ -159,6 +160,7 @@ function Prompt() {
       prompt={s.prompt}
       history={s.history}
       blocker={blocker}
+      waiting={s.waiting}
       hasMask={hasMask}
       suggestions={[...(sample?.suggestions ?? []), ...s.history.slice(0, 10)]}
       running={

@@ -137,7 +137,7 @@ export function runShortcut(
       if (s.pendingImage) return s.resolvePendingImage(null);
       if (editing && s.drawer) return s.setDrawer(null);
       if (tools.dispatch({ type: 'keydown', key: 'Escape' })) return;
-      if (s.job) return void s.cancel();
+      if (s.job || s.waitingForModel) return void s.cancel();
       if (s.compare) return s.toggleCompare();
       return;
     // The mask's own steps come first: Ctrl+Z right after a stroke takes the stroke back, not the turn.

@@ -50,12 +50,26 @@ export function selectEmbeddedBundle(s: StudioState): BundleInfo | null {
   return s.bundles?.find((b) => b.embedded) ?? null;
 }
 
-/** Why Generate is not possible right now, or null. */
+/**
+ * While the model is still on its way (the bundle list or the embedded install not done, nothing runnable yet):
+ * the share of its bytes verified so far, 0–1; else null. Generate queues its edit meanwhile.
+ */
+export function selectModelLoading(s: StudioState): number | null {
+  if (selectActiveBundle(s)) return null;
+  const download = s.downloads.embedded;
+  if (s.bundles !== null && s.embeddedChecked && !download?.running) return null;
+  const files = download?.files ?? [];
+  const total = files.reduce((sum, f) => sum + f.bytes, 0);
+  const verified = files.reduce((sum, f) => sum + (f.state === 'verified' ? f.bytes : 0), 0);
+  return total > 0 ? verified / total : 0;
+}
+
+/** Why Generate is not possible right now, or null (also while the model loads: the edit waits for it). */
 export function selectGenerateBlocker(s: StudioState): string | null {
   if (!s.tree) return 'Open an image first.';
   if (s.job) return 'An edit is already running.';
   if (!s.prompt.text.trim()) return 'Type an instruction first.';
-  if (s.bundles === null) return 'Looking for models…';
+  if (selectModelLoading(s) !== null) return null;
   if (!selectActiveBundle(s)) {
     const embedded = selectEmbeddedBundle(s);
     if (embedded?.unsupportedReason) return `This machine cannot run ${embedded.name}: ${embedded.unsupportedReason}`;

@@ -160,6 +160,8 @@ export interface StudioState {
   bundles: BundleInfo[] | null;
   /** True once first-run installation of the shipped bundle has finished (or found none to install). */
   embeddedChecked: boolean;
+  /** Generate was pressed before the model was ready: the edit starts when it is (cancel clears it). */
+  waitingForModel: boolean;
   /** The bundle the user chose; each job names the active one (selectActiveBundle) and the engine opens it. */
   selectedBundleId: string | null;
   bundleUrls: Record<string, string>;
@@ -238,6 +240,7 @@ export function createInitialState(): StudioState {
     engineStarting: false,
     bundles: null,
     embeddedChecked: false,
+    waitingForModel: false,
     selectedBundleId: null,
     bundleUrls: {},
     downloads: {},

@@ -9,6 +9,7 @@ import {
   selectCurrentTurn,
   selectEditChain,
   selectGenerateBlocker,
+  selectModelLoading,
   selectSnapshot,
 } from './selectors';
 import { createStudioStore, selectSettings } from './store';
@@ -352,6 +353,40 @@ describe('studio store: sampler values before the model is installed', () => {
     expect(first.sampling).toBe('model');
     await store.getState().boot();
     expect(seen.every((v) => v.join() === [defaults.steps, defaults.guidance, defaults.average].join())).toBe(true);
+  });
+});
+
+describe('studio store: Generate before the model is ready', () => {
+  const files = (verified: number) =>
+    [0, 1, 2, 3].map(
+      (i) => ({ path: `f${i}`, bytes: 100, loaded: 0, state: i < verified ? 'verified' : 'pending' }) as const,
+    );
+
+  it('waits for the model with its progress, then runs the edit; cancel drops the wait', async () => {
+    const { store, engine, s } = await setup();
+    s().openImage('car.png', testImage());
+    s().setPrompt({ text: 'make the car red' });
+    const downloading = (verified: number) =>
+      store.setState({
+        bundles: [],
+        downloads: { embedded: { label: 'kontext-micro', files: [...files(verified)], error: null, running: true } },
+      });
+    downloading(1);
+    expect(selectModelLoading(s())).toBe(0.25);
+    expect(selectGenerateBlocker(s())).toBeNull();
+    await s().generate();
+    expect(s().waitingForModel).toBe(true);
+    expect(s().notice).toBeNull(); // no red 'Looking for models…'
+    await s().cancel();
+    expect(s().waitingForModel).toBe(false);
+
+    await s().generate();
+    downloading(3);
+    expect(engine.jobs).toHaveLength(0);
+    store.setState({ bundles: [TEST_BUNDLE], downloads: {} });
+    await vi.waitFor(() => expect(engine.jobs).toHaveLength(1));
+    expect(s().waitingForModel).toBe(false);
+    expect(engine.jobs[0]).toMatchObject({ prompt: 'make the car red', bundleId: TEST_BUNDLE.id });
   });
 });
 

@@ -12,7 +12,7 @@ import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
 import type { Settings, StudioDeps } from './ports';
 import { followNotice } from './notices';
-import { selectActiveBundle } from './selectors';
+import { selectActiveBundle, selectModelLoading } from './selectors';
 import { createInitialState, differsFromDefaults, SAMPLER_KEYS, type PromptSettings, type StudioState } from './state';
 
 export interface BootActions {
@@ -124,6 +124,12 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
   store.subscribe((s) => {
     const prompt = withModelDefaults(s);
     if (prompt !== s.prompt) store.setState({ prompt });
+  });
+  // A Generate pressed while the model loaded runs once it is ready (or says why it cannot, if none came).
+  store.subscribe((s) => {
+    if (!s.waitingForModel || selectModelLoading(s) !== null) return;
+    store.setState({ waitingForModel: false });
+    void s.generate();
   });
   // …and one place turns each new notice into a toast. It compares with the last notice it saw, not the listener's
   // `prev`, which is stale when another listener's setState ran in between.

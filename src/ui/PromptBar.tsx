@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type CSSProperties } from 'react';
 import { JOB_LIMITS, type JobPhase, type JobProgress, type SamplingDefaults } from '../../workers/api';
 import type { PromptSettings } from '../editor/state';
 import { Icon } from './Icon';
@@ -14,6 +14,8 @@ export interface PromptBarProps {
   } | null;
   /** Why Generate is off right now (shown as the button's hint), or null. */
   blocker: string | null;
+  /** Generate was pressed while the model loads: the share loaded (0–1) while the edit waits for it, else null. */
+  waiting: number | null;
   hasMask: boolean;
   suggestions: string[];
   /** The active model's own steps, guidance and average when the user's differ (offered back), else null. */
@@ -116,7 +118,18 @@ export function PromptBar(p: PromptBarProps) {
             }
           }}
         />
-        {busy ? (
+        {p.waiting !== null && !busy ? (
+          <button
+            type="button"
+            className="btn wide waiting"
+            onClick={p.onCancel}
+            data-testid="waiting"
+            title="The edit starts as soon as the model is ready; click (or Esc) to cancel it"
+            style={{ '--loaded': `${Math.round(p.waiting * 100)}%` } as CSSProperties}
+          >
+            Waiting for the model… {Math.round(p.waiting * 100)} %
+          </button>
+        ) : busy ? (
           <button
             type="button"
             className="btn danger wide"

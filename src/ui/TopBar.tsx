@@ -9,6 +9,8 @@ export interface TopBarProps {
   canRedo: boolean;
   /** e.g. "kontext-micro · WebGPU"; null when no model is ready. */
   modelLabel: string | null;
+  /** While the model is on its way and none is ready: the share of its bytes verified (0–1), else null. */
+  modelLoading: number | null;
   /** 'present' | 'absent' once the bundle list arrived ('unknown' before): e2e tests read it. */
   embeddedBundle: 'present' | 'absent' | 'unknown';
   onView: (view: View) => void;
@@ -30,6 +32,10 @@ const VIEWS: { id: View; label: string }[] = [
 /** Brand, session name, Open, undo/redo, views, model status and help. */
 export function TopBar(p: TopBarProps) {
   const [name, setName] = useState(p.sessionName ?? '');
+  // Loading is not missing: the built-in model is being checked or stored (amber 'No model ready' said otherwise).
+  const label =
+    p.modelLabel ??
+    (p.modelLoading !== null ? `Loading model… ${Math.round(p.modelLoading * 100)} %` : 'No model ready');
   useEffect(() => setName(p.sessionName ?? ''), [p.sessionName]);
   return (
     <header className="top-bar">
@@ -102,14 +108,17 @@ export function TopBar(p: TopBarProps) {
       </nav>
       <button
         type="button"
-        className={`model-pill${p.modelLabel ? '' : ' none'}`}
+        className={`model-pill${p.modelLabel ? '' : p.modelLoading !== null ? ' loading' : ' none'}`}
         onClick={() => p.onView('models')}
         data-testid="model-status"
         data-embedded-bundle={p.embeddedBundle}
-        title={`${p.modelLabel ?? 'No model ready'} · Models and engine`}
+        title={`${label} · Models and engine`}
       >
         <Icon name="chip" />
-        <span className="model-label">{p.modelLabel ?? 'No model ready'}</span>
+        <span className="model-label">{label}</span>
+        {!p.modelLabel && p.modelLoading !== null && (
+          <progress className="model-progress" max={1} value={p.modelLoading} aria-label="Model loaded" />
+        )}
       </button>
       <button
         type="button"

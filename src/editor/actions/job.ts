@@ -19,7 +19,7 @@ import { describeEngineError } from '../../engine/messages';
 import { addTurn } from '../history/tree';
 import type { ImageRef, TurnNode } from '../history/types';
 import { cloneMask, isMaskEmpty } from '../mask';
-import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker } from '../selectors';
+import { selectActiveBundle, selectCurrentTurn, selectGenerateBlocker, selectModelLoading } from '../selectors';
 import { NO_MASK_HISTORY, SAMPLER_KEYS, type PromptSettings, type RunningJob } from '../state';
 import type { ActionContext } from './context';
 import { noChangeNotice } from './noChange';
@@ -207,6 +207,8 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       const s = get();
       const blocker = selectGenerateBlocker(s);
       if (blocker) return set({ notice: { severity: 'error', text: blocker } });
+      // The model is still loading: the store runs this Generate when it is ready (createStudioStore).
+      if (selectModelLoading(s) !== null) return set({ waitingForModel: true, notice: null });
       const turn = selectCurrentTurn(s)!;
       const mask =
         isMaskEmpty(s.mask) || s.mask!.width !== turn.image.width || s.mask!.height !== turn.image.height
@@ -225,6 +227,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
       if (unchanged) set({ notice: unchanged });
     },
     async cancel() {
+      if (get().waitingForModel) return set({ waitingForModel: false });
       const job = get().job;
       if (!job || job.cancelling) return;
       set({ job: { ...job, cancelling: true } });
