@@ -78,7 +78,13 @@ const LAYERS = [
     from: './workers/cache',
     message: 'kontext/ and bundle/ are pure: no storage.',
   },
-  { target: './tools', from: './src', message: 'The Node tools never import the UI.' },
+  {
+    target: './tools',
+    from: './src',
+    // The bench measures the first-run gallery's own chips (pure scene data and renderer), not a copy that drifts.
+    except: ['./lib/samples.ts'],
+    message: 'The Node tools never import the UI.',
+  },
 ];
 
 export default tseslint.config(

@@ -171,6 +171,11 @@ export function renderScene(scene: SampleScene, size = 128): RgbaImage {
 }
 
 /** The first-run gallery: what kontext-micro was trained on, with instructions it knows. */
+/**
+ * Each chip is an edit kontext-micro passes strictly (bench:quality's measure) on at least 14 of 16 seeds:
+ * `npm run bench:quality -- --samples` prints every chip's count. Today that is only background changes; its
+ * recolour, remove, move and text edits fail (README), so the gallery does not offer them.
+ */
 export const SAMPLES: readonly Sample[] = [
   {
     id: 'shapes-pink',
@@ -183,13 +188,7 @@ export const SAMPLES: readonly Sample[] = [
         { kind: 'square', color: 'green', cell: [1, 2], size: 'medium' },
       ],
     },
-    // The chip a new user tries first is the edit kontext-micro gets right most often (background: 16 of 16 seeds).
-    suggestions: [
-      'make the background yellow',
-      'make the red circle blue',
-      'remove the star',
-      'move the square to the top left',
-    ],
+    suggestions: ['make the background yellow', 'make the background gray', 'make the background blue'],
   },
   {
     id: 'text-gradient',
@@ -199,7 +198,7 @@ export const SAMPLES: readonly Sample[] = [
       shapes: [{ kind: 'heart', color: 'orange', cell: [1, 1], size: 'large' }],
       text: { glyphs: 'A7', color: 'white', row: 2 },
     },
-    suggestions: ['change the "A" to "B"', 'make the text yellow', 'make the heart smaller', 'remove the text'],
+    suggestions: ['make the background gray', 'make the background pink', 'make the background yellow'],
   },
   {
     id: 'checker',
@@ -211,12 +210,7 @@ export const SAMPLES: readonly Sample[] = [
         { kind: 'diamond', color: 'green', cell: [2, 2], size: 'medium' },
       ],
     },
-    suggestions: [
-      'move the ring to the center',
-      'make the diamond bigger',
-      'make the background gray',
-      'invert the colours',
-    ],
+    suggestions: ['make the background gray', 'make the background yellow', 'make the background pink'],
   },
   {
     id: 'stripes',
@@ -229,12 +223,7 @@ export const SAMPLES: readonly Sample[] = [
         { kind: 'circle', color: 'black', cell: [1, 0], size: 'small' },
       ],
     },
-    suggestions: [
-      'make all the shapes purple',
-      'mirror the image',
-      'delete the cross',
-      'add a green star in the top right',
-    ],
+    suggestions: ['make the background gray', 'make the background pink', 'make the background green'],
   },
 ];
 

@@ -3,14 +3,12 @@
  * cases: the input as the gallery draws it, and the exact target and touched region where chipTargets can read
  * the instruction.
  *
- * The samples module is loaded by path at run time, not imported: the Node tools never import the UI (eslint
- * layer rule), but what the gallery offers is exactly what this measures, and a copy of its scenes would drift
+ * It imports src/lib/samples.ts, the one UI module the Node tools may read (an explicit exception in
+ * eslint.config.js): what the gallery offers is exactly what this measures, and a copy of its scenes would drift
  * from it. Only its data and its pure renderer are used.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { RgbaImage } from '../../workers/api/types';
-import { REPO_ROOT } from '../convert/paths';
+import * as samples from '../../src/lib/samples';
 import { applyPixelEdit, changedMask, planChipEdit, withoutElement, type ChipScene } from './chipTargets';
 
 /** The size the gallery renders its samples at (src/app/CanvasArea.tsx: renderScene(scene, 128)). */
@@ -62,7 +60,7 @@ function expectChip(
 }
 
 export async function loadGalleryChips(): Promise<GalleryChip[]> {
-  const gallery = (await import(pathToFileURL(join(REPO_ROOT, 'src/lib/samples.ts')).href)) as GalleryModule;
+  const gallery: GalleryModule = samples;
   return gallery.SAMPLES.flatMap((sample) => {
     const input = gallery.renderScene(sample.scene, GALLERY_SIZE);
     return sample.suggestions.map((instruction) => ({
