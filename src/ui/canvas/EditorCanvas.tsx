@@ -44,7 +44,8 @@ function draw(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement, p: Props): 
     h = p.image.height * zoom;
   ctx.fillStyle = '#2a2e37'; // under transparent pixels
   ctx.fillRect(panX, panY, w, h);
-  ctx.imageSmoothingEnabled = zoom < 2;
+  // Enlarged pixels stay crisp (nearest neighbour): kontext-micro's 64-px edits are meant to be seen pixel for pixel.
+  ctx.imageSmoothingEnabled = zoom * dpr < 1;
   ctx.imageSmoothingQuality = 'high';
   const shown = p.preview ?? p.image;
   ctx.drawImage(getImageCanvas(shown), panX, panY, w, h);
