@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPromptTokenizer } from './text';
 
-// On the real T5-XXL tokenizer (vendor data): tools/integration/promptTokenizer.integration.test.ts.
+// On the real T5-XXL and CLIP tokenizers (vendor data): tools/convert/tokenizers/*.integration.test.ts.
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
