@@ -1,9 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Tests that run onnxruntime-node, build graphs or bundles with the converter, or load the tiny checkpoints
- * are `*.integration.test.ts` (the worker's live in tools/integration/: workers/ never imports tools/).
- * Everything else is a unit test: pure, in Node (workers/, tools/ and src/editor are pure TypeScript by design).
+ * Tests that run onnxruntime-node, build graphs or bundles with the converter, or read the third-party data in
+ * ../shared/vendor-data are `*.integration.test.ts` (`npm run test:integration`); the worker's live in
+ * tools/integration/, since workers/ never imports tools/. Everything else is a unit test (`npm run test:unit`):
+ * pure and fast, in Node (workers/, tools/ and src/editor are pure TypeScript by design).
  */
 const INTEGRATION = '**/*.integration.test.ts';
 
