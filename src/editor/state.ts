@@ -43,7 +43,7 @@ export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
  * `idle` once it is shown, failed, or was overridden by the user opening something else. Until then the canvas shows
  * that work is being restored, not the start screen, so nothing clicked there is lost when the session appears.
  */
-export type RestoreState =
+type RestoreState =
   { phase: 'checking' } | { phase: 'restoring'; sessionId: string; name: string } | { phase: 'idle' };
 
 /** A side panel shown as a drawer over the canvas (narrow windows; on wide ones both panels are always there). */
