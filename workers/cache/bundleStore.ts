@@ -74,7 +74,7 @@ export interface BundleStore {
 
 /**
  * 16 MiB. Chromium's IndexedDB Blob writes were fastest from 16 MiB up (1 MiB ≈ 60–100 MB/s, 16 MiB ≈ 120–180 MB/s
- * on the 2-core lab box, e2e/cache.spec.ts bench); memory stays at about two chunks; 10 GB is ~640 chunks; a
+ * on the 2-core lab box, `npm run bench:cache`); memory stays at about two chunks; 10 GB is ~640 chunks; a
  * crash or reload refetches at most one chunk (a cut connection or a cancel refetches nothing already received).
  */
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
