@@ -57,7 +57,7 @@ export const SHORTCUTS: Shortcut[] = [
   {
     action: 'cancel',
     keys: 'Esc',
-    label: 'Cancel the running edit (or a stroke, or close a dialog)',
+    label: 'Cancel the running edit (or a stroke; close a dialog or a side-panel drawer)',
     group: 'Edit',
     match: key('escape'),
   },
