@@ -28,16 +28,16 @@ test('Generate before the model is ready waits for it with progress, and runs wh
   });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
-  // The sampler fields show the model's own values at once, not generic ones that jump on install.
-  await expect(page.getByLabel('Steps')).toHaveValue(String(sampling.default_steps));
-  await expect(page.getByLabel('Average of runs')).toHaveValue(String(sampling.default_average ?? 1));
-
   const badge = page.getByTestId('model-status');
   await expect(badge).toContainText(/Loading model… \d+ %/);
   await expect(badge).not.toContainText('No model ready');
   await expect(badge.locator('progress')).toBeVisible();
 
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
+  // The sampler fields show the model's own values while it is still loading, not generic ones that jump on install.
+  await expect(badge).toContainText(/Loading model/);
+  await expect(page.getByLabel('Steps')).toHaveValue(String(sampling.default_steps));
+  await expect(page.getByLabel('Average of runs')).toHaveValue(String(sampling.default_average ?? 1));
   await page.getByTestId('prompt-input').fill('remove the star');
   await page.getByTestId('generate').click();
   const waiting = page.getByTestId('waiting');

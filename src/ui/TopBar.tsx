@@ -117,7 +117,7 @@ export function TopBar(p: TopBarProps) {
         <Icon name="chip" />
         <span className="model-label">{label}</span>
         {!p.modelLabel && p.modelLoading !== null && (
-          <progress className="model-progress" max={1} value={p.modelLoading} aria-label="Model loaded" />
+          <progress className="model-progress" max={1} value={p.modelLoading} aria-hidden="true" />
         )}
       </button>
       <button
