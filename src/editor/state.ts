@@ -23,7 +23,7 @@ import type { Size, Viewport } from './viewport';
  * How much a message matters: info (what happened, fades by itself), warning (worth reading, not a failure),
  * error (something the user asked for did not happen).
  */
-export type NoticeSeverity = 'info' | 'warning' | 'error';
+type NoticeSeverity = 'info' | 'warning' | 'error';
 
 /** A message for the user. Actions set the latest one as `notice`; the store stacks them as `toasts`. */
 export interface Notice {

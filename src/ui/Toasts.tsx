@@ -3,7 +3,7 @@ import type { Toast } from '../editor/state';
 import { Icon, type IconName } from './Icon';
 
 /** How long an info toast stays (while not hovered or focused): long enough to read two lines. */
-export const INFO_TOAST_MS = 6000;
+const INFO_TOAST_MS = 6000;
 
 const ICONS: Record<Toast['severity'], IconName> = { info: 'info', warning: 'warning', error: 'alert' };
 
