@@ -1,14 +1,10 @@
-/**
- * Real edits on the embedded kontext-micro bundle. These tests skip while the engine lists no embedded bundle
- * (edits land with #4) and switch on by themselves once it does.
- */
+/** Real edits on the embedded kontext-micro bundle (the build ships it: without it these tests fail). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import {
   exportCurrentSession,
-  hasEmbeddedBundle,
-  NO_ENGINE,
+  openEditorWithModel,
   paintStroke,
   saveScreenshot,
   useBackend,
@@ -32,7 +28,7 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
   page,
 }, testInfo) => {
   test.setTimeout(6 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await page
@@ -70,7 +66,7 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
 
 test('a masked edit leaves every pixel outside the mask identical', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Text on a gradient' }).click();
   await page.getByLabel('Brush size (image pixels)').fill('36');
@@ -96,7 +92,7 @@ test('a masked edit leaves every pixel outside the mask identical', async ({ pag
 
 test('cancel stops a running edit and keeps the session as it was', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   // WebGPU keeps this spec: Auto now picks WASM on SwiftShader, so it is chosen explicitly.
   await useBackend(page, 'webgpu');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
@@ -122,7 +118,7 @@ test('cancel stops a running edit and keeps the session as it was', async ({ pag
 
 test('one Generate with two variations adds two sibling turns with their own seeds', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await page.getByLabel('Variations').fill('2');
@@ -142,7 +138,7 @@ test('one Generate with two variations adds two sibling turns with their own see
 
 test('unchanged pixels come back from the input byte for byte, and not when the option is off', async ({ page }) => {
   test.setTimeout(3 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await expect(page.getByTestId('keep-unchanged')).toBeChecked(); // the default

@@ -5,11 +5,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import {
-  hasEmbeddedBundle,
   imagePointToScreen,
   maskCoverage,
-  NO_ENGINE,
   openEditor,
+  openEditorWithModel,
   saveScreenshot,
   useBackend,
 } from './editor/app';
@@ -148,7 +147,7 @@ test('a real edit that changed (almost) nothing is kept, marked, and reported wi
   page,
 }, testInfo) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
-  test.skip(!(await hasEmbeddedBundle(page)), NO_ENGINE);
+  await openEditorWithModel(page);
   await useBackend(page, 'wasm');
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   // A mask of ~50 pixels: whatever the model does inside it, under 0.5 % of the 128×128 image can change.

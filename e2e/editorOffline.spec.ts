@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hasEmbeddedBundle, openEditor, saveScreenshot } from './editor/app';
+import { openEditor, openEditorWithModel, saveScreenshot } from './editor/app';
 import { generate } from './editor/engine';
 
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -10,7 +10,7 @@ test('after one online visit the app loads offline, cross-origin isolated, with 
 }, testInfo) => {
   test.setTimeout(300_000);
   await openEditor(page);
-  const embedded = await hasEmbeddedBundle(page);
+  await openEditorWithModel(page); // a second load, as before: the page the service worker then controls
   // Wait until the service worker has precached everything and controls the page.
   await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
@@ -33,7 +33,7 @@ test('after one online visit the app loads offline, cross-origin isolated, with 
   expect(cached.filter((u) => u.includes('/bundles/'))).toEqual([]);
   expect(cached.some((u) => u.endsWith('/index.html'))).toBe(true);
   // The model must be stored before the network goes: it is no longer in the precache.
-  if (embedded) await expect(page.getByTestId('model-status')).toContainText('kontext-micro', { timeout: 120_000 }); // not 'Loading model…'
+  await expect(page.getByTestId('model-status')).toContainText('kontext-micro', { timeout: 120_000 }); // not 'Loading model…'
 
   // navigator.onLine is unreliable on service-worker pages (crbug 678075): probe the network itself.
   const probe = () =>
@@ -56,11 +56,9 @@ test('after one online visit the app loads offline, cross-origin isolated, with 
   await expect(page.getByTestId('turn')).toHaveCount(1);
   await saveScreenshot(page, testInfo, '12-offline');
 
-  if (embedded) {
-    // With the engine: an edit works with the network off (the bundle is in IndexedDB).
-    await generate(page, 'make the red circle blue');
-    await expect(page.getByTestId('turn')).toHaveCount(2);
-  }
+  // With the engine: an edit works with the network off (the bundle is in IndexedDB).
+  await generate(page, 'make the red circle blue');
+  await expect(page.getByTestId('turn')).toHaveCount(2);
   await context.setOffline(false);
 });
 

@@ -18,12 +18,15 @@ export async function openEditor(page: Page): Promise<void> {
 }
 
 /**
- * True when the engine lists the embedded kontext-micro bundle. Specs that need real edits skip while it
- * is absent, and switch on by themselves when the engine and the bundle land.
+ * Opens the editor and fails unless the engine lists the embedded kontext-micro bundle. The build always ships it
+ * (`npm run test:e2e` runs `npm run bundle:micro` first), so a spec that needs real edits fails without it, never skips.
  */
-export async function hasEmbeddedBundle(page: Page): Promise<boolean> {
+export async function openEditorWithModel(page: Page): Promise<void> {
   await openEditor(page);
-  return (await page.getByTestId('model-status').getAttribute('data-embedded-bundle')) === 'present';
+  await expect(
+    page.getByTestId('model-status'),
+    'the engine lists no embedded kontext-micro bundle: npm run bundle:micro builds it into public/bundles before vite build',
+  ).toHaveAttribute('data-embedded-bundle', 'present');
 }
 
 /**
@@ -37,8 +40,6 @@ export async function useBackend(page: Page, backend: 'webgpu' | 'wasm'): Promis
   await expect(page.getByTestId('capabilities')).toHaveAttribute('data-backend', backend);
   await page.getByRole('tab', { name: 'Editor' }).click();
 }
-
-export const NO_ENGINE = 'the embedded kontext-micro bundle is not available yet (engine edits land with #4)';
 
 /** Opens an image through the Open button's file input; the root turn appears. */
 export async function openImage(page: Page, name: string, buffer: Buffer): Promise<void> {

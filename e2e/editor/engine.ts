@@ -1,4 +1,4 @@
-/** @file Helpers for specs that run real edits (they skip until the embedded bundle exists). */
+/** @file Helpers for specs that run real edits on the embedded bundle. */
 import { expect, type Page } from '@playwright/test';
 
 /** Generous: SwiftShader runs WebGPU on two CPU cores. */
