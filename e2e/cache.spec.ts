@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';
 import { startTestServer, TEST_PAGE, type TestServer } from '../tools/testing/devServer';
 import { writeTestBundle, type WrittenBundle } from './cache/fixtures';
+import type * as Harness from './cache/harness';
 import type { HarnessOptions, Outcome } from './cache/harness';
 import { REPO_ROOT } from './models';
 
-type Harness = typeof import('./cache/harness');
 declare global {
   interface Window {
-    cacheHarness: Harness;
+    cacheHarness: typeof Harness;
   }
 }
 

@@ -85,7 +85,7 @@ export async function benchAddBundle(url: string, chunkBytes: number, db: string
       const reader = blob.stream().getReader();
       for (let x = await reader.read(); !x.done; x = await reader.read()) read += x.value.length;
     } catch (e) {
-      throw new Error(`reading back ${f.path} (${blob.size} bytes) after ${read} bytes: ${e}`);
+      throw new Error(`reading back ${f.path} (${blob.size} bytes) after ${read} bytes: ${String(e)}`);
     }
   }
   return { add: rate(info.totalBytes, addMs), readBack: rate(read, performance.now() - r), chunkMiB: chunkBytes / MB };
@@ -104,7 +104,7 @@ export async function addBundle(url: string, chunkBytes: number, db: string): Pr
 /** Diagnostic: reads each stored chunk of a file on its own; returns the first failure. */
 export async function probeChunks(db: string, id: string, path: string): Promise<string> {
   const store = createStore(db, 'kv');
-  const rec = await get(['file', id, path], store);
+  const rec = await get<{ chunks: number }>(['file', id, path], store);
   if (!rec) return 'no file record (deleted as unreadable)';
   const chunks = await getMany(
     Array.from({ length: rec.chunks }, (_, i) => ['chunk', id, path, i]),
@@ -129,7 +129,7 @@ export async function probeChunks(db: string, id: string, path: string): Promise
     await new Blob(chunks as Blob[]).arrayBuffer();
     out.push('concat ok');
   } catch (e) {
-    out.push(`concat: ${e}`);
+    out.push(`concat: ${String(e)}`);
   }
   return out.join('; ');
 }
