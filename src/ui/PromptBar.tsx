@@ -95,7 +95,7 @@ export function PromptBar(p: PromptBarProps) {
           className="prompt-input"
           type="text"
           value={prompt.text}
-          placeholder="Describe the edit: “make the red circle blue”"
+          placeholder="Describe the edit: “make the background yellow”"
           aria-label="Instruction"
           disabled={busy}
           data-testid="prompt-input"
