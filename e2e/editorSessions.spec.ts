@@ -164,13 +164,11 @@ test('the session list opens, renames and deletes; a damaged import changes noth
   await page.getByLabel('Session name').last().press('Enter');
   await expect(rows.filter({ hasText: 'Renamed' })).toHaveCount(1);
 
-  await page
-    .getByTestId('import-session')
-    .setInputFiles({
-      name: 'broken.kontext',
-      mimeType: 'application/octet-stream',
-      buffer: makeBranchedSession().subarray(0, 900),
-    });
+  await page.getByTestId('import-session').setInputFiles({
+    name: 'broken.kontext',
+    mimeType: 'application/octet-stream',
+    buffer: makeBranchedSession().subarray(0, 900),
+  });
   await expect(page.getByRole('alert')).toContainText('“broken.kontext” could not be imported');
   await expect(page.getByRole('alert')).toContainText('Nothing was changed');
   await expect(rows).toHaveCount(2);

@@ -53,7 +53,9 @@ export function ModelsView() {
           onPickFolder={() =>
             void pickDirectoryFiles()
               .then((picked) => picked && a.addBundleFromFiles(picked.name, picked.files))
-              .catch((e) => a.report({ severity: 'error', text: `The folder could not be read: ${(e as Error).message}` }))
+              .catch((e) =>
+                a.report({ severity: 'error', text: `The folder could not be read: ${(e as Error).message}` }),
+              )
           }
           onFolderFiles={(files) => {
             if (files.length) {

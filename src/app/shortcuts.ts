@@ -52,7 +52,7 @@ const key =
   (e: KeyInput) =>
     keys.includes(e.key.toLowerCase()) || keys.includes(e.code);
 
-export const SHORTCUTS: Shortcut[] = [
+const SHORTCUTS: Shortcut[] = [
   { action: 'generate', keys: 'Ctrl+Enter', label: 'Generate', group: 'Edit', mod: true, match: key('enter') },
   {
     action: 'cancel',

@@ -6,7 +6,7 @@ import type { BackendChoice, EngineApi, MaskImage, RgbaImage, SamplingDefaults }
 import type { HistoryTree, ImageRef } from './history/types';
 
 /** The next edit's inputs that are not part of the tree yet. */
-export interface Draft {
+interface Draft {
   mask: MaskImage | null;
   references: ImageRef[];
   prompt: string;

@@ -34,7 +34,7 @@ export function selectChangedShare(s: StudioState): number | null {
 }
 
 /** Why a bundle cannot run edits now, or null when it can. */
-export function getBundleProblem(b: BundleInfo): string | null {
+function getBundleProblem(b: BundleInfo): string | null {
   if (b.unsupportedReason) return b.unsupportedReason;
   if (!b.complete) return 'not downloaded yet';
   return null;
@@ -46,7 +46,7 @@ export function selectActiveBundle(s: StudioState): BundleInfo | null {
   return usable.find((b) => b.id === s.selectedBundleId) ?? usable.find((b) => b.embedded) ?? null;
 }
 
-export function selectEmbeddedBundle(s: StudioState): BundleInfo | null {
+function selectEmbeddedBundle(s: StudioState): BundleInfo | null {
   return s.bundles?.find((b) => b.embedded) ?? null;
 }
 

@@ -43,8 +43,7 @@ export type View = 'editor' | 'sessions' | 'models' | 'diagnostics';
  * `idle` once it is shown, failed, or was overridden by the user opening something else. Until then the canvas shows
  * that work is being restored, not the start screen, so nothing clicked there is lost when the session appears.
  */
-type RestoreState =
-  { phase: 'checking' } | { phase: 'restoring'; sessionId: string; name: string } | { phase: 'idle' };
+type RestoreState = { phase: 'checking' } | { phase: 'restoring'; sessionId: string; name: string } | { phase: 'idle' };
 
 /** A side panel shown as a drawer over the canvas (narrow windows; on wide ones both panels are always there). */
 export type Drawer = 'left' | 'right';
@@ -100,7 +99,7 @@ export interface DownscaleOffer {
 }
 
 /** An image the user dropped or pasted while a session was open: new session, or reference? */
-export interface PendingImage {
+interface PendingImage {
   name: string;
   image: RgbaImage;
 }
@@ -188,7 +187,7 @@ export function differsFromDefaults(prompt: PromptSettings, defaults: SamplingDe
 }
 
 /** Steps, guidance and average here apply only while no bundle with defaults is active. */
-export const DEFAULT_PROMPT: PromptSettings = {
+const DEFAULT_PROMPT: PromptSettings = {
   text: '',
   steps: 8,
   guidance: 2.5,

@@ -15,12 +15,12 @@ import { followNotice } from './notices';
 import { selectActiveBundle, selectModelLoading } from './selectors';
 import { createInitialState, differsFromDefaults, SAMPLER_KEYS, type PromptSettings, type StudioState } from './state';
 
-export interface BootActions {
+interface BootActions {
   /** Loads settings and the last session, starts the engine, lists bundles. Call once. */
   boot(): Promise<void>;
 }
 
-export type StudioActions = SessionActions &
+type StudioActions = SessionActions &
   CanvasActions &
   JobActions &
   ModelActions &
@@ -47,7 +47,7 @@ export function selectSettings(s: StudioState): Settings {
 }
 
 /** The prompt with the active bundle's steps, guidance and average, while the user has not chosen their own. */
-export function withModelDefaults(s: StudioState): PromptSettings {
+function withModelDefaults(s: StudioState): PromptSettings {
   const defaults = selectActiveBundle(s)?.defaults;
   if (s.prompt.sampling !== 'model' || !defaults || !differsFromDefaults(s.prompt, defaults)) return s.prompt;
   const { steps, guidance, average } = defaults;

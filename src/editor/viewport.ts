@@ -14,8 +14,8 @@ export interface Size {
   height: number;
 }
 
-export const MIN_ZOOM = 1 / 32;
-export const MAX_ZOOM = 64;
+const MIN_ZOOM = 1 / 32;
+const MAX_ZOOM = 64;
 /** The stops that +/− step through. */
 export const ZOOM_STEPS = [
   1 / 32,
@@ -50,7 +50,7 @@ export function zoomAt(vp: Viewport, factor: number, sx: number, sy: number): Vi
 }
 
 /** Zooms to exactly `zoom`, keeping the view's centre fixed. */
-export function zoomTo(vp: Viewport, zoom: number, view: Size): Viewport {
+function zoomTo(vp: Viewport, zoom: number, view: Size): Viewport {
   return zoomAt(vp, clampZoom(zoom) / vp.zoom, view.width / 2, view.height / 2);
 }
 

@@ -86,11 +86,6 @@ export function drawMaskOverlay(
   ctx.putImageData(out, 0, 0);
 }
 
-/** Encodes pixels as a PNG Blob URL for <img> thumbnails. Caller revokes. */
-export function blobUrl(bytes: Uint8Array | Blob, type = 'image/png'): string {
-  return URL.createObjectURL(bytes instanceof Blob ? bytes : new Blob([bytes as BlobPart], { type }));
-}
-
 /** Starts a download of `data` as `fileName`. */
 export function downloadBlob(data: Blob, fileName: string): void {
   const url = URL.createObjectURL(data);

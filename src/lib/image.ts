@@ -4,7 +4,7 @@ import { readImageHeader, type ImageHeader } from './imageHeader';
 /** Largest side we accept: bigger images exhaust memory long before the model could use them. */
 export const MAX_IMAGE_SIDE = 8192;
 /** Smallest side we accept: the model's latents are 1/8 of the image; below 8 px nothing is left. */
-export const MIN_IMAGE_SIDE = 8;
+const MIN_IMAGE_SIDE = 8;
 /** How much of a file we read to find its size (JPEG frame headers can follow large EXIF blocks). */
 const HEADER_BYTES = 256 * 1024;
 
@@ -62,7 +62,7 @@ export function checkImageHeader(name: string, mimeType: string, header: ImageHe
  * @throws ImageTooLargeError when a side is above MAX_IMAGE_SIDE but the downscaled image would be usable;
  * ImageFileError when a side is below MIN_IMAGE_SIDE, or would be once downscaled (a 100000×20 strip).
  */
-export function checkImageSize(name: string, width: number, height: number): void {
+function checkImageSize(name: string, width: number, height: number): void {
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     throw new ImageFileError(
       `"${name}" is ${width}×${height}; images must be at least ${MIN_IMAGE_SIDE}×${MIN_IMAGE_SIDE}.`,

@@ -3,7 +3,7 @@
  * 16000×16000 PNG is refused before the browser allocates a gigabyte for its pixels.
  */
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'svg';
+type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'svg';
 
 /** What the header says; width/height are null when the format is known but its size could not be read. */
 export interface ImageHeader {
@@ -49,7 +49,10 @@ function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
   }
   if (kind === 'VP8X') {
     if (b.length < 30) return null;
-    return { width: 1 + (b[24]! | (b[25]! << 8) | (b[26]! << 16)), height: 1 + (b[27]! | (b[28]! << 8) | (b[29]! << 16)) };
+    return {
+      width: 1 + (b[24]! | (b[25]! << 8) | (b[26]! << 16)),
+      height: 1 + (b[27]! | (b[28]! << 8) | (b[29]! << 16)),
+    };
   }
   return null;
 }

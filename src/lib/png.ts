@@ -35,7 +35,7 @@ export interface PngChunk {
 }
 
 /** True when the bytes start with the PNG signature. */
-export function isPng(bytes: Uint8Array): boolean {
+function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
@@ -86,7 +86,7 @@ function toLatin1(text: string): Uint8Array {
 }
 
 /** A tEXt chunk: keyword (1–79 Latin-1 characters), a NUL, then the text. */
-export function makeTextChunk(keyword: string, text: string): PngChunk {
+function makeTextChunk(keyword: string, text: string): PngChunk {
   if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new PngError(`invalid tEXt keyword "${keyword}"`);
   const key = toLatin1(keyword);
   const value = toLatin1(text);

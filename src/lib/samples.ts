@@ -22,9 +22,9 @@ export const COLORS = {
   gray: [128, 128, 128],
   brown: [130, 80, 40],
 } as const satisfies Record<string, Rgb>;
-export type ColorName = keyof typeof COLORS;
+type ColorName = keyof typeof COLORS;
 
-export type ShapeKind = 'circle' | 'square' | 'triangle' | 'star' | 'heart' | 'ring' | 'cross' | 'diamond';
+type ShapeKind = 'circle' | 'square' | 'triangle' | 'star' | 'heart' | 'ring' | 'cross' | 'diamond';
 
 type Background =
   | { kind: 'flat'; color: ColorName }

@@ -33,7 +33,9 @@ export function startAutosave(store: StudioStore, port: SessionPort, delayMs = 4
         await port.save(snapshot);
         await store.getState().refreshSessions();
       } catch (e) {
-        store.getState().report({ severity: 'error', text: `Your session could not be saved: ${(e as Error).message}` });
+        store
+          .getState()
+          .report({ severity: 'error', text: `Your session could not be saved: ${(e as Error).message}` });
       }
     });
     return running;

@@ -9,10 +9,10 @@ import type { SessionMeta, SessionPort, SessionSnapshot, Settings } from '../edi
 import { decodeImageBlob, decodeMaskBlob, downscale, encodeImageBlob, encodeMaskBlob, hashBytes } from './codec';
 import type { KeyValue } from './kv';
 
-export const SESSION_RECORD_VERSION = 1;
+const SESSION_RECORD_VERSION = 1;
 
 /** What is stored per session (the tree refers to Blobs by ImageRef id). */
-export interface SessionRecord {
+interface SessionRecord {
   format: 'kontext-session';
   version: number;
   id: string;

@@ -11,7 +11,7 @@ import type { SessionSnapshot } from '../editor/ports';
 import { decodeImageBlob, decodeMaskBlob, encodeImageBlob, encodeMaskBlob } from './codec';
 
 const MAGIC = 'KSESSION';
-export const SESSION_FILE_VERSION = 1;
+const SESSION_FILE_VERSION = 1;
 export const SESSION_FILE_EXTENSION = '.kontext';
 
 interface BlobEntry {

@@ -47,7 +47,7 @@ export interface FakeEngine extends EngineApi {
 }
 
 /** Inverts RGB, composited through the mask by the engine's own rule (everywhere without a mask). */
-export function fakeEdit(job: EditJob): RgbaImage {
+function fakeEdit(job: EditJob): RgbaImage {
   const data = new Uint8ClampedArray(job.image.data);
   for (let p = 0; p < data.length / 4; p++) for (let c = 0; c < 3; c++) data[p * 4 + c] = 255 - data[p * 4 + c]!;
   const inverted = { width: job.image.width, height: job.image.height, data };

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { BundleInfo, FileProgress, StorageInfo } from '../../workers/api';
 import { Icon } from './Icon';
 
-export interface DownloadState {
+interface DownloadState {
   label: string;
   files: FileProgress[];
   error: string | null;
@@ -27,7 +27,7 @@ export interface ModelManagerProps {
 }
 
 const MB = 1024 * 1024;
-export const formatBytes = (n: number) =>
+const formatBytes = (n: number) =>
   n >= 1024 * MB
     ? `${(n / 1024 / MB).toFixed(2)} GB`
     : n >= MB

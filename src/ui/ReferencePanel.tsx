@@ -3,7 +3,7 @@ import type { RgbaImage } from '../../workers/api';
 import { Icon } from './Icon';
 import { ImageThumb } from './ImageThumb';
 
-export interface ReferenceItem {
+interface ReferenceItem {
   id: string;
   image: RgbaImage;
 }

@@ -43,7 +43,7 @@ function timeModels(models: KontextModels, spent: { ms: number }): KontextModels
 }
 
 /** A smooth test picture at the bundle's first bucket. */
-export function makeBenchImage(width: number, height: number): RgbaImage {
+function makeBenchImage(width: number, height: number): RgbaImage {
   const data = new Uint8ClampedArray(4 * width * height);
   for (let i = 0; i < width * height; i++) {
     const x = i % width;

@@ -13,7 +13,6 @@ import {
   type SafetensorsDtype,
 } from './safetensorsDtypes';
 
-export type { SafetensorsDtype } from './safetensorsDtypes';
 export { writeSafetensors, type WritableTensor } from './safetensorsWriter';
 
 /** Where one tensor lives. */
@@ -55,7 +54,7 @@ export class SafetensorsError extends Error {
 const MAX_HEADER_BYTES = 100_000_000;
 
 /** Index file name used by Hugging Face sharded checkpoints. */
-export const INDEX_FILE_NAME = 'model.safetensors.index.json';
+const INDEX_FILE_NAME = 'model.safetensors.index.json';
 
 /**
  * Opens one .safetensors file and validates its header.

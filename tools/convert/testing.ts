@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export { REPO_ROOT, ROUNDTRIP_FIXTURE, VENDOR_DATA_DIR } from './paths';
+export { ROUNDTRIP_FIXTURE, VENDOR_DATA_DIR } from './paths';
 
 /** Returns a deterministic PRNG in [0, 1) (mulberry32). */
 export function makeRng(seed: number): () => number {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, normalize } from 'node:path';
 
-export interface Fault {
+interface Fault {
   /** Destroys the connection (300 ms) after sending this many body bytes of the response. */
   cutAfter?: number;
   /** Flips one byte in the middle of the file. */
@@ -17,7 +17,7 @@ export interface Fault {
   delayMs?: number;
 }
 
-export interface BundleRequest {
+interface BundleRequest {
   bundle: string;
   path: string;
   start: number;

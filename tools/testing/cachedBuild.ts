@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 const STAMP_FILE = 'build-stamp.json';
 
 /** The converter's own sources (its ONNX builder included): a change to any of them invalidates every cached build. */
-export const CONVERTER_DIR = resolve(import.meta.dirname, '../convert');
+const CONVERTER_DIR = resolve(import.meta.dirname, '../convert');
 
 /**
  * Identifies a build: the sizes and mtimes of its input files plus a hash of the TypeScript sources

@@ -6,7 +6,7 @@
 
 import { JOB_LIMITS, type NumberLimit } from '../api/limits';
 
-export const MANIFEST_FORMAT = 'kontext-bundle';
+const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
 
 /** DiT hyper-parameters (docs/kontext-spec.md §2.1). */
@@ -56,7 +56,7 @@ export interface ModelConfig {
 }
 
 /** Sampler defaults and the resolution buckets (width, height) the model was trained at. */
-export interface SamplingConfig {
+interface SamplingConfig {
   defaultSteps: number;
   defaultGuidance: number;
   /** Denoising runs averaged into one edit (EditJob.average); `default_average`, 1 when absent. */
@@ -74,9 +74,7 @@ export interface GraphFiles {
   data: string[];
 }
 
-export type GraphRole = 'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder';
-
-export interface Components {
+interface Components {
   /** The DiT as K ≥ 1 segments run back to back (segment i's outputs are segment i+1's inputs). */
   dit: GraphFiles[];
   t5: GraphFiles;
@@ -102,11 +100,11 @@ export interface FileEntry {
 }
 
 /** What a file is for, as manifest.json spells it beside each file (derived from `components`). */
-export type FileRole =
+type FileRole =
   'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder' | 't5_tokenizer' | 'clip_tokenizer';
 
 /** The role of every file the components reference. */
-export function getFileRoles(c: Components): Map<string, FileRole> {
+function getFileRoles(c: Components): Map<string, FileRole> {
   const roles = new Map<string, FileRole>();
   const add = (role: FileRole, g: GraphFiles | null) => g && [g.graph, ...g.data].forEach((p) => roles.set(p, role));
   c.dit.forEach((g) => add('dit', g));

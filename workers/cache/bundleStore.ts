@@ -48,7 +48,7 @@ export interface BundleStoreDeps {
 }
 
 /** The part of the Web Locks API the store uses. */
-export interface LockLike {
+interface LockLike {
   request<T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
 
@@ -77,7 +77,7 @@ export interface BundleStore {
  * on the 2-core lab box, `npm run bench:cache`); memory stays at about two chunks; 10 GB is ~640 chunks; a
  * crash or reload refetches at most one chunk (a cut connection or a cancel refetches nothing already received).
  */
-export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 
 const sameFolder = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 

@@ -9,7 +9,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** True when an error is a DOMException-like error named `name` (works across realms and in Node). */
-export function isNamedError(error: unknown, name: string): boolean {
+function isNamedError(error: unknown, name: string): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
 }
 

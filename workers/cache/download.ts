@@ -30,7 +30,7 @@ export interface DownloadFileOptions {
 }
 
 /** Lowercase hex of a digest. */
-export function toHex(digest: ArrayBuffer): string {
+function toHex(digest: ArrayBuffer): string {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

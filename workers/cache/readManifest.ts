@@ -26,7 +26,7 @@ export function parseStoredManifest(json: unknown, where: string): Manifest {
 }
 
 /** File paths must stay inside the bundle folder and be unique (each is a key and a URL under the folder). */
-export function checkFilePaths(manifest: Manifest): void {
+function checkFilePaths(manifest: Manifest): void {
   const seen = new Set<string>();
   for (const { path } of manifest.files) {
     if (path.startsWith('/') || path.split('/').some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'))) {

@@ -73,7 +73,7 @@ export function makeRandomBytes(n: number, seed: number): Uint8Array<ArrayBuffer
 }
 
 /** What the fake server does to one path. */
-export interface Fault {
+interface Fault {
   /** Fails the body with a network error after this many bytes (of this response). */
   cutAfter?: number;
   status?: number;

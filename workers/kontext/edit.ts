@@ -32,7 +32,7 @@ import { getSchedule } from './schedule';
 import type { PromptTokenizer } from './text';
 
 /** An image encoded for the sequence: packed tokens and their latent shape. */
-export interface ReferenceTokens {
+interface ReferenceTokens {
   tokens: Float32Array;
   shape: LatentShape;
 }

@@ -17,7 +17,7 @@ import type { RgbaImage } from '../api/types';
 /** Largest per-channel change (0–255), after smoothing, that still counts as "unchanged". */
 export const CHANGE_THRESHOLD = 48;
 /** Above this share of changed pixels the edit is global and nothing is copied back. */
-export const GLOBAL_EDIT_SHARE = 0.25;
+const GLOBAL_EDIT_SHARE = 0.25;
 /** Radii in units of `getUnit`: smoothing of the change, opening of the changed region, feather of its rim. */
 const SMOOTH = 1;
 const OPEN = 1;

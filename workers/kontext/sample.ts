@@ -16,7 +16,7 @@ import { sliceTargetTokens } from './pack';
 export type VelocityFn = (x: Float32Array, t: number, guidance: number) => Promise<Float32Array>;
 
 /** Latent blending for masked edits (§7.6); all three are packed like x, [1, L_t, F]. */
-export interface DenoiseMask {
+interface DenoiseMask {
   /** 1 = repaint, 0 = keep (see makeLatentMask). */
   mask: Float32Array;
   /** Clean packed latents of the image being edited, at the target size. */

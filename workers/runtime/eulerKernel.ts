@@ -30,7 +30,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
 }`;
 
 /** What one update needs besides the buffers fixed at creation. */
-export interface EulerStep {
+interface EulerStep {
   /** The DiT's velocity output (at least `count` floats; only the target part is read). */
   velocity: GPUBuffer;
   dt: number;

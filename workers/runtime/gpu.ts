@@ -48,7 +48,7 @@ export function softwareAdapterName(
 }
 
 /** Why Auto runs on WASM when the only adapter is software: on SwiftShader an edit took ~1 min against ~1 s. */
-export function softwareAdapterReason(name: string): string {
+function softwareAdapterReason(name: string): string {
   return `WebGPU adapter is a software fallback (${name}): using WASM, which is faster here; choose WebGPU to use it anyway`;
 }
 

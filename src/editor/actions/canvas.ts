@@ -44,8 +44,8 @@ function sameMask(a: MaskImage | null, b: MaskImage | null): boolean {
   return a.width === b.width && a.height === b.height && a.data.every((v, i) => v === b.data[i]);
 }
 
-export const BRUSH_MIN = 1;
-export const BRUSH_MAX = 512;
+const BRUSH_MIN = 1;
+const BRUSH_MAX = 512;
 
 export function createCanvasActions(ctx: ActionContext<CanvasActions>): CanvasActions {
   const { get, set } = ctx;

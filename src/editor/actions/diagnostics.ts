@@ -28,7 +28,9 @@ export function createDiagnosticsActions(ctx: ActionContext<DiagnosticsActions>)
       const { image, encoder, decoder } = get().diagnostics;
       if (!image) return set({ notice: { severity: 'error', text: 'Open an image first.' } });
       if (!encoder || !decoder)
-        return set({ notice: { severity: 'error', text: 'Choose both the encoder and the decoder model files first.' } });
+        return set({
+          notice: { severity: 'error', text: 'Choose both the encoder and the decoder model files first.' },
+        });
       patch({ busy: true });
       set({ notice: null });
       try {

@@ -34,12 +34,12 @@ export interface JobActions {
   cancel(): Promise<void>;
 }
 
-export const PROMPT_HISTORY_LIMIT = 100;
+const PROMPT_HISTORY_LIMIT = 100;
 /** Variations per Generate: the UI's own setting (each is a separate job), so not among the engine's JOB_LIMITS. */
 export const COUNT_RANGE = [1, 4] as const;
 
 /** Preview cadence: every step for short runs, about eight previews for long ones. */
-export const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
+const getPreviewEvery = (steps: number): number => Math.max(1, Math.round(steps / 8));
 
 export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
   const { get, set, deps } = ctx;

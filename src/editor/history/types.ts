@@ -8,7 +8,7 @@ export interface ImageRef {
 }
 
 /** The parameters an edit ran with (seed as used, after "random" was resolved). */
-export interface TurnParams {
+interface TurnParams {
   steps: number;
   guidance: number;
   /** Runs averaged into the result; absent on turns made before the option existed (one run). */
@@ -20,14 +20,14 @@ export interface TurnParams {
 }
 
 /** Which model made a turn, and where. */
-export interface TurnModel {
+interface TurnModel {
   bundleId: string;
   bundleName: string;
   backend: Backend;
 }
 
 /** Wall time of one edit, ms. */
-export interface TurnTiming {
+interface TurnTiming {
   totalMs: number;
   phases: Partial<Record<JobPhase, number>>;
 }

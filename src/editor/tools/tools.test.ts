@@ -7,10 +7,12 @@ import type { BrushSettings } from './MaskBrushTool';
 
 /** A TestEditor in the tldraw spirit: a viewport, a mask and counters, driven by synthetic events. */
 function setup(brush: Partial<BrushSettings> = {}) {
+  const viewport: Viewport = { zoom: 2, panX: 0, panY: 0 };
+  const settings: BrushSettings = { size: 4, feather: 0, mode: 'paint', ...brush };
   const state = {
-    viewport: { zoom: 2, panX: 0, panY: 0 } as Viewport,
+    viewport,
     mask: createMask(50, 50) as MaskImage | null,
-    brush: { size: 4, feather: 0, mode: 'paint', ...brush } as BrushSettings,
+    brush: settings,
     changes: 0,
     commits: 0,
     restores: 0,

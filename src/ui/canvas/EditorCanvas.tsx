@@ -4,7 +4,7 @@ import type { ToolEvent } from '../../editor/tools/events';
 import type { Size, Viewport } from '../../editor/viewport';
 import { drawMaskOverlay, getImageCanvas } from '../../lib/canvasImage';
 
-export interface EditorCanvasProps {
+interface EditorCanvasProps {
   image: RgbaImage | null;
   /** The parent image, drawn left of the split when comparing. */
   before: RgbaImage | null;

@@ -16,14 +16,7 @@ import { getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchite
 import { checkTensorShapes, startGraph, WeightReader } from './commonIo';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
-export {
-  FLUX_AE,
-  FLUX_AE_DEFAULTS,
-  getAeTensorShapes,
-  getSpatialFactor,
-  readAeArchitecture,
-  type AeArchitecture,
-} from './autoencoderConfig';
+export { FLUX_AE, getAeTensorShapes, readAeArchitecture, type AeArchitecture } from './autoencoderConfig';
 
 /** File names of the graphs in a bundle. */
 export const AE_ENCODER_FILE = 'ae_encoder.onnx';

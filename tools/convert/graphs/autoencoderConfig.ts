@@ -23,7 +23,7 @@ export interface AeArchitecture {
 }
 
 /** FLUX.1's latent scaling and GroupNorm groups: the fallback when ae.safetensors carries no config (BFL's file does not). */
-export const FLUX_AE_DEFAULTS = { scaleFactor: 0.3611, shiftFactor: 0.1159, numGroups: 32 } as const;
+const FLUX_AE_DEFAULTS = { scaleFactor: 0.3611, shiftFactor: 0.1159, numGroups: 32 } as const;
 
 /** FLUX.1's AE (docs/kontext-spec.md §4.1): ch 128, ch_mult [1, 2, 4, 4], 2 ResNet blocks, z 16. */
 export const FLUX_AE: AeArchitecture = {

@@ -10,7 +10,7 @@ import { REPO_ROOT, VENDOR_DATA_DIR } from '../paths';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE } from './taef1';
 
 /** Where the cached graphs go. */
-export const TAEF1_CACHE_DIR = join(REPO_ROOT, '.cache', 'taef1');
+const TAEF1_CACHE_DIR = join(REPO_ROOT, '.cache', 'taef1');
 
 /** Where the real weights are looked for. */
 export const TAEF1_VENDOR_DIR = join(VENDOR_DATA_DIR, 'taef1');

@@ -34,10 +34,10 @@ import type { ConvertedComponent, ConvertOptions } from './types';
 export const CLIP_GRAPH_FILE = 'clip.onnx';
 
 /** HF's legacy eos_token_id in openai CLIP configs: pool at argmax(ids) instead. */
-export const LEGACY_CLIP_EOS_ID = 2;
+const LEGACY_CLIP_EOS_ID = 2;
 
 /** The HF config.json fields the text model needs. */
-export interface ClipArchitecture {
+interface ClipArchitecture {
   vocabSize: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -55,7 +55,7 @@ const POSITION_IDS = 'text_model.embeddings.position_ids';
  * Reads a CLIP text model's HF config.json (already parsed).
  * @throws Error naming the missing/invalid field, an activation other than quick_gelu, or heads not dividing the width.
  */
-export function parseClipConfig(config: unknown): ClipArchitecture {
+function parseClipConfig(config: unknown): ClipArchitecture {
   const what = 'CLIP text model';
   const n = (key: string) => readConfigNumber(config, key, what);
   const act = readConfigString(config, 'hidden_act');

@@ -20,7 +20,7 @@ import type { ConvertedGraph, ConvertOptions } from './types';
 
 /** The tiny model in the official folder layout and its goldens. */
 export const TINY_MODEL_DIR = join(REPO_ROOT, 'training', 'fixtures', 'tiny', 'model');
-export const TINY_GOLDENS_DIR = join(REPO_ROOT, 'training', 'fixtures', 'tiny', 'goldens');
+const TINY_GOLDENS_DIR = join(REPO_ROOT, 'training', 'fixtures', 'tiny', 'goldens');
 
 /** Converter options for tests: fp32 unless overridden. */
 export function makeTestOptions(overrides: Partial<ConvertOptions> = {}): ConvertOptions {
@@ -124,7 +124,7 @@ export async function writeEditedCheckpoint(
  * Wraps `src` so that the tensors `isLinear` selects read back int4-quantized and dequantized: an fp32
  * graph built from it computes what an int4 graph should, isolating quantization error from graph bugs.
  */
-export function makeDequantizedSource(
+function makeDequantizedSource(
   src: TensorSource,
   isLinear: (name: string) => boolean,
   blockSize: number,

@@ -11,7 +11,7 @@ import { hasLength, type Tuple } from '../tuple';
 export const TIME_EMBED_DIM = 256;
 
 /** RoPE base used when the checkpoint carries no config (FLUX.1). */
-export const DEFAULT_ROPE_THETA = 10_000;
+const DEFAULT_ROPE_THETA = 10_000;
 
 /** A checkpoint that is not a FLUX DiT of the expected layout; the message names the file and tensor. */
 export class DitCheckpointError extends Error {

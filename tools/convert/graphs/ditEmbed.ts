@@ -13,7 +13,7 @@ export interface DitEmbeddings {
 }
 
 /** Returns 1000 · f_k with f_k = exp(−ln(10000) · k / half), k < half (scaled in float64, rounded once). */
-export function makeTimestepFrequencies(dim = TIME_EMBED_DIM): Float32Array {
+function makeTimestepFrequencies(dim = TIME_EMBED_DIM): Float32Array {
   const half = dim / 2;
   return Float32Array.from({ length: half }, (_, k) => 1000 * Math.exp((-Math.log(10_000) * k) / half));
 }

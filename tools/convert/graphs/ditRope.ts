@@ -10,7 +10,7 @@ import type { DitGraph } from './ditOps';
  * Returns the [3, headDim / 2] matrix W with W[i][p] = ω of pair p when p belongs to axis i, else 0,
  * so that ids [L, 3] @ W gives every pair's angle (one non-zero term per sum: exact in float32).
  */
-export function makeRopeFrequencyMatrix(config: DitConfig): Float32Array {
+function makeRopeFrequencyMatrix(config: DitConfig): Float32Array {
   const pairs = config.axesDim.reduce((a, b) => a + b, 0) / 2;
   const w = new Float32Array(3 * pairs);
   let p = 0;

@@ -13,7 +13,7 @@ import type { ConvertedGraph } from './types';
 export const TINY_DIT_CHECKPOINT = join(REPO_ROOT, 'training/fixtures/tiny/model/flux1-kontext-dev.safetensors');
 
 /** Goldens of the PyTorch reference for that checkpoint (float64 math, fp32 storage). */
-export const TINY_DIT_GOLDENS = join(REPO_ROOT, 'training/fixtures/tiny/goldens/dit.safetensors');
+const TINY_DIT_GOLDENS = join(REPO_ROOT, 'training/fixtures/tiny/goldens/dit.safetensors');
 
 /** Reads the golden DiT inputs and the expected velocity. */
 export async function readDitGoldens(): Promise<{ feeds: Record<string, Feed>; velocity: Float32Array }> {

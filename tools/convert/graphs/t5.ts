@@ -25,7 +25,7 @@ import type { ConvertedComponent, ConvertOptions } from './types';
 export const T5_GRAPH_FILE = 't5.onnx';
 
 /** The HF config.json fields the encoder needs. */
-export interface T5Architecture {
+interface T5Architecture {
   vocabSize: number;
   dModel: number;
   dKv: number;
@@ -44,7 +44,7 @@ const TIED_EMBEDDING = 'encoder.embed_tokens.weight';
  * Reads a T5 v1.1 encoder's HF config.json (already parsed).
  * @throws Error naming the missing/invalid field, or for a non-gated-GELU (T5 v1.0) config.
  */
-export function parseT5Config(config: unknown): T5Architecture {
+function parseT5Config(config: unknown): T5Architecture {
   const what = 'T5 encoder';
   const n = (key: string) => readConfigNumber(config, key, what);
   const proj = readConfigString(config, 'feed_forward_proj');

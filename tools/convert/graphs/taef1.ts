@@ -17,9 +17,8 @@ import { hasLength } from '../tuple';
 export const TAEF1_ENCODER_FILE = 'preview_encoder.onnx';
 export const TAEF1_DECODER_FILE = 'preview_decoder.onnx';
 
-/** Latent channels (FLUX z_channels) and spatial factor. */
-export const TAEF1_LATENT_CHANNELS = 16;
-export const TAEF1_SCALE_FACTOR = 8;
+/** Latent channels (FLUX z_channels). */
+const TAEF1_LATENT_CHANNELS = 16;
 
 /** One entry of taesd.py's nn.Sequential; its position is the checkpoint key prefix. */
 type Layer =

@@ -10,19 +10,19 @@ import type { ExternalDataSink } from './externalData';
 import type { AttributeValue, Dim, ElemType, GraphSpec, NodeSpec, OpsetImport, TensorSpec, ValueInfo } from './proto';
 
 /** Default-domain opset: 21 keeps Conv at v11 and Resize at v19, both native WebGPU EP kernels. */
-export const DEFAULT_OPSET = 21;
+const DEFAULT_OPSET = 21;
 
 /** Microsoft contrib domain (MatMulNBits, MultiHeadAttention, …). */
 export const MS_DOMAIN = 'com.microsoft';
 
 /** Initializers smaller than this stay inside the .onnx file (scalars, shapes, small biases). */
-export const DEFAULT_EXTERNAL_THRESHOLD_BYTES = 1024;
+const DEFAULT_EXTERNAL_THRESHOLD_BYTES = 1024;
 
 /** Typed arrays accepted as initializer data; Uint16Array carries float16/bfloat16 bit patterns. */
 export type InitializerData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
 
 /** Attribute shorthand: integers, integer lists and strings are plain; floats use {@link attrFloat}. */
-export type AttributeInput = number | bigint | readonly number[] | string | AttributeValue;
+type AttributeInput = number | bigint | readonly number[] | string | AttributeValue;
 
 /** Options for a node. */
 export interface NodeOptions {

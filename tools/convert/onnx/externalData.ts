@@ -41,7 +41,7 @@ export interface ShardPlacement {
 }
 
 /** Returns the file name of shard `index` (0 → the base name). */
-export function getShardFileName(dataFileName: string, index: number): string {
+function getShardFileName(dataFileName: string, index: number): string {
   return index === 0 ? dataFileName : `${dataFileName}.${index}`;
 }
 

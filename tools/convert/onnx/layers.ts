@@ -90,7 +90,7 @@ export function addSplit<N extends number>(
 }
 
 /** Adds a float32 scalar constant (rank 0) and returns its name. */
-export function addScalar(b: GraphBuilder, value: number, prefix = 'const'): string {
+function addScalar(b: GraphBuilder, value: number, prefix = 'const'): string {
   return b.addInitializer(prefix, new Float32Array([value]), []);
 }
 
@@ -100,22 +100,17 @@ export function addRelu(b: GraphBuilder, x: string): string {
 }
 
 /** Adds Tanh. */
-export function addTanh(b: GraphBuilder, x: string): string {
+function addTanh(b: GraphBuilder, x: string): string {
   return b.addOp('Tanh', [x]);
 }
 
-/** Adds Sigmoid. */
-export function addSigmoid(b: GraphBuilder, x: string): string {
-  return b.addOp('Sigmoid', [x]);
-}
-
 /** Adds elementwise `x + y` (broadcasting). */
-export function addAdd(b: GraphBuilder, x: string, y: string): string {
+function addAdd(b: GraphBuilder, x: string, y: string): string {
   return b.addOp('Add', [x, y]);
 }
 
 /** Adds elementwise `x * y` (broadcasting). */
-export function addMul(b: GraphBuilder, x: string, y: string): string {
+function addMul(b: GraphBuilder, x: string, y: string): string {
   return b.addOp('Mul', [x, y]);
 }
 

@@ -6,7 +6,7 @@
 import { ProtoWriter } from './protobuf';
 
 /** TensorProto.DataType codes. */
-export const DataType = {
+const DataType = {
   float: 1,
   uint8: 2,
   int8: 3,
@@ -117,13 +117,6 @@ export function encodeModel(model: ModelSpec): Uint8Array {
   for (const [key, value] of Object.entries(model.metadata ?? {})) {
     w.writeMessageField(14, (e) => writeStringEntry(e, key, value));
   }
-  return w.finish();
-}
-
-/** Encodes a TensorProto on its own (used for tensor attributes and tests). */
-export function encodeTensor(tensor: TensorSpec): Uint8Array {
-  const w = new ProtoWriter();
-  writeTensor(w, tensor);
   return w.finish();
 }
 

@@ -5,7 +5,7 @@
  */
 
 /** Protobuf wire types (proto encoding spec). */
-export const WireType = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
+const WireType = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
 
 const textEncoder = new TextEncoder();
 

@@ -7,7 +7,7 @@ import type { GraphBuilder } from './GraphBuilder';
 import { encodeModel } from './proto';
 
 /** ONNX IR version that goes with opset 21 (ONNX 1.16). */
-export const IR_VERSION = 10;
+const IR_VERSION = 10;
 
 /** Options for serializeModel(). */
 export interface SerializeOptions {

@@ -11,7 +11,7 @@
 export type TokenizerJson = Record<string, unknown>;
 
 /** CLIP's pre-tokenizer pattern (transformers CLIPConverter; openai's minus the two special tokens, which are added tokens here). */
-export const CLIP_SPLIT_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
+const CLIP_SPLIT_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
 
 /** An added token as tokenizer_config.json / special_tokens_map.json write it: a string or an AddedToken object. */
 type SpecialTokenValue =

@@ -21,7 +21,7 @@ const OPENAI_PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'
 const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/gu;
 
 /** GPT-2/CLIP byte → printable character, in openai's insertion order (printable bytes first). */
-export function getBytesToUnicode(): Map<number, string> {
+function getBytesToUnicode(): Map<number, string> {
   const printable: number[] = [];
   for (let b = 0x21; b <= 0x7e; b++) printable.push(b);
   for (let b = 0xa1; b <= 0xac; b++) printable.push(b);
