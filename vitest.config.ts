@@ -20,6 +20,9 @@ export default defineConfig({
           include: ['workers/**/*.test.ts', 'tools/**/*.test.ts', 'src/**/*.test.ts'],
           exclude: [...configDefaults.exclude, INTEGRATION],
           testTimeout: 30_000,
+          // One module graph per worker instead of one per file: 10 s of CPU instead of 36 s (measured on this 2-core
+          // box). So a unit test leaves no state behind: fake timers are restored, no vi.mock, no stubbed globals.
+          isolate: false,
         },
       },
       {
