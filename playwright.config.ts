@@ -23,6 +23,9 @@ export default defineConfig({
     { name: 'engine', testMatch: ENGINE_SPECS, workers: 1 },
     { name: 'ui', testIgnore: ENGINE_SPECS },
   ],
+  // One retry under CI only: on a loaded two-core machine a spec has, rarely, waited out its timeout with no error
+  // (badInput's not-ONNX round trip, 1 run in 3 this session); a real failure fails both tries and is reported.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
