@@ -3,7 +3,7 @@
  * H, W (docs/graph-contract.md). The encoder returns the transformer-space latent scale·(mean − shift)
  * (only the mean half of conv_out is kept); the decoder takes that latent and undoes the scaling first.
  * GroupNorm is decomposed (no GroupNormalization op on the WebGPU EP); the mid attention is single-head
- * over h·w tokens with plain MatMul/Softmax. Convs stay float: fp32, or fp16 storage when the bundle's
+ * over h·w tokens with plain MatMul/Softmax, in query chunks so no [hw, hw] matrix exists (chunkedAttention.ts). Convs stay float: fp32, or fp16 storage when the bundle's
  * weights are fp16 (int4 is for Linear layers; the AE has none).
  */
 import type { AeConfig } from '../../../workers/bundle/manifest';
@@ -11,8 +11,9 @@ import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { addAffine, addUpsampleNearest } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
 import { hasLength } from '../tuple';
-import { addFloatScalar, addFloatWeight, addGroupNorm, addInt64s, addSwish } from './common';
+import { addFloatWeight, addGroupNorm, addInt64s, addSwish } from './common';
 import { getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchitecture } from './autoencoderConfig';
+import { AE_ATTENTION_CHUNKS, addChunkedAttention } from './chunkedAttention';
 import { checkTensorShapes, startGraph, WeightReader } from './commonIo';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
@@ -141,7 +142,7 @@ class AeGraph {
     return b.addOp('Add', [skip, h]);
   }
 
-  /** AttnBlock: x + proj_out(softmax(q·kᵀ/√C)·v) over the h·w positions, one head of C channels. */
+  /** AttnBlock: x + proj_out(softmax(q·kᵀ/√C)·v) over the h·w positions, one head of C channels, chunked. */
   private async attention(name: string, x: string): Promise<string> {
     const { b } = this;
     const h = await this.norm(`${name}.norm`, x);
@@ -151,8 +152,7 @@ class AeGraph {
     const k = await tokens('k'); // [1, C, hw]
     const v = b.addOp('Transpose', [await tokens('v')], { perm: [0, 2, 1] }); // [1, hw, C]
     const channels = this.r.src.getTensorInfo(`${name}.q.weight`).shape[0]!;
-    const scores = b.addOp('Mul', [b.addOp('MatMul', [q, k]), addFloatScalar(b, channels ** -0.5, 'attn_scale')]); // [1, hw, hw]
-    const attended = b.addOp('MatMul', [b.addOp('Softmax', [scores], { axis: -1 }), v]); // [1, hw, C]
+    const attended = addChunkedAttention(b, q, k, v, { scale: channels ** -0.5, chunks: AE_ATTENTION_CHUNKS }); // [1, hw, C]
     const image = b.addOp('Reshape', [b.addOp('Transpose', [attended], { perm: [0, 2, 1] }), b.addOp('Shape', [h])]);
     return b.addOp('Add', [x, await this.conv(`${name}.proj_out`, image)]);
   }
