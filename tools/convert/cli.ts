@@ -1,14 +1,15 @@
 /**
  * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K]
- *   [--block 32|64] [--taef1 <dir>] [--t5-length N] [--clip-length N]`
+ *   [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N]`
  * Converts an official FLUX.1 Kontext [dev] folder (or kontext-micro, same layout) into a web bundle.
  */
 import { convertBundle, type BundleOptions, type ComponentSummary } from './bundle/convertBundle';
+import type { AccuracyLevel } from './graphs/types';
 import { hasLength } from './tuple';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K] [--block 32|64] ' +
-  '[--taef1 <dir>] [--t5-length N] [--clip-length N]';
+  '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N]';
 
 /** Parses the command line; throws with the usage line on anything it does not understand. */
 export function parseArgs(argv: string[]): { modelDir: string; outDir: string; options: BundleOptions } {
@@ -38,6 +39,13 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         const b = int(arg, value());
         if (b !== 32 && b !== 64) throw new Error(`--block must be 32 or 64\n${USAGE}`);
         options.blockSize = b;
+        break;
+      }
+      case '--accuracy-level': {
+        const level = Number(value());
+        if (!Number.isInteger(level) || level < 0 || level > 4)
+          throw new Error(`--accuracy-level must be an integer 0–4 (MatMulNBits; 4 = int8 dot products)\n${USAGE}`);
+        options.accuracyLevel = level as AccuracyLevel;
         break;
       }
       case '--taef1':

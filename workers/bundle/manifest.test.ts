@@ -104,6 +104,17 @@ describe('parseManifest', () => {
     );
   });
 
+  it('reads accuracy_level of int4 bundles when present and leaves it out when not (older bundles)', () => {
+    expect(json()).not.toHaveProperty('accuracy_level');
+    expect(parseManifest(json())).not.toHaveProperty('accuracyLevel');
+    const four = { ...json(), accuracy_level: 4 };
+    expect(parseManifest(four).accuracyLevel).toBe(4);
+    expect(manifestToJson(parseManifest(four))).toMatchObject({ accuracy_level: 4 });
+    for (const bad of [5, -1, 1.5, '4'])
+      expect(() => parseManifest({ ...json(), accuracy_level: bad })).toThrow(/accuracy_level must be an integer 0–4/);
+    expect(() => parseManifest({ ...json(), weights: 'fp16', accuracy_level: 4 })).toThrow(/int4 bundles only/);
+  });
+
   it('refuses an unknown format version instead of guessing', () => {
     expect(() => parseManifest({ ...json(), format_version: 2 })).toThrow(/format version 2 is not supported/);
     expect(() => parseManifest({ hello: 1 })).toThrow(/not a Kontext bundle/);

@@ -121,12 +121,20 @@ function getFileRoles(c: Components): Map<string, FileRole> {
   return roles;
 }
 
+/**
+ * MatMulNBits accuracy_level (onnxruntime: the least precision its kernels may compute in): 0 = unset, 1 = fp32,
+ * 2 = fp16, 3 = bf16, 4 = int8 activations, which takes the faster int8 dot-product path.
+ */
+export type AccuracyLevel = 0 | 1 | 2 | 3 | 4;
+
 export interface Manifest {
   formatVersion: number;
   id: string;
   name: string;
   /** Weight storage of the Linear layers; activations are always fp32 at graph boundaries. */
   weights: 'fp32' | 'fp16' | 'int4';
+  /** The int4 graphs' MatMulNBits accuracy_level; absent when the converter left it out (onnxruntime's 0). */
+  accuracyLevel?: AccuracyLevel;
   /** True when the components do not all fit in memory at once: release encoders before the DiT loads. */
   memoryTight: boolean;
   /**
@@ -189,6 +197,14 @@ function parsePreviewRgb(v: unknown, zChannels: number): Manifest['previewRgb'] 
   return { matrix: numbers('matrix', 3 * zChannels), bias: numbers('bias', 3) };
 }
 
+function parseAccuracyLevel(v: unknown, weights: Manifest['weights']): AccuracyLevel | undefined {
+  if (v == null) return undefined;
+  if (weights !== 'int4') throw new ManifestError('manifest: accuracy_level is for int4 bundles only');
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 4)
+    throw new ManifestError(`manifest: accuracy_level must be an integer 0–4, got ${JSON.stringify(v)}`);
+  return v as AccuracyLevel;
+}
+
 function parseTokenizer(v: unknown, at: string): TokenizerFiles {
   const o = obj(v, at);
   return { json: str(o, 'json', at), config: str(o, 'config', at) };
@@ -222,6 +238,8 @@ export function parseManifest(json: unknown): Manifest {
   const weights = root.weights;
   if (weights !== 'fp32' && weights !== 'fp16' && weights !== 'int4')
     throw new ManifestError(`manifest: weights must be fp32, fp16 or int4`);
+
+  const accuracyLevel = parseAccuracyLevel(root.accuracy_level, weights);
 
   const m = obj(root.model, 'model');
   const d = obj(m.dit, 'model.dit');
@@ -337,6 +355,7 @@ export function parseManifest(json: unknown): Manifest {
     id: str(root, 'id', 'root'),
     name: str(root, 'name', 'root'),
     weights,
+    ...(accuracyLevel === undefined ? {} : { accuracyLevel }),
     memoryTight: root.memory_tight === true,
     previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
     model,
@@ -360,6 +379,7 @@ export function manifestToJson(m: Manifest): Json {
     id: m.id,
     name: m.name,
     weights: m.weights,
+    ...(m.accuracyLevel === undefined ? {} : { accuracy_level: m.accuracyLevel }),
     memory_tight: m.memoryTight,
     preview_rgb: m.previewRgb,
     model: {

@@ -122,5 +122,7 @@ describe('convert CLI arguments', () => {
     );
     expect(() => parseArgs(['m'])).toThrow(/usage/);
     expect(() => parseArgs(['m', 'o', '--segments', '0'])).toThrow(/--segments needs a positive integer/);
+    expect(parseArgs(['m', 'o', '--accuracy-level', '4']).options.accuracyLevel).toBe(4);
+    expect(() => parseArgs(['m', 'o', '--accuracy-level', '5'])).toThrow(/--accuracy-level must be an integer 0–4/);
   });
 });

@@ -18,7 +18,7 @@ import { convertClip } from '../graphs/clip';
 import { convertDit } from '../graphs/dit';
 import { convertT5 } from '../graphs/t5';
 import { buildTaef1Graphs } from '../graphs/taef1';
-import type { ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
+import type { AccuracyLevel, ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
 import { openTensorSource, type TensorSource } from '../safetensors';
 import { ConvertError, readModelFolder, type BundleSidecar } from './modelFolder';
 import { fitPreviewRgb } from './previewFit';
@@ -29,6 +29,8 @@ export interface BundleOptions {
   weights: WeightFormat;
   segments: number;
   blockSize?: 32 | 64;
+  /** MatMulNBits accuracy_level of int4 bundles (recorded in the manifest); undefined leaves it out. */
+  accuracyLevel?: AccuracyLevel;
   maxShardBytes?: number;
   /** A TAEF1 folder (taef1_encoder/decoder.safetensors) for the live-preview decoder. */
   taef1Dir?: string;
@@ -75,6 +77,10 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     throw new ConvertError(`${outDir}: the output folder is not empty`);
   if (!Number.isInteger(options.segments) || options.segments < 1)
     throw new ConvertError(`--segments must be a positive integer, got ${options.segments}`);
+  if (options.accuracyLevel !== undefined && options.weights !== 'int4')
+    throw new ConvertError(
+      `--accuracy-level is a MatMulNBits attribute: it needs --dtype int4, not ${options.weights}`,
+    );
   const folder = readModelFolder(modelDir);
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -91,6 +97,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     const base: ConvertOptions = {
       weights: options.weights,
       blockSize: options.blockSize ?? 32,
+      accuracyLevel: options.accuracyLevel,
       maxShardBytes: options.maxShardBytes ?? 512 * 1024 * 1024,
       onTensor: (name, bytes) => {
         done += bytes;
@@ -127,6 +134,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       id: side.id ?? `flux1-kontext-dev-${options.weights}`,
       name: side.name ?? 'FLUX.1 Kontext [dev]',
       weights: options.weights,
+      ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
       previewRgb,
       model: {

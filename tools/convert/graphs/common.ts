@@ -23,9 +23,9 @@ export function addLinearLayer(
   b: GraphBuilder,
   x: string,
   p: LinearWeights,
-  options: Pick<ConvertOptions, 'weights' | 'blockSize'>,
+  options: Pick<ConvertOptions, 'weights' | 'blockSize' | 'accuracyLevel'>,
 ): string {
-  return addLinearWeights(b, x, p, options.weights, options.blockSize);
+  return addLinearWeights(b, x, p, options.weights, options.blockSize, options.accuracyLevel);
 }
 
 /** Adds an int64 1-D constant (shapes, axes) and returns its name. */

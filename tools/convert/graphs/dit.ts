@@ -67,7 +67,7 @@ async function buildSegment(
   const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
   try {
     const b = new GraphBuilder({ sink: writer });
-    const g = new DitGraph(b, config, weights, options.weights, options.blockSize);
+    const g = new DitGraph(b, config, weights, options.weights, options.blockSize, options.accuracyLevel);
     weights.resetCount();
     const first = plan.index === 0;
     const last = plan.index === count - 1;

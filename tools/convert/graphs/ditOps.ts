@@ -10,7 +10,7 @@ import { addLinearWeights } from '../onnx/linear';
 import { hasLength, type Tuple } from '../tuple';
 import { getHeadDim } from './ditConfig';
 import type { DitWeightReader } from './ditWeights';
-import type { WeightFormat } from './types';
+import type { AccuracyLevel, WeightFormat } from './types';
 
 /** Every DiT norm (LayerNorm and QK RMSNorm) uses this epsilon. */
 const NORM_EPS = 1e-6;
@@ -33,6 +33,7 @@ export class DitGraph {
     private readonly weights: DitWeightReader,
     private readonly format: WeightFormat,
     private readonly blockSize: number,
+    private readonly accuracyLevel?: AccuracyLevel,
   ) {}
 
   /** Checkpoint Linear `prefix` (`prefix.weight` [out, in], `prefix.bias`) applied to x. */
@@ -49,6 +50,7 @@ export class DitGraph {
       { weight, bias, inFeatures, outFeatures, name: prefix },
       this.format,
       this.blockSize,
+      this.accuracyLevel,
     );
   }
 

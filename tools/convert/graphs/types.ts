@@ -4,6 +4,10 @@
  * append weights to external-data shards on disk as they go.
  */
 
+import type { AccuracyLevel } from '../../../workers/bundle/manifest';
+
+export type { AccuracyLevel } from '../../../workers/bundle/manifest';
+
 /** How the weights of Linear layers are stored; activations stay fp32 at graph boundaries. */
 export type WeightFormat = 'fp32' | 'fp16' | 'int4';
 
@@ -11,6 +15,8 @@ export interface ConvertOptions {
   weights: WeightFormat;
   /** MatMulNBits block size for int4 weights. */
   blockSize: 32 | 64;
+  /** MatMulNBits accuracy_level for int4 weights; undefined leaves the attribute out (onnxruntime's default, 0). */
+  accuracyLevel?: AccuracyLevel;
   /** Largest external-data shard, bytes (512 MB by default). */
   maxShardBytes: number;
   /** Called after each source tensor is consumed (for the progress bar). */

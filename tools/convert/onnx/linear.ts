@@ -3,7 +3,7 @@
  * fp16 weights cast up to float, or int4 com.microsoft MatMulNBits. Activations stay float32 in
  * every case; biases stay float32.
  */
-import type { WeightFormat } from '../graphs/types';
+import type { AccuracyLevel, WeightFormat } from '../graphs/types';
 import { convertFloat32ToHalf } from '../quantize/fp16';
 import { quantizeInt4 } from '../quantize/int4';
 import { MS_DOMAIN, type GraphBuilder } from './GraphBuilder';
@@ -28,7 +28,7 @@ const ONNX_FLOAT = 1;
  * - fp32: MatMul with the weight stored transposed [in, out], then Add.
  * - fp16: the transposed weight stored as float16 and Cast to float before MatMul (halves the file;
  *   on WebGPU the Cast needs the `shader-f16` feature unless ORT folds it at load).
- * - int4: MatMulNBits (bits 4, `blockSize`, default zero point 8), then Add.
+ * - int4: MatMulNBits (bits 4, `blockSize`, default zero point 8, `accuracyLevel` when given), then Add.
  * @throws Error when the weight or bias size does not match the feature counts.
  */
 export function addLinearWeights(
@@ -37,6 +37,7 @@ export function addLinearWeights(
   p: LinearWeights,
   format: WeightFormat,
   blockSize: number,
+  accuracyLevel?: AccuracyLevel,
 ): string {
   const { inFeatures: k, outFeatures: n, name } = p;
   if (p.weight.length !== k * n) throw new Error(`${name}: weight has ${p.weight.length} values, expected ${n}×${k}`);
@@ -55,7 +56,9 @@ export function addLinearWeights(
       const q = quantizeInt4(p.weight, n, k, blockSize);
       const packed = b.addInitializer(`${name}.weight_q4`, q.packed, [n, q.kBlocks, blockSize / 2], 'uint8');
       const scales = b.addInitializer(`${name}.weight_scales`, q.scales, [n * q.kBlocks]);
-      y = b.addOp('MatMulNBits', [x, packed, scales], { K: k, N: n, bits: 4, block_size: blockSize }, MS_DOMAIN);
+      const attrs: Record<string, number> = { K: k, N: n, bits: 4, block_size: blockSize };
+      if (accuracyLevel !== undefined) attrs.accuracy_level = accuracyLevel;
+      y = b.addOp('MatMulNBits', [x, packed, scales], attrs, MS_DOMAIN);
       break;
     }
     default:
