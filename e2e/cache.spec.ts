@@ -92,7 +92,7 @@ test('a download cut mid-file resumes at the stored byte without refetching veri
   const o = options('cut');
   bundles.faults.set('good/w1.onnx.data', { cutAfter: 150_000 });
   const cut = await add(page, o);
-  expect(cut).toMatchObject({ ok: false, code: 'runtime', message: expect.stringContaining('"w1.onnx.data"') });
+  expect(cut).toMatchObject({ ok: false, code: 'network', message: expect.stringContaining('"w1.onnx.data"') });
   bundles.faults.clear();
   expect((await add(page, o)).ok).toBe(true);
   expect(starts('graph.onnx')).toEqual([0]);
@@ -170,8 +170,8 @@ test('a missing file and an unknown manifest version give clear errors', async (
   bundles.faults.set('good/tokenizer.json', { status: 404 });
   expect(await add(page, options('missing'))).toMatchObject({
     ok: false,
-    code: 'bad-input',
-    message: expect.stringContaining('no file "tokenizer.json" (HTTP 404)'),
+    code: 'not-found',
+    message: expect.stringContaining('no file "tokenizer.json" (HTTP 404'),
   });
   const v2 = await add(page, options('version'), `${PREFIX}v2/`);
   expect(v2).toMatchObject({

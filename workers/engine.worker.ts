@@ -27,6 +27,7 @@ Comlink.expose(
       subtle: self.crypto.subtle,
       storage: self.navigator.storage,
       embeddedUrl: new URL(EMBEDDED_BUNDLE_PATH, appBase).href,
+      online: () => self.navigator.onLine, // tells "offline" from a server that refuses us
       locks: self.navigator.locks, // one download of a bundle at a time, across tabs
     }),
     hashImage,

@@ -40,6 +40,7 @@ export function openStore(o: HarnessOptions): BundleStore {
     subtle: crypto.subtle,
     storage,
     chunkBytes: o.chunkBytes,
+    online: () => navigator.onLine,
     locks: navigator.locks,
   });
 }

@@ -35,6 +35,24 @@ function adviceFor(code: EngineErrorCode): string {
       return 'The engine refused this request as given.';
     case 'quota':
       return 'The browser ran out of storage. Delete a bundle or old sessions, or allow persistent storage in Models.';
+    case 'offline':
+      return 'This device is offline. Reconnect, then Retry in Models: the download continues where it stopped.';
+    case 'network':
+      return 'The download broke off (the connection dropped or the server failed). Retry in Models: it continues where it stopped.';
+    case 'cors':
+      return (
+        'The server did not let this page download from it: it sends no CORS header (Access-Control-Allow-Origin), ' +
+        'or it cannot be reached. If the address opens in a new tab, the server lacks CORS: host the bundle where ' +
+        'CORS is on (Hugging Face is), or download the folder and use Add from a folder.'
+      );
+    case 'not-found':
+      return 'The server has nothing at that address (HTTP 404). Check the URL: it must be the bundle folder, the one that holds manifest.json.';
+    case 'access-denied':
+      return (
+        'The server wants a login (HTTP 401/403): the model is private or gated. On Hugging Face, accept its licence ' +
+        'on the model page, then download the bundle folder and use Add from a folder; this page never sends your ' +
+        'Hugging Face login or a token.'
+      );
     case 'hash-mismatch':
       return 'A downloaded file is damaged (checksum mismatch). Resume the download to fetch it again.';
     case 'cancelled':

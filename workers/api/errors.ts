@@ -31,6 +31,19 @@ export const ENGINE_ERROR_CODES = [
   'bad-input',
   /** The browser's storage is full or lost stored data. */
   'quota',
+  /** The device is offline (navigator.onLine), so a download could not start or go on. */
+  'offline',
+  /** A download broke off mid-file, or the server failed (5xx, 429); a retry resumes at the last stored byte. */
+  'network',
+  /**
+   * A URL's server answered nothing this page may read: no CORS headers (Access-Control-Allow-Origin) or not
+   * reachable at all. Under our COEP (require-corp) the browser cannot tell those two apart (see cacheErrors.ts).
+   */
+  'cors',
+  /** The server has nothing at a bundle URL (HTTP 404 or 410). */
+  'not-found',
+  /** The server refused without a login (HTTP 401 or 403): a private or gated model. */
+  'access-denied',
   /** A downloaded or picked file does not match the manifest's sha256 or size. */
   'hash-mismatch',
   /** cancel() stopped the work. */

@@ -103,7 +103,7 @@ describe('createBundleStore', () => {
   it('resumes a download cut mid-file at the byte where it stopped, without refetching verified files', async () => {
     const t = setup();
     t.server.faults.set('w1.onnx.data', { cutAfter: 150_000 });
-    expect(await codeOf(t.add())).toMatch(/^runtime: Downloading "w1.onnx.data" failed.*Retry to resume/);
+    expect(await codeOf(t.add())).toMatch(/^network: Downloading "w1.onnx.data" failed.*Retry to resume/);
     const partial = (await t.store.listBundles())[0]!;
     expect(partial.complete).toBe(false);
     expect(partial.files.map((f) => [f.state, f.loaded])).toEqual([
@@ -144,9 +144,9 @@ describe('createBundleStore', () => {
   it('names a missing file (404), a missing manifest, an unknown version and broken JSON', async () => {
     const t = setup();
     t.server.faults.set('w1.onnx.data', { status: 404 });
-    expect(await codeOf(t.add())).toMatch(/^bad-input: The bundle at .* has no file "w1.onnx.data" \(HTTP 404\)/);
+    expect(await codeOf(t.add())).toMatch(/^not-found: The bundle at .* has no file "w1.onnx.data" \(HTTP 404/);
     t.server.faults.set('manifest.json', { status: 404 });
-    expect(await codeOf(t.add())).toMatch(/^bad-manifest: There is no manifest.json at/);
+    expect(await codeOf(t.add())).toMatch(/^not-found: There is no manifest.json at/);
 
     const v2 = makeBundle('v2', 2);
     const s2 = createFakeServer(BASE, v2.files);

@@ -43,6 +43,8 @@ export interface BundleStoreDeps {
   chunkBytes?: number;
   /** Shortest time between two progress reports, ms (default 100). */
   progressIntervalMs?: number;
+  /** navigator.onLine, asked when a fetch fails to tell offline from a server problem (default: online). */
+  online?: () => boolean;
   /** navigator.locks: keeps two tabs (or workers) from downloading the same bundle at once. */
   locks?: LockLike;
 }
@@ -267,11 +269,11 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
   }
 
   function openSource(source: BundleSource): SourceReader {
-    if (source.kind === 'url') return createUrlReader(source.url, deps.fetch);
+    if (source.kind === 'url') return createUrlReader(source.url, deps.fetch, deps.online);
     if (source.kind === 'files') return createFilesReader(source.files);
     // { kind: 'embedded' }: the bundle shipped with the app, fetched from our own origin like any URL.
     if (!deps.embeddedUrl) throw new EngineError('bad-input', 'This build ships no embedded bundle.');
-    return createUrlReader(deps.embeddedUrl, deps.fetch);
+    return createUrlReader(deps.embeddedUrl, deps.fetch, deps.online);
   }
 
   async function addBundle(

@@ -46,7 +46,74 @@ describe('sources', () => {
     }
     expect(calls).toEqual(['bytes=5-', null, 'bytes=5-', null]);
     const failing = createUrlReader('https://h/b', async () => new Response('x', { status: 500, statusText: 'Oops' }));
-    await expect(failing.openFile(entry('f', 8), 0, signal)).rejects.toThrow(/HTTP 500 Oops/);
+    await expect(failing.openFile(entry('f', 8), 0, signal)).rejects.toMatchObject({
+      code: 'network',
+      message: expect.stringMatching(/HTTP 500 Oops/),
+    });
+  });
+
+  it('takes a 206 whose Content-Range is hidden (cross-origin) when its length is exactly the bytes left', async () => {
+    const body = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const [part, expectedRanges] of [
+      [body.slice(5), ['bytes=5-']], // Content-Length 3 = 8 - 5: trusted
+      [body.slice(4), ['bytes=5-', null]], // 4 bytes for a 3-byte rest: another range, refetched whole
+    ] as const) {
+      const ranges: (string | null)[] = [];
+      const reader = createUrlReader('https://h/b', async (_url, init) => {
+        const range = new Headers(init?.headers).get('Range');
+        ranges.push(range);
+        return range
+          ? new Response(part.slice(0), { status: 206, headers: { 'Content-Length': String(part.length) } })
+          : new Response(body.slice(0));
+      });
+      expect([...(await bytesOf(await reader.openFile(entry('f', 8), 5, signal)))]).toEqual([5, 6, 7]);
+      expect(ranges).toEqual(expectedRanges);
+    }
+  });
+
+  it('gives a refused, gated, missing, unreachable and offline request each its own code', async () => {
+    const status = (code: number) =>
+      createUrlReader('https://hf.example/b/', async () => new Response('', { status: code }));
+    for (const [code, expected] of [
+      [401, 'access-denied'],
+      [403, 'access-denied'],
+      [404, 'not-found'],
+      [410, 'not-found'],
+      [429, 'network'],
+      [503, 'network'],
+    ] as const) {
+      await expect(status(code).readManifest(signal)).rejects.toMatchObject({
+        code: expected,
+        message: expect.stringContaining(`HTTP ${code}`),
+      });
+    }
+    await expect(status(404).openFile(entry('dit/a.onnx', 1), 0, signal)).rejects.toMatchObject({
+      message: expect.stringContaining('no file "dit/a.onnx"'),
+    });
+    // fetch's TypeError: offline when navigator.onLine says so, else CORS (or unreachable: the browser hides which)
+    let online = true;
+    const unreachable = createUrlReader(
+      'https://cdn.example/b/',
+      async () => {
+        throw new TypeError('Failed to fetch');
+      },
+      () => online,
+    );
+    await expect(unreachable.readManifest(signal)).rejects.toMatchObject({
+      code: 'cors',
+      message: expect.stringMatching(
+        /^https:\/\/cdn.example\/b\/manifest.json could not be read.*https:\/\/cdn.example sends no Access-Control-Allow-Origin/,
+      ),
+    });
+    online = false;
+    await expect(unreachable.openFile(entry('w.data', 1), 0, signal)).rejects.toMatchObject({ code: 'offline' });
+    // a cancel stays a cancel (AbortError), whatever the network state
+    const aborted = AbortSignal.abort();
+    const cancelled = createUrlReader('https://h/b', async (_url, init) => {
+      init!.signal!.throwIfAborted();
+      return new Response('');
+    });
+    await expect(cancelled.readManifest(aborted)).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('finds the bundle root in a picked folder, falls back to unique names, and says what is missing', async () => {

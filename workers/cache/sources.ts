@@ -5,6 +5,7 @@
  */
 import { EngineError } from '../api/errors';
 import type { FileEntry } from '../bundle/manifest';
+import { toFetchError, toHttpError } from './cacheErrors';
 
 /** A bundle's source, opened. */
 export interface SourceReader {
@@ -41,30 +42,38 @@ export function dropBytes(stream: ReadableStream<Uint8Array>, count: number): Re
   );
 }
 
-/** Reads a bundle from a folder URL; `fetch` is the host's (it resolves relative URLs against its origin). */
-export function createUrlReader(url: string, fetch: FetchFn): SourceReader {
+/**
+ * True when a 206 holds the file's bytes from `offset` on. Content-Range says so; a cross-origin response hides
+ * Content-Range and Content-Encoding unless the server exposes them (Access-Control-Expose-Headers), and then a
+ * Content-Length of exactly the bytes left is taken instead (another range would not have it; the sha256 check
+ * catches the rest).
+ */
+function isRangeFrom(response: Response, offset: number, total: number): boolean {
+  const encoding = response.headers.get('Content-Encoding');
+  if (encoding && encoding !== 'identity') return false;
+  const range = response.headers.get('Content-Range');
+  if (range !== null) return Number(/^bytes (\d+)-/.exec(range)?.[1] ?? -1) === offset;
+  return Number(response.headers.get('Content-Length')) === total - offset;
+}
+
+/**
+ * Reads a bundle from a folder URL; `fetch` is the host's (it resolves relative URLs against its origin and follows
+ * redirects, e.g. Hugging Face's resolve/main/ to its CDN). `online` is navigator.onLine, asked when a fetch fails.
+ */
+export function createUrlReader(url: string, fetch: FetchFn, online: () => boolean = () => true): SourceReader {
   async function get(path: string, signal: AbortSignal, offset = 0): Promise<Response> {
     // no-store: a 512 MB response must not also land in the HTTP cache next to our copy.
     const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
-    const response = await fetch(joinUrl(url, path), { signal, headers, cache: 'no-store' });
-    if (response.status === 404 || response.status === 410) {
-      void response.body?.cancel();
-      throw path === 'manifest.json'
-        ? new EngineError(
-            'bad-manifest',
-            `There is no manifest.json at ${url} (HTTP ${response.status}); is this a bundle folder?`,
-          )
-        : new EngineError(
-            'bad-input',
-            `The bundle at ${url} has no file "${path}" (HTTP ${response.status}), but its manifest lists it.`,
-          );
+    const target = joinUrl(url, path);
+    let response: Response;
+    try {
+      response = await fetch(target, { signal, headers, cache: 'no-store' });
+    } catch (e) {
+      throw toFetchError(e, target, online(), signal);
     }
     if (!response.ok || !response.body) {
       void response.body?.cancel();
-      throw new EngineError(
-        'runtime',
-        `Downloading "${path}" failed: HTTP ${response.status} ${response.statusText}. Retry to resume.`,
-      );
+      throw toHttpError(response.status, response.statusText, url, path);
     }
     return response;
   }
@@ -78,11 +87,7 @@ export function createUrlReader(url: string, fetch: FetchFn): SourceReader {
         // 200 to a Range request: the server sent the whole file; skip what is already stored.
         return offset === 0 ? response.body! : dropBytes(response.body!, offset);
       }
-      const start = /^bytes (\d+)-/.exec(response.headers.get('Content-Range') ?? '');
-      const encoding = response.headers.get('Content-Encoding');
-      if (response.status === 206 && start && Number(start[1]) === offset && (!encoding || encoding === 'identity')) {
-        return response.body!;
-      }
+      if (response.status === 206 && isRangeFrom(response, offset, entry.bytes)) return response.body!;
       // A range we cannot trust (another start, or of a compressed representation): take the whole file.
       void response.body?.cancel();
       return dropBytes((await get(entry.path, signal)).body!, offset);

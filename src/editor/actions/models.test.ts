@@ -83,7 +83,10 @@ describe('model actions', () => {
     expect(again.getState().prompt).toMatchObject({ steps: 2, average: 4, sampling: 'model' });
     // Offline with a complete copy stored: no error, the stored copy stays selected.
     engine.addBundle = async () => {
-      throw new EngineError('runtime', 'Failed to fetch manifest.json');
+      throw new EngineError(
+        'offline',
+        'The device is offline; https://app/bundles/kontext-micro/manifest.json was not fetched.',
+      );
     };
     const offline = createStudioStore(createTestDeps(engine).deps);
     await offline.getState().boot();
@@ -93,7 +96,7 @@ describe('model actions', () => {
     const bare = createFakeEngine();
     bare.bundles = [];
     bare.addBundle = async () => {
-      throw new EngineError('bad-manifest', 'There is no manifest.json at https://app/bundles/kontext-micro/.');
+      throw new EngineError('not-found', 'There is no manifest.json at https://app/bundles/kontext-micro/ (HTTP 404).');
     };
     const quiet = createStudioStore(createTestDeps(bare).deps);
     await quiet.getState().boot();

@@ -193,7 +193,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         });
       } catch (e) {
         const engineError = e as { code?: string; message?: string };
-        const noneShipped = engineError.code === 'bad-manifest' && /no manifest\.json/i.test(engineError.message ?? '');
+        const noneShipped = engineError.code === 'not-found' && /no manifest\.json/i.test(engineError.message ?? '');
         // With a complete copy stored (offline, another tab busy with it) the app keeps editing with that copy.
         if (!noneShipped && !installed)
           set({
