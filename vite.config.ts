@@ -23,9 +23,13 @@ function readEmbeddedSampling(): { steps: number; guidance: number; average: num
 }
 
 /**
- * Cross-origin isolation (SharedArrayBuffer → wasm threads) and a strict CSP: our own origin only, no
+ * Cross-origin isolation (SharedArrayBuffer → wasm threads) and a strict CSP: code from our own origin only, no
  * inline script. 'wasm-unsafe-eval' lets WebAssembly compile; blob: workers are onnxruntime's thread pool.
  * The dev server's injected scripts/styles carry a per-start nonce (Vite's html.cspNonce).
+ * connect-src (fetch only: data, never code) also allows any https origin, for model bundles hosted elsewhere
+ * (Hugging Face redirects to its CDN), and http on this computer (localhost, 127.0.0.1): a bundle folder served by a
+ * local file server, and the e2e's second origins. Plain http to other hosts stays blocked (an https page could
+ * not fetch it anyway: mixed content). README.md § Serving says why.
  */
 function securityHeaders(nonce?: string): Record<string, string> {
   const n = nonce ? ` 'nonce-${nonce}'` : '';
@@ -35,7 +39,7 @@ function securityHeaders(nonce?: string): Record<string, string> {
     "worker-src 'self' blob:",
     `style-src 'self'${n}`,
     "img-src 'self' blob: data:",
-    "connect-src 'self' blob: data:",
+    "connect-src 'self' blob: data: https: http://localhost:* http://127.0.0.1:*",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",

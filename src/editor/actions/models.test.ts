@@ -28,6 +28,10 @@ describe('model actions', () => {
     expect(normaliseBundleUrl('https://x.org/b/manifest.json', 'https://a/')).toBe('https://x.org/b/');
     expect(normaliseBundleUrl('https://x.org/b#top', 'https://a/')).toBe('https://x.org/b/');
     expect(() => normaliseBundleUrl('ftp://x.org/b', 'https://a/')).toThrow(/not a web address/);
+    // plain http reaches this computer only (the CSP's connect-src)
+    expect(() => normaliseBundleUrl('http://x.org/b', 'https://a/')).toThrow(/plain http: use its https:\/\/ address/);
+    expect(normaliseBundleUrl('http://localhost:8080/b', 'https://a/')).toBe('http://localhost:8080/b/');
+    expect(normaliseBundleUrl('http://127.0.0.1:8080/b', 'https://a/')).toBe('http://127.0.0.1:8080/b/');
   });
 
   it('a failed download keeps its files and error; the URL is remembered and Resume retries it', async () => {

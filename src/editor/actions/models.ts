@@ -25,11 +25,17 @@ export interface ModelActions {
   installEmbeddedBundle(): Promise<void>;
 }
 
+/** Hosts that plain http may reach (connect-src in vite.config.ts): this computer. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
+
 /** Checks a bundle URL typed by the user; returns it normalised to end with '/'. */
 export function normaliseBundleUrl(input: string, base: string): string {
   const url = new URL(input.trim(), base);
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new Error(`“${input}” is not a web address (http or https).`);
+  // The page's CSP (vite.config.ts) lets plain http reach this computer only; say so instead of "Failed to fetch".
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+    throw new Error(`“${input}” uses plain http: use its https:// address (http works only for localhost).`);
   url.hash = '';
   if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
