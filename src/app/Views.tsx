@@ -49,6 +49,8 @@ export function ModelsView() {
           onUse={a.selectBundle}
           onResume={(id) => void a.resumeBundle(id)}
           onDelete={(id) => void a.deleteBundle(id)}
+          onRetryDownload={(key) => void a.retryDownload(key)}
+          onRemoveDownload={(key) => void a.removeDownload(key)}
           onAddUrl={(u) => void a.addBundleFromUrl(u)}
           onPickFolder={() =>
             void pickDirectoryFiles()

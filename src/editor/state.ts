@@ -164,7 +164,11 @@ export interface StudioState {
   /** The bundle the user chose; each job names the active one (selectActiveBundle) and the engine opens it. */
   selectedBundleId: string | null;
   bundleUrls: Record<string, string>;
-  downloads: Record<string, { label: string; files: FileProgress[]; error: string | null; running: boolean }>;
+  /** Downloads running or failed, by source key (the URL, or `files:<folder>`); `bundleId` once one is stored. */
+  downloads: Record<
+    string,
+    { label: string; files: FileProgress[]; error: string | null; running: boolean; bundleId?: string }
+  >;
   storage: StorageInfo | null;
 
   // diagnostics (autoencoder round trip)

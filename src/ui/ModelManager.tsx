@@ -7,6 +7,8 @@ interface DownloadState {
   files: FileProgress[];
   error: string | null;
   running: boolean;
+  /** The stored bundle this download fills, once known. */
+  bundleId?: string;
 }
 
 export interface ModelManagerProps {
@@ -18,6 +20,10 @@ export interface ModelManagerProps {
   onUse: (id: string) => void;
   onResume: (id: string) => void;
   onDelete: (id: string) => void;
+  /** Tries a failed download again in place (`key` of `downloads`). */
+  onRetryDownload: (key: string) => void;
+  /** Forgets a failed download (and what it stored). */
+  onRemoveDownload: (key: string) => void;
   onAddUrl: (url: string) => void;
   /** Asks for a folder with showDirectoryPicker (the caller handles it). */
   onPickFolder: () => void;
@@ -67,17 +73,13 @@ function FileList({ files }: { files: FileProgress[] }) {
   );
 }
 
-function BundleCard({
-  b,
-  active,
-  download,
-  p,
-}: {
-  b: BundleInfo;
-  active: boolean;
-  download?: DownloadState;
-  p: ModelManagerProps;
-}) {
+/** The download (key and state) that fills bundle `b`, if any. */
+function findDownload(p: ModelManagerProps, b: BundleInfo): [string, DownloadState] | undefined {
+  return Object.entries(p.downloads).find(([, d]) => d.bundleId === b.id || d.label === b.name);
+}
+
+function BundleCard({ b, active, p }: { b: BundleInfo; active: boolean; p: ModelManagerProps }) {
+  const [downloadKey, download] = findDownload(p, b) ?? [];
   const verified = b.files.filter((f) => f.state === 'verified').length;
   const status = b.unsupportedReason
     ? 'Cannot run here'
@@ -113,7 +115,11 @@ function BundleCard({
       {(download?.files.length || !b.complete) && (
         <FileList files={download?.files.length ? download.files : b.files} />
       )}
-      {download?.error && <p className="warn">{download.error}</p>}
+      {download?.error && (
+        <p className="warn" data-testid="download-error">
+          {download.error}
+        </p>
+      )}
       <div className="button-row">
         {b.complete && !b.unsupportedReason && !active && (
           <button type="button" className="btn" onClick={() => p.onUse(b.id)}>
@@ -121,8 +127,14 @@ function BundleCard({
           </button>
         )}
         {!b.complete && !b.unsupportedReason && (
-          <button type="button" className="btn" disabled={download?.running} onClick={() => p.onResume(b.id)}>
-            <Icon name="download" /> {b.files.some((f) => f.loaded > 0) ? 'Resume' : 'Download'}
+          <button
+            type="button"
+            className="btn"
+            disabled={download?.running}
+            onClick={() => (downloadKey && download?.error ? p.onRetryDownload(downloadKey) : p.onResume(b.id))}
+          >
+            <Icon name="download" />{' '}
+            {download?.error ? 'Retry' : b.files.some((f) => f.loaded > 0) ? 'Resume' : 'Download'}
           </button>
         )}
         {!b.embedded && (
@@ -160,27 +172,40 @@ export function ModelManager(p: ModelManagerProps) {
       ) : (
         <ul className="bundle-list">
           {p.bundles.map((b) => (
-            <BundleCard
-              key={b.id}
-              b={b}
-              active={b.id === p.activeId}
-              download={Object.values(p.downloads).find((d) => d.label === b.name)}
-              p={p}
-            />
+            <BundleCard key={b.id} b={b} active={b.id === p.activeId} p={p} />
           ))}
         </ul>
       )}
       {orphanDownloads
-        .filter(([, d]) => !p.bundles?.some((b) => b.name === d.label))
+        .filter(([key]) => !p.bundles?.some((b) => findDownload(p, b)?.[0] === key))
         .map(([key, d]) => (
-          <div key={key} className="bundle pending" data-testid="download">
+          <div
+            key={key}
+            className="bundle pending"
+            data-testid="download"
+            data-state={d.running ? 'running' : 'failed'}
+          >
             <div className="bundle-head">
               <Icon name="download" size={18} />
               <strong className="mono">{d.label}</strong>
-              {d.running && <span className="status">Downloading</span>}
+              <span className="status">{d.running ? 'Downloading' : 'Failed'}</span>
             </div>
             {d.files.length > 0 && <FileList files={d.files} />}
-            {d.error && <p className="warn">{d.error}</p>}
+            {d.error && (
+              <p className="warn" data-testid="download-error">
+                {d.error}
+              </p>
+            )}
+            {!d.running && (
+              <div className="button-row">
+                <button type="button" className="btn" onClick={() => p.onRetryDownload(key)}>
+                  <Icon name="download" /> Retry
+                </button>
+                <button type="button" className="btn ghost danger" onClick={() => p.onRemoveDownload(key)}>
+                  <Icon name="trash" /> Remove
+                </button>
+              </div>
+            )}
           </div>
         ))}
       <h3>Add a bundle</h3>

@@ -53,6 +53,45 @@ describe('model actions', () => {
     expect(calls).toEqual([key, key]);
   });
 
+  it('a download that failed before storing anything is retried or removed in place; a stored one goes with its bundle', async () => {
+    const { engine, s } = await setup();
+    const sources: string[] = [];
+    let fail = true;
+    engine.addBundle = async (source) => {
+      sources.push(source.kind);
+      if (fail) throw new EngineError('cors', 'https://cdn.example/b/manifest.json could not be read');
+      engine.bundles = [...engine.bundles, incomplete];
+      throw new EngineError('network', 'Downloading "dit.onnx" failed (network error).');
+    };
+    const key = 'https://cdn.example/b/';
+    await s().addBundleFromUrl(key);
+    expect(s().downloads[key]).toMatchObject({ running: false, error: expect.stringMatching(/CORS/) });
+    expect(s().downloads[key]!.bundleId).toBeUndefined();
+    await s().removeDownload(key);
+    expect(s().downloads[key]).toBeUndefined();
+
+    // Picked files cannot be typed again: Retry reuses them.
+    const files = [new File(['{}'], 'manifest.json')];
+    await s().addBundleFromFiles('folder', files);
+    fail = false;
+    await s().retryDownload('files:folder');
+    expect(sources).toEqual(['url', 'files', 'files']);
+    // now the bundle is stored (incomplete): the failed download belongs to it, and deleting the bundle clears both
+    expect(s().downloads['files:folder']).toMatchObject({
+      bundleId: incomplete.id,
+      error: expect.stringMatching(/broke off/),
+    });
+    const deleted: string[] = [];
+    engine.deleteBundle = async (id) => {
+      deleted.push(id);
+      engine.bundles = engine.bundles.filter((b) => b.id !== id);
+    };
+    await s().removeDownload('files:folder');
+    expect(deleted).toEqual([incomplete.id]);
+    expect(s().downloads).toEqual({});
+    expect(s().bundles!.some((b) => b.id === incomplete.id)).toBe(false);
+  });
+
   it('first run installs the shipped bundle and selects it; later boots pick up what a new app version ships; a build without one stays quiet', async () => {
     const engine = createFakeEngine();
     const shipped: BundleInfo = {

@@ -14,6 +14,10 @@ export interface ModelActions {
   addBundleFromFiles(label: string, files: File[]): Promise<void>;
   /** Continues an interrupted download (URL bundles and the embedded one). */
   resumeBundle(id: string): Promise<void>;
+  /** Tries a failed download again from the same source, in place (`key` as in `downloads`). */
+  retryDownload(key: string): Promise<void>;
+  /** Forgets a failed download, and deletes what it stored of its bundle. */
+  removeDownload(key: string): Promise<void>;
   deleteBundle(id: string): Promise<void>;
   selectBundle(id: string): void;
   refreshStorage(): Promise<void>;
@@ -46,6 +50,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
   const { get, set, deps } = ctx;
   /** The bundle and backend the engine was last asked to prepare (`id@backend`), so each pair is asked once. */
   let prepared: string | null = null;
+  /** Each download's source, so a failed one can be retried in place (picked Files cannot live in the state). */
+  const sources = new Map<string, BundleSource>();
 
   /**
    * Asks the engine to open the active bundle and run its warm-up edit now, while the user is still choosing an
@@ -65,9 +71,13 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
 
   async function runAdd(key: string, label: string, source: BundleSource): Promise<void> {
     if (get().downloads[key]?.running) return;
+    sources.set(key, source);
     const before = new Set((get().bundles ?? []).map((b) => b.id));
     set((s) => ({
-      downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], error: null, running: true } },
+      downloads: {
+        ...s.downloads,
+        [key]: { ...s.downloads[key], label, error: null, running: true, files: s.downloads[key]?.files ?? [] },
+      },
     }));
     let added: BundleInfo | null = null;
     // Ask for persistent storage as a download starts (workers cannot; Chrome decides silently, Firefox asks).
@@ -79,6 +89,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
           return download ? { downloads: { ...s.downloads, [key]: { ...download, files } } } : {}; // ended meanwhile
         });
       });
+      sources.delete(key);
       set((s) => ({
         downloads: omitKey(s.downloads, key),
         notice: { severity: 'info', text: `${added!.name} is ready.` },
@@ -86,18 +97,23 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     } catch (e) {
       const error = describeEngineError(e);
       set((s) => ({
-        downloads: { ...s.downloads, [key]: { label, files: s.downloads[key]?.files ?? [], running: false, error } },
+        downloads: {
+          ...s.downloads,
+          [key]: { ...s.downloads[key], label, files: s.downloads[key]?.files ?? [], running: false, error },
+        },
         notice: { severity: 'error', text: `${label}: ${error}` },
       }));
     }
     await actions.refreshBundles();
-    if (source.kind === 'url') {
+    const fresh = [added?.id, ...(get().bundles ?? []).map((b) => b.id).filter((id) => !before.has(id))].filter(
+      Boolean,
+    ) as string[];
+    // A failed download that stored its bundle shows on that bundle's card, with its error and buttons.
+    if (fresh.length && get().downloads[key])
+      set((s) => ({ downloads: { ...s.downloads, [key]: { ...s.downloads[key]!, bundleId: fresh[0] } } }));
+    if (source.kind === 'url' && fresh.length) {
       // Remember where new bundles came from, so "Resume" can continue them after a reload.
-      const fresh = [added?.id, ...(get().bundles ?? []).map((b) => b.id).filter((id) => !before.has(id))].filter(
-        Boolean,
-      ) as string[];
-      if (fresh.length)
-        set((s) => ({ bundleUrls: { ...s.bundleUrls, ...Object.fromEntries(fresh.map((id) => [id, source.url])) } }));
+      set((s) => ({ bundleUrls: { ...s.bundleUrls, ...Object.fromEntries(fresh.map((id) => [id, source.url])) } }));
     }
     if (added && !get().selectedBundleId && !added.unsupportedReason) set({ selectedBundleId: added.id });
     await actions.refreshStorage();
@@ -162,12 +178,35 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         });
       await runAdd(url, bundle?.name ?? url, { kind: 'url', url });
     },
+    async retryDownload(key) {
+      const download = get().downloads[key];
+      const source = sources.get(key) ?? (download && /^https?:/.test(key) ? { kind: 'url' as const, url: key } : null);
+      if (!download || download.running) return;
+      if (!source)
+        return set({
+          notice: { severity: 'error', text: `Add the folder “${download.label}” again to finish it.` },
+        });
+      await runAdd(key, download.label, source);
+    },
+    async removeDownload(key) {
+      const download = get().downloads[key];
+      if (!download || download.running) return;
+      sources.delete(key);
+      set((s) => ({ downloads: omitKey(s.downloads, key) }));
+      if (download.bundleId) await actions.deleteBundle(download.bundleId);
+    },
     async deleteBundle(id) {
       try {
+        const name = get().bundles?.find((b) => b.id === id)?.name;
         await deps.engine.deleteBundle(id);
+        const stale = Object.entries(get().downloads).filter(
+          ([, d]) => !d.running && (d.bundleId === id || d.label === name),
+        );
+        for (const [key] of stale) sources.delete(key);
         set((s) => ({
           bundleUrls: omitKey(s.bundleUrls, id),
           selectedBundleId: s.selectedBundleId === id ? null : s.selectedBundleId,
+          downloads: stale.reduce((all, [key]) => omitKey(all, key), s.downloads),
         }));
       } catch (e) {
         set({ notice: { severity: 'error', text: describeEngineError(e) } });
