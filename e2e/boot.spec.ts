@@ -30,6 +30,10 @@ test('the app boots, is cross-origin isolated, and the worker finds the WebGPU a
     await expect(page.getByTestId('fallback-reason')).toContainText(
       'WebGPU adapter is a software fallback (SwiftShader): using WASM, which is faster here; choose WebGPU to use it anyway',
     );
+    // The Adapter row never shows the refused adapter as if it were in use.
+    await expect(page.getByTestId('adapter')).toHaveText(
+      'none usable: software adapter (SwiftShader) refused, WASM used',
+    );
     // Chosen explicitly, WebGPU runs on it anyway, and the choice outlives a reload.
     await page.getByLabel('Backend').selectOption('webgpu');
     await expect(caps).toHaveAttribute('data-backend', 'webgpu');

@@ -76,6 +76,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
       backend: target.backend,
       fallback: choice === 'auto' && !gpuHandle,
       fallbackReason: choice === 'auto' && gpu && 'reason' in gpu ? gpu.reason : undefined,
+      refusedAdapter: choice === 'auto' && gpu && 'reason' in gpu ? gpu.refusedAdapter : undefined,
       gpu: gpuHandle ? gpuHandle.info : null,
       ortBuild: deps.ortBuild,
       ortVersion: deps.ortVersion,

@@ -2,6 +2,16 @@ import type { BackendChoice, BundleInfo, Capabilities } from '../../workers/api'
 
 const MiB = 1024 * 1024;
 
+/** The adapter in use; a refused software adapter is named as refused, never shown as if it ran the models. */
+function adapterText(caps: Capabilities): string {
+  if (caps.gpu) {
+    const { vendor, architecture, isFallbackAdapter } = caps.gpu;
+    return `${vendor || 'unknown vendor'} / ${architecture || 'unknown'}${isFallbackAdapter ? ' (software fallback)' : ''}`;
+  }
+  if (caps.refusedAdapter) return `none usable: software adapter (${caps.refusedAdapter}) refused, WASM used`;
+  return 'none';
+}
+
 /** What this machine can run, the backend switch, and which bundles it cannot run (before any download). */
 export function CapabilityPanel(props: {
   capabilities: Capabilities | null;
@@ -41,11 +51,7 @@ export function CapabilityPanel(props: {
             </>
           )}
           <dt>Adapter</dt>
-          <dd data-testid="adapter">
-            {caps.gpu
-              ? `${caps.gpu.vendor || 'unknown vendor'} / ${caps.gpu.architecture || 'unknown'}${caps.gpu.isFallbackAdapter ? ' (software fallback)' : ''}`
-              : 'none'}
-          </dd>
+          <dd data-testid="adapter">{adapterText(caps)}</dd>
           {caps.gpu && (
             <>
               <dt>shader-f16</dt>

@@ -27,8 +27,10 @@ export interface Capabilities {
   /** True when WebGPU was wanted (auto) but the worker fell back to WASM; `fallbackReason` says why. */
   fallback: boolean;
   fallbackReason?: string;
-  /** null when no WebGPU adapter exists. */
+  /** null when no WebGPU adapter exists or none was used. */
   gpu: GpuInfo | null;
+  /** The software adapter (e.g. 'SwiftShader') Auto found and refused, so `gpu` is null although one exists. */
+  refusedAdapter?: string;
   /** Which onnxruntime-web build the worker loaded: the native WebGPU EP with JSPI or with Asyncify. */
   ortBuild: 'jspi' | 'asyncify';
   ortVersion: string;

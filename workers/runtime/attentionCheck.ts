@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../api/errors';
 import { ATTENTION_GRAPH, ATTENTION_GRAPH_HEADS } from './attentionGraph';
-import { requestGpu, type GpuHandle } from './gpu';
+import { requestGpu, type GpuHandle, type GpuUnavailable } from './gpu';
 import type { Ort, RuntimeTarget } from './ort';
 
 /** Tokens and per-head width the check runs at (the graph's dims are symbolic, so any size works). */
@@ -99,7 +99,7 @@ export async function requestCheckedGpu(
   gpu: GPU | undefined,
   ort: Ort,
   options: { refuseSoftware?: boolean } = {},
-): Promise<GpuHandle | { reason: string }> {
+): Promise<GpuHandle | GpuUnavailable> {
   const first = await requestGpu(gpu, { ...options, subgroups: true });
   if (!('device' in first) || !first.info.subgroups) return first;
   let error: number;

@@ -37,6 +37,7 @@ describe('software adapters', () => {
     expect(result).toEqual({
       reason:
         'WebGPU adapter is a software fallback (SwiftShader): using WASM, which is faster here; choose WebGPU to use it anyway',
+      refusedAdapter: 'SwiftShader',
     });
     expect(made.devices).toBe(0);
   });

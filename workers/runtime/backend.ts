@@ -4,7 +4,7 @@
  */
 import type { BackendChoice } from '../api/types';
 import { requestCheckedGpu } from './attentionCheck';
-import type { GpuHandle } from './gpu';
+import type { GpuHandle, GpuUnavailable } from './gpu';
 import type { Ort } from './ort';
 
 /** What the host can offer a backend. */
@@ -31,7 +31,7 @@ export async function prepareBackend(
   ort: Ort,
   choice: BackendChoice,
   host: BackendHost,
-): Promise<GpuHandle | { reason: string } | null> {
+): Promise<GpuHandle | GpuUnavailable | null> {
   ort.env.wasm.numThreads = getWasmThreads(host);
   if (choice === 'wasm') return null;
   return requestCheckedGpu(host.gpu, ort, { refuseSoftware: choice === 'auto' });

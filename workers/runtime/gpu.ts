@@ -6,6 +6,12 @@ export interface GpuHandle {
   info: GpuInfo;
 }
 
+/** Why no device was made; `refusedAdapter` names the software adapter that was there but refused. */
+export interface GpuUnavailable {
+  reason: string;
+  refusedAdapter?: string;
+}
+
 /** Limits onnxruntime's WebGPU kernels may need beyond the defaults; we ask for the adapter's maximum. */
 const WANTED_LIMITS = [
   'maxBufferSize',
@@ -67,7 +73,7 @@ function isFallback(adapter: GPUAdapter): boolean {
 export async function requestGpu(
   gpu: GPU | undefined,
   options: { subgroups?: boolean; refuseSoftware?: boolean } = {},
-): Promise<GpuHandle | { reason: string }> {
+): Promise<GpuHandle | GpuUnavailable> {
   if (!gpu) return { reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   let adapter: GPUAdapter | null;
   try {
@@ -77,7 +83,7 @@ export async function requestGpu(
   }
   if (!adapter) return { reason: 'no WebGPU adapter is available on this machine' };
   const software = softwareAdapterName(adapter.info, isFallback(adapter));
-  if (options.refuseSoftware && software) return { reason: softwareAdapterReason(software) };
+  if (options.refuseSoftware && software) return { reason: softwareAdapterReason(software), refusedAdapter: software };
 
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) {
