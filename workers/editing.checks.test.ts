@@ -21,6 +21,7 @@ const bundle = (id: string, over: Partial<BundleInfo> = {}): BundleInfo => ({
   unsupportedReason: null,
   embedded: false,
   defaults: { steps: 4, guidance: 2.5, average: 1 },
+  domain: null,
   ...over,
 });
 

@@ -5,7 +5,7 @@ import { countRepaint } from '../editor/mask';
 import { selectActiveBundle, selectChangedShare, selectModelLoading } from '../editor/selectors';
 import { differsFromDefaults } from '../editor/state';
 import { COUNT_RANGE } from '../editor/actions/job';
-import { useCurrentTurn, useGenerateBlocker, useHasMask } from '../hooks/selectors';
+import { useCurrentTurn, useGenerateBlocker, useHasMask, useOutsideDomain } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { SAMPLES } from '../lib/samples';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
@@ -153,6 +153,7 @@ function Prompt() {
   const custom = s.modelDefaults && s.prompt.sampling === 'custom' && differsFromDefaults(s.prompt, s.modelDefaults);
   const blocker = useGenerateBlocker();
   const hasMask = useHasMask();
+  const outside = useOutsideDomain();
   const elapsed = useElapsed(s.job?.startedAt ?? null);
   const sample = SAMPLES.find((x) => s.root === `${x.title}.png`);
   return (
@@ -168,6 +169,8 @@ function Prompt() {
           ? { progress: s.job.progress, cancelling: s.job.cancelling, elapsedMs: elapsed, variation: s.job.variation }
           : null
       }
+      domainNote={outside?.domain ? { model: outside.name, domain: outside.domain.description } : null}
+      onAddModel={() => a.setView('models')}
       modelDefaults={custom ? s.modelDefaults : null}
       variationRange={COUNT_RANGE}
       onUseModelDefaults={a.useModelSampling}

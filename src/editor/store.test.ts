@@ -202,6 +202,7 @@ describe('studio store: editing', () => {
           files: [],
           embedded: true,
           defaults: null,
+          domain: null,
         }),
         complete: true,
         unsupportedReason: 'needs shader-f16',

@@ -8,6 +8,7 @@ import {
   selectHasMask,
   selectParentImage,
 } from '../editor/selectors';
+import { selectOutsideDomain } from '../editor/domain';
 import { useStudio } from './useStudio';
 
 export const useCurrentTurn = () => useStudio(selectCurrentTurn);
@@ -17,3 +18,4 @@ export const useGenerateBlocker = () => useStudio(selectGenerateBlocker);
 export const useCanUndo = () => useStudio(selectCanUndo);
 export const useCanRedo = () => useStudio(selectCanRedo);
 export const useHasMask = () => useStudio(selectHasMask);
+export const useOutsideDomain = () => useStudio(selectOutsideDomain);

@@ -25,6 +25,7 @@ export const TEST_BUNDLE: BundleInfo = {
   unsupportedReason: null,
   embedded: true,
   defaults: { steps: 12, guidance: 2.5, average: 1 },
+  domain: null,
 };
 
 const CAPS: Capabilities = {
@@ -134,5 +135,18 @@ export function createTestDeps(engine: EngineApi = createFakeEngine()) {
 export function testImage(width = 16, height = 12): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let p = 0; p < width * height; p++) data.set([p & 255, (2 * p) & 255, (3 * p) & 255, 255], p * 4);
+  return { width, height, data };
+}
+
+/** A photo stand-in: smooth colour waves plus per-pixel noise, as a camera sees texture and sensor noise. */
+export function photoLikeImage(width: number, height: number, noise: number, seed = 7): RgbaImage {
+  let state = seed;
+  const jitter = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 2 * noise;
+  const data = new Uint8ClampedArray(4 * width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const waves = [120 + 80 * Math.sin(x / 37), 100 + 60 * Math.cos(y / 23), (255 * y) / height];
+      data.set([...waves.map((v) => v + jitter()), 255], 4 * (y * width + x));
+    }
   return { width, height, data };
 }

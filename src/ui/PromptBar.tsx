@@ -18,6 +18,10 @@ export interface PromptBarProps {
   waiting: number | null;
   hasMask: boolean;
   suggestions: string[];
+  /** When the image is not what the active model was made for: the model's name and its domain in words. */
+  domainNote: { model: string; domain: string } | null;
+  /** Opens the Models view, where the full FLUX.1 Kontext is added. */
+  onAddModel: () => void;
   /** The active model's own steps, guidance and average when the user's differ (offered back), else null. */
   modelDefaults: SamplingDefaults | null;
   /** How many variations one Generate may make: [min, max]. */
@@ -154,6 +158,16 @@ export function PromptBar(p: PromptBarProps) {
           </button>
         )}
       </div>
+      {p.domainNote && (
+        <p className="domain-note" role="note" data-testid="domain-note">
+          <Icon name="info" size={14} /> <b>{p.domainNote.model}</b> is made for {p.domainNote.domain}; this image is
+          not one, so edits will likely fail.{' '}
+          <button type="button" className="link-button" onClick={p.onAddModel} data-testid="add-full-model">
+            Add FLUX.1 Kontext
+          </button>{' '}
+          for photos.
+        </p>
+      )}
       {p.running ? (
         <Progress running={p.running} />
       ) : (

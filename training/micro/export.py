@@ -84,7 +84,10 @@ def write_sidecar(out: str) -> None:
     write_json(os.path.join(out, "kontext_bundle.json"), {
         "id": "kontext-micro", "name": "kontext-micro", "default_steps": DEFAULT_STEPS,
         "default_average": DEFAULT_AVERAGE, "default_guidance": TRAIN_GUIDANCE, "t5_max_length": TEXT_LEN,
-        "clip_max_length": TEXT_LEN, "resolutions": [[64, 64]]})
+        "clip_max_length": TEXT_LEN, "resolutions": [[64, 64]],
+        # What the app warns about: an image shrunk to 64x64 where under 60 % of pixels share their right or lower
+        # neighbour's colour is not a drawing (src/lib/imageDomain.ts: KontextBench-micro >= 0.82, photos <= 0.24).
+        "domain": {"description": "simple drawings, 64×64", "min_flat_share": 0.6}})
 
 
 def load_official(model, folder: str) -> None:

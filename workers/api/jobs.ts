@@ -106,6 +106,21 @@ export interface BundleInfo {
   embedded: boolean;
   /** The sampler settings the bundle was made for (manifest `sampling`); null while its manifest is unread. */
   defaults: SamplingDefaults | null;
+  /** The images the model was made for (manifest `domain`); null when it takes any image, or is unread. */
+  domain: InputDomain | null;
+}
+
+/**
+ * A model's input domain, from its manifest: the UI says so when an image is outside it (src/lib/imageDomain.ts
+ * measures the image). Real FLUX.1 Kontext bundles declare none.
+ */
+export interface InputDomain {
+  /** In words, after "made for": e.g. "simple drawings, 64×64". */
+  description: string;
+  /** An image shrunk to this size (the model's native resolution) with fewer flat neighbour pairs is outside. */
+  minFlatShare: number;
+  /** [width, height]: the manifest's first resolution bucket. */
+  measureSize: [number, number];
 }
 
 export interface SamplingDefaults {

@@ -17,6 +17,7 @@ const fluxDev: Manifest = {
   weights: 'int4',
   memoryTight: true,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
+  domain: null,
   model: {
     dit: {
       hiddenSize: 3072,
@@ -113,6 +114,23 @@ describe('parseManifest', () => {
     for (const bad of [5, -1, 1.5, '4'])
       expect(() => parseManifest({ ...json(), accuracy_level: bad })).toThrow(/accuracy_level must be an integer 0–4/);
     expect(() => parseManifest({ ...json(), weights: 'fp16', accuracy_level: 4 })).toThrow(/int4 bundles only/);
+  });
+
+  it('reads an optional input domain: none for FLUX, a described flat-share threshold for a narrow model', () => {
+    expect(json()).not.toHaveProperty('domain'); // left out, so manifests without one stay byte-identical
+    expect(parseManifest(json()).domain).toBeNull();
+    expect(parseManifest({ ...json(), domain: null }).domain).toBeNull();
+    const micro = { ...json(), domain: { description: 'simple drawings, 64×64', min_flat_share: 0.6 } };
+    expect(parseManifest(micro).domain).toEqual({ description: 'simple drawings, 64×64', minFlatShare: 0.6 });
+    expect(manifestToJson(parseManifest(micro)).domain).toEqual(micro.domain);
+    expect(() => parseManifest({ ...json(), domain: { description: '', min_flat_share: 0.5 } })).toThrow(
+      /domain.description must be a non-empty string/,
+    );
+    for (const bad of [1.5, -0.1, '0.6', undefined])
+      expect(() => parseManifest({ ...json(), domain: { description: 'drawings', min_flat_share: bad } })).toThrow(
+        /domain.min_flat_share must be a number in \[0, 1\]/,
+      );
+    expect(() => parseManifest({ ...json(), domain: 'drawings' })).toThrow(/domain must be an object/);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

@@ -5,6 +5,7 @@
  */
 
 import { JOB_LIMITS, type NumberLimit } from '../api/limits';
+import { domainToJson, parseDomain, type ManifestDomain } from './domain';
 
 const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
@@ -142,6 +143,8 @@ export interface Manifest {
    * latent pixel, in [-1, 1]; M is 3×Z row-major. Fitted by the converter against the AE decoder.
    */
   previewRgb: { matrix: number[]; bias: number[] } | null;
+  /** The images the model was made for (workers/bundle/domain.ts); null: any image. */
+  domain: ManifestDomain | null;
   model: ModelConfig;
   sampling: SamplingConfig;
   components: Components;
@@ -358,6 +361,9 @@ export function parseManifest(json: unknown): Manifest {
     ...(accuracyLevel === undefined ? {} : { accuracyLevel }),
     memoryTight: root.memory_tight === true,
     previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
+    domain: parseDomain(root.domain, (message) => {
+      throw new ManifestError(message);
+    }),
     model,
     sampling,
     components,
@@ -382,6 +388,7 @@ export function manifestToJson(m: Manifest): Json {
     ...(m.accuracyLevel === undefined ? {} : { accuracy_level: m.accuracyLevel }),
     memory_tight: m.memoryTight,
     preview_rgb: m.previewRgb,
+    ...(m.domain ? { domain: domainToJson(m.domain) } : {}), // absent for any image: older manifests stay byte-identical
     model: {
       dit: {
         hidden_size: dit.hiddenSize,

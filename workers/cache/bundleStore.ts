@@ -112,6 +112,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
             average: manifest.sampling.defaultAverage,
           }
         : null,
+      domain: manifest?.domain ? { ...manifest.domain, measureSize: manifest.sampling.resolutions[0]! } : null,
     };
   }
 

@@ -16,6 +16,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     weights: 'fp32',
     memoryTight: false,
     previewRgb: null,
+    domain: null,
     model: {
       dit: {
         hiddenSize: 64,

@@ -13,6 +13,7 @@ const incomplete: BundleInfo = {
   embedded: false,
   unsupportedReason: null,
   defaults: { steps: 28, guidance: 2.5, average: 1 },
+  domain: null,
   files: [{ path: 'dit.onnx', bytes: 100, loaded: 40, state: 'failed' }],
 };
 

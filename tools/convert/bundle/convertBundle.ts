@@ -12,6 +12,7 @@ import {
   parseManifest,
   type Manifest,
 } from '../../../workers/bundle/manifest';
+import { parseDomain } from '../../../workers/bundle/domain';
 import { PREFERRED_KONTEXT_RESOLUTIONS } from '../../../workers/kontext/resolution';
 import { convertAutoencoder } from '../graphs/autoencoder';
 import { convertClip } from '../graphs/clip';
@@ -137,6 +138,9 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
       previewRgb,
+      domain: parseDomain(side.domain, (message) => {
+        throw new ConvertError(`${folder.dir}: ${message} (from kontext_bundle.json)`);
+      }),
       model: {
         dit: ditOut.config,
         t5: { ...t5Out.config, maxLength: t5MaxLength },

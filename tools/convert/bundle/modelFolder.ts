@@ -19,6 +19,8 @@ export interface BundleSidecar {
   t5_max_length?: number;
   clip_max_length?: number;
   resolutions?: [number, number][];
+  /** The images the model was made for (manifest `domain`, workers/bundle/domain.ts); absent: any image. */
+  domain?: unknown;
 }
 
 export interface ModelFolder {
