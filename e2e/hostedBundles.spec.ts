@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';
 import { writeTestBundle } from './cache/fixtures';
-import { openEditorWithModel, useBackend } from './editor/app';
+import { openEditorWithModel, saveScreenshot, useBackend } from './editor/app';
 import { EDIT_TIMEOUT, generate } from './editor/engine';
 import { REPO_ROOT } from './models';
 
@@ -120,16 +120,26 @@ test('a bundle from another origin with CORS downloads, resumes after a cut mid-
   await generate(page, 'make the background yellow');
 });
 
-test('the same host without CORS headers says so; the failed entry is removed in place', async ({ page }) => {
+test('the same host without CORS headers says so, offline says offline; failed entries are removed or retried in place', async ({
+  page,
+}, testInfo) => {
   await openModels(page);
   await addUrl(page, `${HUB}/plain/good/`);
   const failed = failedDownload(page);
   await expect(failed.getByTestId('download-error')).toContainText('Access-Control-Allow-Origin');
   await expect(failed.getByTestId('download-error')).toContainText('Add from a folder');
   expect(seen.map((s) => s.url)).toEqual(['/plain/good/manifest.json']); // it reached the server: CSP let it out
+  await saveScreenshot(page, testInfo, 'hosted-cors-error');
   await failed.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByTestId('download')).toHaveCount(0);
   await expect(card(page, 'e2e-hosted')).toHaveCount(0);
+
+  await page.context().setOffline(true);
+  await addUrl(page, `${HUB}/cors/good/`);
+  await expect(failed.getByTestId('download-error')).toContainText('This device is offline');
+  await page.context().setOffline(false);
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await expect(card(page, 'e2e-hosted').locator('.status')).toHaveText('Ready');
 });
 
 test('404 and 401 each say what to do; a retry follows the 302 to the file host', async ({ page }) => {

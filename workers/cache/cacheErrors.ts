@@ -44,12 +44,8 @@ export function toCacheError(error: unknown, path: string, signal?: AbortSignal)
 export function toFetchError(error: unknown, url: string, online: boolean, signal: AbortSignal): unknown {
   if (error instanceof EngineError || signal.aborted || isNamedError(error, 'AbortError')) return error;
   if (!online) return new EngineError('offline', `The device is offline; ${url} was not fetched.`);
-  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(url)?.[0] ?? 'the server';
   const message = error instanceof Error ? error.message : String(error);
-  return new EngineError(
-    'cors',
-    `${url} could not be read (${message}): ${origin} sends no Access-Control-Allow-Origin header, or it is unreachable.`,
-  );
+  return new EngineError('cors', `${url}: ${message}`);
 }
 
 /**

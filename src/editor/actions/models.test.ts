@@ -68,8 +68,10 @@ describe('model actions', () => {
     await s().addBundleFromUrl(key);
     expect(s().downloads[key]).toMatchObject({ running: false, error: expect.stringMatching(/CORS/) });
     expect(s().downloads[key]!.bundleId).toBeUndefined();
+    expect(s().notice).toMatchObject({ severity: 'error', text: expect.stringContaining(key) });
     await s().removeDownload(key);
     expect(s().downloads[key]).toBeUndefined();
+    expect(s().notice).toBeNull(); // its toast goes with it
 
     // Picked files cannot be typed again: Retry reuses them.
     const files = [new File(['{}'], 'manifest.json')];

@@ -73,7 +73,9 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     if (get().downloads[key]?.running) return;
     sources.set(key, source);
     const before = new Set((get().bundles ?? []).map((b) => b.id));
+    // notice null: the user acted again, so earlier messages (a failed add's long error) leave the screen
     set((s) => ({
+      notice: null,
       downloads: {
         ...s.downloads,
         [key]: { ...s.downloads[key], label, error: null, running: true, files: s.downloads[key]?.files ?? [] },
@@ -192,7 +194,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
       const download = get().downloads[key];
       if (!download || download.running) return;
       sources.delete(key);
-      set((s) => ({ downloads: omitKey(s.downloads, key) }));
+      set((s) => ({ downloads: omitKey(s.downloads, key), notice: null })); // its error toast goes with it
       if (download.bundleId) await actions.deleteBundle(download.bundleId);
     },
     async deleteBundle(id) {
