@@ -41,6 +41,8 @@ export interface EditingDeps {
   /** The current runtime target and capabilities (the engine may switch backends between jobs). */
   getTarget: () => RuntimeTarget;
   getCapabilities: () => Capabilities | null;
+  /** Readies the target for a bundle before its sessions exist (the attention check); it may replace the target. */
+  prepareTarget?: (manifest: Manifest) => Promise<void>;
   /** Runs work strictly one piece at a time (shared with the engine's other onnxruntime work). */
   serial: <T>(work: () => Promise<T>) => Promise<T>;
   hashImage: (image: RgbaImage) => Promise<string>;
@@ -105,6 +107,8 @@ export function createEditing(deps: EditingDeps) {
     await selected?.models.release();
     selected = null;
     const manifest = await deps.bundles.getManifest(id);
+    await deps.prepareTarget?.(manifest);
+    const sessionTarget = deps.getTarget();
     const { t5Tokenizer, clipTokenizer } = manifest.components;
     const tokenizers = {
       t5: createPromptTokenizer(
@@ -118,7 +122,7 @@ export function createEditing(deps: EditingDeps) {
         manifest.model.clip.maxLength,
       ),
     };
-    const models = createSessionModels(await deps.loadOrt(), target, manifest, (g) => loadGraph(id, g));
+    const models = createSessionModels(await deps.loadOrt(), sessionTarget, manifest, (g) => loadGraph(id, g));
     selected = {
       id,
       manifest,
@@ -130,7 +134,7 @@ export function createEditing(deps: EditingDeps) {
       },
       warmed: false,
     };
-    selectedTarget = target;
+    selectedTarget = sessionTarget;
     return selected;
   }
 

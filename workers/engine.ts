@@ -4,7 +4,16 @@ import type { BundleStore } from './cache';
 import { createEditing, getUnsupportedReason } from './editing';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './api/types';
 import { imageToTensor, psnr, tensorToImage } from './kontext/image';
+import type { Manifest } from './bundle/manifest';
+import { measureAttentionError } from './runtime/attentionCheck';
+import {
+  checkBundleAttention,
+  createMemoryVerdicts,
+  describeVerdict,
+  type VerdictStore,
+} from './runtime/attentionGate';
 import { getWasmThreads, prepareBackend } from './runtime/backend';
+import { requestGpu, type GpuHandle } from './runtime/gpu';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 import { runAutoencoder } from './runtime/roundTrip';
 import { createQueue } from './runtime/session';
@@ -22,6 +31,8 @@ export interface EngineDeps {
   bundles: BundleStore;
   /** Content key of an image (SHA-256 of its pixels) for the encoder cache. */
   hashImage: (image: RgbaImage) => Promise<string>;
+  /** Attention-check verdicts per adapter (IndexedDB in the worker); in memory when absent. */
+  verdicts?: VerdictStore;
 }
 
 /** Builds the EngineApi the worker exposes. No global state: everything lives in this closure. */
@@ -30,10 +41,13 @@ export function createEngine(deps: EngineDeps): EngineApi {
   let target: RuntimeTarget | null = null;
   let capabilities: Capabilities | null = null;
   let lostReason: string | null = null;
+  let gpuHandle: GpuHandle | null = null;
+  const verdicts = deps.verdicts ?? createMemoryVerdicts();
   const editing = createEditing({
     bundles: deps.bundles,
     loadOrt: deps.loadOrt,
     getTarget: requireTarget,
+    prepareTarget,
     getCapabilities: () => capabilities,
     serial,
     hashImage: deps.hashImage,
@@ -49,10 +63,56 @@ export function createEngine(deps: EngineDeps): EngineApi {
     return target;
   }
 
+  /** Makes `handle`'s device the target, watching for its loss (a destroy() of ours is not a loss). */
+  function adopt(handle: GpuHandle): void {
+    const device = handle.device;
+    gpuHandle = handle;
+    target = { backend: 'webgpu', device };
+    void device.lost.then((info) => {
+      if (target?.backend === 'webgpu' && target.device === device && info.reason !== 'destroyed') {
+        lostReason = info.message || info.reason;
+      }
+    });
+  }
+
+  /**
+   * Runs before a bundle's sessions are created (none are open then): the attention check at its DiT's shape,
+   * on a device of its own, or the verdict stored for this adapter; then the target gets 'subgroups' exactly
+   * when the check passed, replacing the device if it has the wrong set.
+   */
+  async function prepareTarget(manifest: Manifest): Promise<void> {
+    const handle = gpuHandle;
+    if (!handle || target?.backend !== 'webgpu' || !handle.adapterSubgroups) return;
+    const ort = await deps.loadOrt();
+    const verdict = await checkBundleAttention(
+      manifest.model.dit,
+      { info: handle.info, ortVersion: deps.ortVersion },
+      verdicts,
+      async (shape) => {
+        const probe = await requestGpu(deps.gpu, { subgroups: true });
+        if (!('device' in probe)) throw new Error(probe.reason);
+        try {
+          return await measureAttentionError(ort, probe.device, shape);
+        } finally {
+          probe.device.destroy();
+        }
+      },
+    );
+    let next = handle;
+    if (verdict.passed !== handle.info.subgroups) {
+      const other = await requestGpu(deps.gpu, { subgroups: verdict.passed });
+      if (!('device' in other)) throw new EngineError('no-webgpu', `WebGPU is not available: ${other.reason}.`);
+      handle.device.destroy();
+      next = other;
+    }
+    adopt({ ...next, info: { ...next.info, attentionCheck: describeVerdict(verdict, verdict.shape) } });
+    if (capabilities) capabilities = { ...capabilities, gpu: gpuHandle!.info };
+  }
+
   async function init(choice: BackendChoice): Promise<Capabilities> {
     const gpu = await prepareBackend(await deps.loadOrt(), choice, deps);
-    const gpuHandle = gpu && 'device' in gpu ? gpu : null;
-    if (choice === 'webgpu' && !gpuHandle) {
+    const handle = gpu && 'device' in gpu ? gpu : null;
+    if (choice === 'webgpu' && !handle) {
       throw new EngineError(
         'no-webgpu',
         `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`,
@@ -61,23 +121,17 @@ export function createEngine(deps: EngineDeps): EngineApi {
     await editing.reset(); // sessions belong to the old backend
     if (target?.backend === 'webgpu') target.device.destroy();
     lostReason = null;
-    if (gpuHandle) {
-      const device = gpuHandle.device;
-      target = { backend: 'webgpu', device };
-      void device.lost.then((info) => {
-        if (target?.backend === 'webgpu' && target.device === device && info.reason !== 'destroyed') {
-          lostReason = info.message || info.reason;
-        }
-      });
-    } else {
+    if (handle) adopt(handle);
+    else {
       target = { backend: 'wasm' };
+      gpuHandle = null;
     }
     capabilities = {
-      backend: target.backend,
-      fallback: choice === 'auto' && !gpuHandle,
+      backend: handle ? 'webgpu' : 'wasm',
+      fallback: choice === 'auto' && !handle,
       fallbackReason: choice === 'auto' && gpu && 'reason' in gpu ? gpu.reason : undefined,
       refusedAdapter: choice === 'auto' && gpu && 'reason' in gpu ? gpu.refusedAdapter : undefined,
-      gpu: gpuHandle ? gpuHandle.info : null,
+      gpu: handle ? handle.info : null,
       ortBuild: deps.ortBuild,
       ortVersion: deps.ortVersion,
       wasmThreads: getWasmThreads(deps),

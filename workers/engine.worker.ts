@@ -1,10 +1,11 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { createStore } from 'idb-keyval';
+import { createStore, get, set } from 'idb-keyval';
 import { EMBEDDED_BUNDLE_PATH } from './api/jobs';
 import { createBundleStore, fromIdbKeyval } from './cache';
 import { createEngine } from './engine';
 import { hashImage } from './runtime/hashImage';
+import type { AttentionVerdict } from './runtime/attentionGate';
 import type { Ort } from './runtime/ort';
 
 // The native WebGPU EP (never the deprecated JSEP default import): the JSPI build where the browser has
@@ -12,6 +13,8 @@ import type { Ort } from './runtime/ort';
 const hasJspi = 'Suspending' in WebAssembly;
 const ortPromise: Promise<Ort> = hasJspi ? import('onnxruntime-web/jspi') : import('onnxruntime-web/webgpu');
 const appBase = new URL(import.meta.env.BASE_URL, self.location.origin);
+// Attention-check verdicts per adapter (attentionGate.ts), so the check runs once per GPU and bundle shape.
+const verdictStore = createStore('kontext-gpu-checks', 'verdicts');
 
 Comlink.expose(
   createEngine({
@@ -31,5 +34,9 @@ Comlink.expose(
       locks: self.navigator.locks, // one download of a bundle at a time, across tabs
     }),
     hashImage,
+    verdicts: {
+      get: (key) => get<AttentionVerdict>(key, verdictStore),
+      set: (key, verdict) => set(key, verdict, verdictStore),
+    },
   }),
 );

@@ -1,20 +1,20 @@
 /**
  * @file A known-answer test of onnxruntime's fused attention on a WebGPU device: with the 'subgroups'
- * feature its flash-attention path returned wrong numbers on SwiftShader (6e-2 off at 32+ tokens), so the
- * engine runs this once per device and drops subgroups when it fails — a slower kernel, never wrong output.
+ * feature its flash-attention path returned wrong numbers on SwiftShader (6e-2 off at 32+ tokens, 0.048 at
+ * head_dim 128 and 2,100 tokens), so the engine runs this at each bundle's shape, once per adapter, before it asks
+ * for subgroups (attentionGate.ts) — a slower kernel when it fails, never wrong output.
  */
 import { EngineError } from '../api/errors';
 import { ATTENTION_GRAPH, ATTENTION_GRAPH_HEADS } from './attentionGraph';
-import { requestGpu, type GpuHandle, type GpuUnavailable } from './gpu';
 import type { Ort, RuntimeTarget } from './ort';
 
 /** Tokens and per-head width the check runs at (the graph's dims are symbolic, so any size works). */
-interface AttentionShape {
+export interface AttentionShape {
   tokens: number;
   headDim: number;
 }
 
-/** 64 tokens of 2 × 32: enough tokens for the flash path that went wrong (32+). */
+/** 64 tokens of 2 × 32: a quick default for tests; the engine checks each bundle's own shape (attentionGate.ts). */
 const CHECK_SHAPE: AttentionShape = { tokens: 64, headDim: 32 };
 
 /** softmax(q kᵀ/√d) v per head, in float64. */
@@ -86,37 +86,10 @@ export async function measureAttentionErrorOn(
   }
 }
 
-/** Runs the check on `device` at the default shape; returns the largest absolute error against the reference. */
-export function measureAttentionError(ort: Ort, device: GPUDevice): Promise<number> {
-  return measureAttentionErrorOn(ort, { backend: 'webgpu', device });
+/** Runs the check on `device` (at the small default shape unless given); returns the largest absolute error. */
+export function measureAttentionError(ort: Ort, device: GPUDevice, shape?: AttentionShape): Promise<number> {
+  return measureAttentionErrorOn(ort, { backend: 'webgpu', device }, shape);
 }
 
 /** Errors above this mean a broken kernel, not float rounding (fp32 attention lands near 1e-6). */
 export const ATTENTION_TOLERANCE = 1e-3;
-
-/** A device with 'subgroups' if its fused attention passes the known-answer check, else one without. */
-export async function requestCheckedGpu(
-  gpu: GPU | undefined,
-  ort: Ort,
-  options: { refuseSoftware?: boolean } = {},
-): Promise<GpuHandle | GpuUnavailable> {
-  const first = await requestGpu(gpu, { ...options, subgroups: true });
-  if (!('device' in first) || !first.info.subgroups) return first;
-  let error: number;
-  try {
-    error = await measureAttentionError(ort, first.device);
-  } catch (e) {
-    error = Infinity;
-    console.warn('attention check failed to run', e);
-  }
-  if (error <= ATTENTION_TOLERANCE)
-    return {
-      ...first,
-      info: { ...first.info, attentionCheck: `subgroup attention passed (max error ${error.toExponential(1)})` },
-    };
-  first.device.destroy();
-  const second = await requestGpu(gpu, { subgroups: false });
-  if (!('device' in second)) return second;
-  const note = `subgroup attention failed its check (max error ${Number.isFinite(error) ? error.toExponential(1) : 'n/a'}), so it is off`;
-  return { ...second, info: { ...second.info, attentionCheck: note } };
-}

@@ -1,10 +1,10 @@
 /**
  * @file Backend setup on the onnxruntime module: the WASM EP's thread count and, unless the user chose the
- * CPU, a WebGPU device whose fused attention passed its check. The engine decides what to do with the result.
+ * CPU, a WebGPU device, without 'subgroups' until a bundle's attention check passes (attentionGate.ts). The
+ * engine decides what to do with the result.
  */
 import type { BackendChoice } from '../api/types';
-import { requestCheckedGpu } from './attentionCheck';
-import type { GpuHandle, GpuUnavailable } from './gpu';
+import { requestGpu, type GpuHandle, type GpuUnavailable } from './gpu';
 import type { Ort } from './ort';
 
 /** What the host can offer a backend. */
@@ -23,7 +23,7 @@ export function getWasmThreads(host: BackendHost): number {
 }
 
 /**
- * Configures the WASM EP and requests a checked GPU device unless `choice` is 'wasm'. Auto refuses a software
+ * Configures the WASM EP and requests a GPU device unless `choice` is 'wasm'. Auto refuses a software
  * adapter (SwiftShader, llvmpipe): WASM is ~50× faster there. An explicit 'webgpu' takes whatever exists.
  * @returns null for 'wasm', else the device or the reason WebGPU is unavailable.
  */
@@ -34,5 +34,5 @@ export async function prepareBackend(
 ): Promise<GpuHandle | GpuUnavailable | null> {
   ort.env.wasm.numThreads = getWasmThreads(host);
   if (choice === 'wasm') return null;
-  return requestCheckedGpu(host.gpu, ort, { refuseSoftware: choice === 'auto' });
+  return requestGpu(host.gpu, { refuseSoftware: choice === 'auto' });
 }

@@ -4,6 +4,8 @@ import type { GpuInfo } from '../api/types';
 export interface GpuHandle {
   device: GPUDevice;
   info: GpuInfo;
+  /** Whether the adapter offers 'subgroups' (the device has them only when asked for: info.subgroups). */
+  adapterSubgroups: boolean;
 }
 
 /** Why no device was made; `refusedAdapter` names the software adapter that was there but refused. */
@@ -96,6 +98,7 @@ export async function requestGpu(
   const info = adapter.info;
   return {
     device,
+    adapterSubgroups: adapter.features.has('subgroups'),
     info: {
       vendor: info.vendor,
       architecture: info.architecture,
