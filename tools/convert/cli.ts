@@ -1,7 +1,9 @@
 /**
  * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K]
- *   [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N]`
- * Converts an official FLUX.1 Kontext [dev] folder (or kontext-micro, same layout) into a web bundle.
+ *   [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
+ *   [--rope-theta N]`
+ * Converts a FLUX.1 Kontext [dev] folder (official, diffusers, ComfyUI, fp8 or GGUF files; or kontext-micro)
+ * into a web bundle.
  */
 import { convertBundle, type BundleOptions, type ComponentSummary } from './bundle/convertBundle';
 import type { AccuracyLevel } from './graphs/types';
@@ -9,7 +11,7 @@ import { hasLength } from './tuple';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K] [--block 32|64] ' +
-  '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N]';
+  '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C] [--rope-theta N]';
 
 /** Parses the command line; throws with the usage line on anything it does not understand. */
 export function parseArgs(argv: string[]): { modelDir: string; outDir: string; options: BundleOptions } {
@@ -56,6 +58,20 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         break;
       case '--clip-length':
         options.clipMaxLength = int(arg, value());
+        break;
+      case '--rope-axes': {
+        // A checkpoint without a config gets FLUX's [d/8, 7d/16, 7d/16] split of head dim d; other splits are set here.
+        const v = value();
+        const axes = (v ?? '').split(',').map(Number);
+        if (!hasLength(axes, 3) || axes.some((a) => !Number.isInteger(a) || a < 2 || a % 2 !== 0))
+          throw new Error(
+            `--rope-axes needs three positive even integers like 16,56,56, got ${v ?? 'nothing'}\n${USAGE}`,
+          );
+        options.ditConfig = { ...options.ditConfig, axesDim: axes };
+        break;
+      }
+      case '--rope-theta':
+        options.ditConfig = { ...options.ditConfig, theta: int(arg, value()) };
         break;
       default:
         if (arg.startsWith('--')) throw new Error(`unknown option ${arg}\n${USAGE}`);

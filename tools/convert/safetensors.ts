@@ -53,8 +53,9 @@ export class SafetensorsError extends Error {
 /** The safetensors format caps the JSON header at 100 MB. */
 const MAX_HEADER_BYTES = 100_000_000;
 
-/** Index file name used by Hugging Face sharded checkpoints. */
+/** Index file name used by Hugging Face sharded checkpoints (diffusers: `diffusion_pytorch_model.safetensors.index.json`). */
 const INDEX_FILE_NAME = 'model.safetensors.index.json';
+const INDEX_SUFFIX = '.safetensors.index.json';
 
 /**
  * Opens one .safetensors file and validates its header.
@@ -81,7 +82,8 @@ export async function openTensorSource(path: string): Promise<TensorSource> {
   if (path.endsWith('.json')) return openIndex(path);
   if (!(await stat(path)).isDirectory()) return openSafetensors(path);
   const entries = await readdir(path);
-  if (entries.includes(INDEX_FILE_NAME)) return openIndex(join(path, INDEX_FILE_NAME));
+  const index = entries.find((e) => e.endsWith(INDEX_SUFFIX));
+  if (index !== undefined) return openIndex(join(path, index));
   const files = entries.filter((e) => e.endsWith('.safetensors')).sort();
   if (files.length === 1) return openSafetensors(join(path, files[0]!));
   throw new SafetensorsError(

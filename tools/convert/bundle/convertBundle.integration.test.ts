@@ -116,6 +116,17 @@ describe('convert CLI arguments', () => {
     });
   });
 
+  it('sets the RoPE axes and theta a checkpoint without config cannot give', () => {
+    expect(parseArgs(['m', 'o', '--rope-axes', '16,56,56', '--rope-theta', '10000']).options.ditConfig).toEqual({
+      axesDim: [16, 56, 56],
+      theta: 10000,
+    });
+    expect(() => parseArgs(['m', 'o', '--rope-axes', '16,56'])).toThrow(
+      /--rope-axes needs three positive even integers/,
+    );
+    expect(() => parseArgs(['m', 'o', '--rope-axes', '16,55,57'])).toThrow(/--rope-axes needs three positive even/);
+  });
+
   it('rejects an unknown dtype and stray arguments with the usage line', () => {
     expect(() => parseArgs(['m', 'o', '--dtype', 'int3'])).toThrow(
       /unknown --dtype "int3"[\s\S]*usage: npm run convert/,

@@ -1,12 +1,13 @@
 /**
- * @file Official model folder → web bundle: every component converted into a temporary folder beside the
- * output, hashed, described in manifest.json, then renamed into place — so a failure never leaves a
- * half-written bundle.
+ * @file A model folder (official, diffusers, ComfyUI, fp8 or GGUF inputs: see modelFolder.ts) → web bundle:
+ * every component converted into a temporary folder beside the output, hashed, described in manifest.json,
+ * then renamed into place — so a failure never leaves a half-written bundle.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   MANIFEST_VERSION,
+  type DitConfig,
   ManifestError,
   manifestToJson,
   parseManifest,
@@ -20,8 +21,9 @@ import { convertDit } from '../graphs/dit';
 import { convertT5 } from '../graphs/t5';
 import { buildTaef1Graphs } from '../graphs/taef1';
 import type { AccuracyLevel, ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
-import { openTensorSource, type TensorSource } from '../safetensors';
+import type { TensorSource } from '../safetensors';
 import { ConvertError, readModelFolder, type BundleSidecar } from './modelFolder';
+import { openModelInputs, type ModelInputs } from './openInputs';
 import { fitPreviewRgb } from './previewFit';
 import { writeTokenizers } from './tokenizers';
 import { describeFiles } from './writeFiles';
@@ -38,6 +40,8 @@ export interface BundleOptions {
   /** Overrides for the text lengths (else kontext_bundle.json, else 512 / CLIP's positions). */
   t5MaxLength?: number;
   clipMaxLength?: number;
+  /** DiT fields the tensors cannot give (RoPE axesDim, theta); wins over the checkpoint's own config. */
+  ditConfig?: Partial<DitConfig>;
   /** Overrides for what kontext_bundle.json says (id, name, defaults, resolutions). */
   overrides?: BundleSidecar;
   /** Progress over all source tensors, in bytes. */
@@ -69,7 +73,7 @@ const filesOf = (g: ConvertedGraph) => [g.graph, ...g.data];
 const graphEntry = (g: ConvertedGraph) => ({ graph: g.graph, data: g.data });
 
 /**
- * Converts `modelDir` (official FLUX.1-Kontext-dev layout) into a bundle at `outDir`.
+ * Converts `modelDir` (any layout modelFolder.ts finds) into a bundle at `outDir`.
  * @throws ConvertError (or the component's error) naming the file and tensor; nothing is left behind.
  */
 export async function convertBundle(modelDir: string, outDir: string, options: BundleOptions): Promise<BundleResult> {
@@ -82,18 +86,15 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     throw new ConvertError(
       `--accuracy-level is a MatMulNBits attribute: it needs --dtype int4, not ${options.weights}`,
     );
-  const folder = readModelFolder(modelDir);
+  const folder = await readModelFolder(modelDir);
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const sources: TensorSource[] = [];
+  let inputs: ModelInputs | undefined;
   try {
-    const dit = await openTensorSource(folder.dit);
-    const ae = await openTensorSource(folder.ae);
-    const t5 = await openTensorSource(folder.t5Dir);
-    const clip = await openTensorSource(folder.clipDir);
-    sources.push(dit, ae, t5, clip);
-    const total = sumSourceBytes(sources);
+    inputs = await openModelInputs(folder);
+    const { dit, ae, t5, clip, t5Config, clipConfig } = inputs;
+    const total = sumSourceBytes([dit, ae, t5, clip]);
     let done = 0;
     const base: ConvertOptions = {
       weights: options.weights,
@@ -108,11 +109,12 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     const side: BundleSidecar = { ...folder.sidecar, ...options.overrides };
     const t5MaxLength = options.t5MaxLength ?? side.t5_max_length ?? 512;
     const clipMaxLength =
-      options.clipMaxLength ?? side.clip_max_length ?? Number(folder.clipConfig.max_position_embeddings ?? 77);
+      options.clipMaxLength ?? side.clip_max_length ?? Number(clipConfig.max_position_embeddings ?? 77);
 
-    const ditOut = await convertDit(dit, tmp, { ...base, segments: options.segments });
-    const t5Out = await convertT5(t5, folder.t5Config, tmp, { ...base, maxLength: t5MaxLength });
-    const clipOut = await convertClip(clip, folder.clipConfig, tmp, base);
+    const configOverride = { ...inputs.ditOverride, ...options.ditConfig };
+    const ditOut = await convertDit(dit, tmp, { ...base, segments: options.segments, configOverride });
+    const t5Out = await convertT5(t5, t5Config, tmp, { ...base, maxLength: t5MaxLength });
+    const clipOut = await convertClip(clip, clipConfig, tmp, base);
     const aeOut = await convertAutoencoder(ae, tmp, base);
     const preview = options.taef1Dir ? await buildTaef1Graphs(options.taef1Dir, tmp) : null;
     if (preview) for (const f of [preview.encoder.modelFile, ...preview.encoder.dataFiles]) rmSync(join(tmp, f)); // tests only
@@ -218,7 +220,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   } finally {
-    for (const s of sources) await s.close();
+    await inputs?.close();
   }
 }
 

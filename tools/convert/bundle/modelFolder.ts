@@ -1,9 +1,14 @@
 /**
- * @file The input of the converter: a folder laid out like black-forest-labs/FLUX.1-Kontext-dev. This
- * module only finds and checks the files; the component converters read them.
+ * @file The input of the converter: a folder as people have it — the official FLUX.1-Kontext-dev folder
+ * (BFL single files or its diffusers transformer/ and vae/), a ComfyUI models folder (diffusion_models/,
+ * text_encoders/, vae/ or all files side by side), fp8 files, a GGUF DiT. Checkpoints are found by the
+ * tensors inside (inputs/layout.ts) in the folder and its direct subfolders; tokenizers must be in
+ * tokenizer/ and tokenizer_2/. This module only finds and checks the files; inputs/openInputs.ts opens them.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { chooseComponents, type Candidate, type Component } from '../inputs/layout';
+import { readCandidate } from './readCandidate';
 
 /** Bad converter input; the message names the file. */
 export class ConvertError extends Error {}
@@ -23,24 +28,21 @@ export interface BundleSidecar {
   domain?: unknown;
 }
 
+/** One component's checkpoint and the config.json beside it (null: infer it from the tensors). */
+export interface ComponentInput extends Candidate {
+  config: Record<string, unknown> | null;
+}
+
 export interface ModelFolder {
   dir: string;
-  dit: string;
-  ae: string;
-  clipDir: string;
-  clipConfig: Record<string, unknown>;
-  t5Dir: string;
-  t5Config: Record<string, unknown>;
+  components: Record<Component, ComponentInput>;
   /** CLIP's tokenizer: a ready tokenizer.json, or vocab.json + merges.txt to build one from. */
   clipTokenizer: { json: string; config: string } | { vocab: string; merges: string; config: string };
   t5Tokenizer: { json: string; config: string };
   sidecar: BundleSidecar;
 }
 
-function need(path: string, what: string): string {
-  if (!existsSync(path)) throw new ConvertError(`${path}: missing (${what})`);
-  return path;
-}
+const OFFICIAL_REPO = 'https://huggingface.co/black-forest-labs/FLUX.1-Kontext-dev/tree/main';
 
 function readJson(path: string): Record<string, unknown> {
   let value: unknown;
@@ -54,37 +56,96 @@ function readJson(path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const isDir = (p: string) => statSync(p).isDirectory();
+
+/** Checkpoint paths in `dir` and its direct subfolders: a folder with a shard index counts as one. */
+function listCheckpoints(dir: string): { path: string; container: 'safetensors' | 'gguf' }[] {
+  const found: { path: string; container: 'safetensors' | 'gguf' }[] = [];
+  const visit = (folder: string, depth: number) => {
+    const entries = readdirSync(folder)
+      .filter((e) => !e.startsWith('.'))
+      .sort();
+    if (depth > 0 && entries.some((e) => e.endsWith('.safetensors.index.json'))) {
+      found.push({ path: folder, container: 'safetensors' });
+      return;
+    }
+    for (const e of entries) {
+      const p = join(folder, e);
+      if (e.endsWith('.safetensors') && !isDir(p)) found.push({ path: p, container: 'safetensors' });
+      else if (e.endsWith('.gguf') && !isDir(p)) found.push({ path: p, container: 'gguf' });
+      else if (depth === 0 && isDir(p)) visit(p, 1);
+    }
+  };
+  visit(dir, 0);
+  return found;
+}
+
+/** The tokenizer files, or one message naming every missing file and where the official repository keeps it. */
+function findTokenizers(dir: string): Pick<ModelFolder, 'clipTokenizer' | 't5Tokenizer'> {
+  const tok = join(dir, 'tokenizer');
+  const tok2 = join(dir, 'tokenizer_2');
+  const has = (p: string) => existsSync(p);
+  const missing: string[] = [];
+  const clipConfig = join(tok, 'tokenizer_config.json');
+  const clipJson = join(tok, 'tokenizer.json');
+  const clipFiles = has(clipJson) ? [clipConfig] : [join(tok, 'vocab.json'), join(tok, 'merges.txt'), clipConfig];
+  if (clipFiles.some((f) => !has(f)))
+    missing.push(
+      `CLIP's tokenizer: ${clipFiles.filter((f) => !has(f)).join(', ')} — the files vocab.json, merges.txt and ` +
+        `tokenizer_config.json of the tokenizer/ folder of ${OFFICIAL_REPO}/tokenizer`,
+    );
+  const t5Files = [join(tok2, 'tokenizer.json'), join(tok2, 'tokenizer_config.json')];
+  if (t5Files.some((f) => !has(f)))
+    missing.push(
+      `T5's tokenizer: ${t5Files.filter((f) => !has(f)).join(', ')} — the files tokenizer.json and ` +
+        `tokenizer_config.json of the tokenizer_2/ folder of ${OFFICIAL_REPO}/tokenizer_2 (spiece.model alone is not enough)`,
+    );
+  if (missing.length > 0)
+    throw new ConvertError(
+      `${dir}: tokenizer files are missing (ComfyUI keeps its tokenizers inside its code, not in the models folder):\n  ` +
+        missing.join('\n  '),
+    );
+  return {
+    clipTokenizer: has(clipJson)
+      ? { json: clipJson, config: clipConfig }
+      : { vocab: join(tok, 'vocab.json'), merges: join(tok, 'merges.txt'), config: clipConfig },
+    t5Tokenizer: { json: t5Files[0]!, config: t5Files[1]! },
+  };
+}
+
 /**
- * Finds every file of the official layout in `dir`.
- * @throws ConvertError naming the first missing or unreadable file.
+ * Finds the four checkpoints, their configs, the tokenizers and the sidecar in `dir`.
+ * @throws ConvertError naming the missing, ambiguous or unreadable files.
  */
-export function readModelFolder(dir: string): ModelFolder {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConvertError(`${dir}: not a folder`);
-  const clipDir = need(join(dir, 'text_encoder'), 'the CLIP text encoder folder');
-  const t5Dir = need(join(dir, 'text_encoder_2'), 'the T5 encoder folder');
-  const tokDir = need(join(dir, 'tokenizer'), "CLIP's tokenizer folder");
-  const tok2Dir = need(join(dir, 'tokenizer_2'), "T5's tokenizer folder");
-  const clipTokenizerConfig = need(join(tokDir, 'tokenizer_config.json'), "CLIP's tokenizer config");
+export async function readModelFolder(dir: string): Promise<ModelFolder> {
+  if (!existsSync(dir) || !isDir(dir)) throw new ConvertError(`${dir}: not a folder`);
+  const tokenizers = findTokenizers(dir);
+  const candidates: Candidate[] = [];
+  for (const c of listCheckpoints(dir)) {
+    const found = await readCandidate(c.path, c.container);
+    if (found) candidates.push(found);
+  }
+  let chosen: Record<Component, Candidate>;
+  try {
+    chosen = chooseComponents(dir, candidates);
+  } catch (e) {
+    throw new ConvertError((e as Error).message);
+  }
+  const withConfig = (c: Candidate): ComponentInput => {
+    const folder = existsSync(c.path) && isDir(c.path) ? c.path : dirname(c.path);
+    const config = join(folder, 'config.json');
+    return { ...c, config: folder !== dir && existsSync(config) ? readJson(config) : null };
+  };
   const sidecarPath = join(dir, 'kontext_bundle.json');
   return {
     dir,
-    dit: need(join(dir, 'flux1-kontext-dev.safetensors'), 'the DiT weights'),
-    ae: need(join(dir, 'ae.safetensors'), 'the autoencoder weights'),
-    clipDir,
-    clipConfig: readJson(need(join(clipDir, 'config.json'), "CLIP's config")),
-    t5Dir,
-    t5Config: readJson(need(join(t5Dir, 'config.json'), "T5's config")),
-    clipTokenizer: existsSync(join(tokDir, 'tokenizer.json'))
-      ? { json: join(tokDir, 'tokenizer.json'), config: clipTokenizerConfig }
-      : {
-          vocab: need(join(tokDir, 'vocab.json'), "CLIP's vocabulary"),
-          merges: need(join(tokDir, 'merges.txt'), "CLIP's merges"),
-          config: clipTokenizerConfig,
-        },
-    t5Tokenizer: {
-      json: need(join(tok2Dir, 'tokenizer.json'), "T5's tokenizer"),
-      config: need(join(tok2Dir, 'tokenizer_config.json'), "T5's tokenizer config"),
+    components: {
+      dit: withConfig(chosen.dit),
+      ae: withConfig(chosen.ae),
+      t5: withConfig(chosen.t5),
+      clip: withConfig(chosen.clip),
     },
+    ...tokenizers,
     sidecar: existsSync(sidecarPath) ? readJson(sidecarPath) : {},
   };
 }
