@@ -33,6 +33,18 @@ describe('model actions', () => {
     expect(() => normaliseBundleUrl('http://x.org/b', 'https://a/')).toThrow(/plain http: use its https:\/\/ address/);
     expect(normaliseBundleUrl('http://localhost:8080/b', 'https://a/')).toBe('http://localhost:8080/b/');
     expect(normaliseBundleUrl('http://127.0.0.1:8080/b', 'https://a/')).toBe('http://127.0.0.1:8080/b/');
+    // Hugging Face pages, as copied from the address bar, become the URLs that serve the files
+    const hf = 'https://huggingface.co/someone/kontext-int4';
+    expect(normaliseBundleUrl(hf, 'https://a/')).toBe(`${hf}/resolve/main/`);
+    expect(normaliseBundleUrl(`${hf}/tree/main/bundle`, 'https://a/')).toBe(`${hf}/resolve/main/bundle/`);
+    expect(normaliseBundleUrl(`${hf}/blob/v2/bundle/manifest.json`, 'https://a/')).toBe(`${hf}/resolve/v2/bundle/`);
+    expect(normaliseBundleUrl(`${hf}/resolve/main/`, 'https://a/')).toBe(`${hf}/resolve/main/`);
+    expect(normaliseBundleUrl('https://huggingface.co/datasets/someone/b/tree/main', 'https://a/')).toBe(
+      'https://huggingface.co/datasets/someone/b/resolve/main/',
+    );
+    expect(normaliseBundleUrl('https://example.org/someone/b/tree/main', 'https://a/')).toBe(
+      'https://example.org/someone/b/tree/main/',
+    );
   });
 
   it('a failed download keeps its files and error; the URL is remembered and Resume retries it', async () => {

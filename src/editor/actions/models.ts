@@ -32,6 +32,26 @@ export interface ModelActions {
 /** Hosts that plain http may reach (connect-src in vite.config.ts): this computer. */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
 
+/**
+ * A Hugging Face page address as its files' address: the repository page (`/user/repo`), a folder (`/tree/<rev>/…`)
+ * or a file page (`/blob/<rev>/…`) become `/resolve/<rev>/…`, the URL that serves the bytes (and redirects to the
+ * CDN). People copy the page from the address bar; fetching it gives HTML, not a manifest. Returns the new pathname.
+ */
+function toHuggingFaceFileUrl(url: URL): string {
+  if (url.hostname !== 'huggingface.co' && url.hostname !== 'hf.co') return url.pathname;
+  const parts = url.pathname.split('/').filter(Boolean);
+  const repoLength = parts[0] === 'datasets' || parts[0] === 'spaces' ? 3 : 2;
+  if (parts.length < repoLength) return url.pathname;
+  const [kind, ...rest] = parts.slice(repoLength);
+  const files =
+    kind === undefined
+      ? ['resolve', 'main']
+      : kind === 'tree' || kind === 'blob'
+        ? ['resolve', ...rest]
+        : [kind, ...rest];
+  return `/${[...parts.slice(0, repoLength), ...files].join('/')}`; // the caller adds the folder's '/'
+}
+
 /** Checks a bundle URL typed by the user; returns it normalised to end with '/'. */
 export function normaliseBundleUrl(input: string, base: string): string {
   const url = new URL(input.trim(), base);
@@ -41,6 +61,7 @@ export function normaliseBundleUrl(input: string, base: string): string {
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
     throw new Error(`“${input}” uses plain http: use its https:// address (http works only for localhost).`);
   url.hash = '';
+  url.pathname = toHuggingFaceFileUrl(url);
   if (url.pathname.endsWith('/manifest.json')) url.pathname = url.pathname.slice(0, -'manifest.json'.length);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.href;
