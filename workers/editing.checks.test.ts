@@ -22,6 +22,7 @@ const bundle = (id: string, over: Partial<BundleInfo> = {}): BundleInfo => ({
   embedded: false,
   defaults: { steps: 4, guidance: 2.5, average: 1 },
   domain: null,
+  loras: [],
   ...over,
 });
 

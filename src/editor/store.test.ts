@@ -203,6 +203,7 @@ describe('studio store: editing', () => {
           embedded: true,
           defaults: null,
           domain: null,
+          loras: [],
         }),
         complete: true,
         unsupportedReason: 'needs shader-f16',

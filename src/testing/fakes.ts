@@ -26,6 +26,7 @@ export const TEST_BUNDLE: BundleInfo = {
   embedded: true,
   defaults: { steps: 12, guidance: 2.5, average: 1 },
   domain: null,
+  loras: [],
 };
 
 const CAPS: Capabilities = {

@@ -1,17 +1,19 @@
 /**
  * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K]
  *   [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
- *   [--rope-theta N]`
+ *   [--rope-theta N] [--lora <file>[:strength]]…`
  * Converts a FLUX.1 Kontext [dev] folder (official, diffusers, ComfyUI, fp8 or GGUF files; or kontext-micro)
- * into a web bundle.
+ * into a web bundle, with any LoRAs (BFL, diffusers or kohya keys) merged into the DiT before quantisation.
  */
 import { convertBundle, type BundleOptions, type ComponentSummary } from './bundle/convertBundle';
 import type { AccuracyLevel } from './graphs/types';
+import { parseLoraSpec } from './lora/loraFiles';
 import { hasLength } from './tuple';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K] [--block 32|64] ' +
-  '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C] [--rope-theta N]';
+  '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C] [--rope-theta N] ' +
+  '[--lora <file.safetensors>[:strength]]…';
 
 /** Parses the command line; throws with the usage line on anything it does not understand. */
 export function parseArgs(argv: string[]): { modelDir: string; outDir: string; options: BundleOptions } {
@@ -73,6 +75,12 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
       case '--rope-theta':
         options.ditConfig = { ...options.ditConfig, theta: int(arg, value()) };
         break;
+      case '--lora': {
+        const spec = value();
+        if (spec === undefined) throw new Error(`--lora needs a file\n${USAGE}`);
+        options.loras = [...(options.loras ?? []), parseLoraSpec(spec)];
+        break;
+      }
       default:
         if (arg.startsWith('--')) throw new Error(`unknown option ${arg}\n${USAGE}`);
         positional.push(arg);
@@ -129,6 +137,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const result = await convertBundle(modelDir, outDir, { ...options, onProgress: makeProgress() });
   console.log(formatSummary(result.summary));
+  for (const l of result.manifest.loras)
+    console.log(`merged LoRA ${l.name} at strength ${l.strength} (sha256 ${l.sha256})`);
   console.log(
     `wrote ${result.manifest.files.length} files to ${result.outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -92,6 +92,16 @@ export interface FileProgress {
   state: 'pending' | 'downloading' | 'verifying' | 'verified' | 'failed';
 }
 
+/** A LoRA the converter merged into the DiT weights (before quantisation), as the model manager shows it. */
+export interface BundleLora {
+  /** The LoRA file's name without `.safetensors`. */
+  name: string;
+  /** Of the LoRA file as given to the converter. */
+  sha256: string;
+  /** 1 = as trained; the merged update is strength · alpha/rank · B·A. */
+  strength: number;
+}
+
 /** A bundle known to this browser. */
 export interface BundleInfo {
   id: string;
@@ -106,6 +116,8 @@ export interface BundleInfo {
   embedded: boolean;
   /** The sampler settings the bundle was made for (manifest `sampling`); null while its manifest is unread. */
   defaults: SamplingDefaults | null;
+  /** LoRAs merged into its DiT (manifest `loras`); empty when none or while its manifest is unread. */
+  loras: BundleLora[];
   /** The images the model was made for (manifest `domain`); null when it takes any image, or is unread. */
   domain: InputDomain | null;
 }

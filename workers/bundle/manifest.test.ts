@@ -18,6 +18,7 @@ const fluxDev: Manifest = {
   memoryTight: true,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   domain: null,
+  loras: [{ name: 'relight-kontext', sha256: 'ab'.repeat(32), strength: -0.5 }],
   model: {
     dit: {
       hiddenSize: 3072,
@@ -131,6 +132,22 @@ describe('parseManifest', () => {
         /domain.min_flat_share must be a number in \[0, 1\]/,
       );
     expect(() => parseManifest({ ...json(), domain: 'drawings' })).toThrow(/domain must be an object/);
+  });
+
+  it('reads the merged LoRAs: none when a bundle has no loras, each with name, sha256 and strength', () => {
+    const none = json();
+    delete none.loras;
+    expect(parseManifest(none).loras).toEqual([]);
+    expect(manifestToJson({ ...fluxDev, loras: [] })).not.toHaveProperty('loras'); // old manifests keep their bytes
+    expect(json().loras).toEqual([{ name: 'relight-kontext', sha256: 'ab'.repeat(32), strength: -0.5 }]);
+    for (const [bad, message] of [
+      [{ name: 'x', sha256: 'ab'.repeat(32), strength: '1' }, /loras\[0\].strength must be a number/],
+      [{ name: 'x', sha256: 'AB'.repeat(32), strength: 1 }, /loras\[0\].sha256 must be 64 lowercase hex/],
+      [{ sha256: 'ab'.repeat(32), strength: 1 }, /loras\[0\].name must be a non-empty string/],
+    ] as const) {
+      expect(() => parseManifest({ ...json(), loras: [bad] })).toThrow(message);
+    }
+    expect(() => parseManifest({ ...json(), loras: {} })).toThrow(/loras must be an array/);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

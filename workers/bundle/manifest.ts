@@ -4,8 +4,11 @@
  * returns camelCase types. Nothing in the engine may assume a value that is not in here.
  */
 
+import type { BundleLora } from '../api/jobs';
 import { JOB_LIMITS, type NumberLimit } from '../api/limits';
 import { domainToJson, parseDomain, type ManifestDomain } from './domain';
+
+export type { BundleLora };
 
 const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
@@ -145,6 +148,8 @@ export interface Manifest {
   previewRgb: { matrix: number[]; bias: number[] } | null;
   /** The images the model was made for (workers/bundle/domain.ts); null: any image. */
   domain: ManifestDomain | null;
+  /** LoRAs merged into the DiT, in merge order; empty (manifest.json: no `loras`) when none. */
+  loras: BundleLora[];
   model: ModelConfig;
   sampling: SamplingConfig;
   components: Components;
@@ -206,6 +211,22 @@ function parseAccuracyLevel(v: unknown, weights: Manifest['weights']): AccuracyL
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 4)
     throw new ManifestError(`manifest: accuracy_level must be an integer 0–4, got ${JSON.stringify(v)}`);
   return v as AccuracyLevel;
+}
+
+function sha256Of(o: Json, at: string): string {
+  const sha256 = str(o, 'sha256', at);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ManifestError(`manifest: ${at}.sha256 must be 64 lowercase hex digits`);
+  return sha256;
+}
+
+function parseLoras(v: unknown): BundleLora[] {
+  if (v == null) return [];
+  if (!Array.isArray(v)) throw new ManifestError('manifest: loras must be an array');
+  return v.map((l, i) => {
+    const o = obj(l, `loras[${i}]`);
+    const strength = num(o, 'strength', `loras[${i}]`, { int: false, min: -Infinity });
+    return { name: str(o, 'name', `loras[${i}]`), sha256: sha256Of(o, `loras[${i}]`), strength };
+  });
 }
 
 function parseTokenizer(v: unknown, at: string): TokenizerFiles {
@@ -338,9 +359,7 @@ export function parseManifest(json: unknown): Manifest {
   const roles = getFileRoles(components);
   const files = arr(root, 'files', 'root').map((f, i) => {
     const o = obj(f, `files[${i}]`);
-    const sha256 = str(o, 'sha256', `files[${i}]`);
-    if (!/^[0-9a-f]{64}$/.test(sha256))
-      throw new ManifestError(`manifest: files[${i}].sha256 must be 64 lowercase hex digits`);
+    const sha256 = sha256Of(o, `files[${i}]`);
     const path = str(o, 'path', `files[${i}]`);
     if (o.role != null && o.role !== roles.get(path)) {
       throw new ManifestError(
@@ -364,6 +383,7 @@ export function parseManifest(json: unknown): Manifest {
     domain: parseDomain(root.domain, (message) => {
       throw new ManifestError(message);
     }),
+    loras: parseLoras(root.loras),
     model,
     sampling,
     components,
@@ -389,6 +409,9 @@ export function manifestToJson(m: Manifest): Json {
     memory_tight: m.memoryTight,
     preview_rgb: m.previewRgb,
     ...(m.domain ? { domain: domainToJson(m.domain) } : {}), // absent for any image: older manifests stay byte-identical
+    ...(m.loras.length > 0
+      ? { loras: m.loras.map((l) => ({ name: l.name, sha256: l.sha256, strength: l.strength })) }
+      : {}),
     model: {
       dit: {
         hidden_size: dit.hiddenSize,

@@ -113,6 +113,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
           }
         : null,
       domain: manifest?.domain ? { ...manifest.domain, measureSize: manifest.sampling.resolutions[0]! } : null,
+      loras: manifest?.loras ?? [],
     };
   }
 

@@ -17,6 +17,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     memoryTight: false,
     previewRgb: null,
     domain: null,
+    loras: [],
     model: {
       dit: {
         hiddenSize: 64,

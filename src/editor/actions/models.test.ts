@@ -15,6 +15,7 @@ const incomplete: BundleInfo = {
   defaults: { steps: 28, guidance: 2.5, average: 1 },
   domain: null,
   files: [{ path: 'dit.onnx', bytes: 100, loaded: 40, state: 'failed' }],
+  loras: [],
 };
 
 async function setup() {

@@ -19,6 +19,8 @@ import { convertAutoencoder } from '../graphs/autoencoder';
 import { convertClip } from '../graphs/clip';
 import { convertDit } from '../graphs/dit';
 import { convertT5 } from '../graphs/t5';
+import { getLoraTag, openLoraFiles, type LoraSpec, type OpenedLora } from '../lora/loraFiles';
+import { withLoras } from '../lora/loraMerge';
 import { buildTaef1Graphs } from '../graphs/taef1';
 import type { AccuracyLevel, ConvertedGraph, ConvertOptions, WeightFormat } from '../graphs/types';
 import type { TensorSource } from '../safetensors';
@@ -44,6 +46,8 @@ export interface BundleOptions {
   ditConfig?: Partial<DitConfig>;
   /** Overrides for what kontext_bundle.json says (id, name, defaults, resolutions). */
   overrides?: BundleSidecar;
+  /** LoRAs merged into the DiT before quantisation, in this order (recorded in the manifest). */
+  loras?: LoraSpec[];
   /** Progress over all source tensors, in bytes. */
   onProgress?: (doneBytes: number, totalBytes: number, tensor: string) => void;
 }
@@ -91,10 +95,12 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   let inputs: ModelInputs | undefined;
+  const loras: OpenedLora[] = [];
   try {
     inputs = await openModelInputs(folder);
     const { dit, ae, t5, clip, t5Config, clipConfig } = inputs;
     const total = sumSourceBytes([dit, ae, t5, clip]);
+    loras.push(...(await openLoraFiles(options.loras ?? [])));
     let done = 0;
     const base: ConvertOptions = {
       weights: options.weights,
@@ -112,7 +118,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       options.clipMaxLength ?? side.clip_max_length ?? Number(clipConfig.max_position_embeddings ?? 77);
 
     const configOverride = { ...inputs.ditOverride, ...options.ditConfig };
-    const ditOut = await convertDit(dit, tmp, { ...base, segments: options.segments, configOverride });
+    const ditWithLoras = withLoras(dit, loras, configOverride); // checks every LoRA key before anything is converted
+    const ditOut = await convertDit(ditWithLoras, tmp, { ...base, segments: options.segments, configOverride });
     const t5Out = await convertT5(t5, t5Config, tmp, { ...base, maxLength: t5MaxLength });
     const clipOut = await convertClip(clip, clipConfig, tmp, base);
     const aeOut = await convertAutoencoder(ae, tmp, base);
@@ -132,9 +139,10 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       : await fitPreviewRgb(tmp, graphEntry(aeOut.decoder), aeOut.config.zChannels, aeOut.config.spatialFactor);
     const files = await describeFiles(tmp, paths);
     const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
+    const id = side.id ?? `flux1-kontext-dev-${options.weights}`;
     const manifest: Manifest = {
       formatVersion: MANIFEST_VERSION,
-      id: side.id ?? `flux1-kontext-dev-${options.weights}`,
+      id: loras.length > 0 ? `${id}-lora-${getLoraTag(loras)}` : id, // another cache entry than the plain model
       name: side.name ?? 'FLUX.1 Kontext [dev]',
       weights: options.weights,
       ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
@@ -143,6 +151,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       domain: parseDomain(side.domain, (message) => {
         throw new ConvertError(`${folder.dir}: ${message} (from kontext_bundle.json)`);
       }),
+      loras: loras.map(({ name, sha256, strength }) => ({ name, sha256, strength })),
       model: {
         dit: ditOut.config,
         t5: { ...t5Out.config, maxLength: t5MaxLength },
@@ -221,6 +230,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     throw e;
   } finally {
     await inputs?.close();
+    for (const l of loras) await l.tensors.close();
   }
 }
 
