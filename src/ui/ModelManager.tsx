@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { BundleInfo, FileProgress, StorageInfo } from '../../workers/api';
+import type { BundleInfo, BundleLora, FileProgress, StorageInfo } from '../../workers/api';
 import { Icon } from './Icon';
 
 interface DownloadState {
@@ -73,6 +73,20 @@ function FileList({ files }: { files: FileProgress[] }) {
   );
 }
 
+/** The LoRAs the converter merged into a bundle's DiT, in merge order, with their strengths. */
+function LoraList({ loras }: { loras: BundleLora[] }) {
+  return (
+    <p className="hint bundle-loras" data-testid="bundle-loras">
+      LoRA{loras.length > 1 ? 's' : ''} merged:{' '}
+      {loras.map((l, i) => (
+        <span key={i} className="bundle-lora" data-testid="bundle-lora" title={`sha-256 ${l.sha256}`}>
+          {l.name} <span className="lora-strength">× {l.strength}</span>
+        </span>
+      ))}
+    </p>
+  );
+}
+
 /** The download (key and state) that fills bundle `b`, if any. */
 function findDownload(p: ModelManagerProps, b: BundleInfo): [string, DownloadState] | undefined {
   return Object.entries(p.downloads).find(([, d]) => d.bundleId === b.id || d.label === b.name);
@@ -109,6 +123,7 @@ function BundleCard({ b, active, p }: { b: BundleInfo; active: boolean; p: Model
           This machine cannot run {b.name}: {b.unsupportedReason}. Nothing was downloaded.
         </p>
       )}
+      {b.loras.length > 0 && <LoraList loras={b.loras} />}
       <p className="hint">
         {verified}/{b.files.length} files verified (sha-256).
       </p>
