@@ -6,12 +6,9 @@ import { createBundleStore, fromIdbKeyval } from './cache';
 import { createEngine } from './engine';
 import { hashImage } from './runtime/hashImage';
 import type { AttentionVerdict } from './runtime/attentionGate';
-import type { Ort } from './runtime/ort';
+import { importOrt, ORT_BUILD } from './runtime/ortBuild';
 
-// The native WebGPU EP (never the deprecated JSEP default import): the JSPI build where the browser has
-// JSPI (smaller, streams Blob weights), else the Asyncify build. Both also carry the WASM EP.
-const hasJspi = 'Suspending' in WebAssembly;
-const ortPromise: Promise<Ort> = hasJspi ? import('onnxruntime-web/jspi') : import('onnxruntime-web/webgpu');
+const ortPromise = importOrt(); // started at once: the runtime loads while the page boots
 const appBase = new URL(import.meta.env.BASE_URL, self.location.origin);
 // Attention-check verdicts per adapter (attentionGate.ts), so the check runs once per GPU and bundle shape.
 const verdictStore = createStore('kontext-gpu-checks', 'verdicts');
@@ -20,7 +17,7 @@ Comlink.expose(
   createEngine({
     loadOrt: () => ortPromise,
     gpu: self.navigator.gpu,
-    ortBuild: hasJspi ? 'jspi' : 'asyncify',
+    ortBuild: ORT_BUILD,
     ortVersion: __ORT_VERSION__,
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: self.navigator.hardwareConcurrency,

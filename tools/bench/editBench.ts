@@ -1,7 +1,9 @@
 /**
  * @file The edit benchmark itself, pure TypeScript so the same code times onnxruntime-node in Node and
- * onnxruntime-web in the browser: N edits of one image through runEdit, with every model call timed so the
- * pipeline's own share (resizing, packing, noise, Euler updates, compositing) can be told apart.
+ * onnxruntime-web in the browser: edits of one image through runEdit, each with empty encoder caches (as a new
+ * instruction on a new image is: every component runs), repeated until the timings settle, with every model call
+ * timed by component so the pipeline's own share ("glue": resizing, packing, noise, Euler updates, compositing)
+ * is what is left.
  */
 import type { EditJob } from '../../workers/api/jobs';
 import type { RgbaImage } from '../../workers/api/types';
@@ -9,36 +11,44 @@ import type { Manifest } from '../../workers/bundle/manifest';
 import { runEdit } from '../../workers/kontext/edit';
 import type { KontextModels } from '../../workers/kontext/models';
 import type { PromptTokenizer } from '../../workers/kontext/text';
+import { settle, type SettleOptions } from './settle';
+
+/** Where an edit's time goes: the model calls by kind, and what is left. */
+export const COMPONENTS = ['text', 'aeEncode', 'dit', 'aeDecode'] as const;
+export type Component = (typeof COMPONENTS)[number];
+export type ComponentTimes = Record<Component, number>;
 
 export interface BenchResult {
+  /** Edits run in all, and whether the last `window` of them varied less than the tolerance. */
   edits: number;
-  steps: number;
-  /** Mean wall time of one edit and of one denoising step (a DiT call: every averaged run's steps count), ms. */
+  settled: boolean;
+  /** The first edit (sessions created in it) and the mean of the settled window, ms. */
+  firstEditMs: number;
   perEditMs: number;
-  perStepMs: number;
-  /** Share of the edit spent outside model calls (0…1). */
-  pipelineShare: number;
+  /** Mean time per edit of each component over the settled window, ms; glue = perEditMs − their sum. */
+  components: ComponentTimes;
+  /** DiT calls per edit (steps × averaged runs). */
+  ditCalls: number;
 }
 
-/** Wraps every model call so its time adds to `spent.ms`. */
-function timeModels(models: KontextModels, spent: { ms: number }): KontextModels {
+/** Which component a model call is; `onCall` hears it before the call runs (the FLOP counter tags sessions). */
+function timeModels(models: KontextModels, spent: ComponentTimes, onCall?: (c: Component) => void): KontextModels {
   const wrap =
-    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    <A extends unknown[], R>(component: Component, f: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
+      onCall?.(component);
       const t0 = performance.now();
       try {
         return await f(...a);
       } finally {
-        spent.ms += performance.now() - t0;
+        spent[component] += performance.now() - t0;
       }
     };
   return {
-    encodeText: wrap(models.encodeText),
-    encodeImage: wrap(models.encodeImage),
-    velocity: wrap(models.velocity),
-    decode: wrap(models.decode),
-    decodePreview: models.decodePreview && wrap(models.decodePreview),
-    denoiseOnDevice: models.denoiseOnDevice && wrap(models.denoiseOnDevice),
+    encodeText: wrap('text', models.encodeText),
+    encodeImage: wrap('aeEncode', models.encodeImage),
+    velocity: wrap('dit', models.velocity),
+    decode: wrap('aeDecode', models.decode),
   };
 }
 
@@ -53,55 +63,62 @@ function makeBenchImage(width: number, height: number): RgbaImage {
   return { width, height, data };
 }
 
-/** Runs one warm-up edit, then `edits` timed ones; prompts and images repeat, so encoders run from cache after the first. */
-export async function benchEdits(
-  manifest: Manifest,
-  tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer },
-  models: KontextModels,
-  edits: number,
-  hashImage: (image: RgbaImage) => Promise<string>,
-): Promise<BenchResult> {
+const zeroTimes = (): ComponentTimes => ({ text: 0, aeEncode: 0, dit: 0, aeDecode: 0 });
+
+export interface BenchInputs {
+  manifest: Manifest;
+  tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer };
+  models: KontextModels;
+  hashImage: (image: RgbaImage) => Promise<string>;
+}
+
+/** One edit as the app runs it by default (the bundle's steps, guidance and average), with empty caches. */
+export async function runBenchEdit(
+  { manifest, tokenizers, models, hashImage }: BenchInputs,
+  seed: number,
+  spent: ComponentTimes,
+  onCall?: (c: Component) => void,
+): Promise<void> {
   const [width, height] = manifest.sampling.resolutions[0]!;
-  const { defaultSteps: steps, defaultAverage: average } = manifest.sampling;
-  const spent = { ms: 0 };
-  const timed = timeModels(models, spent);
-  const cache = { text: new Map(), images: new Map() };
-  const job = (seed: number): EditJob => ({
+  const job: EditJob = {
     id: `bench-${seed}`,
     bundleId: manifest.id,
     image: makeBenchImage(width, height),
-    prompt: 'make the red circle blue',
+    prompt: 'make the background yellow',
     references: [],
     mask: null,
-    steps,
+    steps: manifest.sampling.defaultSteps,
     guidance: manifest.sampling.defaultGuidance,
-    average,
+    average: manifest.sampling.defaultAverage,
     seed,
     size: 'input',
     previewEvery: 0,
     keepUnchanged: true,
-  });
-  const ctx = { manifest, tokenizers, models: timed, cache, hashImage };
-  await runEdit(job(0), ctx); // warm-up: session creation, kernel compilation, encoder caches
-  spent.ms = 0;
-  let stepMs = 0;
-  const started = performance.now();
-  for (let i = 1; i <= edits; i++) {
-    let denoiseStart = 0;
-    await runEdit(job(i), {
-      ...ctx,
-      onPhase: (p) => {
-        if (p === 'denoising') denoiseStart = performance.now();
-        if (p === 'decoding') stepMs += performance.now() - denoiseStart;
-      },
-    });
-  }
-  const total = performance.now() - started;
+  };
+  const cache = { text: new Map(), images: new Map() };
+  await runEdit(job, { manifest, tokenizers, models: timeModels(models, spent, onCall), cache, hashImage });
+}
+
+/** Edits until the last `window` edit times settle (or the cap), then reports the settled window. */
+export async function benchEdits(inputs: BenchInputs, options: SettleOptions): Promise<BenchResult> {
+  const perEdit: ComponentTimes[] = [];
+  const run = await settle(async (i) => {
+    const spent = zeroTimes();
+    const t0 = performance.now();
+    await runBenchEdit(inputs, i, spent);
+    perEdit.push(spent);
+    return performance.now() - t0;
+  }, options);
+  const window = perEdit.slice(-options.window);
+  const components = zeroTimes();
+  for (const c of COMPONENTS) components[c] = window.reduce((s, t) => s + t[c], 0) / window.length;
+  const { defaultSteps, defaultAverage } = inputs.manifest.sampling;
   return {
-    edits,
-    steps,
-    perEditMs: total / edits,
-    perStepMs: stepMs / (edits * steps * average),
-    pipelineShare: Math.max(0, 1 - spent.ms / total),
+    edits: run.times.length,
+    settled: run.settled,
+    firstEditMs: run.times[0]!,
+    perEditMs: run.times.slice(-options.window).reduce((s, t) => s + t, 0) / window.length, // the components' window
+    components,
+    ditCalls: defaultSteps * defaultAverage,
   };
 }

@@ -1,78 +1,121 @@
 /**
- * @file `npm run bench [-- --bundle <dir>] [--edits N]`: per-step and per-edit time of the same bundle in
- * headless Chromium on onnxruntime-web's WASM EP and in onnxruntime-node (CPU), side by side, the pipeline's
- * own share of an edit, and WebGPU readbacks per step. The browser/node ratio is the last line.
+ * @file `npm run bench [-- --bundle <dir>] [--window K] [--tolerance X] [--max-edits N] [--max-seconds S]
+ * [--no-webgpu] [--no-app]`: the same bundle's edit in Chromium (the app's onnxruntime-web build and WASM thread count, in a
+ * Worker) and in onnxruntime-node (every core, set explicitly), each repeated until the last K edits spread by less
+ * than X; a per-component table, FLOPs counted from a profiled edit, GFLOP/s against a bare-MatMul ceiling of the
+ * DiT's shape measured in the same run on the same runtime and threads, the built app's ready time and its first ten
+ * edits through the UI (appTiming.ts; needs dist/), and the bars of issue #14 with PASS/FAIL.
  * Default bundle: the embedded kontext-micro (public/bundles/kontext-micro), else the tiny test bundle.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { parseManifest } from '../../workers/bundle/manifest';
 import { hashImage } from '../../workers/runtime/hashImage';
+import { REPO_ROOT } from '../convert/paths';
 import { createBundleServer } from '../testing/bundleServer';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
 import { startTestServer, TEST_PAGE } from '../testing/devServer';
 import { openFolderPipeline } from '../testing/folderEngine';
-import { REPO_ROOT } from '../convert/paths';
-import { nodeOrt } from '../testing/nodeOrt';
+import { nodeOrt, nodeOrtWith } from '../testing/nodeOrt';
 import { ensureTinyBundle } from '../testing/tinyBundle';
-import { benchEdits, type BenchResult } from './editBench';
-import type { benchWasm, countWebGpuReadbacks } from './browserHarness';
+import { measureApp } from './appTiming';
+import type * as Harness from './browserHarness';
+import { measureCeiling } from './ceiling';
+import { buildCeilingGraph, getCeilingShape } from './ceilingGraph';
+import { benchEdits, type ComponentTimes } from './editBench';
+import { countEditFlops } from './flops';
+import { printReport } from './report';
+import type { SettleOptions } from './settle';
 
 declare global {
   interface Window {
-    bench: { benchWasm: typeof benchWasm; countWebGpuReadbacks: typeof countWebGpuReadbacks };
+    bench: typeof Harness;
   }
 }
 
 const EMBEDDED = join(REPO_ROOT, 'public/bundles/kontext-micro');
+const CEILING_DIR = join(REPO_ROOT, '.cache/bench/ceiling');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-async function benchNode(dir: string, edits: number): Promise<BenchResult> {
-  nodeOrt.env.wasm.numThreads = 1;
-  const { manifest, tokenizers, models } = openFolderPipeline(dir, nodeOrt);
-  const result = await benchEdits(manifest, tokenizers, models, edits, hashImage);
-  await models.release();
-  return result;
-}
-
 async function main(): Promise<void> {
-  const edits = Number(arg('--edits') ?? 3);
   const dir =
     arg('--bundle') ?? (existsSync(join(EMBEDDED, 'manifest.json')) ? EMBEDDED : await ensureTinyBundle('fp32', 1));
   const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const settle: SettleOptions = {
+    window: Number(arg('--window') ?? 5),
+    tolerance: Number(arg('--tolerance') ?? 0.05),
+    maxRuns: Number(arg('--max-edits') ?? 60),
+    maxMs: 1000 * Number(arg('--max-seconds') ?? 120),
+  };
+  // A MatMul run takes milliseconds: more of them, less wall time.
+  const ceilingSettle: SettleOptions = { ...settle, maxRuns: 400, maxMs: Math.min(settle.maxMs, 30_000) };
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   console.log(
-    `bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps × ${manifest.sampling.defaultAverage} averaged runs at ${manifest.sampling.resolutions[0]!.join('×')}, ${edits} edits after a warm-up`,
+    `bundle: ${manifest.name} (${dir}), ${manifest.sampling.defaultSteps} steps × ${manifest.sampling.defaultAverage} averaged runs at ${manifest.sampling.resolutions[0]!.join('×')}`,
+  );
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${load()} (1/5/15 min) at the start; edits repeat until the last ${settle.window} spread < ${(100 * settle.tolerance).toFixed(0)} % (at most ${settle.maxRuns} edits / ${settle.maxMs / 1000} s per side)`,
   );
 
-  const node = await benchNode(dir, edits);
-  const server = await startTestServer(REPO_ROOT, createBundleServer(dirname(dir), '/bench-bundles/'));
+  // Node: onnxruntime-node on every core, set explicitly (its default thread pool is not what it prints).
+  const nodeThreads = availableParallelism();
+  const nodeRuntime = nodeOrtWith({ intraOpNumThreads: nodeThreads, interOpNumThreads: 1 });
+  const pipeline = openFolderPipeline(dir, nodeRuntime);
+  const node = await benchEdits({ ...pipeline, hashImage }, settle);
+  await pipeline.models.release();
+  const flops: ComponentTimes = await countEditFlops(nodeOrt, (ort) => ({
+    ...openFolderPipeline(dir, ort),
+    hashImage,
+  }));
+  const shape = getCeilingShape(manifest);
+  const graph = buildCeilingGraph(shape);
+  mkdirSync(join(CEILING_DIR, 'ceiling'), { recursive: true });
+  writeFileSync(join(CEILING_DIR, 'ceiling', 'matmul.onnx'), graph);
+  const nodeCeiling = await measureCeiling(nodeRuntime, graph, shape, ceilingSettle, ['wasm']);
+
+  const bundles = createBundleServer(dirname(dir), '/bench-bundles/');
+  const ceilingFiles = createBundleServer(CEILING_DIR, '/bench-ceiling/');
+  const server = await startTestServer(REPO_ROOT, {
+    ...bundles,
+    handle: (req, res) => bundles.handle(req, res) || ceilingFiles.handle(req, res),
+  });
   const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log(`  [browser ${m.type()}] ${m.text()}`);
+    });
     await page.goto(server.origin + TEST_PAGE);
     await page.evaluate('import("/tools/bench/browserHarness.ts").then((m) => { window.bench = m; })');
     const url = `${server.origin}/bench-bundles/${basename(dir)}/`;
-    const wasm = await page.evaluate(([u, n]) => window.bench.benchWasm(u, n), [url, edits] as const);
-    const gpu = await page.evaluate((u) => window.bench.countWebGpuReadbacks(u), url);
-
-    const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(11);
-    const pct = (v: number) => `${(100 * v).toFixed(1)} %`.padStart(11);
-    console.log(['', 'browser WASM', 'node CPU'].map((c) => c.padStart(14)).join(''));
-    console.log(`${'per step'.padStart(14)}${ms(wasm.perStepMs).padStart(14)}${ms(node.perStepMs).padStart(14)}`);
-    console.log(`${'per edit'.padStart(14)}${ms(wasm.perEditMs).padStart(14)}${ms(node.perEditMs).padStart(14)}`);
-    console.log(
-      `${'pipeline share'.padStart(14)}${pct(wasm.pipelineShare).padStart(14)}${pct(node.pipelineShare).padStart(14)}`,
-    );
-    console.log(`browser WASM threads: ${wasm.threads}; node CPU threads: 1`);
-    console.log(
-      `WebGPU readbacks per step: ${(gpu.inStep / gpu.steps).toFixed(2)} (${gpu.inStep} in ${gpu.steps} steps; ${gpu.other} outside steps)`,
-    );
-    console.log(`browser/node time ratio per edit: ${(wasm.perEditMs / node.perEditMs).toFixed(2)}`);
+    const web = await page.evaluate(([u, o]) => window.bench.worker.benchWasm(u, o), [url, settle] as const);
+    const webCeiling = await page.evaluate(([u, s, o]) => window.bench.worker.ceiling(u, s, o), [
+      `${server.origin}/bench-ceiling/ceiling/matmul.onnx`,
+      shape,
+      ceilingSettle,
+    ] as const);
+    const gpu = process.argv.includes('--no-webgpu')
+      ? null
+      : await page.evaluate((u) => window.bench.countWebGpuReadbacks(u), url);
+    const app = process.argv.includes('--no-app') ? null : await measureApp();
+    printReport({
+      app,
+      web,
+      node: { ...node, threads: nodeThreads },
+      flops,
+      ceiling: { web: webCeiling, node: nodeCeiling, shape },
+      gpu,
+      loadAtEnd: load(),
+    });
   } finally {
     await browser.close();
     await server.close();

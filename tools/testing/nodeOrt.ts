@@ -10,8 +10,11 @@ type CreateArgs = Parameters<Ort['InferenceSession']['create']>;
 type ExternalFile = { path: string; data: Blob | Uint8Array | ArrayBuffer | string };
 type OrtModule = typeof ortNode;
 
-/** Wraps a module so sessions accept the engine's options: 'wasm' maps to `cpuProvider`, Blobs become bytes. */
-function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm'): Ort {
+/**
+ * Wraps a module so sessions accept the engine's options: 'wasm' maps to `cpuProvider`, Blobs become bytes;
+ * `extra` session options (e.g. intraOpNumThreads) apply to every session.
+ */
+function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm', extra: Record<string, unknown> = {}): Ort {
   const InferenceSession = {
     create: async (model: CreateArgs[0], options?: CreateArgs[1]) => {
       const providers = options?.executionProviders?.map((p) => (p === 'wasm' ? cpuProvider : p));
@@ -23,7 +26,12 @@ function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm'): Ort {
             })),
           )
         : undefined;
-      return ort.InferenceSession.create(model, { ...options, executionProviders: providers, externalData } as never);
+      return ort.InferenceSession.create(model, {
+        ...extra,
+        ...options,
+        executionProviders: providers,
+        externalData,
+      } as never);
     },
   };
   return { InferenceSession, Tensor: ort.Tensor, env: ort.env } as unknown as Ort;
@@ -31,6 +39,9 @@ function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm'): Ort {
 
 /** onnxruntime-node, shaped as the engine's Ort dependency. */
 export const nodeOrt = adapt(ortNode, 'cpu');
+
+/** onnxruntime-node with session options of its own, e.g. an explicit intraOpNumThreads for the bench. */
+export const nodeOrtWith = (options: Record<string, unknown>): Ort => adapt(ortNode, 'cpu', options);
 
 let web: Promise<Ort> | undefined;
 
