@@ -20,6 +20,7 @@ import { loadWebOrt, nodeOrt } from './nodeOrt';
 export function openFolderPipeline(
   dir: string,
   ort: Ort,
+  options: { aeBufferBudget?: number } = {},
 ): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
   const manifest = parseManifest(readJsonFile(join(dir, 'manifest.json')));
   const json = (p: string) => readJsonFile<Record<string, unknown>>(join(dir, p));
@@ -33,7 +34,7 @@ export function openFolderPipeline(
     graph: new Blob([readFileSync(join(dir, g.graph))]),
     externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
   });
-  return { manifest, tokenizers, models: createSessionModels(ort, { backend: 'wasm' }, manifest, load) };
+  return { manifest, tokenizers, models: createSessionModels(ort, { backend: 'wasm' }, manifest, load, options) };
 }
 
 export type NodeRuntime = 'node' | 'web';

@@ -35,7 +35,14 @@ const fluxDev: Manifest = {
     },
     t5: { dModel: 4096, numLayers: 24, numHeads: 64, vocabSize: 32128, maxLength: 512 },
     clip: { hiddenSize: 768, numLayers: 12, numHeads: 12, vocabSize: 49408, maxLength: 77 },
-    ae: { zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 },
+    ae: {
+      zChannels: 16,
+      spatialFactor: 8,
+      scaleFactor: 0.3611,
+      shiftFactor: 0.1159,
+      channels: [128, 128, 256, 512, 512],
+      attentionChunks: 16,
+    },
     patchSize: 2,
   },
   sampling: {

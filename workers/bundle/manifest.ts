@@ -49,6 +49,10 @@ export interface AeConfig {
   spatialFactor: number;
   scaleFactor: number;
   shiftFactor: number;
+  /** Channel widths per level, [ch, ch·ch_mult…], for the tile planner (workers/kontext/tiles.ts); absent = never tiled. */
+  channels?: number[];
+  /** Query chunks of the mid-block attention (1 = the full [hw, hw] matrix); absent in older bundles. */
+  attentionChunks?: number;
 }
 
 export interface ModelConfig {
@@ -205,6 +209,15 @@ function parsePreviewRgb(v: unknown, zChannels: number): Manifest['previewRgb'] 
   return { matrix: numbers('matrix', 3 * zChannels), bias: numbers('bias', 3) };
 }
 
+/** The optional buffer arithmetic of model.ae: channels and attention_chunks come together or not at all. */
+function parseAeShape(a: Json): Pick<AeConfig, 'channels' | 'attentionChunks'> {
+  if (a.channels == null && a.attention_chunks == null) return {};
+  const channels = arr(a, 'channels', 'model.ae');
+  if (channels.length < 2 || !channels.every((c) => Number.isInteger(c) && (c as number) > 0))
+    throw new ManifestError('manifest: model.ae.channels must be two or more positive integers');
+  return { channels: channels as number[], attentionChunks: num(a, 'attention_chunks', 'model.ae') };
+}
+
 function parseAccuracyLevel(v: unknown, weights: Manifest['weights']): AccuracyLevel | undefined {
   if (v == null) return undefined;
   if (weights !== 'int4') throw new ManifestError('manifest: accuracy_level is for int4 bundles only');
@@ -312,6 +325,7 @@ export function parseManifest(json: unknown): Manifest {
       spatialFactor: num(a, 'spatial_factor', 'model.ae'),
       scaleFactor: num(a, 'scale_factor', 'model.ae', { int: false, min: 0 }),
       shiftFactor: num(a, 'shift_factor', 'model.ae', { int: false, min: -Infinity }),
+      ...parseAeShape(a),
     },
     patchSize: num(m, 'patch_size', 'model'),
   };
@@ -445,6 +459,7 @@ export function manifestToJson(m: Manifest): Json {
         spatial_factor: ae.spatialFactor,
         scale_factor: ae.scaleFactor,
         shift_factor: ae.shiftFactor,
+        ...(ae.channels ? { channels: ae.channels, attention_chunks: ae.attentionChunks } : {}),
       },
       patch_size: m.model.patchSize,
     },

@@ -8,6 +8,7 @@ import type { ModelFiles } from '../api/types';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
 import { mapLatentsToRgb } from '../kontext/preview';
+import { chooseTiling, runTiled } from '../kontext/tiles';
 import { denoiseOnDevice } from './deviceDenoise';
 import { runDitSegments } from './ditSegments';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
@@ -29,12 +30,27 @@ export interface SessionModels extends KontextModels {
   readonly readbacks: { inStep: number; preview: number; other: number };
 }
 
-/** Creates KontextModels for `manifest`'s graphs on `target`. */
+/**
+ * The largest single buffer an AE pass may need before it is tiled: the device's own limits, and at most 256 MiB
+ * (issue #12's bar; a huge allocation can fail on a busy GPU even under the limit). WASM is never tiled.
+ */
+const AE_BUFFER_CAP = 256 * 1024 ** 2;
+function getAeBufferBudget(target: RuntimeTarget): number {
+  if (target.backend !== 'webgpu') return Infinity;
+  const { maxBufferSize, maxStorageBufferBindingSize } = target.device.limits;
+  return Math.min(maxBufferSize, maxStorageBufferBindingSize, AE_BUFFER_CAP);
+}
+
+/**
+ * Creates KontextModels for `manifest`'s graphs on `target`. `aeBufferBudget` overrides the AE's per-buffer
+ * budget (tests force tiling on the CPU with it).
+ */
 export function createSessionModels(
   ort: Ort,
   target: RuntimeTarget,
   manifest: Manifest,
   load: GraphLoader,
+  options: { aeBufferBudget?: number } = {},
 ): SessionModels {
   const sessions = new Map<string, OrtSession>();
   const readbacks = { inStep: 0, preview: 0, other: 0 };
@@ -84,11 +100,23 @@ export function createSessionModels(
 
   const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
 
+  const ae = manifest.model.ae;
+  const aeBudget = options.aeBufferBudget ?? getAeBufferBudget(target);
+  /** Tiles for an AE pass over an h×w latent when its largest buffer would be over budget, else null. */
+  const aeTiling = (h: number, w: number) =>
+    ae.channels && ae.attentionChunks
+      ? chooseTiling({ channels: ae.channels, attentionChunks: ae.attentionChunks }, h, w, aeBudget)
+      : null;
+
   async function decode(latents: Float32Array, height: number, width: number): Promise<Float32Array> {
     await enter('aeDecoder');
     const session = await open('aeDecoder', manifest.components.aeDecoder);
-    const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
-    return read(out.image, 'image');
+    const run = async (z: Float32Array, h: number, w: number) =>
+      read((await session.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
+    const tiling = aeTiling(height, width);
+    if (!tiling) return run(latents, height, width);
+    const input = { data: latents, channels: ae.zChannels, height, width, unit: 1 };
+    return runTiled((z, t) => run(z, t.h, t.w), input, { channels: 3, unit: ae.spatialFactor }, tiling);
   }
   const i32 = (data: Int32Array, dims: number[]) => new ort.Tensor('int32', data, dims);
   const { dit, t5, clip } = manifest.model;
@@ -116,8 +144,13 @@ export function createSessionModels(
     async encodeImage(pixels, width, height) {
       await enter('aeEncoder');
       const session = await open('aeEncoder', manifest.components.aeEncoder);
-      const out = await session.run({ image: f32(pixels, [1, 3, height, width]) });
-      return read(out.latent, 'latent');
+      const run = async (x: Float32Array, h: number, w: number) =>
+        read((await session.run({ image: f32(x, [1, 3, h, w]) })).latent, 'latent');
+      const f = ae.spatialFactor;
+      const tiling = aeTiling(height / f, width / f);
+      if (!tiling) return run(pixels, height, width);
+      const input = { data: pixels, channels: 3, height: height / f, width: width / f, unit: f };
+      return runTiled((x, t) => run(x, t.h * f, t.w * f), input, { channels: ae.zChannels, unit: 1 }, tiling);
     },
 
     async velocity(inputs: VelocityInputs) {

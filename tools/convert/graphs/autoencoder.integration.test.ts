@@ -74,7 +74,14 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
   });
 
   it('reads the config from the metadata and returns the manifest AeConfig', () => {
-    expect(fp32.config).toEqual({ zChannels: 16, spatialFactor: 8, scaleFactor: 0.3611, shiftFactor: 0.1159 });
+    expect(fp32.config).toEqual({
+      zChannels: 16,
+      spatialFactor: 8,
+      scaleFactor: 0.3611,
+      shiftFactor: 0.1159,
+      channels: [32, 32, 32, 64, 64],
+      attentionChunks: 16,
+    });
     expect(fp32.architecture).toMatchObject({ ch: 32, chMult: [1, 1, 2, 2], numResBlocks: 2, numGroups: 32 });
     expect([fp32.encoder.graph, fp32.decoder.graph]).toEqual([AE_ENCODER_FILE, AE_DECODER_FILE]);
     // The encoder keeps only the mean half of conv_out: 16 of 32 output channels.
@@ -153,7 +160,7 @@ describe('a 16× autoencoder (one more level) through the same code', () => {
     const dir = join(temp.dir, 'ae16');
     const ae = await convertAutoencoder(src, dir, makeTestOptions());
     expect(ae.architecture).toEqual(a);
-    expect(ae.config).toEqual({ zChannels: 8, spatialFactor: 16, scaleFactor: 0.3611, shiftFactor: 0.1159 });
+    expect(ae.config).toMatchObject({ zChannels: 8, spatialFactor: 16, channels: [32, 32, 32, 64, 64, 64] });
     for (const [runtime, H, W] of [
       ['node', 64, 32],
       ['web', 32, 80],

@@ -78,6 +78,8 @@ export async function convertAutoencoder(
       spatialFactor: getSpatialFactor(a),
       scaleFactor: a.scaleFactor,
       shiftFactor: a.shiftFactor,
+      channels: widths,
+      attentionChunks: AE_ATTENTION_CHUNKS,
     },
     architecture: a,
   };
