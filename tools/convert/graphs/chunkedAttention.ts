@@ -7,7 +7,6 @@
  * (off when the known-answer check fails, and SwiftShader's was wrong) and may not take head_dim 512.
  */
 import type { GraphBuilder } from '../onnx/GraphBuilder';
-import { addSplit } from '../onnx/layers';
 import { addFloatScalar, addInt64s } from './common';
 
 /**
@@ -20,7 +19,8 @@ export const AE_ATTENTION_CHUNKS = 16;
 /**
  * softmax(q·k·scale)·v for q [1, L, C], k [1, C, L], v [1, L, C] with L symbolic; returns [1, L, C].
  * q is zero-padded to a multiple of `chunks` rows (padding rows are sliced off again), reshaped to
- * [chunks, m, C] and split, so every chunk is non-empty at any L ≥ 1 and no node sees a zero-sized tensor.
+ * [chunks, m, C] and sliced chunk by chunk (no n-way Split: see addConcatTree), so every chunk is non-empty at
+ * any L ≥ 1 and no node sees a zero-sized tensor.
  */
 export function addChunkedAttention(
   b: GraphBuilder,
@@ -43,10 +43,26 @@ export function addChunkedAttention(
   const padded = b.addOp('Pad', [q, pads]); // [1, n·m, C], zero rows at the end
   const rows = b.addOp('Reshape', [padded, addInt64s(b, [n, -1, 0], 'attn_chunk_shape')]); // [n, m, C]
   const scale = addFloatScalar(b, o.scale, 'attn_scale');
-  const parts = addSplit(b, [rows], n, { axis: 0, num_outputs: n }).map((chunk) => {
+  const axis0 = addInt64s(b, [0], 'attn_chunk_axis');
+  const parts = Array.from({ length: n }, (_, i) => {
+    const chunk = b.addOp('Slice', [rows, addInt64s(b, [i], 'attn_from'), addInt64s(b, [i + 1], 'attn_to'), axis0]);
     const scores = b.addOp('Mul', [b.addOp('MatMul', [chunk, k]), scale]); // [1, m, L]
     return b.addOp('MatMul', [b.addOp('Softmax', [scores], { axis: -1 }), v]); // [1, m, C]
   });
-  const joined = b.addOp('Concat', parts, { axis: 1 }); // [1, n·m, C]
+  const joined = addConcatTree(b, parts, 1); // [1, n·m, C]
   return b.addOp('Slice', [joined, addInt64s(b, [0], 'attn_begin'), tokens, addInt64s(b, [1], 'attn_axis')]);
+}
+
+/**
+ * Concat of many tensors as a tree of Concats of at most CONCAT_FAN_IN inputs: onnxruntime's WebGPU kernels bind
+ * every input and output as a storage buffer, and a 16-way Split or Concat (17 buffers) failed on SwiftShader's
+ * limit of 10 per shader stage ("Too many storage buffers in shader").
+ */
+const CONCAT_FAN_IN = 4;
+function addConcatTree(b: GraphBuilder, parts: readonly string[], axis: number): string {
+  if (parts.length <= CONCAT_FAN_IN) return parts.length === 1 ? parts[0]! : b.addOp('Concat', [...parts], { axis });
+  const groups: string[] = [];
+  for (let i = 0; i < parts.length; i += CONCAT_FAN_IN)
+    groups.push(addConcatTree(b, parts.slice(i, i + CONCAT_FAN_IN), axis));
+  return addConcatTree(b, groups, axis);
 }
