@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../../workers/bundle/manifest';
@@ -9,6 +9,7 @@ import { hashFile } from '../bundle/writeFiles';
 import { convertDit } from '../graphs/dit';
 import { readDitGoldens, runDitSegments, TINY_DIT_CHECKPOINT } from '../graphs/ditTesting';
 import { REPO_ROOT } from '../paths';
+import { convertAeToDiffusers, convertDitToDiffusers, readRawTensors, writeRawTensors } from '../inputs/layoutTesting';
 import { getRelativeError, type Feed } from '../quantize/runOrt';
 import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
 import { makeTempDir } from '../testing';
@@ -147,6 +148,35 @@ describe('convertBundle --lora', () => {
       { name: 'lora2_kohya', sha256: await hashFile(loras[1]!.path), strength: STRENGTH_2 },
     ]);
     expect(manifest.id).toMatch(/^tiny-random-lora-[0-9a-f]{8}$/); // not the plain model's cache entry
+  });
+
+  it('merges into a diffusers-layout DiT (transformer/, renamed and restacked on reading) exactly as into the BFL file', async () => {
+    const loras = [{ path: join(LORA_DIR, 'lora_diffusers.safetensors'), strength: STRENGTH }];
+    const dir = join(temp.dir, 'diffusers-model');
+    mkdirSync(join(dir, 'transformer'), { recursive: true });
+    mkdirSync(join(dir, 'vae'));
+    for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2'])
+      cpSync(join(TINY_MODEL_DIR, d), join(dir, d), { recursive: true });
+    const ae = await openSafetensors(join(TINY_MODEL_DIR, 'ae.safetensors'));
+    await writeRawTensors(
+      join(dir, 'vae/diffusion_pytorch_model.safetensors'),
+      convertAeToDiffusers(await readRawTensors(ae)),
+    );
+    await ae.close();
+    const transformer = convertDitToDiffusers(await readRawTensors(dit));
+    await writeRawTensors(join(dir, 'transformer/diffusion_pytorch_model.safetensors'), transformer);
+    writeFileSync(join(dir, 'transformer/config.json'), JSON.stringify({ axes_dims_rope: [8, 12, 12] }));
+    writeFileSync(join(dir, 'vae/config.json'), JSON.stringify({ _class_name: 'AutoencoderKL' }));
+    const ditFiles = async (model: string, out: string, withLora = true) =>
+      (
+        await convertBundle(model, join(temp.dir, out), { ...options, loras: withLora ? loras : [] })
+      ).manifest.files.filter((f) => f.path.startsWith('dit'));
+    const fromBfl = await ditFiles(TINY_MODEL_DIR, 'from-bfl');
+    expect(fromBfl.length).toBeGreaterThan(0);
+    expect(await ditFiles(dir, 'from-diffusers')).toEqual(fromBfl);
+    expect((await ditFiles(TINY_MODEL_DIR, 'no-lora', false)).map((f) => f.sha256)).not.toEqual(
+      fromBfl.map((f) => f.sha256),
+    );
   });
 
   /** Writes a copy of the BFL-format LoRA with `edit` applied. */
