@@ -1,6 +1,6 @@
 /**
- * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K]
- *   [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
+ * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--activations fp32|fp16]
+ *   [--segments K] [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
  *   [--rope-theta N] [--lora <file>[:strength]]…`
  * Converts a FLUX.1 Kontext [dev] folder (official, diffusers, ComfyUI, fp8 or GGUF files; or kontext-micro)
  * into a web bundle, with any LoRAs (BFL, diffusers or kohya keys) merged into the DiT before quantisation.
@@ -11,7 +11,8 @@ import { parseLoraSpec } from './lora/loraFiles';
 import { hasLength } from './tuple';
 
 const USAGE =
-  'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--segments K] [--block 32|64] ' +
+  'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--activations fp32|fp16] ' +
+  '[--segments K] [--block 32|64] ' +
   '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C] [--rope-theta N] ' +
   '[--lora <file.safetensors>[:strength]]…';
 
@@ -34,6 +35,14 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         if (d !== 'int4' && d !== 'fp16' && d !== 'fp32')
           throw new Error(`unknown --dtype "${d ?? ''}": use int4, fp16 or fp32\n${USAGE}`);
         options.weights = d;
+        break;
+      }
+      case '--activations': {
+        // fp16-emulated: fp32 tensors rounded to fp16 after every fp16 op, to measure fp16 error on a CPU.
+        const a = value();
+        if (a !== 'fp32' && a !== 'fp16' && a !== 'fp16-emulated')
+          throw new Error(`unknown --activations "${a ?? ''}": use fp32, fp16 (or fp16-emulated)\n${USAGE}`);
+        options.activations = a;
         break;
       }
       case '--segments':
@@ -86,6 +95,8 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
         positional.push(arg);
     }
   }
+  if (options.activations && options.activations !== 'fp32' && options.weights === 'fp32')
+    throw new Error(`--activations ${options.activations} needs --dtype fp16 or int4\n${USAGE}`);
   if (!hasLength(positional, 2)) throw new Error(USAGE);
   const [modelDir, outDir] = positional;
   return { modelDir, outDir, options };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_LIMITS } from '../api/limits';
 import { manifestToJson, parseManifest, type Manifest } from './manifest';
+import { getDefaultPrecision, getFp16Components } from './precision';
 
 const sha = 'a'.repeat(64);
 const g = (name: string) => ({ graph: `${name}.onnx`, data: [`${name}.onnx.data`] });
@@ -15,6 +16,7 @@ const fluxDev: Manifest = {
   id: 'flux1-kontext-dev-int4',
   name: 'FLUX.1 Kontext [dev]',
   weights: 'int4',
+  precision: getDefaultPrecision('int4', 'fp16'),
   memoryTight: true,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   domain: null,
@@ -155,6 +157,28 @@ describe('parseManifest', () => {
       expect(() => parseManifest({ ...json(), loras: [bad] })).toThrow(message);
     }
     expect(() => parseManifest({ ...json(), loras: {} })).toThrow(/loras must be an array/);
+  });
+
+  it('reads precision per component, and derives it from weights for a bundle made before it', () => {
+    expect(parseManifest(json()).precision.dit).toEqual({ activations: 'fp16', weights: 'int4' });
+    expect(parseManifest(json()).precision.ae_decoder).toEqual({ activations: 'fp16', weights: 'fp32' });
+    expect(getFp16Components(parseManifest(json()).precision)).toEqual([
+      'dit',
+      't5',
+      'clip',
+      'ae_encoder',
+      'ae_decoder',
+    ]);
+    const old = json();
+    delete old.precision;
+    expect(parseManifest(old).precision).toEqual(getDefaultPrecision('int4'));
+    expect(getFp16Components(parseManifest(old).precision)).toEqual([]);
+    const bad = json();
+    bad.precision.t5.activations = 'bf16';
+    expect(() => parseManifest(bad)).toThrow(/precision.t5.activations must be one of fp32, fp16, fp16-emulated/);
+    const missing = json();
+    delete missing.precision.clip;
+    expect(() => parseManifest(missing)).toThrow(/precision.clip must be an object/);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

@@ -9,6 +9,7 @@ import { JOB_LIMITS, type NumberLimit } from '../api/limits';
 import { domainToJson, parseDomain, type ManifestDomain } from './domain';
 
 export type { BundleLora };
+import { isDefaultPrecision, parsePrecision, type BundlePrecision } from './precision';
 
 const MANIFEST_FORMAT = 'kontext-bundle';
 export const MANIFEST_VERSION = 1;
@@ -143,6 +144,8 @@ export interface Manifest {
   weights: 'fp32' | 'fp16' | 'int4';
   /** The int4 graphs' MatMulNBits accuracy_level; absent when the converter left it out (onnxruntime's 0). */
   accuracyLevel?: AccuracyLevel;
+  /** Per component: activations inside the graphs and weight storage (`precision`; derived from `weights` when absent). */
+  precision: BundlePrecision;
   /** True when the components do not all fit in memory at once: release encoders before the DiT loads. */
   memoryTight: boolean;
   /**
@@ -392,6 +395,7 @@ export function parseManifest(json: unknown): Manifest {
     name: str(root, 'name', 'root'),
     weights,
     ...(accuracyLevel === undefined ? {} : { accuracyLevel }),
+    precision: parseManifestPrecision(root.precision, weights),
     memoryTight: root.memory_tight === true,
     previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
     domain: parseDomain(root.domain, (message) => {
@@ -403,6 +407,14 @@ export function parseManifest(json: unknown): Manifest {
     components,
     files,
   };
+}
+
+function parseManifestPrecision(v: unknown, weights: Manifest['weights']): BundlePrecision {
+  try {
+    return parsePrecision(v, weights);
+  } catch (e) {
+    throw new ManifestError(`manifest: ${(e as Error).message}`);
+  }
 }
 
 const graphJson = (g: GraphFiles) => ({ graph: g.graph, data: g.data });
@@ -420,6 +432,8 @@ export function manifestToJson(m: Manifest): Json {
     name: m.name,
     weights: m.weights,
     ...(m.accuracyLevel === undefined ? {} : { accuracy_level: m.accuracyLevel }),
+    // Left out when `weights` implies it, so the manifests of fp32-activation bundles keep their bytes.
+    ...(isDefaultPrecision(m.precision, m.weights) ? {} : { precision: m.precision }),
     memory_tight: m.memoryTight,
     preview_rgb: m.previewRgb,
     ...(m.domain ? { domain: domainToJson(m.domain) } : {}), // absent for any image: older manifests stay byte-identical

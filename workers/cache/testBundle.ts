@@ -3,6 +3,7 @@
  * manifest over arbitrary files, seeded random bytes, and an in-memory fetch that can cut, corrupt or 404.
  */
 import { MANIFEST_VERSION, type FileEntry, type Manifest } from '../bundle/manifest';
+import { getDefaultPrecision } from '../bundle/precision';
 
 /** A valid manifest whose every component points into `files` (the first file is "the graph"). */
 export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
@@ -14,6 +15,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     id,
     name: `Test bundle ${id}`,
     weights: 'fp32',
+    precision: getDefaultPrecision('fp32'),
     memoryTight: false,
     previewRgb: null,
     domain: null,

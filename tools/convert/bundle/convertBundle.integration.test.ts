@@ -135,5 +135,13 @@ describe('convert CLI arguments', () => {
     expect(() => parseArgs(['m', 'o', '--segments', '0'])).toThrow(/--segments needs a positive integer/);
     expect(parseArgs(['m', 'o', '--accuracy-level', '4']).options.accuracyLevel).toBe(4);
     expect(() => parseArgs(['m', 'o', '--accuracy-level', '5'])).toThrow(/--accuracy-level must be an integer 0–4/);
+    expect(parseArgs(['m', 'o', '--activations', 'fp16']).options).toMatchObject({
+      weights: 'int4',
+      activations: 'fp16',
+    });
+    expect(() => parseArgs(['m', 'o', '--activations', 'bf16'])).toThrow(/unknown --activations "bf16"/);
+    expect(() => parseArgs(['m', 'o', '--activations', 'fp16', '--dtype', 'fp32'])).toThrow(
+      /--activations fp16 needs --dtype fp16 or int4/,
+    );
   });
 });

@@ -5,6 +5,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { getDefaultPrecision, type PrecisionComponent } from '../../../workers/bundle/precision';
+import type { Activations } from '../onnx/mixedPrecision';
 import {
   MANIFEST_VERSION,
   type DitConfig,
@@ -32,6 +34,8 @@ import { describeFiles } from './writeFiles';
 
 export interface BundleOptions {
   weights: WeightFormat;
+  /** fp16 activations with fp32 islands for the DiT, T5, CLIP and AE (docs/graph-contract.md); fp32 by default. */
+  activations?: Activations;
   segments: number;
   blockSize?: 32 | 64;
   /** MatMulNBits accuracy_level of int4 bundles (recorded in the manifest); undefined leaves it out. */
@@ -90,6 +94,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     throw new ConvertError(
       `--accuracy-level is a MatMulNBits attribute: it needs --dtype int4, not ${options.weights}`,
     );
+  if ((options.activations ?? 'fp32') !== 'fp32' && options.weights === 'fp32')
+    throw new ConvertError(`fp16 activations need fp16 or int4 weights, not fp32`); // fp16 ops store fp16 weights
   const folder = await readModelFolder(modelDir);
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -104,6 +110,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     let done = 0;
     const base: ConvertOptions = {
       weights: options.weights,
+      activations: options.activations ?? 'fp32',
       blockSize: options.blockSize ?? 32,
       accuracyLevel: options.accuracyLevel,
       maxShardBytes: options.maxShardBytes ?? 512 * 1024 * 1024,
@@ -144,7 +151,9 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       formatVersion: MANIFEST_VERSION,
       id: loras.length > 0 ? `${id}-lora-${getLoraTag(loras)}` : id, // another cache entry than the plain model
       name: side.name ?? 'FLUX.1 Kontext [dev]',
-      weights: options.weights,
+      // An fp16-emulated bundle holds fp16 values in float32 tensors: no fp16 tensor for the engine to gate on.
+      weights: options.activations === 'fp16-emulated' && options.weights === 'fp16' ? 'fp32' : options.weights,
+      precision: getDefaultPrecision(options.weights, options.activations),
       ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
       previewRgb,
@@ -195,31 +204,31 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
         component: `DiT (${ditOut.graphs.length} segment${ditOut.graphs.length > 1 ? 's' : ''})`,
         parameters: sum(ditOut.graphs, 'parameters'),
         bytes: sum(ditOut.graphs, 'bytes'),
-        dtype: options.weights,
+        dtype: describePrecision(manifest, 'dit'),
       },
       {
         component: 'T5 encoder',
         parameters: sum(t5Out.graphs, 'parameters'),
         bytes: sum(t5Out.graphs, 'bytes'),
-        dtype: options.weights,
+        dtype: describePrecision(manifest, 't5'),
       },
       {
         component: 'CLIP text',
         parameters: sum(clipOut.graphs, 'parameters'),
         bytes: sum(clipOut.graphs, 'bytes'),
-        dtype: options.weights,
+        dtype: describePrecision(manifest, 'clip'),
       },
       {
         component: 'AE encoder',
         parameters: aeOut.encoder.parameters,
         bytes: aeOut.encoder.bytes,
-        dtype: options.weights === 'fp16' ? 'fp16' : 'fp32',
+        dtype: describePrecision(manifest, 'ae_encoder'),
       },
       {
         component: 'AE decoder',
         parameters: aeOut.decoder.parameters,
         bytes: aeOut.decoder.bytes,
-        dtype: options.weights === 'fp16' ? 'fp16' : 'fp32',
+        dtype: describePrecision(manifest, 'ae_decoder'),
       },
     ];
     if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked above
@@ -232,6 +241,12 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     await inputs?.close();
     for (const l of loras) await l.tensors.close();
   }
+}
+
+/** The summary's dtype column: weight storage, plus the activations when they are not fp32. */
+function describePrecision(m: Manifest, component: PrecisionComponent): string {
+  const p = m.precision[component];
+  return p.activations === 'fp32' ? p.weights : `${p.weights}, ${p.activations} activations`;
 }
 
 function sum(graphs: ConvertedGraph[], key: 'parameters' | 'bytes'): number {

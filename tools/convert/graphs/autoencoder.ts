@@ -107,18 +107,14 @@ class AeGraph {
     h = await this.mid('encoder.mid', h);
     h = addSwish(b, await this.norm('encoder.norm_out', h));
     const mean = await this.conv('encoder.conv_out', h, { outRows: a.zChannels }); // logvar half dropped
-    b.addOutput(addAffine(b, mean, a.scaleFactor, -a.scaleFactor * a.shiftFactor), 'latent', 'float', [
-      1,
-      a.zChannels,
-      'h',
-      'w',
-    ]);
+    const latent = b.inFloat32(() => addAffine(b, mean, a.scaleFactor, -a.scaleFactor * a.shiftFactor));
+    b.addOutput(latent, 'latent', 'float', [1, a.zChannels, 'h', 'w']);
   }
 
   async buildDecoder(): Promise<void> {
     const { b, a } = this;
     const latent = b.addInput('latent', 'float', [1, a.zChannels, 'h', 'w']);
-    const z = addAffine(b, latent, 1 / a.scaleFactor, a.shiftFactor);
+    const z = b.inFloat32(() => addAffine(b, latent, 1 / a.scaleFactor, a.shiftFactor));
     let h = await this.mid('decoder.mid', await this.conv('decoder.conv_in', z));
     for (let i = a.chMult.length - 1; i >= 0; i--) {
       for (let j = 0; j <= a.numResBlocks; j++) h = await this.resnet(`decoder.up.${i}.block.${j}`, h);
@@ -129,10 +125,9 @@ class AeGraph {
   }
 
   private async mid(name: string, x: string): Promise<string> {
-    return this.resnet(
-      `${name}.block_2`,
-      await this.attention(`${name}.attn_1`, await this.resnet(`${name}.block_1`, x)),
-    );
+    const h = await this.resnet(`${name}.block_1`, x);
+    // The mid-block attention (one block, at the lowest resolution) stays fp32 in mixed graphs, weights included.
+    return this.resnet(`${name}.block_2`, await this.b.inFloat32(() => this.attention(`${name}.attn_1`, h)));
   }
 
   /** ResnetBlock: conv2(swish(norm2(conv1(swish(norm1(x)))))) + skip, skip a 1×1 conv when widths differ. */
@@ -141,7 +136,7 @@ class AeGraph {
     let h = await this.conv(`${name}.conv1`, addSwish(b, await this.norm(`${name}.norm1`, x)));
     h = await this.conv(`${name}.conv2`, addSwish(b, await this.norm(`${name}.norm2`, h)));
     const skip = this.r.src.hasTensor(`${name}.nin_shortcut.weight`) ? await this.conv(`${name}.nin_shortcut`, x) : x;
-    return b.addOp('Add', [skip, h]);
+    return b.inFloat32(() => b.addOp('Add', [skip, h])); // the residual stream is fp32 in mixed graphs
   }
 
   /** AttnBlock: x + proj_out(softmax(q·kᵀ/√C)·v) over the h·w positions, one head of C channels, chunked. */

@@ -159,14 +159,15 @@ async function buildClip(
     maxChunkBytes: options.maxShardBytes,
     blockSize: options.blockSize,
   });
-  const positions = b.addInitializer(
-    'text_model.embeddings.position_embedding.weight',
-    await r.read('text_model.embeddings.position_embedding.weight'),
-    [L, d],
+  // The residual stream (from the embeddings on), the mask and the scores are fp32 in mixed graphs.
+  const positionTable = await r.read('text_model.embeddings.position_embedding.weight');
+  const residual = (stream: string, update: string): string => b.inFloat32(() => b.addOp('Add', [stream, update]));
+  let x = residual(
+    tokens,
+    b.inFloat32(() => b.addInitializer('text_model.embeddings.position_embedding.weight', positionTable, [L, d])),
   );
-  let x = b.addOp('Add', [tokens, positions]);
 
-  const causal = b.addInitializer('causal_mask', makeCausalMask(L), [L, L]);
+  const causal = b.inFloat32(() => b.addInitializer('causal_mask', makeCausalMask(L), [L, L]));
   const linear = async (input: string, name: string, inFeatures: number, outFeatures: number): Promise<string> =>
     addLinearLayer(
       b,
@@ -195,10 +196,10 @@ async function buildClip(
       scale: headDim ** -0.5,
       scoreBias: causal,
     });
-    x = b.addOp('Add', [x, await linear(heads, `${p}.self_attn.out_proj`, d, d)]);
+    x = residual(x, await linear(heads, `${p}.self_attn.out_proj`, d, d));
     const m = await norm(x, `${p}.layer_norm2`);
     const fc1 = addQuickGelu(b, await linear(m, `${p}.mlp.fc1`, d, a.intermediateSize));
-    x = b.addOp('Add', [x, await linear(fc1, `${p}.mlp.fc2`, a.intermediateSize, d)]);
+    x = residual(x, await linear(fc1, `${p}.mlp.fc2`, a.intermediateSize, d));
   }
 
   // LayerNorm is per token, so pooling first and normalizing one row gives the same pooled state.

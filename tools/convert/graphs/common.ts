@@ -53,13 +53,22 @@ export function addFloatWeight(
   dims: readonly number[],
   format: WeightFormat,
 ): string {
-  if (format !== 'fp16') return b.addInitializer(name, data, dims);
+  // Mixed graphs store it in the scope's own float type (GraphBuilder): no Cast of a weight to fold at load.
+  if (format !== 'fp16' || b.mixed) return b.addInitializer(name, data, dims);
   const half = b.addInitializer(name, convertFloat32ToHalf(data), dims, 'float16');
   return b.addOp('Cast', [half], { to: ONNX_FLOAT });
 }
 
 /** Adds T5's RMS norm: `w · x / sqrt(mean(x²) + eps)` over the last axis, no mean subtraction, no bias. */
 export function addRmsNorm(
+  b: GraphBuilder,
+  x: string,
+  p: { weight: Float32Array; epsilon: number; name: string },
+): string {
+  return b.inFloat32(() => addRmsNormFp32(b, x, p)); // statistics and scale in fp32, as HF's T5LayerNorm
+}
+
+function addRmsNormFp32(
   b: GraphBuilder,
   x: string,
   p: { weight: Float32Array; epsilon: number; name: string },
@@ -86,9 +95,12 @@ export function addQuickGelu(b: GraphBuilder, x: string): string {
   return b.addOp('Mul', [x, b.addOp('Sigmoid', [b.addOp('Mul', [x, addFloatScalar(b, 1.702, 'quick_gelu_coef')])])]);
 }
 
-/** Adds swish / SiLU: `x · sigmoid(x)`. */
+/**
+ * Adds swish / SiLU: `x · sigmoid(x)`, in fp32 in mixed graphs: it follows an fp32 norm, so the activation is
+ * rounded to fp16 once (where the next conv reads it) instead of after Sigmoid and again after Mul.
+ */
 export function addSwish(b: GraphBuilder, x: string): string {
-  return b.addOp('Mul', [x, b.addOp('Sigmoid', [x])]);
+  return b.inFloat32(() => b.addOp('Mul', [x, b.addOp('Sigmoid', [x])]));
 }
 
 /**
@@ -96,6 +108,14 @@ export function addSwish(b: GraphBuilder, x: string): string {
  * Reshape [N, G, C/G·H·W] → InstanceNormalization → Reshape back → per-channel Mul/Add.
  */
 export function addGroupNorm(
+  b: GraphBuilder,
+  x: string,
+  p: { groups: number; weight: Float32Array; bias: Float32Array; epsilon: number; name: string },
+): string {
+  return b.inFloat32(() => addGroupNormFp32(b, x, p)); // statistics and affine in fp32 in mixed graphs
+}
+
+function addGroupNormFp32(
   b: GraphBuilder,
   x: string,
   p: { groups: number; weight: Float32Array; bias: Float32Array; epsilon: number; name: string },
@@ -135,9 +155,12 @@ export function addMultiHeadAttention(b: GraphBuilder, q: string, k: string, v: 
   const qh = toHeads(qScaled, [0, 2, 1, 3]); // [1, H, L, D]
   const kt = toHeads(k, [0, 2, 3, 1]); // [1, H, D, L]
   const vh = toHeads(v, [0, 2, 1, 3]); // [1, H, L, D]
-  let scores = b.addOp('MatMul', [qh, kt]); // [1, H, L, L]
-  if (o.scoreBias) scores = b.addOp('Add', [scores, o.scoreBias]);
-  const probs = b.addOp('Softmax', [scores], { axis: -1 });
+  // Scores, bias and softmax in fp32 in mixed graphs (T5's unscaled scores are large); probs·v in the scope's type.
+  const probs = b.inFloat32(() => {
+    let scores = b.addOp('MatMul', [qh, kt]); // [1, H, L, L]
+    if (o.scoreBias) scores = b.addOp('Add', [scores, o.scoreBias]);
+    return b.addOp('Softmax', [scores], { axis: -1 });
+  });
   const out = b.addOp('Transpose', [b.addOp('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] }); // [1, L, H, D]
   return b.addOp('Reshape', [out, addInt64s(b, [0, 0, o.heads * o.headDim], 'merge_shape')]);
 }
@@ -174,17 +197,18 @@ export function addEmbeddingLookup(
       MS_DOMAIN,
     );
   }
+  // A mixed graph stores the table in the scope's type (GraphBuilder) and gathers it without a Cast.
+  const half = p.format === 'fp16' && !b.mixed;
   const elemBytes = p.format === 'fp16' ? 2 : 4;
   const rowsPerChunk = Math.max(1, Math.floor(p.maxChunkBytes / (p.cols * elemBytes)));
   const chunkTable = (start: number, count: number): string => {
     const data = p.table.subarray(start * p.cols, (start + count) * p.cols);
-    const stored =
-      p.format === 'fp16'
-        ? b.addInitializer(p.name, convertFloat32ToHalf(data), [count, p.cols], 'float16')
-        : b.addInitializer(p.name, data, [count, p.cols]);
+    const stored = half
+      ? b.addInitializer(p.name, convertFloat32ToHalf(data), [count, p.cols], 'float16')
+      : b.addInitializer(p.name, data, [count, p.cols]);
     return stored;
   };
-  const finish = (x: string): string => (p.format === 'fp16' ? b.addOp('Cast', [x], { to: ONNX_FLOAT }) : x);
+  const finish = (x: string): string => (half ? b.addOp('Cast', [x], { to: ONNX_FLOAT }) : x);
   if (p.rows <= rowsPerChunk) return finish(b.addOp('Gather', [chunkTable(0, p.rows), ids], { axis: 0 }));
   let sum = '';
   const zeroId = b.addInitializer('zero_id', new Int32Array([0]), []);
@@ -198,10 +222,7 @@ export function addEmbeddingLookup(
     const safe = b.addOp('Where', [inChunk, local, zeroId]);
     const rows = b.addOp('Gather', [chunkTable(start, count), safe], { axis: 0 }); // [1, L, cols]
     const keep = b.addOp('Unsqueeze', [inChunk, addInt64s(b, [-1], 'axes')]);
-    const zero =
-      p.format === 'fp16'
-        ? b.addInitializer('zero_half', new Uint16Array(1), [], 'float16')
-        : addFloatScalar(b, 0, 'zero');
+    const zero = half ? b.addInitializer('zero_half', new Uint16Array(1), [], 'float16') : addFloatScalar(b, 0, 'zero');
     const masked = b.addOp('Where', [keep, rows, zero]);
     sum = sum === '' ? masked : b.addOp('Add', [sum, masked]);
   }

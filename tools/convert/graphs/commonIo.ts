@@ -125,10 +125,10 @@ export interface GraphTarget {
 export function startGraph(
   outDir: string,
   fileName: string,
-  options: Pick<ConvertOptions, 'maxShardBytes'>,
+  options: Pick<ConvertOptions, 'maxShardBytes' | 'activations'>,
 ): GraphTarget {
   const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
-  const b = new GraphBuilder({ sink: writer });
+  const b = new GraphBuilder({ sink: writer, activations: options.activations });
   return {
     b,
     finish(parameters, metadata) {

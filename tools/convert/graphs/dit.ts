@@ -66,7 +66,7 @@ async function buildSegment(
   const fileName = getDitGraphFileName(plan.index, count);
   const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
   try {
-    const b = new GraphBuilder({ sink: writer });
+    const b = new GraphBuilder({ sink: writer, activations: options.activations });
     const g = new DitGraph(b, config, weights, options.weights, options.blockSize, options.accuracyLevel);
     weights.resetCount();
     const first = plan.index === 0;

@@ -37,10 +37,15 @@ export async function addEmbeddings(
 ): Promise<DitEmbeddings> {
   const img = await g.addLinear('img_in', inputs.hidden);
   const txt = await g.addLinear('txt_in', inputs.context);
+  // The timestep/guidance embedding and vec stay fp32 in mixed graphs: cos/sin of 1000·t·f need the precision.
+  const vec = await g.b.inFloat32(() => addVec(g, inputs));
+  return { img, txt, vec };
+}
+
+async function addVec(g: DitGraph, inputs: { pooled: string; timestep: string; guidance: string }): Promise<string> {
   let vec = await addMlpEmbedder(g, 'time_in', addTimestepEmbedding(g, inputs.timestep));
   if (g.config.guidanceEmbed) {
     vec = g.b.addOp('Add', [vec, await addMlpEmbedder(g, 'guidance_in', addTimestepEmbedding(g, inputs.guidance))]);
   }
-  vec = g.b.addOp('Add', [vec, await addMlpEmbedder(g, 'vector_in', inputs.pooled)]);
-  return { img, txt, vec };
+  return g.b.addOp('Add', [vec, await addMlpEmbedder(g, 'vector_in', inputs.pooled)]);
 }

@@ -1,7 +1,8 @@
 /**
  * @file DitGraph: a GraphBuilder plus the FLUX DiT's recurring pieces (docs/kontext-spec.md §2.3–§2.4):
  * weight-format-aware Linear layers read from the checkpoint, affine-free LayerNorm, adaLN
- * modulation, QK RMSNorm, interleaved RoPE and joint attention. Activations are float32 throughout.
+ * modulation, QK RMSNorm, interleaved RoPE and joint attention. Activations are float32 throughout, or in a
+ * mixed-precision graph fp16 with fp32 norms, attention (QK-norm, RoPE, scores, softmax) and residual stream.
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
 import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
@@ -71,10 +72,12 @@ export class DitGraph {
 
   /** (1 + scale) · LayerNorm(x) + shift, LayerNorm without affine parameters. */
   addModulate(x: string, shift: string, scale: string): string {
-    const ones = this.getConstant('ones', () => new Float32Array(this.config.hiddenSize).fill(1), [
-      this.config.hiddenSize,
-    ]);
-    const normed = this.b.addOp('LayerNormalization', [x, ones], { axis: -1, epsilon: attrFloat(NORM_EPS) });
+    const ones = this.b.inFloat32(() =>
+      this.getConstant('ones', () => new Float32Array(this.config.hiddenSize).fill(1), [this.config.hiddenSize]),
+    );
+    const normed = this.b.inFloat32(() =>
+      this.b.addOp('LayerNormalization', [x, ones], { axis: -1, epsilon: attrFloat(NORM_EPS) }),
+    );
     const onePlusScale = this.b.addOp('Add', [scale, this.getConstant('one', () => new Float32Array([1]), [])]);
     return this.b.addOp('Add', [this.b.addOp('Mul', [normed, onePlusScale]), shift]);
   }
@@ -85,13 +88,28 @@ export class DitGraph {
     return addSplit(this.b, [mod], chunks, { axis: -1, num_outputs: chunks });
   }
 
-  /** x + gate · y. */
+  /**
+   * x + gate · y. Mixed graphs keep this residual stream in fp32 and clamp y to ±65504 first, as diffusers
+   * clamps FLUX block outputs in fp16: a branch that overflowed fp16 saturates instead of turning into Inf/NaN.
+   */
   addGated(x: string, gate: string, y: string): string {
-    return this.b.addOp('Add', [x, this.b.addOp('Mul', [gate, y])]);
+    if (!this.b.mixed) return this.b.addOp('Add', [x, this.b.addOp('Mul', [gate, y])]);
+    return this.b.inFloat32(() => {
+      const clamped = this.b.addOp('Clip', [
+        y,
+        this.getConstant('fp16_min', () => new Float32Array([-65504]), []),
+        this.getConstant('fp16_max', () => new Float32Array([65504]), []),
+      ]);
+      return this.b.addOp('Add', [x, this.b.addOp('Mul', [gate, clamped])]);
+    });
   }
 
   /** RMSNorm over each head of x [1, L, hidden] with the learned scale `scaleName` (eps 1e-6). */
   async addQkNorm(x: string, scaleName: string): Promise<string> {
+    return this.b.inFloat32(() => this.addQkNormFp32(x, scaleName));
+  }
+
+  private async addQkNormFp32(x: string, scaleName: string): Promise<string> {
     const { numHeads, hiddenSize } = this.config;
     const d = getHeadDim(this.config);
     const heads = this.b.addOp('Reshape', [x, this.getInt64('shape_heads', [0, 0, numHeads, d])]);
@@ -117,11 +135,14 @@ export class DitGraph {
 
   /** Softmax(q kᵀ / √d) v over all tokens, no mask; q, k, v and the result are [1, L, heads · d]. */
   addAttention(q: string, k: string, v: string): string {
-    return this.b.addOp(
-      'MultiHeadAttention',
-      [this.addRope(q), this.addRope(k), v],
-      { num_heads: this.config.numHeads, scale: attrFloat(1 / Math.sqrt(getHeadDim(this.config))) },
-      MS_DOMAIN,
+    // fp32 in mixed graphs: RoPE angles need fp32, and the scores and softmax are where FLUX needs the range.
+    return this.b.inFloat32(() =>
+      this.b.addOp(
+        'MultiHeadAttention',
+        [this.addRope(q), this.addRope(k), v],
+        { num_heads: this.config.numHeads, scale: attrFloat(1 / Math.sqrt(getHeadDim(this.config))) },
+        MS_DOMAIN,
+      ),
     );
   }
 

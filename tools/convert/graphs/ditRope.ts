@@ -22,6 +22,10 @@ function makeRopeFrequencyMatrix(config: DitConfig): Float32Array {
 
 /** Sets g.ropeCos / g.ropeSin [L_txt + L_img, headDim / 2] for the joint [txt; img] sequence. */
 export function addRopeTables(g: DitGraph, txtIds: string, imgIds: string): void {
+  g.b.inFloat32(() => addRopeTablesFp32(g, txtIds, imgIds)); // angles up to ~10³ rad need fp32
+}
+
+function addRopeTablesFp32(g: DitGraph, txtIds: string, imgIds: string): void {
   const pairs = g.config.axesDim.reduce((a, b) => a + b, 0) / 2;
   const freqs = g.b.addInitializer('rope_frequencies', makeRopeFrequencyMatrix(g.config), [3, pairs]);
   const ids = g.b.addOp('Concat', [txtIds, imgIds], { axis: 0 }); // text first, as attention sees it

@@ -184,10 +184,9 @@ async function buildT5(
     L,
     L,
   ]);
-  const positionBias = b.addOp(
-    'Gather',
-    [b.addInitializer(biasName, headsFirst, [a.numHeads, a.numBuckets]), buckets],
-    { axis: 1 },
+  // fp32 in mixed graphs: the bias joins the fp32 scores.
+  const positionBias = b.inFloat32(() =>
+    b.addOp('Gather', [b.addInitializer(biasName, headsFirst, [a.numHeads, a.numBuckets]), buckets], { axis: 1 }),
   );
 
   const inner = a.numHeads * a.dKv;
@@ -195,6 +194,9 @@ async function buildT5(
     addLinearLayer(b, input, { weight: await r.read(`${name}.weight`), inFeatures, outFeatures, name }, options);
   const norm = async (input: string, name: string): Promise<string> =>
     addRmsNorm(b, input, { weight: await r.read(`${name}.weight`), epsilon: a.epsilon, name });
+
+  // The residual stream is fp32 in mixed graphs (T5 activations outgrow fp16).
+  const residual = (stream: string, update: string): string => b.inFloat32(() => b.addOp('Add', [stream, update]));
 
   for (let i = 0; i < a.numLayers; i++) {
     const p = `encoder.block.${i}.layer`;
@@ -204,13 +206,14 @@ async function buildT5(
     const k = await linear(h, `${attn}.k`, a.dModel, inner);
     const v = await linear(h, `${attn}.v`, a.dModel, inner);
     const heads = addMultiHeadAttention(b, q, k, v, { heads: a.numHeads, headDim: a.dKv, scoreBias: positionBias });
-    x = b.addOp('Add', [x, await linear(heads, `${attn}.o`, inner, a.dModel)]);
+    x = residual(x, await linear(heads, `${attn}.o`, inner, a.dModel));
 
     const f = await norm(x, `${p}.1.layer_norm`);
     const ff = `${p}.1.DenseReluDense`;
     const gate = addGeluTanh(b, await linear(f, `${ff}.wi_0`, a.dModel, a.dFf));
     const gated = b.addOp('Mul', [gate, await linear(f, `${ff}.wi_1`, a.dModel, a.dFf)]);
-    x = b.addOp('Add', [x, await linear(gated, `${ff}.wo`, a.dFf, a.dModel)]);
+    // `wo` in fp32, weights included, as transformers' T5 `_keep_in_fp32_modules`: its output overflows fp16.
+    x = residual(x, await b.inFloat32(() => linear(gated, `${ff}.wo`, a.dFf, a.dModel)));
   }
   const out = await norm(x, 'encoder.final_layer_norm');
   b.addOutput(out, 'text_embeddings', 'float', [1, L, a.dModel]);

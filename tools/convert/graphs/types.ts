@@ -7,6 +7,7 @@
 import type { AccuracyLevel } from '../../../workers/bundle/manifest';
 
 export type { AccuracyLevel } from '../../../workers/bundle/manifest';
+import type { Activations } from '../onnx/mixedPrecision';
 
 /** How the weights of Linear layers are stored; activations stay fp32 at graph boundaries. */
 export type WeightFormat = 'fp32' | 'fp16' | 'int4';
@@ -17,6 +18,8 @@ export interface ConvertOptions {
   blockSize: 32 | 64;
   /** MatMulNBits accuracy_level for int4 weights; undefined leaves the attribute out (onnxruntime's default, 0). */
   accuracyLevel?: AccuracyLevel;
+  /** Activations inside the graph (fp32 at its boundary in every case); fp32 when omitted. */
+  activations?: Activations;
   /** Largest external-data shard, bytes (512 MB by default). */
   maxShardBytes: number;
   /** Called after each source tensor is consumed (for the progress bar). */

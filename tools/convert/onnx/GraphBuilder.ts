@@ -6,7 +6,21 @@
  * the sink at once and only its location is kept, so a 12B-parameter converter never holds more
  * than one tensor in memory.
  */
+import { convertHalfToFloat32 } from '../safetensorsDtypes';
+import { convertFloat32ToHalf } from '../quantize/fp16';
 import type { ExternalDataSink } from './externalData';
+import {
+  addFp16Rounding,
+  FP32_OPS,
+  getCastCode,
+  inferOutputType,
+  isFixedInput,
+  isFloatType,
+  MOVE_OPS,
+  UNCONVERTED_OPS,
+  type Activations,
+  type FloatType,
+} from './mixedPrecision';
 import type { AttributeValue, Dim, ElemType, GraphSpec, NodeSpec, OpsetImport, TensorSpec, ValueInfo } from './proto';
 
 /** Default-domain opset: 21 keeps Conv at v11 and Resize at v19, both native WebGPU EP kernels. */
@@ -39,6 +53,8 @@ export interface GraphBuilderOptions {
   opset?: number;
   sink?: ExternalDataSink;
   externalThresholdBytes?: number;
+  /** fp16 activations with fp32 islands (see ./mixedPrecision.ts); fp32 when omitted. */
+  activations?: Activations;
 }
 
 /** Wraps a float attribute value (plain numbers mean int). */
@@ -51,21 +67,69 @@ export function attrFloats(value: readonly number[]): AttributeValue {
   return { type: 'floats', value };
 }
 
-/** Accumulates one ONNX graph. */
+/**
+ * Accumulates one ONNX graph.
+ *
+ * Mixed precision (`activations` fp16 or fp16-emulated): every value has a type, and every op computes in its
+ * scope's float type (fp16 by default, fp32 inside {@link inFloat32}; FP32_OPS always fp32). A float input of
+ * the other type is converted where the op uses it: a Cast node, or for a small inline constant a converted
+ * copy. Float32Array initializers added in an fp16 scope are stored as fp16, so weights are consumed by ops of
+ * their own type and ORT has no Cast of a weight to fold at load. A weight in external data that an op of the
+ * other type uses is a converter bug and throws.
+ */
 export class GraphBuilder {
   readonly opset: number;
   readonly externalThresholdBytes: number;
+  readonly activations: Activations;
   private readonly sink: ExternalDataSink | undefined;
   private readonly names = new Set<string>();
   private readonly nodes: NodeSpec[] = [];
   private readonly initializers: TensorSpec[] = [];
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
+  /** Value name → its (logical) type, tracked in mixed graphs; emulated fp16 values are float32 tensors. */
+  private readonly types = new Map<string, ElemType>();
+  private readonly inlineInitializers = new Map<string, TensorSpec>();
+  /** `${value}>${type}` → the converted value, so each value is converted once per type. */
+  private readonly conversions = new Map<string, string>();
+  private scope: FloatType;
 
   constructor(options: GraphBuilderOptions = {}) {
     this.opset = options.opset ?? DEFAULT_OPSET;
     this.sink = options.sink;
     this.externalThresholdBytes = options.externalThresholdBytes ?? DEFAULT_EXTERNAL_THRESHOLD_BYTES;
+    this.activations = options.activations ?? 'fp32';
+    this.scope = this.mixed ? 'float16' : 'float';
+  }
+
+  /** True when activations are fp16 (real or emulated). */
+  get mixed(): boolean {
+    return this.activations !== 'fp32';
+  }
+
+  /** The float type ops added now compute in. */
+  get floatType(): FloatType {
+    return this.scope;
+  }
+
+  /** Runs `build` (sync or async) with ops and new float weights in fp32; a no-op scope in fp32 graphs. */
+  inFloat32<T>(build: () => T): T {
+    const saved = this.scope;
+    this.scope = 'float';
+    let result: T;
+    try {
+      result = build();
+    } catch (e) {
+      this.scope = saved;
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.finally(() => {
+        this.scope = saved;
+      }) as T;
+    }
+    this.scope = saved;
+    return result;
   }
 
   /** Returns `prefix` if unused, else `prefix_1`, `prefix_2`, …, and reserves it. */
@@ -80,6 +144,7 @@ export class GraphBuilder {
   addInput(name: string, elemType: ElemType, dims: readonly Dim[]): string {
     this.reserveExact(name);
     this.inputs.push({ name, elemType, dims: [...dims] });
+    this.types.set(name, elemType);
     return name;
   }
 
@@ -88,6 +153,7 @@ export class GraphBuilder {
    * @throws Error when `value` is not a node output or `name` is taken.
    */
   addOutput(value: string, name: string, elemType: ElemType, dims: readonly Dim[]): void {
+    if (this.mixed && isFloatType(elemType)) value = this.convert(value, elemType);
     if (value !== name) this.renameNodeOutput(value, name);
     this.outputs.push({ name, elemType, dims: [...dims] });
   }
@@ -95,10 +161,26 @@ export class GraphBuilder {
   /**
    * Adds a constant tensor and returns its (unique) name. Large tensors go to the sink at once
    * when the builder has one.
-   * @param elemType - needed for Uint16Array (float16/bfloat16) and packed 4-bit Uint8Array data.
+   * @param elemType - needed for Uint16Array (float16/bfloat16) and packed 4-bit Uint8Array data; 'float'
+   *   keeps a Float32Array float32 in an fp16 scope (else it is stored in the scope's type).
    */
   addInitializer(prefix: string, data: InitializerData, dims: readonly number[], elemType?: ElemType): string {
-    const type = elemType ?? inferElemType(data);
+    if (this.scope === 'float16' && data instanceof Float32Array && elemType === undefined) {
+      return this.addHalfInitializer(prefix, data, dims);
+    }
+    return this.storeInitializer(prefix, data, dims, elemType ?? inferElemType(data));
+  }
+
+  /** Stores fp16 values: as float16, or emulated as float32 holding fp16-rounded values. */
+  private addHalfInitializer(prefix: string, data: Float32Array, dims: readonly number[]): string {
+    const half = convertFloat32ToHalf(data);
+    if (this.activations === 'fp16') return this.storeInitializer(prefix, half, dims, 'float16');
+    const name = this.storeInitializer(prefix, convertHalfToFloat32(half), dims, 'float');
+    this.types.set(name, 'float16');
+    return name;
+  }
+
+  private storeInitializer(prefix: string, data: InitializerData, dims: readonly number[], type: ElemType): string {
     checkByteLength(prefix, type, dims, data.byteLength);
     const name = this.makeUniqueName(prefix);
     const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -106,13 +188,90 @@ export class GraphBuilder {
       this.initializers.push({ name, elemType: type, dims: [...dims], external: this.sink.append(view) });
     } else {
       // Copy: the caller may reuse its buffer for the next tensor.
-      this.initializers.push({ name, elemType: type, dims: [...dims], raw: view.slice() });
+      const spec = { name, elemType: type, dims: [...dims], raw: view.slice() };
+      this.initializers.push(spec);
+      this.inlineInitializers.set(name, spec);
     }
+    this.types.set(name, type);
     return name;
   }
 
   /** Adds a node and returns its output names. Use '' in `inputs` for an omitted optional input. */
   addNode(opType: string, inputs: readonly string[], options: NodeOptions = {}): string[] {
+    if (!this.mixed) return this.pushNode(opType, inputs, options);
+    const target = this.getComputeType(opType, inputs);
+    const converted = inputs.map((x, i) =>
+      UNCONVERTED_OPS.has(opType) || isFixedInput(opType, i) || !isFloatType(this.types.get(x))
+        ? x
+        : this.convert(x, target),
+    );
+    const outputs = this.pushNode(opType, converted, options);
+    // Emulated fp16 → fp32 conversions keep the value's name, so the op's float outputs take its compute type here.
+    if (!UNCONVERTED_OPS.has(opType))
+      for (const o of outputs) if (isFloatType(this.types.get(o))) this.types.set(o, target);
+    const rounded = this.activations === 'fp16-emulated' && !MOVE_OPS.has(opType);
+    return outputs.map((o) => (rounded && this.types.get(o) === 'float16' ? this.addRounding(o) : o));
+  }
+
+  /** The float type `op` computes in: fp32 for FP32_OPS; a move op keeps its computed inputs' type. */
+  private getComputeType(op: string, inputs: readonly string[]): FloatType {
+    if (FP32_OPS.has(op)) return 'float';
+    if (!MOVE_OPS.has(op)) return this.scope;
+    const moved = inputs.filter((x, i) => !isFixedInput(op, i) && !this.inlineInitializers.has(x));
+    const types = moved.map((x) => this.types.get(x)).filter(isFloatType);
+    if (types.includes('float')) return 'float';
+    return types.includes('float16') ? 'float16' : this.scope;
+  }
+
+  /**
+   * Returns `value` as `type`: itself, a converted copy of an inline constant, or a Cast (emulated: the fp16
+   * rounding; fp16 → fp32 is free there, the tensor is float32 already).
+   * @throws Error for a weight in external data: ORT would fold its Cast at load.
+   */
+  private convert(value: string, type: FloatType): string {
+    const from = this.types.get(value);
+    if (!isFloatType(from) || from === type) return value;
+    const key = `${value}>${type}`;
+    const done = this.conversions.get(key);
+    if (done) return done;
+    const emulated = this.activations === 'fp16-emulated';
+    let out: string;
+    const constant = this.inlineInitializers.get(value);
+    if (constant) {
+      const values = getFloatValues(constant);
+      if (type === 'float16') out = this.addHalfInitializer(`${value}_fp16`, values, constant.dims);
+      else out = emulated ? value : this.storeInitializer(`${value}_fp32`, values, constant.dims, 'float');
+    } else if (this.initializers.some((t) => t.name === value)) {
+      throw new Error(`weight '${value}' is stored as ${from}, but a ${type} op uses it: store it in that op's scope`);
+    } else if (emulated) {
+      out = type === 'float' ? value : this.addRounding(value);
+    } else {
+      out = this.pushNode('Cast', [value], { attrs: { to: getCastCode(type) } })[0]!;
+    }
+    this.conversions.set(key, out);
+    return out;
+  }
+
+  /** Appends the fp16 rounding of float32 `x` (emulated fp16) and returns the rounded value, typed float16. */
+  private addRounding(x: string): string {
+    const y = addFp16Rounding(
+      x,
+      (op, inputs, name) => this.pushNode(op, inputs, { name })[0]!,
+      (key, value) => {
+        const cacheKey = `$round:${key}`;
+        let name = this.conversions.get(cacheKey);
+        if (!name) {
+          name = this.storeInitializer(`fp16_round_${key}`, new Float32Array([value]), [], 'float');
+          this.conversions.set(cacheKey, name);
+        }
+        return name;
+      },
+    );
+    this.types.set(y, 'float16');
+    return y;
+  }
+
+  private pushNode(opType: string, inputs: readonly string[], options: NodeOptions = {}): string[] {
     const name = this.makeUniqueName(options.name ?? opType);
     const outs = options.outputs ?? 1;
     const outputs =
@@ -123,6 +282,14 @@ export class GraphBuilder {
     for (const [key, value] of Object.entries(options.attrs ?? {}))
       attributes.set(key, toAttributeValue(name, key, value));
     this.nodes.push({ name, opType, domain: options.domain ?? '', inputs: [...inputs], outputs, attributes });
+    if (this.mixed) {
+      const type = inferOutputType(
+        opType,
+        inputs.map((x) => this.types.get(x)),
+        attributes,
+      );
+      if (type) for (const o of outputs) this.types.set(o, type);
+    }
     return outputs;
   }
 
@@ -175,6 +342,8 @@ export class GraphBuilder {
     const producer = this.nodes.find((n) => n.outputs.includes(from));
     if (!producer) throw new Error(`cannot mark '${from}' as output '${to}': it is not produced by any node`);
     this.reserveExact(to);
+    const type = this.types.get(from);
+    if (type) this.types.set(to, type);
     const rename = (names: readonly string[]): string[] => names.map((n) => (n === from ? to : n));
     for (let i = 0; i < this.nodes.length; i++) {
       const node = this.nodes[i]!;
@@ -204,6 +373,13 @@ const ELEM_BITS: Readonly<Record<ElemType, number>> = {
   uint4: 4,
   int4: 4,
 };
+
+/** The values of an inline float32 or float16 initializer. */
+function getFloatValues(t: TensorSpec): Float32Array {
+  const raw = t.raw!.slice();
+  if (t.elemType === 'float16') return convertHalfToFloat32(new Uint16Array(raw.buffer, 0, raw.length / 2));
+  return new Float32Array(raw.buffer, 0, raw.length / 4);
+}
 
 function inferElemType(data: InitializerData): ElemType {
   if (data instanceof Float32Array) return 'float';

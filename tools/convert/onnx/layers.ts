@@ -127,7 +127,8 @@ export function addSoftClamp(b: GraphBuilder, x: string, limit: number): string 
 
 /** Adds nearest-neighbour upsampling of an NCHW tensor by an integer factor (PyTorch `nn.Upsample` semantics). */
 export function addUpsampleNearest(b: GraphBuilder, x: string, factor: number): string {
-  const scales = b.addInitializer('upsample_scales', new Float32Array([1, 1, factor, factor]), [4]);
+  // Resize's scales are float32 whatever the data type ('float' keeps them so in mixed graphs).
+  const scales = b.addInitializer('upsample_scales', new Float32Array([1, 1, factor, factor]), [4], 'float');
   // asymmetric + floor maps output pixel i to input floor(i / factor), exactly as torch does.
   return b.addOp('Resize', [x, '', scales], {
     mode: 'nearest',
@@ -138,6 +139,14 @@ export function addUpsampleNearest(b: GraphBuilder, x: string, factor: number): 
 
 /** Adds LayerNormalization over the last axis with optional affine weights (opset 17+). */
 export function addLayerNorm(
+  b: GraphBuilder,
+  x: string,
+  p: { features: number; weight?: Float32Array; bias?: Float32Array; epsilon?: number; name?: string },
+): string {
+  return b.inFloat32(() => addLayerNormFp32(b, x, p)); // statistics and affine in fp32 in mixed graphs
+}
+
+function addLayerNormFp32(
   b: GraphBuilder,
   x: string,
   p: { features: number; weight?: Float32Array; bias?: Float32Array; epsilon?: number; name?: string },

@@ -1,7 +1,7 @@
 /**
  * @file A Linear layer whose weight storage follows the converter's WeightFormat: fp32 MatMul,
- * fp16 weights cast up to float, or int4 com.microsoft MatMulNBits. Activations stay float32 in
- * every case; biases stay float32.
+ * fp16 weights cast up to float, or int4 com.microsoft MatMulNBits. In an fp32 graph activations
+ * and biases stay float32; in a mixed-precision graph they take the builder's scope type.
  */
 import type { AccuracyLevel, WeightFormat } from '../graphs/types';
 import { convertFloat32ToHalf } from '../quantize/fp16';
@@ -47,6 +47,8 @@ export function addLinearWeights(
     case 'fp32':
       return addLinear(b, x, p);
     case 'fp16': {
+      // Mixed graphs store the weight in the op's own type (fp16, or fp32 in an fp32 island): no Cast to fold.
+      if (b.mixed) return addLinear(b, x, p);
       const half = convertFloat32ToHalf(transposeMatrix(p.weight, n, k));
       const w = b.addInitializer(`${name}.weight`, half, [k, n], 'float16');
       y = b.addOp('MatMul', [x, b.addOp('Cast', [w], { to: ONNX_FLOAT })]);
