@@ -7,7 +7,7 @@ import type { BundleInfo, EditJob, JobProgress } from './api/jobs';
 import { JOB_LIMITS } from './api/limits';
 import type { Capabilities, RgbaImage } from './api/types';
 import type { BundleStore } from './cache';
-import { createEditing } from './editing';
+import { createEditing, getUnsupportedReason } from './editing';
 import type { Ort } from './runtime/ort';
 import { createQueue } from './runtime/session';
 
@@ -15,6 +15,7 @@ const bundle = (id: string, over: Partial<BundleInfo> = {}): BundleInfo => ({
   id,
   name: `Bundle ${id}`,
   weights: 'fp32',
+  fp16Activations: [],
   totalBytes: 10,
   complete: true,
   files: [{ path: 'dit.onnx', bytes: 10, loaded: 10, state: 'verified' }],
@@ -30,6 +31,7 @@ const BUNDLES = [
   bundle('ready'),
   bundle('partial', { complete: false, files: [{ path: 'dit.onnx', bytes: 10, loaded: 3, state: 'pending' }] }),
   bundle('half', { weights: 'fp16' }),
+  bundle('mixed', { weights: 'int4', fp16Activations: ['dit', 't5'] }),
 ];
 
 const CAPS: Capabilities = {
@@ -148,6 +150,12 @@ describe('an edit is refused before anything loads', () => {
       'unsupported',
       /Bundle half cannot run here: fp16 bundles need WebGPU/,
     ],
+    [
+      'a bundle with fp16 activations on WASM',
+      { bundleId: 'mixed' },
+      'unsupported',
+      /Bundle mixed cannot run here: its dit, t5 graphs compute in fp16, which needs WebGPU with shader-f16/,
+    ],
   ];
 
   it.each(refused)('%s', async (_name, over, code, message) => {
@@ -176,5 +184,35 @@ describe('an edit is refused before anything loads', () => {
     await expect(editing.selectBundle('partial')).rejects.toMatchObject({ code: 'bundle-incomplete' });
     await expect(editing.selectBundle('half')).rejects.toMatchObject({ code: 'unsupported' });
     expect(counts).toEqual({ manifests: 0, files: 0, ortLoads: 0 });
+  });
+});
+
+describe('getUnsupportedReason', () => {
+  const gpu = (shaderF16: boolean): Capabilities => ({
+    ...CAPS,
+    backend: 'webgpu',
+    gpu: {
+      vendor: 'test',
+      architecture: 'test',
+      description: 'test',
+      isFallbackAdapter: false,
+      shaderF16,
+      subgroups: false,
+      limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 16384 },
+    },
+  });
+  const mixed = { weights: 'int4' as const, fp16Activations: ['dit'] };
+
+  it('runs a bundle with fp16 activations only on WebGPU with shader-f16, and says why elsewhere', () => {
+    expect(getUnsupportedReason(mixed, gpu(true))).toBeNull();
+    expect(getUnsupportedReason(mixed, gpu(false))).toMatch(
+      /its dit graphs compute in fp16, and this GPU has no shader-f16/,
+    );
+    expect(getUnsupportedReason(mixed, CAPS)).toMatch(/needs WebGPU with shader-f16/);
+  });
+
+  it('runs fp32-activation bundles (and fp16-emulated ones, fp32 tensors) everywhere', () => {
+    const fp32 = { weights: 'int4' as const, fp16Activations: [] };
+    for (const caps of [gpu(true), gpu(false), CAPS]) expect(getUnsupportedReason(fp32, caps)).toBeNull();
   });
 });

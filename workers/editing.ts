@@ -72,12 +72,26 @@ function boundedSet<V>(map: Map<string, V>): Map<string, V> {
   return map;
 }
 
-/** Why this machine cannot run a bundle, or null. */
-export function getUnsupportedReason(manifest: Pick<Manifest, 'weights'>, caps: Capabilities | null): string | null {
-  if (manifest.weights === 'fp16' && caps?.backend === 'webgpu' && !caps.gpu?.shaderF16) {
+/**
+ * Why this machine cannot run a bundle, or null. A bundle with fp16 activations runs only on WebGPU with
+ * shader-f16: onnxruntime's WASM kernels would run it through Casts they insert themselves, in fp32 (as its
+ * CPU EP does, measured in tools/convert/bundle/mixedPrecision.integration.test.ts), no faster than fp32.
+ */
+export function getUnsupportedReason(
+  info: Pick<BundleInfo, 'weights' | 'fp16Activations'>,
+  caps: Capabilities | null,
+): string | null {
+  const fp16 = info.fp16Activations;
+  if (fp16.length > 0 && caps?.backend === 'webgpu' && !caps.gpu?.shaderF16) {
+    return `its ${fp16.join(', ')} graphs compute in fp16, and this GPU has no shader-f16 support (use a bundle converted with --activations fp32)`;
+  }
+  if (fp16.length > 0 && caps?.backend === 'wasm') {
+    return `its ${fp16.join(', ')} graphs compute in fp16, which needs WebGPU with shader-f16 (the WASM backend would compute them in fp32, slower than a bundle converted with --activations fp32)`;
+  }
+  if (info.weights === 'fp16' && caps?.backend === 'webgpu' && !caps.gpu?.shaderF16) {
     return 'this bundle stores fp16 weights, and this GPU has no shader-f16 support';
   }
-  if (manifest.weights === 'fp16' && caps?.backend === 'wasm') return 'fp16 bundles need WebGPU with shader-f16';
+  if (info.weights === 'fp16' && caps?.backend === 'wasm') return 'fp16 bundles need WebGPU with shader-f16';
   return null;
 }
 

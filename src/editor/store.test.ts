@@ -198,6 +198,7 @@ describe('studio store: editing', () => {
           id: 'k',
           name: 'kontext-micro',
           weights: 'fp32',
+          fp16Activations: [],
           totalBytes: 1,
           files: [],
           embedded: true,

@@ -19,6 +19,7 @@ export const TEST_BUNDLE: BundleInfo = {
   id: 'kontext-micro',
   name: 'kontext-micro',
   weights: 'fp32',
+  fp16Activations: [],
   totalBytes: 1000,
   complete: true,
   files: [],

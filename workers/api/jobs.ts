@@ -107,6 +107,8 @@ export interface BundleInfo {
   id: string;
   name: string;
   weights: 'fp32' | 'fp16' | 'int4';
+  /** Components whose graphs compute in fp16 (manifest `precision`), e.g. ['dit', 't5']; they need shader-f16. */
+  fp16Activations: string[];
   totalBytes: number;
   /** True when every file is stored and its sha256 matched the manifest. */
   complete: boolean;

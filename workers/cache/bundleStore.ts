@@ -6,6 +6,7 @@
 import { EngineError } from '../api/errors';
 import type { BundleInfo, BundleSource, FileProgress, StorageInfo } from '../api/jobs';
 import type { Manifest } from '../bundle/manifest';
+import { getFp16Components } from '../bundle/precision';
 import { formatBytes, toCacheError } from './cacheErrors';
 import { downloadFile } from './download';
 import type { KeyValueStore } from './kvStore';
@@ -100,6 +101,7 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
       id: record.id,
       name: manifest?.name ?? record.id,
       weights: manifest?.weights ?? 'fp32',
+      fp16Activations: manifest ? getFp16Components(manifest.precision) : [],
       totalBytes: progress.reduce((s, f) => s + f.bytes, 0),
       complete: manifest !== null && progress.every((f) => f.state === 'verified'),
       files: progress,

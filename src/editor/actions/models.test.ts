@@ -8,6 +8,7 @@ const incomplete: BundleInfo = {
   id: 'kontext-dev-int4',
   name: 'FLUX.1 Kontext [dev] int4',
   weights: 'int4',
+  fp16Activations: [],
   totalBytes: 9e9,
   complete: false,
   embedded: false,
