@@ -161,7 +161,7 @@ describe('parseManifest', () => {
 
   it('reads precision per component, and derives it from weights for a bundle made before it', () => {
     expect(parseManifest(json()).precision.dit).toEqual({ activations: 'fp16', weights: 'int4' });
-    expect(parseManifest(json()).precision.ae_decoder).toEqual({ activations: 'fp16', weights: 'fp32' });
+    expect(parseManifest(json()).precision.ae_decoder).toEqual({ activations: 'fp16', weights: 'fp16' });
     expect(getFp16Components(parseManifest(json()).precision)).toEqual([
       'dit',
       't5',

@@ -24,12 +24,16 @@ export type BundlePrecision = Record<PrecisionComponent, ComponentPrecision>;
 const ACTIVATIONS: readonly string[] = ['fp32', 'fp16', 'fp16-emulated'];
 const WEIGHTS: readonly string[] = ['fp32', 'fp16', 'int4'];
 
-/** What a bundle without `precision` holds: fp32 activations; the AE has no Linear layers, so int4 leaves it fp32. */
+/**
+ * The precision of a bundle converted with these options (without `precision`: fp32 activations). The AE has no
+ * Linear layers, so int4 leaves its convs fp32, except with fp16 activations, whose fp16 convs store fp16 weights.
+ */
 export function getDefaultPrecision(
   weights: WeightPrecision,
   activations: ActivationPrecision = 'fp32',
 ): BundlePrecision {
-  const ae: ComponentPrecision = { activations, weights: weights === 'fp16' ? 'fp16' : 'fp32' };
+  const aeWeights = weights === 'fp16' || activations !== 'fp32' ? 'fp16' : 'fp32';
+  const ae: ComponentPrecision = { activations, weights: aeWeights };
   const text: ComponentPrecision = { activations, weights };
   return { dit: { ...text }, t5: { ...text }, clip: { ...text }, ae_encoder: ae, ae_decoder: { ...ae } };
 }
