@@ -103,9 +103,15 @@ async function main(): Promise<void> {
       shape,
       ceilingSettle,
     ] as const);
+    // A WebGPU failure (e.g. a software adapter's limits) must not cost the CPU figures measured before it.
     const gpu = process.argv.includes('--no-webgpu')
       ? null
-      : await page.evaluate((u) => window.bench.countWebGpuReadbacks(u), url);
+      : await page
+          .evaluate((u) => window.bench.countWebGpuReadbacks(u), url)
+          .catch((e: unknown) => {
+            console.log(`WebGPU readbacks not counted: ${(e as Error).message.split('\n')[0]}`);
+            return null;
+          });
     const app = process.argv.includes('--no-app') ? null : await measureApp();
     printReport({
       app,
