@@ -11,6 +11,7 @@ import {
   type EditResult,
   type JobPhase,
   type JobProgress,
+  type PhaseMemory,
 } from './api/jobs';
 import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
@@ -21,7 +22,8 @@ import { makeWarmUpJob } from './kontext/warmUp';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
 import { toRuntimeFailure } from './runtime/failures';
-import { createSessionModels, type SessionModels } from './runtime/kontextModels';
+import { createSessionModels, planFor, type SessionModels } from './runtime/kontextModels';
+import { PlanError } from './runtime/memoryPlan';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 
 /** The bundle open for editing. */
@@ -33,6 +35,8 @@ interface Selected {
   cache: { text: Map<string, TextConditioning>; images: Map<string, Float32Array> };
   /** Whether the warm-up edit ran on these sessions (selectBundle runs it once). */
   warmed: boolean;
+  /** The VRAM budget (bytes) the sessions were planned for. */
+  budget: number | null;
 }
 
 export interface EditingDeps {
@@ -43,6 +47,8 @@ export interface EditingDeps {
   getCapabilities: () => Capabilities | null;
   /** Readies the target for a bundle before its sessions exist (the attention check); it may replace the target. */
   prepareTarget?: (manifest: Manifest) => Promise<void>;
+  /** The user's VRAM budget in bytes, null when none (the memory planner's input); none when absent. */
+  getMemoryBudget?: () => number | null;
   /** Runs work strictly one piece at a time (shared with the engine's other onnxruntime work). */
   serial: <T>(work: () => Promise<T>) => Promise<T>;
   hashImage: (image: RgbaImage) => Promise<string>;
@@ -115,9 +121,30 @@ export function createEditing(deps: EditingDeps) {
     return JSON.parse(await (await deps.bundles.getFile(id, path)).text()) as Record<string, unknown>;
   }
 
+  /** Sessions for `manifest` planned for the current budget. @throws EngineError `out-of-memory` when it cannot fit. */
+  async function createModels(id: string, manifest: Manifest, target: RuntimeTarget, budget: number | null) {
+    let plan;
+    try {
+      plan = planFor(manifest, target, budget);
+    } catch (e) {
+      if (e instanceof PlanError)
+        throw new EngineError('out-of-memory', `${manifest.name} does not fit: ${e.message}.`);
+      throw e;
+    }
+    return createSessionModels(await deps.loadOrt(), target, manifest, (g) => loadGraph(id, g), { plan });
+  }
+
   async function open(id: string): Promise<Selected> {
     const target = deps.getTarget();
-    if (selected?.id === id && selectedTarget === target) return selected;
+    const budget = deps.getMemoryBudget?.() ?? null;
+    if (selected?.id === id && selectedTarget === target) {
+      if (selected.budget === budget) return selected;
+      // A new budget: new sessions under a new plan; the prompt and image caches stay valid.
+      await selected.models.release();
+      selected.models = await createModels(id, selected.manifest, target, budget);
+      selected.budget = budget;
+      return selected;
+    }
     await selected?.models.release();
     selected = null;
     const manifest = await deps.bundles.getManifest(id);
@@ -136,7 +163,7 @@ export function createEditing(deps: EditingDeps) {
         manifest.model.clip.maxLength,
       ),
     };
-    const models = createSessionModels(await deps.loadOrt(), sessionTarget, manifest, (g) => loadGraph(id, g));
+    const models = await createModels(id, manifest, sessionTarget, budget);
     selected = {
       id,
       manifest,
@@ -147,6 +174,7 @@ export function createEditing(deps: EditingDeps) {
         images: boundedSet(new Map<string, Float32Array>()),
       },
       warmed: false,
+      budget,
     };
     selectedTarget = sessionTarget;
     return selected;
@@ -209,8 +237,11 @@ export function createEditing(deps: EditingDeps) {
     const timings: Partial<Record<JobPhase, number>> = {};
     let phase: JobPhase = 'loading';
     let phaseStart = started;
+    const memory: Partial<Record<JobPhase, PhaseMemory>> = {};
+    let models: SessionModels | null = null;
     const enterPhase = (next: JobPhase) => {
       timings[phase] = (timings[phase] ?? 0) + now() - phaseStart;
+      if (models && phase !== 'loading') memory[phase] = models.takeMemorySample();
       phase = next;
       phaseStart = now();
       const steps = countJobSteps(job);
@@ -224,6 +255,8 @@ export function createEditing(deps: EditingDeps) {
     };
     enterPhase('loading');
     const bundle = await open(job.bundleId);
+    models = bundle.models;
+    models.takeMemorySample(); // what came before this job (another job, the warm-up) is not its own
     let denoiseStart = 0;
     const { image } = await runEdit(job, {
       manifest: bundle.manifest,
@@ -262,6 +295,13 @@ export function createEditing(deps: EditingDeps) {
       bundleId: bundle.id,
       backend: deps.getTarget().backend,
       timings: { ...timings, totalMs: now() - started },
+      memory: {
+        plan: models.plan.kind,
+        budgetBytes: Number.isFinite(models.plan.budget) ? models.plan.budget : null,
+        storageBufferCacheMode: models.plan.storageBufferCacheMode,
+        sessionsCreated: Object.values(memory).reduce((n, m) => n + m.sessionsCreated, 0),
+        phases: memory,
+      },
     };
   }
 

@@ -1,4 +1,5 @@
 import { EngineError } from './api/errors';
+import { describeLimitViolation, VRAM_BUDGET_GIB } from './api/limits';
 import type { EngineApi } from './api/engine';
 import type { BundleStore } from './cache';
 import { createEditing, getUnsupportedReason } from './editing';
@@ -42,6 +43,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
   let capabilities: Capabilities | null = null;
   let lostReason: string | null = null;
   let gpuHandle: GpuHandle | null = null;
+  let memoryBudget: number | null = null;
   const verdicts = deps.verdicts ?? createMemoryVerdicts();
   const editing = createEditing({
     bundles: deps.bundles,
@@ -49,6 +51,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
     getTarget: requireTarget,
     prepareTarget,
     getCapabilities: () => capabilities,
+    getMemoryBudget: () => memoryBudget,
     serial,
     hashImage: deps.hashImage,
   });
@@ -190,5 +193,10 @@ export function createEngine(deps: EngineDeps): EngineApi {
     getStorageInfo: () => deps.bundles.getStorageInfo(),
     edit: (job, onProgress) => editing.edit(job, onProgress),
     cancel: (jobId) => editing.cancel(jobId),
+    setMemoryBudget: async (gib) => {
+      const wrong = gib === null ? null : describeLimitViolation('The VRAM budget (GiB)', gib, VRAM_BUDGET_GIB);
+      if (wrong) throw new EngineError('bad-input', `${wrong}.`);
+      memoryBudget = gib === null ? null : Math.round(gib * 1024 ** 3);
+    },
   };
 }

@@ -23,6 +23,7 @@ export const ENGINE_METHODS: EngineMethods = {
   getStorageInfo: true,
   edit: true,
   cancel: true,
+  setMemoryBudget: true,
 };
 
 /**

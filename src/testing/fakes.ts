@@ -47,6 +47,8 @@ export interface FakeEngine extends EngineApi {
   hold: boolean;
   release(): void;
   failNext: EngineError | null;
+  /** The last budget setMemoryBudget was given (GiB). */
+  memoryBudget: number | null;
 }
 
 /** Inverts RGB, composited through the mask by the engine's own rule (everywhere without a mask). */
@@ -115,10 +117,21 @@ export function createFakeEngine(): FakeEngine {
         bundleId: job.bundleId,
         backend: 'webgpu',
         timings: { totalMs: 42, denoising: 30 },
+        memory: {
+          plan: 'all-resident',
+          budgetBytes: engine.memoryBudget === null ? null : engine.memoryBudget * 1024 ** 3,
+          storageBufferCacheMode: 'simple',
+          sessionsCreated: 0,
+          phases: {},
+        },
       };
     },
     cancel: async () => {
       rejectHeld?.(new EngineError('cancelled', 'The edit was cancelled.'));
+    },
+    memoryBudget: null,
+    setMemoryBudget: async (gib) => {
+      engine.memoryBudget = gib;
     },
   };
   return engine;

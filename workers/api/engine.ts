@@ -40,4 +40,10 @@ export interface EngineApi {
   edit(job: EditJob, onProgress: (progress: JobProgress) => void): Promise<EditResult>;
   /** Stops a queued or running job within one denoising step; the engine stays usable. */
   cancel(jobId: string): Promise<void>;
+  /**
+   * Sets the VRAM budget in GiB (VRAM_BUDGET_GIB), or none with null; the next edit plans its sessions for
+   * it (workers/runtime/memoryPlan.ts), reopening them only if the plan changed.
+   * @throws EngineError `bad-input` for a budget outside the limit.
+   */
+  setMemoryBudget(gib: number | null): Promise<void>;
 }

@@ -73,6 +73,37 @@ export interface EditResult {
   backend: Backend;
   /** Wall time per phase, ms. */
   timings: Partial<Record<JobPhase, number>> & { totalMs: number };
+  /** Which sessions the memory plan kept, what this edit opened, and the bytes each phase held. */
+  memory: EditMemory;
+}
+
+/**
+ * Which sessions stay open across phases and edits (workers/runtime/memoryPlan.ts): all of them; the DiT and the
+ * AE, with the text encoders opened for new prompts; or each phase's own, the DiT reopened every edit.
+ */
+export type MemoryPlanKind = 'all-resident' | 'dit-ae-resident' | 'per-phase';
+
+/** onnxruntime's WebGPU storage-buffer cache modes. */
+export type BufferCacheMode = 'disabled' | 'lazyRelease' | 'simple' | 'bucket';
+
+/** What one phase of an edit held at its peak. */
+export interface PhaseMemory {
+  /** Weight bytes of the sessions open (the manifest's sizes). */
+  sessionBytes: number;
+  /** Bytes in live GPU buffers, counted at createBuffer/destroy; null on WASM. */
+  gpuBytes: number | null;
+  /** onnxruntime sessions this phase created (each DiT segment counts). */
+  sessionsCreated: number;
+}
+
+interface EditMemory {
+  plan: MemoryPlanKind;
+  /** The budget planned for, bytes; null when unbounded. */
+  budgetBytes: number | null;
+  /** The storage-buffer cache mode the sessions asked onnxruntime for; null on WASM. */
+  storageBufferCacheMode: BufferCacheMode | null;
+  sessionsCreated: number;
+  phases: Partial<Record<JobPhase, PhaseMemory>>;
 }
 
 /**

@@ -29,6 +29,12 @@ export const JOB_LIMITS = {
   imageSide: { min: 8, max: 8192, integer: true },
 } as const satisfies Record<string, NumberLimit>;
 
+/**
+ * The user's VRAM budget (Engine panel), GiB: what the engine may hold on the GPU at once (workers/runtime/memoryPlan.ts).
+ * From 10 MiB (the tiny test bundles) to 1 TiB; unset means no budget.
+ */
+export const VRAM_BUDGET_GIB: NumberLimit = { min: 0.01, max: 1024, integer: false };
+
 /** Why `value` breaks `limit` (a sentence naming `name`), or null when it is allowed. NaN and ±∞ never are. */
 export function describeLimitViolation(name: string, value: unknown, limit: NumberLimit): string | null {
   const range = `${limit.min}–${limit.max}`;

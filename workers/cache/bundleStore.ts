@@ -7,7 +7,8 @@ import { EngineError } from '../api/errors';
 import type { BundleInfo, BundleSource, FileProgress, StorageInfo } from '../api/jobs';
 import type { Manifest } from '../bundle/manifest';
 import { getFp16Components } from '../bundle/precision';
-import { formatBytes, toCacheError } from './cacheErrors';
+import { formatBytes } from '../api/bytes';
+import { toCacheError } from './cacheErrors';
 import { downloadFile } from './download';
 import type { KeyValueStore } from './kvStore';
 import {

@@ -1,13 +1,6 @@
 /** @file Turns what fetch, streams and IndexedDB throw into EngineErrors that say what to do. */
 import { EngineError } from '../api/errors';
 
-const MB = 1024 * 1024;
-
-/** Bytes as a short human string (MB with one decimal, GB above 1 GB). */
-export function formatBytes(bytes: number): string {
-  return bytes >= 1024 * MB ? `${(bytes / (1024 * MB)).toFixed(2)} GB` : `${(bytes / MB).toFixed(1)} MB`;
-}
-
 /** True when an error is a DOMException-like error named `name` (works across realms and in Node). */
 function isNamedError(error: unknown, name: string): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;

@@ -1,7 +1,7 @@
 /**
- * @file KontextModels on onnxruntime sessions: one lazily created session per graph, released in the
- * order the manifest's memory note asks for. Tensors cross as Float32Array (CPU); the GPU-resident
- * denoising loop lives beside this in gpuSampler.ts.
+ * @file KontextModels on onnxruntime sessions: one lazily created session per graph, kept open or closed as the
+ * memory plan (memoryPlan.ts) says. Tensors cross as Float32Array (CPU); the GPU-resident denoising loop lives
+ * beside this in deviceDenoise.ts.
  */
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
@@ -11,13 +11,28 @@ import { mapLatentsToRgb } from '../kontext/preview';
 import { chooseTiling, runTiled } from '../kontext/tiles';
 import { denoiseOnDevice } from './deviceDenoise';
 import { runDitSegments } from './ditSegments';
+import { countGpuBytes } from './gpuBytes';
+import {
+  AE_BUFFER_CAP,
+  chooseEvictions,
+  getComponentBytes,
+  planMemory,
+  type MemoryPlan,
+  type SessionRole,
+} from './memoryPlan';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
 import { createSession } from './session';
 
 /** Where graphs come from: the bundle's files as Blobs, resolved by path. */
 export type GraphLoader = (graph: GraphFiles) => Promise<ModelFiles>;
 
-type Role = 'dit' | 't5' | 'clip' | 'aeEncoder' | 'aeDecoder' | 'previewDecoder';
+/** What the sessions held since the last sample: peak bytes (planned weights; live GPU buffers) and sessions made. */
+interface MemorySample {
+  sessionBytes: number;
+  /** Peak bytes in live GPU buffers (createBuffer wrapper); null on WASM. */
+  gpuBytes: number | null;
+  sessionsCreated: number;
+}
 
 /** KontextModels plus session lifetime control. */
 export interface SessionModels extends KontextModels {
@@ -28,56 +43,85 @@ export interface SessionModels extends KontextModels {
    * previews, `other` for everything else (encoder outputs, final results).
    */
   readonly readbacks: { inStep: number; preview: number; other: number };
+  /** The plan the sessions follow. */
+  readonly plan: MemoryPlan;
+  /** Sessions created so far (each DiT segment counts). */
+  readonly sessionsCreated: number;
+  /** Returns what was held since the last call and starts a new sample. */
+  takeMemorySample(): MemorySample;
 }
 
 /**
  * The largest single buffer an AE pass may need before it is tiled: the device's own limits, and at most 256 MiB
  * (issue #12's bar; a huge allocation can fail on a busy GPU even under the limit). WASM is never tiled.
  */
-const AE_BUFFER_CAP = 256 * 1024 ** 2;
 function getAeBufferBudget(target: RuntimeTarget): number {
   if (target.backend !== 'webgpu') return Infinity;
   const { maxBufferSize, maxStorageBufferBindingSize } = target.device.limits;
   return Math.min(maxBufferSize, maxStorageBufferBindingSize, AE_BUFFER_CAP);
 }
 
+/** The plan for `manifest` on `target` with the user's VRAM budget (bytes, null: none). @throws PlanError */
+export function planFor(manifest: Manifest, target: RuntimeTarget, budget: number | null): MemoryPlan {
+  const limits = target.backend === 'webgpu' ? target.device.limits : null;
+  return planMemory({ bytes: getComponentBytes(manifest), limits, budget, memoryTight: manifest.memoryTight });
+}
+
 /**
- * Creates KontextModels for `manifest`'s graphs on `target`. `aeBufferBudget` overrides the AE's per-buffer
- * budget (tests force tiling on the CPU with it).
+ * Creates KontextModels for `manifest`'s graphs on `target`, following `plan` (by default the one with no budget
+ * set). `aeBufferBudget` overrides the AE's per-buffer budget (tests force tiling on the CPU with it).
  */
 export function createSessionModels(
   ort: Ort,
   target: RuntimeTarget,
   manifest: Manifest,
   load: GraphLoader,
-  options: { aeBufferBudget?: number } = {},
+  options: { aeBufferBudget?: number; plan?: MemoryPlan } = {},
 ): SessionModels {
-  const sessions = new Map<string, OrtSession>();
+  const plan = options.plan ?? planFor(manifest, target, null);
+  const sessions = new Map<SessionRole, OrtSession[]>();
   const readbacks = { inStep: 0, preview: 0, other: 0 };
+  const gpu = target.backend === 'webgpu' ? countGpuBytes(target.device) : null;
+  let created = 0;
+  const sample = { sessionBytes: 0, created: 0 };
+  const openBytes = () => [...sessions.keys()].reduce((n, r) => n + plan.bytes[r], 0);
 
-  async function open(key: string, graph: GraphFiles): Promise<OrtSession> {
-    const existing = sessions.get(key);
+  const graphsOf = (role: SessionRole): GraphFiles[] => {
+    const c = manifest.components;
+    return role === 'dit' ? c.dit : role === 'previewDecoder' ? [c.previewDecoder!] : [c[role]];
+  };
+
+  /**
+   * The role's sessions, opened after closing what the plan says must make room. `alongside` stays open too
+   * (the DiT while a preview decodes): then the plan's budget is a wish, not a promise.
+   */
+  async function open(role: SessionRole, alongside: SessionRole[] = []): Promise<OrtSession[]> {
+    const existing = sessions.get(role);
     if (existing) return existing;
-    // DiT outputs stay on the GPU: segment to segment, and velocity to the Euler kernel.
-    const session = await createSession(ort, await load(graph), target, key.startsWith('dit'));
-    sessions.set(key, session);
-    return session;
-  }
-
-  async function close(keys: (k: string) => boolean): Promise<void> {
-    for (const [key, session] of [...sessions]) {
-      if (keys(key)) {
-        sessions.delete(key);
-        await session.release();
+    await close(chooseEvictions(plan, [...sessions.keys()], [role, ...alongside]));
+    const list: OrtSession[] = [];
+    try {
+      for (const graph of graphsOf(role)) {
+        // DiT outputs stay on the GPU: segment to segment, and velocity to the Euler kernel.
+        const options = { gpuOutputs: role === 'dit', storageBufferCacheMode: plan.storageBufferCacheMode };
+        list.push(await createSession(ort, await load(graph), target, options));
+        created++;
       }
+    } catch (e) {
+      await Promise.all(list.map((session) => session.release()));
+      throw e;
     }
+    sessions.set(role, list);
+    sample.sessionBytes = Math.max(sample.sessionBytes, openBytes());
+    return list;
   }
 
-  /** Before a phase, drop what a tight-memory bundle cannot keep beside it. */
-  async function enter(role: Role): Promise<void> {
-    if (!manifest.memoryTight) return;
-    if (role === 'dit') await close((k) => !k.startsWith('dit'));
-    else await close((k) => k.startsWith('dit'));
+  async function close(roles: SessionRole[]): Promise<void> {
+    for (const role of roles) {
+      const list = sessions.get(role) ?? [];
+      sessions.delete(role);
+      for (const session of list) await session.release();
+    }
   }
 
   async function read(
@@ -91,12 +135,7 @@ export function createSessionModels(
     return data;
   }
 
-  const openDit = async () => {
-    await enter('dit');
-    const list: OrtSession[] = [];
-    for (const [i, graph] of manifest.components.dit.entries()) list.push(await open(`dit.${i}`, graph));
-    return list;
-  };
+  const openDit = () => open('dit');
 
   const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
 
@@ -109,10 +148,9 @@ export function createSessionModels(
       : null;
 
   async function decode(latents: Float32Array, height: number, width: number): Promise<Float32Array> {
-    await enter('aeDecoder');
-    const session = await open('aeDecoder', manifest.components.aeDecoder);
+    const [session] = await open('aeDecoder');
     const run = async (z: Float32Array, h: number, w: number) =>
-      read((await session.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
+      read((await session!.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
     const tiling = aeTiling(height, width);
     if (!tiling) return run(latents, height, width);
     const input = { data: latents, channels: ae.zChannels, height, width, unit: 1 };
@@ -125,13 +163,26 @@ export function createSessionModels(
     get readbacks() {
       return { ...readbacks };
     },
+    plan,
+    get sessionsCreated() {
+      return created;
+    },
+    takeMemorySample() {
+      const taken: MemorySample = {
+        sessionBytes: sample.sessionBytes,
+        gpuBytes: gpu ? gpu.takePeak() : null,
+        sessionsCreated: created - sample.created,
+      };
+      sample.sessionBytes = openBytes();
+      sample.created = created;
+      return taken;
+    },
 
     async encodeText(t5Ids, clipIds) {
-      await enter('t5');
-      const t5Session = await open('t5', manifest.components.t5);
-      const t5Out = await t5Session.run({ input_ids: i32(t5Ids, [1, t5Ids.length]) });
-      const clipSession = await open('clip', manifest.components.clip);
-      const clipOut = await clipSession.run({ input_ids: i32(clipIds, [1, clipIds.length]) });
+      const [t5Session] = await open('t5');
+      const t5Out = await t5Session!.run({ input_ids: i32(t5Ids, [1, t5Ids.length]) });
+      const [clipSession] = await open('clip');
+      const clipOut = await clipSession!.run({ input_ids: i32(clipIds, [1, clipIds.length]) });
       const text = await read(t5Out.text_embeddings, 'text_embeddings');
       if (text.length !== t5Ids.length * t5.dModel)
         throw new EngineError('bad-model', `T5 returned ${text.length} values for ${t5Ids.length} tokens`);
@@ -142,10 +193,9 @@ export function createSessionModels(
     },
 
     async encodeImage(pixels, width, height) {
-      await enter('aeEncoder');
-      const session = await open('aeEncoder', manifest.components.aeEncoder);
+      const [session] = await open('aeEncoder');
       const run = async (x: Float32Array, h: number, w: number) =>
-        read((await session.run({ image: f32(x, [1, 3, h, w]) })).latent, 'latent');
+        read((await session!.run({ image: f32(x, [1, 3, h, w]) })).latent, 'latent');
       const f = ae.spatialFactor;
       const tiling = aeTiling(height / f, width / f);
       if (!tiling) return run(pixels, height, width);
@@ -187,12 +237,13 @@ export function createSessionModels(
 
     decode,
 
-    // Previews use the bundle's preview decoder; without one, its linear latent → RGB map; without that, the
-    // AE decoder — unless memory is tight, where loading it would evict the DiT every preview.
+    // Previews use the bundle's preview decoder (never evicting the DiT); without one, its linear latent → RGB
+    // map; without that, the AE decoder, when the plan keeps it open beside the DiT (else it would evict the
+    // DiT every preview).
     decodePreview: manifest.components.previewDecoder
       ? async (latents, height, width) => {
-          const session = await open('previewDecoder', manifest.components.previewDecoder!);
-          const out = await session.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
+          const [session] = await open('previewDecoder', ['dit']);
+          const out = await session!.run({ latent: f32(latents, [1, manifest.model.ae.zChannels, height, width]) });
           return read(out.image, 'image');
         }
       : manifest.previewRgb
@@ -205,10 +256,10 @@ export function createSessionModels(
               manifest.previewRgb!,
               manifest.model.ae.spatialFactor,
             )
-        : manifest.memoryTight
-          ? undefined
-          : (latents, height, width) => decode(latents, height, width),
+        : plan.resident.includes('dit') && plan.resident.includes('aeDecoder')
+          ? (latents, height, width) => decode(latents, height, width)
+          : undefined,
 
-    release: () => close(() => true),
+    release: () => close([...sessions.keys()]),
   };
 }

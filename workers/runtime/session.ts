@@ -2,11 +2,13 @@ import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
 import { toRuntimeFailure } from './failures';
+import type { BufferCacheMode } from '../api/jobs';
 import type { Ort, OrtSession, RuntimeTarget } from './ort';
 
 /**
  * Checks a model's files, then creates an onnxruntime session for it on `target`. With `gpuOutputs` (WebGPU
- * only) every output stays in a GPU buffer, for the next session or kernel to read in place.
+ * only) every output stays in a GPU buffer, for the next session or kernel to read in place;
+ * `storageBufferCacheMode` (WebGPU only) is onnxruntime's, which it fixes per device at the first session.
  * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
  *   references was not given, `out-of-memory` when it does not fit, `runtime` when onnxruntime rejects it.
  */
@@ -14,7 +16,10 @@ export async function createSession(
   ort: Ort,
   files: ModelFiles,
   target: RuntimeTarget,
-  gpuOutputs = false,
+  {
+    gpuOutputs = false,
+    storageBufferCacheMode = null,
+  }: { gpuOutputs?: boolean; storageBufferCacheMode?: BufferCacheMode | null } = {},
 ): Promise<OrtSession> {
   const graph = new Uint8Array(await files.graph.arrayBuffer());
   let locations: string[];
@@ -33,7 +38,15 @@ export async function createSession(
     );
   }
   const executionProviders =
-    target.backend === 'webgpu' ? [{ name: 'webgpu' as const, device: target.device }] : ['wasm'];
+    target.backend === 'webgpu'
+      ? [
+          {
+            name: 'webgpu' as const,
+            device: target.device,
+            ...(storageBufferCacheMode ? { storageBufferCacheMode } : {}),
+          },
+        ]
+      : ['wasm'];
   try {
     return await ort.InferenceSession.create(graph, {
       executionProviders,
