@@ -109,6 +109,8 @@ describe('an edit is refused before anything loads', () => {
     ['a negative seed', { seed: -1 }, 'bad-input', /seed must be 0–4294967295, got -1/],
     ['a fractional seed', { seed: 0.5 }, 'bad-input', /seed must be a whole number/],
     ['NaN previewEvery', { previewEvery: Number.NaN }, 'bad-input', /previewEvery must be a number/],
+    ['a negative firstBlockCache', { firstBlockCache: -0.1 }, 'bad-input', /firstBlockCache must be 0–1, got -0.1/],
+    ['a NaN firstBlockCache', { firstBlockCache: Number.NaN }, 'bad-input', /firstBlockCache must be a number/],
     ['an unknown size mode', { size: 'huge' as EditJob['size'] }, 'bad-input', /size must be "input" or "native"/],
     ['a mask of the wrong size', { mask: mask(32, 48) }, 'bad-input', /the mask is 32×48 but the image is 64×48/],
     [

@@ -1,6 +1,6 @@
 /**
  * @file `npm run bench:quality [-- --bundle <dir>] [--limit N] [--runtime node|web] [--sheet <png>] [--samples]
- * [--seeds N]`: KontextBench-micro through the real engine (createEngine, the same code the worker runs).
+ * [--seeds N] [--steps N] [--first-block-cache T]`: KontextBench-micro through the real engine (createEngine, the same code the worker runs).
  *
  * Headline: strict success per category (qualityMetrics STRICT: whole image ≥ 24 dB, touched region ≥ 20 dB,
  * ≥ 1 dB better than the input), with identity scored the same way, the old lenient number (whole image ≥ 24 dB)
@@ -163,8 +163,10 @@ async function main(): Promise<void> {
   const sheetPath = arg('--sheet') ?? join(REPO_ROOT, '.cache/bench/kontextbench-micro-sheet.png');
   const { engine, bundle } = await openFolderEngine(dir, runtime);
   const { sampling } = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  // --steps overrides the bundle's default; --first-block-cache T turns the fast mode on (a bundle laid out for it).
+  const fastMode = Number(arg('--first-block-cache') ?? 0);
   const sampler = {
-    steps: sampling.defaultSteps,
+    steps: Number(arg('--steps') ?? sampling.defaultSteps),
     guidance: sampling.defaultGuidance,
     average: sampling.defaultAverage,
   };
@@ -183,10 +185,12 @@ async function main(): Promise<void> {
       ...sampler,
       size: 'input' as const,
       previewEvery: 0,
+      firstBlockCache: fastMode,
     };
     return (await engine.edit(job, () => undefined)).image;
   };
-  const header = `${bundle.name} (${runtime}, ${sampler.steps} steps, average of ${sampler.average} runs)`;
+  const fast = fastMode > 0 ? `, first-block cache ${fastMode}` : '';
+  const header = `${bundle.name} (${runtime}, ${sampler.steps} steps, average of ${sampler.average} runs${fast})`;
 
   if (!chipsOnly) {
     const cases = readCases(limit);

@@ -1,6 +1,6 @@
 /**
  * @file `npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--activations fp32|fp16]
- *   [--segments K] [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
+ *   [--segments K] [--first-block-cache] [--block 32|64] [--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C]
  *   [--rope-theta N] [--lora <file>[:strength]]…`
  * Converts a FLUX.1 Kontext [dev] folder (official, diffusers, ComfyUI, fp8 or GGUF files; or kontext-micro)
  * into a web bundle, with any LoRAs (BFL, diffusers or kohya keys) merged into the DiT before quantisation.
@@ -12,7 +12,7 @@ import { hasLength } from './tuple';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--activations fp32|fp16] ' +
-  '[--segments K] [--block 32|64] ' +
+  '[--segments K] [--first-block-cache] [--block 32|64] ' +
   '[--accuracy-level 0-4] [--taef1 <dir>] [--t5-length N] [--clip-length N] [--rope-axes A,B,C] [--rope-theta N] ' +
   '[--lora <file.safetensors>[:strength]]…';
 
@@ -47,6 +47,9 @@ export function parseArgs(argv: string[]): { modelDir: string; outDir: string; o
       }
       case '--segments':
         options.segments = int(arg, value());
+        break;
+      case '--first-block-cache':
+        options.firstBlockCache = true;
         break;
       case '--block': {
         const b = int(arg, value());

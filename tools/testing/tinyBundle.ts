@@ -27,18 +27,31 @@ export const TINY_BUNDLE_OVERRIDES = {
   ] as [number, number][],
 };
 
-/** Converts the tiny fixture model (once per change) and returns the bundle folder. */
-export async function ensureTinyBundle(weights: WeightFormat = 'fp32', segments = 1): Promise<string> {
+/**
+ * Converts the tiny fixture model (once per change) and returns the bundle folder; `firstBlockCache` lays the
+ * DiT out for the first-block cache (`segments` + 2 graphs).
+ */
+export async function ensureTinyBundle(
+  weights: WeightFormat = 'fp32',
+  segments = 1,
+  options: { firstBlockCache?: boolean } = {},
+): Promise<string> {
   const inputs = [
     ...listFiles(TINY_MODEL_DIR).map((f) => join(TINY_MODEL_DIR, f)),
     ...listFiles(TINY_TAEF1_DIR).map((f) => join(TINY_TAEF1_DIR, f)),
   ];
   const stamp = makeStamp(inputs, [join(REPO_ROOT, 'tools/convert'), join(REPO_ROOT, 'workers/bundle')]);
-  const dir = join(REPO_ROOT, '.cache', 'bundles', `tiny-${weights}-${segments}`);
+  const dir = join(
+    REPO_ROOT,
+    '.cache',
+    'bundles',
+    `tiny-${weights}-${segments}${options.firstBlockCache ? '-fbc' : ''}`,
+  );
   return ensureCachedBuild(dir, stamp, ['manifest.json'], async (out) => {
     await convertBundle(TINY_MODEL_DIR, out, {
       weights,
       segments,
+      firstBlockCache: options.firstBlockCache,
       taef1Dir: TINY_TAEF1_DIR,
       t5MaxLength: 16,
       clipMaxLength: 77,

@@ -40,6 +40,13 @@ export interface EditJob {
    * (over a quarter of the picture changed) comes back as the model made it.
    */
   keepUnchanged: boolean;
+  /**
+   * Fast mode, off when absent or 0: the relative-L1 threshold of the first-block cache (kontext/firstBlockCache):
+   * a step whose first DiT block changed less than this since the last full step skips the other blocks. Only
+   * bundles converted with `--first-block-cache` can; others run every block. It runs the step-by-step loop,
+   * which reads the velocity back every step, also on WebGPU.
+   */
+  firstBlockCache?: number;
 }
 
 /** Denoising steps a job runs in all (every averaged run counts): what progress, ETA and previews count. */

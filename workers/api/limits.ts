@@ -25,6 +25,8 @@ export const JOB_LIMITS = {
   seed: { min: 0, max: 0xffffffff, integer: true },
   /** A preview every this many steps (0 = none); a job counts at most steps × average steps. */
   previewEvery: { min: 0, max: STEPS.max * AVERAGE.max, integer: true },
+  /** The first-block cache's relative-L1 threshold (EditJob.firstBlockCache); 0 = off. FBCache uses 0.05–0.12. */
+  firstBlockCache: { min: 0, max: 1, integer: false },
   /** Either side of the input, a reference or a mask, in pixels. Bigger exhausts memory before the model helps. */
   imageSide: { min: 8, max: 8192, integer: true },
 } as const satisfies Record<string, NumberLimit>;

@@ -18,6 +18,7 @@ const fluxDev: Manifest = {
   weights: 'int4',
   precision: getDefaultPrecision('int4', 'fp16'),
   memoryTight: true,
+  ditFirstBlockCache: false,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   domain: null,
   loras: [{ name: 'relight-kontext', sha256: 'ab'.repeat(32), strength: -0.5 }],
@@ -179,6 +180,19 @@ describe('parseManifest', () => {
     const missing = json();
     delete missing.precision.clip;
     expect(() => parseManifest(missing)).toThrow(/precision.clip must be an object/);
+  });
+
+  it('reads dit_first_block_cache: off when absent, and only on a DiT of at least 3 segments', () => {
+    expect(parseManifest(json()).ditFirstBlockCache).toBe(false);
+    expect('dit_first_block_cache' in json()).toBe(false); // older manifests keep their bytes
+    expect(() => parseManifest({ ...json(), dit_first_block_cache: true })).toThrow(/at least 3 DiT segments, got 1/);
+    expect(() => parseManifest({ ...json(), dit_first_block_cache: 'yes' })).toThrow(/must be true or false/);
+    const three = {
+      ...fluxDev,
+      ditFirstBlockCache: true,
+      components: { ...fluxDev.components, dit: [0, 1, 2].map(() => g('dit')) },
+    };
+    expect(parseManifest(manifestToJson(three)).ditFirstBlockCache).toBe(true);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

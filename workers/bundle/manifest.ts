@@ -149,6 +149,11 @@ export interface Manifest {
   /** True when the components do not all fit in memory at once: release encoders before the DiT loads. */
   memoryTight: boolean;
   /**
+   * The DiT segments are laid out for first-block caching (`dit_first_block_cache`): segment 0 is the embeddings
+   * and the first double block (also outputting `first_residual`), the last is the final layer alone.
+   */
+  ditFirstBlockCache: boolean;
+  /**
    * A linear latent → RGB map for live previews when the bundle has no preview decoder: rgb = M·z + b per
    * latent pixel, in [-1, 1]; M is 3×Z row-major. Fitted by the converter against the AE decoder.
    */
@@ -397,6 +402,7 @@ export function parseManifest(json: unknown): Manifest {
     ...(accuracyLevel === undefined ? {} : { accuracyLevel }),
     precision: parseManifestPrecision(root.precision, weights),
     memoryTight: root.memory_tight === true,
+    ditFirstBlockCache: parseFirstBlockCache(root.dit_first_block_cache, components.dit.length),
     previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
     domain: parseDomain(root.domain, (message) => {
       throw new ManifestError(message);
@@ -407,6 +413,16 @@ export function parseManifest(json: unknown): Manifest {
     components,
     files,
   };
+}
+
+/** `dit_first_block_cache`: a flag that needs the first block, at least one more segment and the head. */
+function parseFirstBlockCache(v: unknown, segments: number): boolean {
+  if (v == null || v === false) return false;
+  if (v !== true)
+    throw new ManifestError(`manifest: dit_first_block_cache must be true or false, got ${JSON.stringify(v)}`);
+  if (segments < 3)
+    throw new ManifestError(`manifest: dit_first_block_cache needs at least 3 DiT segments, got ${segments}`);
+  return true;
 }
 
 function parseManifestPrecision(v: unknown, weights: Manifest['weights']): BundlePrecision {
@@ -435,6 +451,7 @@ export function manifestToJson(m: Manifest): Json {
     // Left out when `weights` implies it, so the manifests of fp32-activation bundles keep their bytes.
     ...(isDefaultPrecision(m.precision, m.weights) ? {} : { precision: m.precision }),
     memory_tight: m.memoryTight,
+    ...(m.ditFirstBlockCache ? { dit_first_block_cache: true } : {}), // absent when off: older manifests keep their bytes
     preview_rgb: m.previewRgb,
     ...(m.domain ? { domain: domainToJson(m.domain) } : {}), // absent for any image: older manifests stay byte-identical
     ...(m.loras.length > 0

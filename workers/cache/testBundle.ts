@@ -17,6 +17,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     weights: 'fp32',
     precision: getDefaultPrecision('fp32'),
     memoryTight: false,
+    ditFirstBlockCache: false,
     previewRgb: null,
     domain: null,
     loras: [],

@@ -44,6 +44,10 @@ export function checkEditJob(job: EditJob): void {
     const problem = describeLimitViolation(key, job[key], JOB_LIMITS[key]);
     if (problem) badInput(problem);
   }
+  if (job.firstBlockCache !== undefined) {
+    const problem = describeLimitViolation('firstBlockCache', job.firstBlockCache, JOB_LIMITS.firstBlockCache);
+    if (problem) badInput(problem);
+  }
   if (!SIZES.includes(job.size)) badInput(`size must be "input" or "native", got ${JSON.stringify(job.size)}`);
   if (typeof job.keepUnchanged !== 'boolean')
     badInput(`keepUnchanged must be true or false, got ${String(job.keepUnchanged)}`);

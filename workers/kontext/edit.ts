@@ -9,6 +9,7 @@ import { compositeMasked } from '../api/mask';
 import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
 import { checkEditJob } from './checkJob';
+import { FirstBlockCache } from './firstBlockCache';
 import { makeImgIds, makeTextIds } from './ids';
 import { imageToTensor, tensorToImage } from './image';
 import { keepUnchanged } from './keepUnchanged';
@@ -47,6 +48,8 @@ export interface SampleInputs {
   noise: Float32Array;
   timesteps: number[];
   guidance: number;
+  /** Fast mode: this run's first-block cache (the step-by-step loop runs, even where the device loop exists). */
+  cache?: FirstBlockCache;
   /** Packed 0/1 latent mask (1 = repaint); the kept area comes from reference 1, which has the target's grid. */
   mask?: Float32Array;
   signal?: AbortSignal;
@@ -72,7 +75,7 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
     mask = { mask: s.mask, imageLatents: input.tokens, noise: s.noise };
   }
   const targetLength = getTokenCount(s.target);
-  if (s.models.denoiseOnDevice) {
+  if (s.models.denoiseOnDevice && !s.cache) {
     return s.models.denoiseOnDevice({
       hiddenStates: concatTokens([s.noise, ...referenceTokens], features),
       targetLength,
@@ -104,6 +107,7 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
         txtIds,
         timestep: t,
         guidance,
+        cache: s.cache,
       }),
   });
 }
@@ -212,6 +216,8 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
         noise: makePackedNoise(getRunSeed(job.seed, run), target),
         timesteps,
         guidance: job.guidance,
+        cache:
+          job.firstBlockCache && manifest.ditFirstBlockCache ? new FirstBlockCache(job.firstBlockCache) : undefined,
         mask,
         signal: ctx.signal,
         onStep: onStep

@@ -3,6 +3,7 @@
  * on onnxruntime sessions (WebGPU or WASM in the worker, onnxruntime-node in tests); the pipeline never
  * sees a session. Layouts follow docs/graph-contract.md.
  */
+import type { FirstBlockCache } from './firstBlockCache';
 
 /** Text conditioning: T5 sequence [1, L_txt, D_t5] and CLIP pooled vector [1, D_clip]. */
 export interface TextConditioning {
@@ -20,6 +21,8 @@ export interface VelocityInputs {
   txtIds: Float32Array;
   timestep: number;
   guidance: number;
+  /** This run's first-block cache (fast mode); only given when the DiT is laid out for it. */
+  cache?: FirstBlockCache;
 }
 
 /** Where one Euler step got to (progress without reading tensors back). */

@@ -10,7 +10,7 @@ import type { KontextModels, VelocityInputs } from '../kontext/models';
 import { mapLatentsToRgb } from '../kontext/preview';
 import { chooseTiling, runTiled } from '../kontext/tiles';
 import { denoiseOnDevice } from './deviceDenoise';
-import { runDitSegments } from './ditSegments';
+import { runDitSegments, runDitSegmentsCached } from './ditSegments';
 import { countGpuBytes } from './gpuBytes';
 import {
   AE_BUFFER_CAP,
@@ -214,7 +214,18 @@ export function createSessionModels(
         txt_ids: f32(inputs.txtIds, [inputs.text.length, 3]),
         guidance: f32(new Float32Array([inputs.guidance]), [1]),
       };
-      const { velocity, intermediates } = await runDitSegments(await openDit(), values);
+      const segments = await openDit();
+      const { velocity, intermediates } =
+        inputs.cache && manifest.ditFirstBlockCache
+          ? await runDitSegmentsCached(segments, values, inputs.cache, {
+              // Without release: the first block's GPU output still feeds the next segment.
+              read: async (t) => {
+                if (t.location !== 'cpu') readbacks.inStep++;
+                return (await t.getData()) as Float32Array;
+              },
+              tensor: (data, dims) => f32(data, [...dims]),
+            })
+          : await runDitSegments(segments, values);
       const data = await read(velocity, 'velocity', 'inStep');
       for (const tensor of intermediates) if (tensor.location === 'gpu-buffer') tensor.dispose();
       return data;

@@ -37,6 +37,8 @@ export interface BundleOptions {
   /** fp16 activations with fp32 islands for the DiT, T5, CLIP and AE (docs/graph-contract.md); fp32 by default. */
   activations?: Activations;
   segments: number;
+  /** Lay the DiT out for first-block caching (planDitSegments): `segments` + 2 graphs. */
+  firstBlockCache?: boolean;
   blockSize?: 32 | 64;
   /** MatMulNBits accuracy_level of int4 bundles (recorded in the manifest); undefined leaves it out. */
   accuracyLevel?: AccuracyLevel;
@@ -126,7 +128,12 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
 
     const configOverride = { ...inputs.ditOverride, ...options.ditConfig };
     const ditWithLoras = withLoras(dit, loras, configOverride); // checks every LoRA key before anything is converted
-    const ditOut = await convertDit(ditWithLoras, tmp, { ...base, segments: options.segments, configOverride });
+    const ditOut = await convertDit(ditWithLoras, tmp, {
+      ...base,
+      segments: options.segments,
+      firstBlockCache: options.firstBlockCache,
+      configOverride,
+    });
     const t5Out = await convertT5(t5, t5Config, tmp, { ...base, maxLength: t5MaxLength });
     const clipOut = await convertClip(clip, clipConfig, tmp, base);
     const aeOut = await convertAutoencoder(ae, tmp, base);
@@ -156,6 +163,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
       precision: getDefaultPrecision(options.weights, options.activations),
       ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
       memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
+      ditFirstBlockCache: options.firstBlockCache === true,
       previewRgb,
       domain: parseDomain(side.domain, (message) => {
         throw new ConvertError(`${folder.dir}: ${message} (from kontext_bundle.json)`);

@@ -17,6 +17,7 @@ import { DitGraph } from './ditOps';
 import { addRopeTables } from './ditRope';
 import {
   DIT_OUTPUT_NAME,
+  FIRST_RESIDUAL_NAME,
   getDitGraphFileName,
   planDitSegments,
   SEGMENT_OUTPUT_SUFFIX,
@@ -31,6 +32,11 @@ import type { ConvertedComponent, ConvertedGraph, ConvertOptions } from './types
 export interface DitConvertOptions extends ConvertOptions {
   /** Number of segment graphs (1 = one `dit.onnx`). */
   segments: number;
+  /**
+   * The first-block-cache layout (planDitSegments): the first double block alone, then `segments` graphs, then
+   * the final layer alone; segment 0 also outputs the first block's residual.
+   */
+  firstBlockCache?: boolean;
   /** Replaces inferred fields, e.g. axesDim/theta for a checkpoint without `__metadata__.config`. */
   configOverride?: Partial<DitConfig>;
 }
@@ -47,7 +53,7 @@ export async function convertDit(
 ): Promise<ConvertedComponent<DitConfig>> {
   const config = inferDitConfig(source, options.configOverride);
   const shapes = checkDitTensors(source, config);
-  const plans = planDitSegments(config, options.segments);
+  const plans = planDitSegments(config, options.segments, options.firstBlockCache);
   const weights = new DitWeightReader(source, shapes, options.onTensor);
   const graphs: ConvertedGraph[] = [];
   for (const plan of plans) graphs.push(await buildSegment(config, weights, plan, plans.length, outDir, options));
@@ -74,6 +80,10 @@ async function buildSegment(
     const { streams, vec } = first ? await addContractInputs(g) : addSegmentInputs(g);
     g.siluVec = g.addSilu(vec);
     const output = await addBlocks(g, plan, streams);
+    if (first && options.firstBlockCache) {
+      const residual = b.addOp('Sub', [output.img, streams.img]);
+      b.addOutput(residual, FIRST_RESIDUAL_NAME, 'float', [1, 'L_img', config.hiddenSize]);
+    }
     if (last) {
       b.addOutput(await addFinalLayer(g, output.img), DIT_OUTPUT_NAME, 'float', [1, 'L_img', config.inChannels]);
     } else {
@@ -129,6 +139,7 @@ function addSegmentInputs(g: DitGraph): { streams: DitStreams; vec: string } {
 
 /** The segment's double blocks, then its single blocks on the joint [txt; img] sequence. */
 async function addBlocks(g: DitGraph, plan: DitSegmentPlan, input: DitStreams): Promise<DitStreams> {
+  if (plan.double[0] === plan.double[1] && plan.single[0] === plan.single[1]) return input; // the head
   const txtLen = g.addTokenCount(input.txt);
   let streams = input;
   for (let i = plan.double[0]; i < plan.double[1]; i++) streams = await addDoubleBlock(g, i, streams, txtLen);

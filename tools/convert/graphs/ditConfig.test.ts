@@ -156,4 +156,21 @@ describe('planDitSegments', () => {
       planDitSegments(FLUX_CONFIG, 57).every((p) => p.double[1] - p.double[0] + p.single[1] - p.single[0] === 1),
     ).toBe(true);
   });
+
+  it('lays a first-block-cache DiT out as the first double block, the rest in K segments, the final layer', () => {
+    const plans = planDitSegments(FLUX_CONFIG, 4, true);
+    expect(plans.map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(plans[0]).toMatchObject({ double: [0, 1], single: [0, 0] });
+    expect(plans[5]).toMatchObject({ double: [19, 19], single: [38, 38] }); // no blocks: the final layer alone
+    let next = 1; // the middle segments cover blocks 1 … 56 of the chain, contiguous and non-empty
+    for (const p of plans.slice(1, -1)) {
+      const start = p.double[0] < p.double[1] ? p.double[0] : 19 + p.single[0];
+      const end = p.single[1] > p.single[0] ? 19 + p.single[1] : p.double[1];
+      expect(start).toBe(next);
+      expect(end).toBeGreaterThan(start);
+      next = end;
+    }
+    expect(next).toBe(19 + 38);
+    expect(() => planDitSegments(FLUX_CONFIG, 57, true)).toThrow(/1 to 56 \(the DiT's block count after the first\)/);
+  });
 });

@@ -32,7 +32,13 @@ export const SEGMENT_STREAM_NAMES = { img: 'img_hidden', txt: 'txt_hidden' } as 
 /** Suffix that marks a stream output feeding the next segment's input of the same base name. */
 export const SEGMENT_OUTPUT_SUFFIX = '_out';
 
-/** One segment: a contiguous range of the block chain. */
+/**
+ * Extra output of segment 0 in a first-block-cache layout: the first double block's change to the image
+ * stream (its output minus its input), which the engine compares across steps (workers/kontext/firstBlockCache.ts).
+ */
+export const FIRST_RESIDUAL_NAME = 'first_residual';
+
+/** One segment: a contiguous range of the block chain (both empty for the head: the final layer alone). */
 export interface DitSegmentPlan {
   index: number;
   /** Double blocks [start, end). */
@@ -49,19 +55,33 @@ export function getDitGraphFileName(index: number, count: number): string {
 /**
  * Splits the chain of depth + depthSingleBlocks blocks into `count` contiguous, non-empty segments
  * whose parameter counts are as even as possible (a FLUX double block holds about 2.4× a single block's).
- * @throws RangeError when `count` is not an integer in [1, number of blocks].
+ * With `firstBlockCache` the layout is [first double block][the rest in `count` segments][final layer]:
+ * `count` + 2 graphs, so the engine can run the first block alone and skip or run the rest (first-block cache).
+ * @throws RangeError when `count` is not an integer in [1, number of blocks] (minus one with firstBlockCache).
  */
-export function planDitSegments(config: DitConfig, count: number): DitSegmentPlan[] {
+export function planDitSegments(config: DitConfig, count: number, firstBlockCache = false): DitSegmentPlan[] {
+  if (!firstBlockCache) return planChain(config, 0, count);
+  if (config.depth < 1) throw new RangeError('a first-block-cache layout needs at least one double block');
+  const rest = planChain(config, 1, count);
+  const head = { double: [config.depth, config.depth], single: [config.depthSingleBlocks, config.depthSingleBlocks] };
+  const plans = [{ double: [0, 1], single: [0, 0] }, ...rest, head] as Omit<DitSegmentPlan, 'index'>[];
+  return plans.map((p, index) => ({ ...p, index }));
+}
+
+/** Balanced split of the chain's blocks [from, total) into `count` segments (`index` counts from 0). */
+function planChain(config: DitConfig, from: number, count: number): DitSegmentPlan[] {
   const total = config.depth + config.depthSingleBlocks;
-  if (!Number.isInteger(count) || count < 1 || count > total) {
-    throw new RangeError(`segments must be an integer from 1 to ${total} (the DiT's block count), got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > total - from) {
+    throw new RangeError(
+      `segments must be an integer from 1 to ${total - from} (the DiT's block count${from ? ' after the first' : ''}), got ${count}`,
+    );
   }
   const weights = getBlockWeights(config);
   const cumulative = [0];
   for (const w of weights) cumulative.push(cumulative[cumulative.length - 1]! + w);
-  const bounds = [0];
+  const bounds = [from];
   for (let s = 1; s < count; s++) {
-    const target = (cumulative[total]! * s) / count;
+    const target = cumulative[from]! + ((cumulative[total]! - cumulative[from]!) * s) / count;
     // Leave at least one block for each later segment and take at least one for this one.
     let best = bounds[s - 1]! + 1;
     for (let j = best; j <= total - (count - s); j++) {
