@@ -30,6 +30,8 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
   test.setTimeout(6 * EDIT_TIMEOUT);
   await openEditorWithModel(page);
   await useBackend(page, 'wasm');
+  // Ready means warmed up (#14): the badge names the model only once the engine's warm-up edit is done.
+  await expect(page.getByTestId('model-status')).toContainText('kontext-micro · WASM', { timeout: EDIT_TIMEOUT });
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await page
     .getByTestId('reference-files')
@@ -55,6 +57,9 @@ test('three turns with a mask and a reference, a branch from turn 1, then a relo
   await waitForSave(page, 5);
   const before = readSessionFile(await exportCurrentSession(page));
   const turn1 = Object.values(before.header.tree.nodes).find((n) => n.instruction === 'make the red circle blue')!;
+  // The first edit after ready waited for nothing: the engine's own queue wait (time from the job's arrival to its
+  // start) is ~0, where a warm-up still running would have cost it seconds on this machine, loaded or not.
+  expect(turn1.timing!.phases.queued).toBeLessThan(100);
   expect(turn1.mask).not.toBeNull();
   expect(turn1.references).toHaveLength(1);
   await page.reload();

@@ -25,6 +25,7 @@ import { toRuntimeFailure } from './runtime/failures';
 import { createSessionModels, planFor, type SessionModels } from './runtime/kontextModels';
 import { PlanError } from './runtime/memoryPlan';
 import type { Ort, RuntimeTarget } from './runtime/ort';
+import { timed } from './runtime/timeline';
 
 /** The bundle open for editing. */
 interface Selected {
@@ -206,17 +207,19 @@ export function createEditing(deps: EditingDeps) {
   async function selectBundle(id: string): Promise<BundleInfo> {
     return deps.serial(async () => {
       const info = await requireRunnable(id);
-      const bundle = await open(id);
+      const bundle = await timed('open bundle', () => open(id));
       if (!bundle.warmed) {
         bundle.warmed = true;
         const started = now();
         try {
           // A cache of its own: the grey image and prompt must not take slots from the user's.
-          await runEdit(makeWarmUpJob(bundle.manifest, id), {
-            ...bundle,
-            cache: { text: new Map(), images: new Map() },
-            hashImage: deps.hashImage,
-          });
+          await timed('warm-up edit', () =>
+            runEdit(makeWarmUpJob(bundle.manifest, id), {
+              ...bundle,
+              cache: { text: new Map(), images: new Map() },
+              hashImage: deps.hashImage,
+            }),
+          );
           console.info(`warm-up edit on ${id}: ${Math.round(now() - started)} ms`);
         } catch (e) {
           console.warn('the warm-up edit failed; the first edit will report what is wrong', e);
@@ -230,11 +233,13 @@ export function createEditing(deps: EditingDeps) {
     job: EditJob,
     report: (p: Omit<JobProgress, 'jobId'>) => void,
     signal: AbortSignal,
+    queuedMs: number,
   ): Promise<EditResult> {
     deps.getTarget(); // not initialised, or the device was lost: say so before looking at the bundle
     await requireRunnable(job.bundleId);
     const started = now();
-    const timings: Partial<Record<JobPhase, number>> = {};
+    // The wait behind other work (an earlier edit, the warm-up): ~0 when the model was really ready.
+    const timings: Partial<Record<JobPhase, number>> = { queued: queuedMs };
     let phase: JobPhase = 'loading';
     let phaseStart = started;
     const memory: Partial<Record<JobPhase, PhaseMemory>> = {};
@@ -347,11 +352,12 @@ export function createEditing(deps: EditingDeps) {
         }
       };
       report({ phase: 'queued', step: 0, steps: countJobSteps(job), fraction: PHASE_START.queued, etaMs: null });
+      const queued = now();
       return deps
         .serial(async () => {
           if (controller.signal.aborted)
             throw new EngineError('cancelled', 'The edit was cancelled before it started.');
-          return run(job, report, controller.signal);
+          return run(job, report, controller.signal, now() - queued);
         })
         .catch((e: unknown) => {
           throw explainFailure(e);

@@ -18,6 +18,7 @@ import { requestGpu, type GpuHandle } from './runtime/gpu';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 import { runAutoencoder } from './runtime/roundTrip';
 import { createQueue } from './runtime/session';
+import { timed } from './runtime/timeline';
 
 /** What the engine needs from its host; the worker entry passes the browser's, tests pass Node's. */
 export interface EngineDeps {
@@ -173,7 +174,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
   }
 
   return {
-    init: (choice) => serial(() => init(choice)),
+    init: (choice) => serial(() => timed('init backend', () => init(choice))),
     getCapabilities: async () => {
       requireTarget();
       return capabilities!;
@@ -184,7 +185,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
         ...b,
         unsupportedReason: getUnsupportedReason(b, capabilities),
       })),
-    addBundle: (source, onProgress) => deps.bundles.addBundle(source, onProgress),
+    addBundle: (source, onProgress) => timed('add bundle', () => deps.bundles.addBundle(source, onProgress)),
     deleteBundle: async (id) => {
       if (editing.getSelected() === id) await serial(() => editing.reset());
       await deps.bundles.deleteBundle(id);

@@ -7,8 +7,9 @@ import { createEngine } from './engine';
 import { hashImage } from './runtime/hashImage';
 import type { AttentionVerdict } from './runtime/attentionGate';
 import { importOrt, ORT_BUILD } from './runtime/ortBuild';
+import { timed } from './runtime/timeline';
 
-const ortPromise = importOrt(); // started at once: the runtime loads while the page boots
+const ortPromise = timed('import onnxruntime', importOrt); // started at once: the runtime loads while the page boots
 const appBase = new URL(import.meta.env.BASE_URL, self.location.origin);
 // Attention-check verdicts per adapter (attentionGate.ts), so the check runs once per GPU and bundle shape.
 const verdictStore = createStore('kontext-gpu-checks', 'verdicts');

@@ -1,5 +1,5 @@
 import { useCallback, useRef } from 'react';
-import { selectActiveBundle, selectModelLoading } from '../editor/selectors';
+import { selectActiveBundle, selectModelLoading, selectModelPreparing } from '../editor/selectors';
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { DownscaleDialog } from '../ui/DownscaleDialog';
@@ -32,6 +32,7 @@ export function App() {
   }));
   const active = useStudio(selectActiveBundle);
   const loading = useStudio(selectModelLoading);
+  const preparing = useStudio(selectModelPreparing);
   const canUndo = useCanUndo(),
     canRedo = useCanRedo();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -46,8 +47,9 @@ export function App() {
         sessionName={s.name}
         canUndo={canUndo}
         canRedo={canRedo}
-        modelLabel={active ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
+        modelLabel={active && preparing === null ? `${active.name}${backend ? ` · ${backend}` : ''}` : null}
         modelLoading={loading}
+        modelPreparing={preparing}
         embeddedBundle={
           s.bundles === null || !s.embeddedChecked
             ? 'unknown'

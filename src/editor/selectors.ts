@@ -50,12 +50,26 @@ function selectEmbeddedBundle(s: StudioState): BundleInfo | null {
   return s.bundles?.find((b) => b.embedded) ?? null;
 }
 
+/** What the engine prepares (EngineApi.selectBundle): one bundle on one backend. */
+export const preparedKey = (bundleId: string, backend: string): string => `${bundleId}@${backend}`;
+
+/**
+ * The active bundle's name while the engine creates and warms up its sessions (on this backend), else null: the
+ * model is not ready until the first edit runs as fast as the later ones.
+ */
+export function selectModelPreparing(s: StudioState): string | null {
+  const active = selectActiveBundle(s);
+  if (!active || !s.capabilities) return null;
+  return s.preparedBundle === preparedKey(active.id, s.capabilities.backend) ? null : active.name;
+}
+
 /**
  * While the model is still on its way (the bundle list or the embedded install not done, nothing runnable yet):
- * the share of its bytes verified so far, 0–1; else null. Generate queues its edit meanwhile.
+ * the share of its bytes verified so far, 0–1; 1 while its sessions are prepared; else null. Generate queues its
+ * edit meanwhile.
  */
 export function selectModelLoading(s: StudioState): number | null {
-  if (selectActiveBundle(s)) return null;
+  if (selectActiveBundle(s)) return selectModelPreparing(s) !== null ? 1 : null;
   const download = s.downloads.embedded;
   if (s.bundles !== null && s.embeddedChecked && !download?.running) return null;
   const files = download?.files ?? [];

@@ -161,6 +161,11 @@ export interface StudioState {
   embeddedChecked: boolean;
   /** Generate was pressed before the model was ready: the edit starts when it is (cancel clears it). */
   waitingForModel: boolean;
+  /**
+   * The bundle and backend (`preparedKey`) whose sessions the engine has created and warmed up (selectBundle
+   * returned, or failed: then the edit reports why). Until then the model is not ready: a first edit would wait.
+   */
+  preparedBundle: string | null;
   /** The bundle the user chose; each job names the active one (selectActiveBundle) and the engine opens it. */
   selectedBundleId: string | null;
   bundleUrls: Record<string, string>;
@@ -244,6 +249,7 @@ export function createInitialState(): StudioState {
     bundles: null,
     embeddedChecked: false,
     waitingForModel: false,
+    preparedBundle: null,
     selectedBundleId: null,
     bundleUrls: {},
     downloads: {},

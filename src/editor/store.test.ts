@@ -10,6 +10,7 @@ import {
   selectEditChain,
   selectGenerateBlocker,
   selectModelLoading,
+  selectModelPreparing,
   selectSnapshot,
 } from './selectors';
 import { createStudioStore, selectSettings } from './store';
@@ -297,7 +298,7 @@ describe('studio store: sampler settings', () => {
     expect(s().prompt).toMatchObject({ steps: steps.max, guidance: guidance.max, seed: seed.max });
   });
 
-  it('each job names the active bundle; the engine is asked to prepare it ahead, but the jobs do not depend on that', async () => {
+  it('each job names the active bundle, which the engine prepares ahead; a Generate meanwhile waits for it', async () => {
     const { s, engine } = await setup();
     const other = { ...TEST_BUNDLE, id: 'kontext-other', name: 'other', embedded: false };
     engine.bundles = [TEST_BUNDLE, other];
@@ -306,11 +307,20 @@ describe('studio store: sampler settings', () => {
     s().openImage('car.png', testImage());
     s().setPrompt({ text: 'one' });
     await s().generate();
+    let prepared!: () => void;
+    selectBundle.mockImplementationOnce(() => new Promise((resolve) => (prepared = () => resolve(other))));
     s().selectBundle(other.id);
+    // Not ready until its sessions are created and warmed up: the first edit must not queue behind the warm-up.
+    expect(selectModelPreparing(s())).toBe('other');
+    expect(selectModelLoading(s())).toBe(1);
     s().setPrompt({ text: 'two' });
     await s().generate();
+    expect(s().waitingForModel).toBe(true);
+    expect(engine.jobs).toHaveLength(1);
+    prepared();
+    await vi.waitFor(() => expect(selectCurrentTurn(s())!.model!.bundleId).toBe(other.id));
+    expect(selectModelPreparing(s())).toBeNull();
     expect(engine.jobs.map((j) => j.bundleId)).toEqual([TEST_BUNDLE.id, other.id]);
-    expect(selectCurrentTurn(s())!.model!.bundleId).toBe(other.id);
     // Preparing (open + warm-up edit) is only ever asked ahead: once per bundle and backend.
     expect(selectBundle.mock.calls).toEqual([[other.id]]);
   });

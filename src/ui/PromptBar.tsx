@@ -131,7 +131,7 @@ export function PromptBar(p: PromptBarProps) {
             title="The edit starts as soon as the model is ready; click (or Esc) to cancel it"
             style={{ '--loaded': `${Math.round(p.waiting * 100)}%` } as CSSProperties}
           >
-            Waiting for the model… {Math.round(p.waiting * 100)} %
+            Waiting for the model…{p.waiting < 1 ? ` ${Math.round(p.waiting * 100)} %` : ''}
           </button>
         ) : busy ? (
           <button

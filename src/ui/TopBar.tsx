@@ -11,6 +11,8 @@ export interface TopBarProps {
   modelLabel: string | null;
   /** While the model is on its way and none is ready: the share of its bytes verified (0–1), else null. */
   modelLoading: number | null;
+  /** The model's name while the engine creates and warms up its sessions, else null. */
+  modelPreparing: string | null;
   /** 'present' | 'absent' once the bundle list arrived ('unknown' before): e2e tests read it. */
   embeddedBundle: 'present' | 'absent' | 'unknown';
   onView: (view: View) => void;
@@ -35,7 +37,11 @@ export function TopBar(p: TopBarProps) {
   // Loading is not missing: the built-in model is being checked or stored (amber 'No model ready' said otherwise).
   const label =
     p.modelLabel ??
-    (p.modelLoading !== null ? `Loading model… ${Math.round(p.modelLoading * 100)} %` : 'No model ready');
+    (p.modelPreparing !== null
+      ? `Preparing ${p.modelPreparing}…`
+      : p.modelLoading !== null
+        ? `Loading model… ${Math.round(p.modelLoading * 100)} %`
+        : 'No model ready');
   useEffect(() => setName(p.sessionName ?? ''), [p.sessionName]);
   return (
     <header className="top-bar">

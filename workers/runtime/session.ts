@@ -3,6 +3,7 @@ import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
 import { toRuntimeFailure } from './failures';
 import type { BufferCacheMode } from '../api/jobs';
+import { timed } from './timeline';
 import type { Ort, OrtSession, RuntimeTarget } from './ort';
 
 /**
@@ -21,7 +22,7 @@ export async function createSession(
     storageBufferCacheMode = null,
   }: { gpuOutputs?: boolean; storageBufferCacheMode?: BufferCacheMode | null } = {},
 ): Promise<OrtSession> {
-  const graph = new Uint8Array(await files.graph.arrayBuffer());
+  const graph = await timed(`read ${files.name}`, async () => new Uint8Array(await files.graph.arrayBuffer()));
   let locations: string[];
   try {
     locations = listExternalDataLocations(graph, files.name);
@@ -48,12 +49,15 @@ export async function createSession(
         ]
       : ['wasm'];
   try {
-    return await ort.InferenceSession.create(graph, {
-      executionProviders,
-      externalData: files.externalData.filter((f) => locations.includes(f.path)),
-      graphOptimizationLevel: 'all',
-      ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
-    });
+    // The first creation also starts the runtime (compiles the .wasm, starts its threads).
+    return await timed(`create ${files.name}`, () =>
+      ort.InferenceSession.create(graph, {
+        executionProviders,
+        externalData: files.externalData.filter((f) => locations.includes(f.path)),
+        graphOptimizationLevel: 'all',
+        ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      }),
+    );
   } catch (e) {
     throw toRuntimeFailure(e, `onnxruntime loading ${files.name}`);
   }

@@ -4,7 +4,7 @@
  */
 import type { BackendChoice, BundleInfo, BundleSource } from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
-import { selectActiveBundle } from '../selectors';
+import { preparedKey, selectActiveBundle } from '../selectors';
 import { omitKey, type ActionContext } from './context';
 
 export interface ModelActions {
@@ -76,17 +76,23 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
 
   /**
    * Asks the engine to open the active bundle and run its warm-up edit now, while the user is still choosing an
-   * image, so the first edit is as fast as the later ones. Optional for the engine: jobs open their own bundle.
+   * image, so the first edit is as fast as the later ones; the model counts as ready (`preparedBundle`) once it
+   * has. Optional for the engine: jobs open their own bundle.
    */
   function prepareActiveBundle(): void {
     const s = get();
     const active = selectActiveBundle(s);
     if (!active || !s.capabilities) return;
-    const key = `${active.id}@${s.capabilities.backend}`;
+    const key = preparedKey(active.id, s.capabilities.backend);
     if (key === prepared) return;
     prepared = key;
-    deps.engine.selectBundle(active.id).catch(() => {
-      prepared = null; // an edit on it reports what is wrong; a later refresh may try again
+    // Only the latest request may say it is done: a backend change or another bundle started a new one.
+    const done = () => {
+      if (prepared === key) set({ preparedBundle: key });
+    };
+    deps.engine.selectBundle(active.id).then(done, () => {
+      done(); // not ready, but nothing to wait for: an edit on it reports what is wrong
+      prepared = null; // a later refresh may try again
     });
   }
 
@@ -146,6 +152,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     async chooseBackend(choice) {
       set({ backendChoice: choice, engineStarting: true, diagnostics: { ...get().diagnostics, busy: true } });
       prepared = null; // a new backend starts with no sessions
+      set({ preparedBundle: null });
       try {
         const capabilities = await deps.engine.init(choice);
         set({ capabilities, notice: null });

@@ -1,0 +1,16 @@
+/**
+ * @file The engine's load timeline as User Timing measures named `kontext:<what>` (the runtime's import, each
+ * graph's read and session creation, the warm-up edit), so `npm run bench` can show from outside the worker where
+ * the time to a ready model goes. Measures cost next to nothing when nobody reads them.
+ */
+export const TIMELINE_PREFIX = 'kontext:';
+
+/** Runs `work` and records its span as the measure `kontext:<what>` (also when it fails). */
+export async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    performance.measure(TIMELINE_PREFIX + what, { start });
+  }
+}
