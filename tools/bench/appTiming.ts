@@ -1,13 +1,16 @@
 /**
  * @file The app-level half of `npm run bench`: the built app (dist/, `vite preview`, the production headers) in
  * Chromium on its default backend. Loads it once so the embedded bundle is stored, reloads, and times (1) when
- * the model badge turns ready after the page's navigation start, (2) ten edits through the UI: Generate on the
- * first gallery sample's chip, each edit from click to its new turn, measured inside the page.
+ * the model badge turns ready after the page's navigation start (ready = sessions created and warmed up), with the
+ * engine worker's own timeline of that load (workers/runtime/timeline.ts: runtime import, each graph's read and
+ * session creation, the warm-up edit), (2) ten edits through the UI: Generate on the first gallery sample's chip,
+ * each edit from click to its new turn, measured inside the page.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Page, type Worker } from '@playwright/test';
 import { preview } from 'vite';
+import { TIMELINE_PREFIX } from '../../workers/runtime/timeline';
 import { REPO_ROOT } from '../convert/paths';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
 
@@ -16,6 +19,35 @@ export interface AppTiming {
   readyMs: number;
   /** Each edit's time through the UI, ms, in order (first after ready = [0]). */
   editMs: number[];
+  /** The engine worker's spans during that load, ms from the page's navigation start, in start order. */
+  timeline: { name: string; start: number; end: number }[];
+}
+
+/** The engine worker's `kontext:` measures (and its .wasm fetch), on the page's clock. */
+async function readTimeline(page: Page, engine: Worker): Promise<AppTiming['timeline']> {
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const worker = await engine.evaluate(
+    (prefix) => ({
+      origin: performance.timeOrigin,
+      spans: [
+        ...performance.getEntriesByType('measure').filter((e) => e.name.startsWith(prefix)),
+        ...performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')),
+      ].map((e) => ({ name: e.name, start: e.startTime, duration: e.duration })),
+    }),
+    TIMELINE_PREFIX,
+  );
+  const shift = worker.origin - pageOrigin;
+  return [{ name: 'engine worker starts', start: shift, end: shift }]
+    .concat(
+      worker.spans.map((s) => ({
+        name: s.name.startsWith(TIMELINE_PREFIX)
+          ? s.name.slice(TIMELINE_PREFIX.length)
+          : `fetch ${s.name.split('/').pop()}`,
+        start: s.start + shift,
+        end: s.start + s.duration + shift,
+      })),
+    )
+    .sort((a, b) => a.start - b.start);
 }
 
 /** Waits until the model badge names a model (neither loading nor missing) and returns performance.now(). */
@@ -61,12 +93,17 @@ export async function measureApp(edits = 10): Promise<AppTiming | null> {
     await page.goto(origin);
     await waitForReady(page); // the first visit stores the embedded bundle
     await page.waitForTimeout(2000); // let the service worker and the first warm-up settle
+    let engine: Worker | null = null;
+    page.on('worker', (w) => {
+      if (w.url().includes('engine.worker')) engine = w;
+    });
     await page.reload();
     const readyMs = await waitForReady(page);
+    const timeline = engine ? await readTimeline(page, engine) : [];
     await page.getByTestId('sample').first().locator('.chip').first().click();
     const editMs: number[] = [];
     for (let i = 0; i < edits; i++) editMs.push(await timeEdit(page));
-    return { readyMs, editMs };
+    return { readyMs, editMs, timeline };
   } finally {
     await browser.close();
     await new Promise<void>((resolve, reject) => server.httpServer.close((e) => (e ? reject(e) : resolve())));

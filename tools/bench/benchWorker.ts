@@ -10,7 +10,7 @@ import { hashImage } from '../../workers/runtime/hashImage';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
 import { importOrt, ORT_BUILD } from '../../workers/runtime/ortBuild';
 import { openBundle } from './browserBundle';
-import { measureCeiling, type CeilingShape } from './ceiling';
+import { measureCeiling, type CeilingGraph } from './ceiling';
 import { benchEdits } from './editBench';
 import type { SettleOptions } from './settle';
 
@@ -39,10 +39,11 @@ const api = {
       cores: self.navigator.hardwareConcurrency,
     };
   },
-  async ceiling(graphUrl: string, shape: CeilingShape, options: SettleOptions) {
+  /** A MatMul ceiling graph (fetched from `graphUrl`) timed on the WASM EP. */
+  async ceiling(graphUrl: string, graph: Omit<CeilingGraph, 'model'>, options: SettleOptions) {
     const ort = await ortPromise;
-    const graph = new Uint8Array(await (await fetch(graphUrl)).arrayBuffer());
-    return measureCeiling(ort, graph, shape, options, ['wasm']);
+    const model = new Uint8Array(await (await fetch(graphUrl)).arrayBuffer());
+    return measureCeiling(ort, { ...graph, model }, options, ['wasm']);
   },
 };
 

@@ -1,6 +1,7 @@
 /**
- * @file The bare-MatMul ceiling on a runtime: ceilingGraph.ts's chain timed until it settles, on the same
- * onnxruntime module and thread settings as the edits. Pure TypeScript: runs in Node and in the bench's worker.
+ * @file A MatMul ceiling on a runtime: a graph of nothing but multiply-adds (ceilingGraph.ts's large-shape chain, or
+ * replayGraph.ts's same-shapes replay of a component) timed until it settles, on the same onnxruntime module and
+ * thread settings as the edits. Pure TypeScript: runs in Node and in the bench's worker.
  */
 import type { Ort } from '../../workers/runtime/ort';
 import { settle, type SettleOptions } from './settle';
@@ -15,26 +16,41 @@ export interface CeilingShape {
 
 export const ceilingFlops = (s: CeilingShape) => s.pairs * 2 * (2 * s.rows * s.hidden * s.inner);
 
-/** Times one run of the chain (median of the settled window) and returns GFLOP/s. */
+/** What to time: the graph, its inputs (filled with 0.5) and the FLOPs of one run. */
+export interface CeilingGraph {
+  model: Uint8Array;
+  inputs: { name: string; dims: number[] }[];
+  flops: number;
+}
+
+export interface CeilingResult {
+  /** Median of the settled window, ms per run. */
+  ms: number;
+  gflops: number;
+  settled: boolean;
+}
+
+/** Times one run of `graph` (median of the settled window) and returns GFLOP/s. */
 export async function measureCeiling(
   ort: Ort,
-  graph: Uint8Array,
-  shape: CeilingShape,
+  graph: CeilingGraph,
   options: SettleOptions,
   executionProviders: string[],
-): Promise<{ ms: number; gflops: number; settled: boolean }> {
-  const session = await ort.InferenceSession.create(graph, { executionProviders, graphOptimizationLevel: 'all' });
-  const x = new ort.Tensor('float32', new Float32Array(shape.rows * shape.hidden).fill(0.5), [
-    shape.rows,
-    shape.hidden,
-  ]);
+): Promise<CeilingResult> {
+  const session = await ort.InferenceSession.create(graph.model, { executionProviders, graphOptimizationLevel: 'all' });
+  const feeds = Object.fromEntries(
+    graph.inputs.map(({ name, dims }) => [
+      name,
+      new ort.Tensor('float32', new Float32Array(dims.reduce((s, d) => s * d, 1)).fill(0.5), dims),
+    ]),
+  );
   try {
     const run = await settle(async () => {
       const t0 = performance.now();
-      await session.run({ x });
+      await session.run(feeds);
       return performance.now() - t0;
     }, options);
-    return { ms: run.median, gflops: ceilingFlops(shape) / run.median / 1e6, settled: run.settled };
+    return { ms: run.median, gflops: graph.flops / run.median / 1e6, settled: run.settled };
   } finally {
     await session.release();
   }

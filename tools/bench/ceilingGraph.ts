@@ -1,12 +1,12 @@
 /**
- * @file The bare-MatMul ceiling's graph: the DiT's MLP shape (sequence × hidden → hidden × mlp_ratio and back) as a
+ * @file The large-shape bare-MatMul ceiling's graph: the DiT's MLP shape (sequence × hidden → hidden × mlp_ratio and back) as a
  * chain of plain MatMuls, one up/down pair per transformer block, so one run does about the multiply-adds of a DiT
  * call's linear layers with nothing else around them. Built here (Node), run on both runtimes by ceiling.ts.
  */
 import type { Manifest } from '../../workers/bundle/manifest';
 import { GraphBuilder } from '../convert/onnx/GraphBuilder';
 import { serializeModel } from '../convert/onnx/serialize';
-import type { CeilingShape } from './ceiling';
+import { ceilingFlops, type CeilingGraph, type CeilingShape } from './ceiling';
 
 /** The shape of a DiT call on the bundle's first bucket: target + one reference image and the T5 text. */
 export function getCeilingShape(manifest: Manifest): CeilingShape {
@@ -22,7 +22,7 @@ export function getCeilingShape(manifest: Manifest): CeilingShape {
 }
 
 /** The MatMul chain as one self-contained ONNX model (weights inline, small random values). */
-export function buildCeilingGraph(shape: CeilingShape): Uint8Array {
+export function buildCeilingGraph(shape: CeilingShape): CeilingGraph {
   const b = new GraphBuilder();
   let x = b.addInput('x', 'float', [shape.rows, shape.hidden]);
   let seed = 1;
@@ -37,5 +37,9 @@ export function buildCeilingGraph(shape: CeilingShape): Uint8Array {
     x = b.addOp('MatMul', [b.addOp('MatMul', [x, up]), down]);
   }
   b.addOutput(x, 'y', 'float', [shape.rows, shape.hidden]);
-  return serializeModel(b, { graphName: 'matmul_ceiling', externalThresholdBytes: Infinity }).model;
+  return {
+    model: serializeModel(b, { graphName: 'matmul_ceiling', externalThresholdBytes: Infinity }).model,
+    inputs: [{ name: 'x', dims: [shape.rows, shape.hidden] }],
+    flops: ceilingFlops(shape),
+  };
 }

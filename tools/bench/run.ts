@@ -18,14 +18,15 @@ import { createBundleServer } from '../testing/bundleServer';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
 import { startTestServer, TEST_PAGE } from '../testing/devServer';
 import { openFolderPipeline } from '../testing/folderEngine';
-import { nodeOrt, nodeOrtWith } from '../testing/nodeOrt';
+import { nodeOrtWith } from '../testing/nodeOrt';
 import { ensureTinyBundle } from '../testing/tinyBundle';
 import { measureApp } from './appTiming';
 import type * as Harness from './browserHarness';
-import { measureCeiling } from './ceiling';
+import { measureCeiling, type CeilingGraph, type CeilingResult } from './ceiling';
 import { buildCeilingGraph, getCeilingShape } from './ceilingGraph';
-import { benchEdits, type ComponentTimes } from './editBench';
-import { countEditFlops } from './flops';
+import { benchEdits, COMPONENTS, type Component } from './editBench';
+import { profileEdits } from './opProfile';
+import { buildReplayGraph } from './replayGraph';
 import { printReport } from './report';
 import type { SettleOptions } from './settle';
 
@@ -42,6 +43,10 @@ function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+
+/** The per-component same-shapes ceilings out of all measured ones. */
+const pick = (all: Record<string, CeilingResult>): Partial<Record<Component, CeilingResult>> =>
+  Object.fromEntries(COMPONENTS.filter((c) => all[c]).map((c) => [c, all[c]!]));
 
 async function main(): Promise<void> {
   const dir =
@@ -72,15 +77,20 @@ async function main(): Promise<void> {
   const pipeline = openFolderPipeline(dir, nodeRuntime);
   const node = await benchEdits({ ...pipeline, hashImage }, settle);
   await pipeline.models.release();
-  const flops: ComponentTimes = await countEditFlops(nodeOrt, (ort) => ({
-    ...openFolderPipeline(dir, ort),
-    hashImage,
-  }));
+  // Profiled on the same thread count as the timed edits: the per-op split is the node side's.
+  const profile = await profileEdits(nodeRuntime, (ort) => ({ ...openFolderPipeline(dir, ort), hashImage }));
   const shape = getCeilingShape(manifest);
-  const graph = buildCeilingGraph(shape);
+  // The large-shape chain, and each component's own MatMul/Conv runs replayed at their shapes (replayGraph.ts).
+  const graphs: Record<string, CeilingGraph> = { matmul: buildCeilingGraph(shape) };
+  for (const c of COMPONENTS) {
+    const replay = buildReplayGraph(profile.work[c]);
+    if (replay) graphs[c] = replay;
+  }
   mkdirSync(join(CEILING_DIR, 'ceiling'), { recursive: true });
-  writeFileSync(join(CEILING_DIR, 'ceiling', 'matmul.onnx'), graph);
-  const nodeCeiling = await measureCeiling(nodeRuntime, graph, shape, ceilingSettle, ['wasm']);
+  for (const [name, g] of Object.entries(graphs)) writeFileSync(join(CEILING_DIR, 'ceiling', `${name}.onnx`), g.model);
+  const nodeCeilings: Record<string, CeilingResult> = {};
+  for (const [name, g] of Object.entries(graphs))
+    nodeCeilings[name] = await measureCeiling(nodeRuntime, g, ceilingSettle, ['wasm']);
 
   const bundles = createBundleServer(dirname(dir), '/bench-bundles/');
   const ceilingFiles = createBundleServer(CEILING_DIR, '/bench-ceiling/');
@@ -98,11 +108,13 @@ async function main(): Promise<void> {
     await page.evaluate('import("/tools/bench/browserHarness.ts").then((m) => { window.bench = m; })');
     const url = `${server.origin}/bench-bundles/${basename(dir)}/`;
     const web = await page.evaluate(([u, o]) => window.bench.worker.benchWasm(u, o), [url, settle] as const);
-    const webCeiling = await page.evaluate(([u, s, o]) => window.bench.worker.ceiling(u, s, o), [
-      `${server.origin}/bench-ceiling/ceiling/matmul.onnx`,
-      shape,
-      ceilingSettle,
-    ] as const);
+    const webCeilings: Record<string, CeilingResult> = {};
+    for (const [name, { inputs, flops }] of Object.entries(graphs))
+      webCeilings[name] = await page.evaluate(([u, g, o]) => window.bench.worker.ceiling(u, g, o), [
+        `${server.origin}/bench-ceiling/ceiling/${name}.onnx`,
+        { inputs, flops },
+        ceilingSettle,
+      ] as const);
     // A WebGPU failure (e.g. a software adapter's limits) must not cost the CPU figures measured before it.
     const gpu = process.argv.includes('--no-webgpu')
       ? null
@@ -117,8 +129,12 @@ async function main(): Promise<void> {
       app,
       web,
       node: { ...node, threads: nodeThreads },
-      flops,
-      ceiling: { web: webCeiling, node: nodeCeiling, shape },
+      profile,
+      ceiling: { web: webCeilings.matmul!, node: nodeCeilings.matmul!, shape },
+      sameShapes: {
+        web: pick(webCeilings),
+        node: pick(nodeCeilings),
+      },
       gpu,
       loadAtEnd: load(),
     });
