@@ -33,6 +33,9 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     screenshot: 'only-on-failure',
+    // The service worker precaches the app on a first visit (~1.7 CPU-s a page here); specs about offline use
+    // (editorOffline.spec.ts) allow it. The app registers it itself and runs the same without one.
+    serviceWorkers: 'block',
     // Debian's chromium (CHROMIUM_PATH overrides it); on a machine without a GPU --enable-unsafe-webgpu gives a
     // SwiftShader (CPU) WebGPU adapter.
     launchOptions: CHROMIUM_LAUNCH_OPTIONS,

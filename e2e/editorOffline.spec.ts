@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { openEditor, openEditorWithModel, saveScreenshot } from './editor/app';
 import { generate } from './editor/engine';
 
-test.use({ viewport: { width: 1440, height: 900 } });
+test.use({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'allow' }); // the config blocks it elsewhere
 
 test('after one online visit the app loads offline, cross-origin isolated, with the engine', async ({
   page,

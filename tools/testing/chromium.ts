@@ -14,6 +14,9 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
+  // Chromium 156 opens two WebUI omnibox popups (their own renderer, ~3 CPU-s) with every new window, headless
+  // too, where nobody sees an omnibox: each spec's page paid for them.
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
 ];
 
 /** Options for chromium.launch / launchPersistentContext. */
