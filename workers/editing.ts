@@ -11,7 +11,6 @@ import {
   type EditResult,
   type JobPhase,
   type JobProgress,
-  type PhaseMemory,
 } from './api/jobs';
 import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
@@ -24,6 +23,7 @@ import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
 import { toRuntimeFailure } from './runtime/failures';
 import { createSessionModels, planFor, type SessionModels } from './runtime/kontextModels';
 import { PlanError } from './runtime/memoryPlan';
+import { recordPhaseMemory } from './runtime/phaseMemory';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 import { timed } from './runtime/timeline';
 
@@ -242,11 +242,10 @@ export function createEditing(deps: EditingDeps) {
     const timings: Partial<Record<JobPhase, number>> = { queued: queuedMs };
     let phase: JobPhase = 'loading';
     let phaseStart = started;
-    const memory: Partial<Record<JobPhase, PhaseMemory>> = {};
-    let models: SessionModels | null = null;
+    let memory: ReturnType<typeof recordPhaseMemory> | null = null;
     const enterPhase = (next: JobPhase) => {
       timings[phase] = (timings[phase] ?? 0) + now() - phaseStart;
-      if (models && phase !== 'loading') memory[phase] = models.takeMemorySample();
+      memory?.enter(next === 'done' ? null : next);
       phase = next;
       phaseStart = now();
       const steps = countJobSteps(job);
@@ -260,8 +259,8 @@ export function createEditing(deps: EditingDeps) {
     };
     enterPhase('loading');
     const bundle = await open(job.bundleId);
-    models = bundle.models;
-    models.takeMemorySample(); // what came before this job (another job, the warm-up) is not its own
+    const { models } = bundle;
+    memory = recordPhaseMemory(models);
     let denoiseStart = 0;
     const { image } = await runEdit(job, {
       manifest: bundle.manifest,
@@ -304,8 +303,8 @@ export function createEditing(deps: EditingDeps) {
         plan: models.plan.kind,
         budgetBytes: Number.isFinite(models.plan.budget) ? models.plan.budget : null,
         storageBufferCacheMode: models.plan.storageBufferCacheMode,
-        sessionsCreated: Object.values(memory).reduce((n, m) => n + m.sessionsCreated, 0),
-        phases: memory,
+        sessionsCreated: Object.values(memory.phases).reduce((n, m) => n + m.sessionsCreated, 0),
+        phases: memory.phases,
       },
     };
   }

@@ -17,6 +17,8 @@ function Engine() {
     choice: st.backendChoice,
     busy: st.engineStarting || st.diagnostics.busy,
     bundles: st.bundles,
+    budget: st.vramBudgetGiB,
+    memory: st.lastEditMemory,
   }));
   return (
     <ErrorBoundary name="Engine panel">
@@ -26,6 +28,9 @@ function Engine() {
         busy={s.busy}
         bundles={s.bundles}
         onChoose={(c) => void a.chooseBackend(c)}
+        vramBudgetGiB={s.budget}
+        lastEditMemory={s.memory}
+        onSetVramBudget={(gib) => void a.setVramBudget(gib)}
       />
     </ErrorBoundary>
   );

@@ -52,6 +52,8 @@ export interface Settings {
   keepUnchanged: boolean;
   /** The backend the user chose; absent in settings saved before it was kept (Auto). */
   backend?: BackendChoice;
+  /** The VRAM budget in GiB; null or absent: none. */
+  vramBudgetGiB?: number | null;
 }
 
 /** Session storage. `save` must never leave a record that points at a missing image. */

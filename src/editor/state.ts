@@ -5,6 +5,7 @@ import type {
   BackendChoice,
   BundleInfo,
   Capabilities,
+  EditMemory,
   FileProgress,
   JobProgress,
   MaskImage,
@@ -156,6 +157,10 @@ export interface StudioState {
   backendChoice: BackendChoice;
   capabilities: Capabilities | null;
   engineStarting: boolean;
+  /** The VRAM budget the engine plans its sessions for (GiB); null: none set. */
+  vramBudgetGiB: number | null;
+  /** What the last edit held per phase (the Engine panel shows it). */
+  lastEditMemory: EditMemory | null;
   bundles: BundleInfo[] | null;
   /** True once first-run installation of the shipped bundle has finished (or found none to install). */
   embeddedChecked: boolean;
@@ -246,6 +251,8 @@ export function createInitialState(): StudioState {
     backendChoice: 'auto',
     capabilities: null,
     engineStarting: false,
+    vramBudgetGiB: null,
+    lastEditMemory: null,
     bundles: null,
     embeddedChecked: false,
     waitingForModel: false,

@@ -432,6 +432,41 @@ describe('studio store: backend choice', () => {
   });
 });
 
+describe('studio store: VRAM budget', () => {
+  it('is sent to the engine, saved, and sent again after a reload; none clears it', async () => {
+    const engine = createFakeEngine();
+    const { deps } = createTestDeps(engine);
+    const first = createStudioStore(deps);
+    await first.getState().boot();
+    await first.getState().setVramBudget(6.5);
+    expect(engine.memoryBudget).toBe(6.5);
+    await deps.sessions.saveSettings(selectSettings(first.getState()));
+
+    engine.memoryBudget = null;
+    const again = createStudioStore(deps);
+    await again.getState().boot();
+    expect(engine.memoryBudget).toBe(6.5);
+    expect(again.getState().vramBudgetGiB).toBe(6.5);
+    await again.getState().setVramBudget(null);
+    expect(engine.memoryBudget).toBeNull();
+  });
+
+  it('refuses a budget out of range with a notice that names the range, and keeps the old one', async () => {
+    const engine = createFakeEngine();
+    const { deps } = createTestDeps(engine);
+    const store = createStudioStore(deps);
+    await store.getState().boot();
+    await store.getState().setVramBudget(8);
+    await store.getState().setVramBudget(-1);
+    expect(store.getState().notice).toEqual({
+      severity: 'error',
+      text: 'The VRAM budget (GiB) must be 0.01–1024, got -1.',
+    });
+    expect(engine.memoryBudget).toBe(8);
+    expect(store.getState().vramBudgetGiB).toBe(8);
+  });
+});
+
 describe('studio store: mask undo', () => {
   function stroke(s: () => ReturnType<Awaited<ReturnType<typeof setup>>['s']>, x: number) {
     const mask = s().ensureMask()!,

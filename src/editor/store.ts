@@ -40,6 +40,7 @@ export function selectSettings(s: StudioState): Settings {
     brush: s.brush,
     keepUnchanged: s.prompt.keepUnchanged,
     backend: s.backendChoice,
+    vramBudgetGiB: s.vramBudgetGiB,
     ...(s.prompt.sampling === 'custom'
       ? { steps: s.prompt.steps, guidance: s.prompt.guidance, average: s.prompt.average }
       : { steps: null, guidance: null, average: null }),
@@ -75,6 +76,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
         const settingsRead = deps.sessions.loadSettings();
         const engineReady = settingsRead.then(
           async (settings) => {
+            if (settings.vramBudgetGiB != null) await models.setVramBudget(settings.vramBudgetGiB);
             await models.chooseBackend(settings.backend ?? 'auto');
             // A saved WebGPU choice on a machine that lost its GPU: start on Auto rather than not at all.
             if (!get().capabilities && settings.backend && settings.backend !== 'auto')

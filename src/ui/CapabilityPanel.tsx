@@ -1,4 +1,5 @@
-import type { BackendChoice, BundleInfo, Capabilities } from '../../workers/api';
+import type { BackendChoice, BundleInfo, Capabilities, EditMemory } from '../../workers/api';
+import { MemoryPlanView, VramBudgetField } from './MemoryPlanView';
 
 const MiB = 1024 * 1024;
 
@@ -19,6 +20,9 @@ export function CapabilityPanel(props: {
   busy: boolean;
   bundles?: BundleInfo[] | null;
   onChoose: (choice: BackendChoice) => void;
+  vramBudgetGiB?: number | null;
+  lastEditMemory?: EditMemory | null;
+  onSetVramBudget?: (gib: number | null) => void;
 }) {
   const { capabilities: caps, choice, busy, onChoose } = props;
   const unsupported = (props.bundles ?? []).filter((b) => b.unsupportedReason);
@@ -40,6 +44,7 @@ export function CapabilityPanel(props: {
           <option value="wasm">WASM (CPU)</option>
         </select>
       </label>
+      {props.onSetVramBudget && <VramBudgetField value={props.vramBudgetGiB ?? null} onSet={props.onSetVramBudget} />}
       {caps ? (
         <dl className="kv caps" data-testid="capabilities" data-backend={caps.backend}>
           <dt>Running on</dt>
@@ -72,6 +77,7 @@ export function CapabilityPanel(props: {
       ) : (
         <p className="hint">Starting the engine…</p>
       )}
+      {props.lastEditMemory && <MemoryPlanView memory={props.lastEditMemory} />}
       {unsupported.length > 0 && (
         <div className="warn" role="note" data-testid="unsupported-bundles">
           {unsupported.map((b) => (

@@ -8,7 +8,7 @@
 import type { EditJob } from '../../workers/api/jobs';
 import type { RgbaImage } from '../../workers/api/types';
 import type { Manifest } from '../../workers/bundle/manifest';
-import { runEdit } from '../../workers/kontext/edit';
+import { runEdit, type EditContext } from '../../workers/kontext/edit';
 import type { KontextModels } from '../../workers/kontext/models';
 import type { PromptTokenizer } from '../../workers/kontext/text';
 import { settle, type SettleOptions } from './settle';
@@ -70,11 +70,13 @@ export interface BenchInputs {
   tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer };
   models: KontextModels;
   hashImage: (image: RgbaImage) => Promise<string>;
+  /** As each phase of an edit starts (the GPU bytes count per phase). */
+  onPhase?: EditContext['onPhase'];
 }
 
 /** One edit as the app runs it by default (the bundle's steps, guidance and average), with empty caches. */
 export async function runBenchEdit(
-  { manifest, tokenizers, models, hashImage }: BenchInputs,
+  { manifest, tokenizers, models, hashImage, onPhase }: BenchInputs,
   seed: number,
   spent: ComponentTimes,
   onCall?: (c: Component) => void,
@@ -96,7 +98,7 @@ export async function runBenchEdit(
     keepUnchanged: true,
   };
   const cache = { text: new Map(), images: new Map() };
-  await runEdit(job, { manifest, tokenizers, models: timeModels(models, spent, onCall), cache, hashImage });
+  await runEdit(job, { manifest, tokenizers, models: timeModels(models, spent, onCall), cache, hashImage, onPhase });
 }
 
 /** Edits until the last `window` edit times settle (or the cap), then reports the settled window. */

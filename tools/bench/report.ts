@@ -2,10 +2,12 @@
  * @file What `npm run bench` prints: threads on both sides, the per-component table with GFLOP/s, the bare-MatMul
  * ceilings, the built app's timings, and issue #14's bars with PASS/FAIL.
  */
+import { formatBytes } from '../../workers/api/bytes';
 import type { AppTiming } from './appTiming';
 import { ceilingFlops, type CeilingResult, type CeilingShape } from './ceiling';
 import { COMPONENTS, type BenchResult, type Component } from './editBench';
 import type { EditProfile } from './opProfile';
+import type { WebGpuEditCounts } from './browserHarness';
 
 interface Side extends BenchResult {
   threads: number;
@@ -22,7 +24,7 @@ export interface BenchReport {
   ceiling: { web: CeilingResult; node: CeilingResult; shape: CeilingShape };
   /** Each component's own MatMul/Conv runs replayed at their shapes, one call (replayGraph.ts). */
   sameShapes: { web: Partial<Record<Component, CeilingResult>>; node: Partial<Record<Component, CeilingResult>> };
-  gpu: { steps: number; inStep: number; other: number } | null;
+  gpu: WebGpuEditCounts | null;
   loadAtEnd: string;
 }
 
@@ -167,10 +169,18 @@ export function printReport(r: BenchReport): void {
   ]);
   printTable(shareRows);
   printOpTable(r.profile);
-  if (r.gpu)
+  if (r.gpu) {
     console.log(
       `WebGPU readbacks per step: ${(r.gpu.inStep / r.gpu.steps).toFixed(2)} (${r.gpu.inStep} in ${r.gpu.steps} steps; ${r.gpu.other} outside steps)`,
     );
+    const phases = Object.entries(r.gpu.phases).map(
+      ([phase, m]) =>
+        `${phase} ${formatBytes(m.gpuBytes ?? 0)} live (weights ${formatBytes(m.sessionBytes)}, ${m.sessionsCreated} sessions opened)`,
+    );
+    console.log(
+      `WebGPU memory, first edit (plan ${r.gpu.plan}, storage buffer cache ${r.gpu.storageBufferCacheMode}): peak ${phases.join('; ')}`,
+    );
+  }
   console.log(`load average at the end: ${r.loadAtEnd}`);
 
   const ratio = web.perEditMs / node.perEditMs;

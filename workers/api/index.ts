@@ -4,3 +4,4 @@ export * from './jobs';
 export * from './errors';
 export * from './limits';
 export * from './mask';
+export * from './bytes';

@@ -103,7 +103,7 @@ export interface PhaseMemory {
   sessionsCreated: number;
 }
 
-interface EditMemory {
+export interface EditMemory {
   plan: MemoryPlanKind;
   /** The budget planned for, bytes; null when unbounded. */
   budgetBytes: number | null;

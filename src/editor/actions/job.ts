@@ -91,6 +91,7 @@ export function createJobActions(ctx: ActionContext<JobActions>): JobActions {
     set({
       tree,
       job: null,
+      lastEditMemory: result.memory,
       promptHistory: history,
       revision: s.revision + 1,
       compare: false,

@@ -2,13 +2,21 @@
  * @file Engine and model actions: backend choice, the bundle list, adding (URL or local folder) with
  * per-file progress and resume, delete, select, and storage state.
  */
-import type { BackendChoice, BundleInfo, BundleSource } from '../../../workers/api';
+import {
+  describeLimitViolation,
+  VRAM_BUDGET_GIB,
+  type BackendChoice,
+  type BundleInfo,
+  type BundleSource,
+} from '../../../workers/api';
 import { describeEngineError } from '../../engine/messages';
 import { preparedKey, selectActiveBundle } from '../selectors';
 import { omitKey, type ActionContext } from './context';
 
 export interface ModelActions {
   chooseBackend(choice: BackendChoice): Promise<void>;
+  /** Sets the VRAM budget (GiB, null: none) the engine plans for; a value out of range is refused with a notice. */
+  setVramBudget(gib: number | null): Promise<void>;
   refreshBundles(): Promise<void>;
   addBundleFromUrl(url: string): Promise<void>;
   addBundleFromFiles(label: string, files: File[]): Promise<void>;
@@ -162,6 +170,19 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
         set({ engineStarting: false, diagnostics: { ...get().diagnostics, busy: false } });
       }
       await actions.refreshBundles(); // support depends on the backend
+    },
+    async setVramBudget(gib) {
+      const wrong = gib === null ? null : describeLimitViolation('The VRAM budget (GiB)', gib, VRAM_BUDGET_GIB);
+      if (wrong) {
+        set({ notice: { severity: 'error', text: `${wrong}.` } });
+        return;
+      }
+      try {
+        await deps.engine.setMemoryBudget(gib);
+        set({ vramBudgetGiB: gib });
+      } catch (e) {
+        set({ notice: { severity: 'error', text: describeEngineError(e) } });
+      }
     },
     async refreshBundles() {
       try {
