@@ -8,7 +8,7 @@ const port = Number(process.env.E2E_PORT ?? 4173);
  * real edits, the offline edit. They run one at a time ('engine', workers: 1) so no two compete for the two cores;
  * beside them one UI spec at a time shares the machine. Add a spec here when it runs the engine.
  */
-const ENGINE_SPECS = /\/(pipeline|roundTrip|editorEngine|editorOffline|hostedBundles|aeBuffers)\.spec\.ts$/;
+const ENGINE_SPECS = /\/(pipeline|roundTrip|editorEngine|editorOffline|hostedBundles|aeBuffers|memoryPlan)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'e2e',
