@@ -1,9 +1,11 @@
 /**
- * @file `npx tsx tools/scale/makeSparseFlux.ts <out-folder>`: a full-size FLUX.1 Kontext [dev] model folder
- * (the official layout, real tensor names and shapes: DiT 11.9B, T5-XXL encoder, CLIP-L, AE) whose weights
- * are zero-filled sparse bf16 files — ~36 GB of logical size that costs almost no disk. It lets the converter
- * be measured at real scale on a small machine. Not part of CI. Tokenizer files are copied from
- * ../shared/vendor-data (read at run time, never committed).
+ * @file `npx tsx tools/scale/makeSparseFlux.ts <out-folder> [--scale s] [--random]`: a full-size FLUX.1 Kontext
+ * [dev] model folder (the official layout, real tensor names and shapes: DiT 11.9B, T5-XXL encoder, CLIP-L, AE)
+ * whose weights are zero-filled sparse bf16 files — ~36 GB of logical size that costs almost no disk. It lets the
+ * converter be measured at real scale on a small machine. `--scale s` (0 < s ≤ 1) narrows and shortens the DiT
+ * and T5 (scaleFluxConfigs); `--random` writes random weights instead of holes (GPU timing: zeros are not a
+ * fair input). Not part of CI. Tokenizer files are copied from ../shared/vendor-data (read at run time, never
+ * committed).
  */
 import { closeSync, copyFileSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -63,8 +65,59 @@ export const CLIP_L_CONFIG = {
   projection_dim: 768,
 };
 
-/** Writes a bf16 safetensors file whose data section is a hole (reads back as zeros). */
-export function writeSparseSafetensors(path: string, shapes: TensorShapes): number {
+/**
+ * The DiT and T5-XXL with heads and depth scaled by `scale` (at least one of each; head sizes, vocabulary and
+ * RoPE axes kept, so attention runs at the real head_dim): the `--scale` of a reduced run. 1 gives the real ones.
+ * @throws RangeError unless 0 < scale ≤ 1
+ */
+export function scaleFluxConfigs(scale: number): { dit: DitConfig; t5: typeof T5_XXL_CONFIG } {
+  if (!(scale > 0 && scale <= 1)) throw new RangeError(`scale must be in (0, 1], got ${scale}`);
+  const n = (full: number) => Math.max(1, Math.round(full * scale));
+  const ditHeads = n(FLUX_DIT.numHeads);
+  const t5Heads = n(T5_XXL_CONFIG.num_heads);
+  return {
+    dit: {
+      ...FLUX_DIT,
+      numHeads: ditHeads,
+      hiddenSize: ditHeads * (FLUX_DIT.hiddenSize / FLUX_DIT.numHeads),
+      depth: n(FLUX_DIT.depth),
+      depthSingleBlocks: n(FLUX_DIT.depthSingleBlocks),
+    },
+    t5: {
+      ...T5_XXL_CONFIG,
+      num_heads: t5Heads,
+      d_model: t5Heads * T5_XXL_CONFIG.d_kv,
+      d_ff: 16 * n(T5_XXL_CONFIG.d_ff / 16),
+      num_layers: n(T5_XXL_CONFIG.num_layers),
+    },
+  };
+}
+
+/** Bytes of random bf16 written at a time. */
+const RANDOM_CHUNK = 1 << 24;
+
+/** Fills `fd` from `offset` with `bytes` of random bf16 values, uniform in about ±0.03 (a weight's scale). */
+function writeRandomBf16(fd: number, offset: number, bytes: number, seed: number): void {
+  const chunk = Buffer.alloc(Math.min(RANDOM_CHUNK, bytes));
+  let state = seed >>> 0 || 1;
+  for (let done = 0; done < bytes; done += chunk.length) {
+    const length = Math.min(chunk.length, bytes - done);
+    for (let i = 0; i < length; i += 2) {
+      state ^= state << 13; // xorshift32
+      state ^= state >>> 17;
+      state ^= state << 5;
+      // bf16 = the high half of an fp32: sign random, exponent 2^-6 … 2^-5 (0x3c80–0x3cff), mantissa random.
+      chunk.writeUInt16LE(0x3c80 | (state & 0x7f) | (state & 0x8000), i);
+    }
+    writeSync(fd, chunk, 0, length, offset + done);
+  }
+}
+
+/**
+ * Writes a bf16 safetensors file whose data section is a hole (reads back as zeros), or random values with
+ * `random`; returns the parameter count.
+ */
+export function writeSparseSafetensors(path: string, shapes: TensorShapes, random = false): number {
   const header: Record<string, unknown> = {};
   let offset = 0;
   let parameters = 0;
@@ -83,24 +136,33 @@ export function writeSparseSafetensors(path: string, shapes: TensorShapes): numb
   writeSync(fd, length);
   writeSync(fd, headerBytes);
   ftruncateSync(fd, 8 + headerBytes.length + offset);
+  if (random) writeRandomBf16(fd, 8 + headerBytes.length, offset, parameters);
   closeSync(fd);
   return parameters;
 }
 
 function main(): void {
   const out = resolve(process.argv[2] ?? '');
-  if (!process.argv[2]) throw new Error('usage: npx tsx tools/scale/makeSparseFlux.ts <out-folder>');
+  if (!process.argv[2] || process.argv[2].startsWith('--'))
+    throw new Error('usage: npx tsx tools/scale/makeSparseFlux.ts <out-folder> [--scale s] [--random]');
+  const scaleAt = process.argv.indexOf('--scale');
+  const { dit, t5 } = scaleFluxConfigs(scaleAt > 0 ? Number(process.argv[scaleAt + 1]) : 1);
+  const random = process.argv.includes('--random');
   const vendor = resolve(import.meta.dirname, '../../../shared/vendor-data');
   for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2'])
     mkdirSync(join(out, d), { recursive: true });
   const counts = {
-    dit: writeSparseSafetensors(join(out, 'flux1-kontext-dev.safetensors'), getDitTensorShapes(FLUX_DIT)),
-    ae: writeSparseSafetensors(join(out, 'ae.safetensors'), getAeTensorShapes(FLUX_AE)),
-    clip: writeSparseSafetensors(join(out, 'text_encoder/model.safetensors'), getClipTensorShapes(CLIP_L_CONFIG)),
-    t5: writeSparseSafetensors(join(out, 'text_encoder_2/model.safetensors'), getT5TensorShapes(T5_XXL_CONFIG)),
+    dit: writeSparseSafetensors(join(out, 'flux1-kontext-dev.safetensors'), getDitTensorShapes(dit), random),
+    ae: writeSparseSafetensors(join(out, 'ae.safetensors'), getAeTensorShapes(FLUX_AE), random),
+    clip: writeSparseSafetensors(
+      join(out, 'text_encoder/model.safetensors'),
+      getClipTensorShapes(CLIP_L_CONFIG),
+      random,
+    ),
+    t5: writeSparseSafetensors(join(out, 'text_encoder_2/model.safetensors'), getT5TensorShapes(t5), random),
   };
   writeFileSync(join(out, 'text_encoder/config.json'), JSON.stringify(CLIP_L_CONFIG, null, 1));
-  writeFileSync(join(out, 'text_encoder_2/config.json'), JSON.stringify(T5_XXL_CONFIG, null, 1));
+  writeFileSync(join(out, 'text_encoder_2/config.json'), JSON.stringify(t5, null, 1));
   const clipTok = join(vendor, 'clip-vit-large-patch14-tokenizer');
   for (const f of ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json'])
     copyFileSync(join(clipTok, f), join(out, 'tokenizer', f));
