@@ -13,7 +13,15 @@ async function main(): Promise<void> {
   if (!dir) throw new Error('usage: npx tsx tools/scale/loadSessions.ts <bundle-folder>');
   const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const c = manifest.components;
-  const graphs = [...c.dit, c.t5, c.clip, c.aeEncoder, c.aeDecoder, ...(c.previewDecoder ? [c.previewDecoder] : [])];
+  const graphs = [
+    ...c.dit,
+    c.t5,
+    c.clip,
+    c.aeEncoder,
+    c.aeDecoder,
+    ...(c.aeDecoderStages ?? []).map((s) => s.graph),
+    ...(c.previewDecoder ? [c.previewDecoder] : []),
+  ];
   for (const g of graphs) {
     const started = Date.now();
     // A file path lets onnxruntime read the external data itself, beside the graph.

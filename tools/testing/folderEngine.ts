@@ -16,13 +16,17 @@ import { createSessionModels, type SessionModels } from '../../workers/runtime/k
 import type { Ort } from '../../workers/runtime/ort';
 import { loadWebOrt, nodeOrt } from './nodeOrt';
 
-/** A bundle folder's manifest, prompt tokenizers and WASM-backend models on `ort` (release the models after). */
+/**
+ * A bundle folder's manifest, prompt tokenizers and WASM-backend models on `ort` (release the models after);
+ * `editManifest` changes the parsed manifest first (e.g. to run a bundle as an older one without some graphs).
+ */
 export function openFolderPipeline(
   dir: string,
   ort: Ort,
-  options: { aeBufferBudget?: number } = {},
+  options: { aeBufferBudget?: number; editManifest?: (m: Manifest) => Manifest } = {},
 ): { manifest: Manifest; tokenizers: { t5: PromptTokenizer; clip: PromptTokenizer }; models: SessionModels } {
-  const manifest = parseManifest(readJsonFile(join(dir, 'manifest.json')));
+  const parsed = parseManifest(readJsonFile(join(dir, 'manifest.json')));
+  const manifest = options.editManifest ? options.editManifest(parsed) : parsed;
   const json = (p: string) => readJsonFile<Record<string, unknown>>(join(dir, p));
   const { t5Tokenizer: t5, clipTokenizer: clip } = manifest.components;
   const tokenizers = {
@@ -34,7 +38,11 @@ export function openFolderPipeline(
     graph: new Blob([readFileSync(join(dir, g.graph))]),
     externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
   });
-  return { manifest, tokenizers, models: createSessionModels(ort, { backend: 'wasm' }, manifest, load, options) };
+  return {
+    manifest,
+    tokenizers,
+    models: createSessionModels(ort, { backend: 'wasm' }, manifest, load, { aeBufferBudget: options.aeBufferBudget }),
+  };
 }
 
 export type NodeRuntime = 'node' | 'web';

@@ -67,6 +67,7 @@ const fluxDev: Manifest = {
     clip: g('clip'),
     aeEncoder: g('ae_encoder'),
     aeDecoder: g('ae_decoder'),
+    aeDecoderStages: null,
     previewDecoder: null,
     t5Tokenizer: { json: 't5.tokenizer.json', config: 't5.tokenizer_config.json' },
     clipTokenizer: { json: 'clip.tokenizer.json', config: 'clip.tokenizer_config.json' },
@@ -113,6 +114,72 @@ describe('parseManifest', () => {
     expect(() => parseManifest(sampling({ default_guidance: -1 }))).toThrow(/default_guidance must be a number ≥ 0/);
     expect(() => parseManifest(sampling({ default_average: average.max + 1 }))).toThrow(
       /default_average must be at most/,
+    );
+  });
+
+  it('reads the optional staged AE decoder: stages in order, each reading the latent or an earlier output', () => {
+    expect(json().components).not.toHaveProperty('ae_decoder_stages'); // older manifests keep their bytes
+    const stageFiles = ['s0', 's1'].flatMap((n) => [`${n}.onnx`, `${n}.onnx.data`]);
+    const staged = {
+      ...json(),
+      files: [...json().files, ...stageFiles.map((path) => ({ path, bytes: 1, sha256: sha }))],
+      components: {
+        ...json().components,
+        ae_decoder_stages: [
+          { ...g('s0'), output: 'a', input: 'latent', upscale: 1, halo: 1, whole: false, channels: 8 },
+          {
+            ...g('s1'),
+            output: 'b',
+            input: 'a',
+            skip: 'latent',
+            norm_groups: 2,
+            norm_epsilon: 1e-6,
+            upscale: 2,
+            halo: 1,
+            whole: true,
+            channels: 3,
+          },
+        ],
+      },
+    };
+    const parsed = parseManifest(staged);
+    expect(parsed.components.aeDecoderStages).toEqual([
+      { graph: g('s0'), output: 'a', input: 'latent', upscale: 1, halo: 1, whole: false, channels: 8 },
+      {
+        graph: g('s1'),
+        output: 'b',
+        input: 'a',
+        skip: 'latent',
+        norm: { groups: 2, epsilon: 1e-6 },
+        upscale: 2,
+        halo: 1,
+        whole: true,
+        channels: 3,
+      },
+    ]);
+    expect(parseManifest(manifestToJson(parsed))).toEqual(parsed);
+    expect(manifestToJson(parsed).files).toContainEqual({
+      path: 's1.onnx',
+      role: 'ae_decoder_stages',
+      bytes: 1,
+      sha256: sha,
+    });
+    const [first, second] = staged.components.ae_decoder_stages;
+    const withStages = (stages: unknown[]) => ({
+      ...staged,
+      components: { ...staged.components, ae_decoder_stages: stages },
+    });
+    expect(() => parseManifest(withStages([second, first]))).toThrow(
+      /\[0\]\.input must name the latent or an earlier stage's output, got "a"/,
+    );
+    expect(() => parseManifest(withStages([first, { ...second, output: 'a' }]))).toThrow(
+      /\[1\]\.output must be a new tensor name/,
+    );
+    expect(() => parseManifest(withStages([first, { ...second, norm_epsilon: 0 }]))).toThrow(
+      /norm_epsilon must be a positive number/,
+    );
+    expect(() => parseManifest(withStages([{ ...first, graph: 'x.onnx' }]))).toThrow(
+      /reference "x.onnx", which is not in files/,
     );
   });
 

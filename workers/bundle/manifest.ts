@@ -6,6 +6,7 @@
 
 import type { BundleLora } from '../api/jobs';
 import { JOB_LIMITS, type NumberLimit } from '../api/limits';
+import { aeDecoderStagesToJson, parseAeDecoderStages, type AeDecoderStage } from './aeStages';
 import { domainToJson, parseDomain, type ManifestDomain } from './domain';
 
 export type { BundleLora };
@@ -90,6 +91,8 @@ interface Components {
   clip: GraphFiles;
   aeEncoder: GraphFiles;
   aeDecoder: GraphFiles;
+  /** The decoder cut at its GroupNorms, for exact tiled decodes (workers/bundle/aeStages.ts); null in older bundles. */
+  aeDecoderStages: AeDecoderStage[] | null;
   previewDecoder: GraphFiles | null;
   t5Tokenizer: TokenizerFiles;
   clipTokenizer: TokenizerFiles;
@@ -110,7 +113,15 @@ export interface FileEntry {
 
 /** What a file is for, as manifest.json spells it beside each file (derived from `components`). */
 type FileRole =
-  'dit' | 't5' | 'clip' | 'ae_encoder' | 'ae_decoder' | 'preview_decoder' | 't5_tokenizer' | 'clip_tokenizer';
+  | 'dit'
+  | 't5'
+  | 'clip'
+  | 'ae_encoder'
+  | 'ae_decoder'
+  | 'ae_decoder_stages'
+  | 'preview_decoder'
+  | 't5_tokenizer'
+  | 'clip_tokenizer';
 
 /** The role of every file the components reference. */
 function getFileRoles(c: Components): Map<string, FileRole> {
@@ -121,6 +132,7 @@ function getFileRoles(c: Components): Map<string, FileRole> {
   add('clip', c.clip);
   add('ae_encoder', c.aeEncoder);
   add('ae_decoder', c.aeDecoder);
+  c.aeDecoderStages?.forEach((s) => add('ae_decoder_stages', s.graph));
   add('preview_decoder', c.previewDecoder);
   for (const [role, t] of [
     ['t5_tokenizer', c.t5Tokenizer],
@@ -372,6 +384,9 @@ export function parseManifest(json: unknown): Manifest {
     clip: parseGraph(comp.clip, 'components.clip'),
     aeEncoder: parseGraph(comp.ae_encoder, 'components.ae_encoder'),
     aeDecoder: parseGraph(comp.ae_decoder, 'components.ae_decoder'),
+    aeDecoderStages: parseAeDecoderStages(comp.ae_decoder_stages, parseGraph, (message) => {
+      throw new ManifestError(message);
+    }),
     previewDecoder:
       comp.preview_decoder == null ? null : parseGraph(comp.preview_decoder, 'components.preview_decoder'),
     t5Tokenizer: parseTokenizer(comp.t5_tokenizer, 'components.t5_tokenizer'),
@@ -510,6 +525,7 @@ export function manifestToJson(m: Manifest): Json {
       clip: graphJson(c.clip),
       ae_encoder: graphJson(c.aeEncoder),
       ae_decoder: graphJson(c.aeDecoder),
+      ...(c.aeDecoderStages ? { ae_decoder_stages: aeDecoderStagesToJson(c.aeDecoderStages) } : {}),
       preview_decoder: c.previewDecoder ? graphJson(c.previewDecoder) : null,
       t5_tokenizer: { ...c.t5Tokenizer },
       clip_tokenizer: { ...c.clipTokenizer },

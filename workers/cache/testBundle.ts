@@ -56,6 +56,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
       clip: g,
       aeEncoder: g,
       aeDecoder: g,
+      aeDecoderStages: null,
       previewDecoder: null,
       t5Tokenizer: { json: graph, config: graph },
       clipTokenizer: { json: graph, config: graph },

@@ -4,7 +4,8 @@
  * runtime runs the graph once per tile. Needed because the FLUX decoder's activations at 1024² reach 1 GiB in a
  * single buffer (256 channels at full resolution), over many GPUs' maxBufferSize.
  * Tiles are not exact: GroupNorm statistics and the mid-block attention see one tile, not the whole picture;
- * the overlap and blend hide the seams. So the engine tiles only when the whole picture does not fit.
+ * the overlap and blend hide the seams. So the engine tiles only when the whole picture does not fit, and decodes
+ * through the staged decoder instead (stagedDecode.ts, exact) when the bundle has it.
  */
 
 /** The AE's buffer arithmetic: channel widths per level (ch, then ch·ch_mult) and the attention's query chunks. */

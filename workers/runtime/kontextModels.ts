@@ -8,6 +8,7 @@ import type { ModelFiles } from '../api/types';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
 import { mapLatentsToRgb } from '../kontext/preview';
+import { chooseStagedTile, runStagedDecoder } from '../kontext/stagedDecode';
 import { chooseTiling, runTiled } from '../kontext/tiles';
 import { denoiseOnDevice } from './deviceDenoise';
 import { runDitSegments, runDitSegmentsCached } from './ditSegments';
@@ -22,6 +23,7 @@ import {
 } from './memoryPlan';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
 import { createSession } from './session';
+import { createStageRunner } from './stagedDecoder';
 
 /** Where graphs come from: the bundle's files as Blobs, resolved by path. */
 export type GraphLoader = (graph: GraphFiles) => Promise<ModelFiles>;
@@ -153,6 +155,14 @@ export function createSessionModels(
       read((await session!.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
     const tiling = aeTiling(height, width);
     if (!tiling) return run(latents, height, width);
+    // Exact tiles when the bundle has the staged decoder and its whole-latent attention fits; else blended tiles.
+    const stages = manifest.components.aeDecoderStages;
+    const picture = { zChannels: ae.zChannels, attentionChunks: ae.attentionChunks ?? 1, height, width };
+    const tile = stages && chooseStagedTile(stages, picture, aeBudget);
+    if (stages && tile) {
+      const runStage = createStageRunner(ort, stages, open, read);
+      return runStagedDecoder(stages, runStage, { data: latents, channels: ae.zChannels, height, width }, tile);
+    }
     const input = { data: latents, channels: ae.zChannels, height, width, unit: 1 };
     return runTiled((z, t) => run(z, t.h, t.w), input, { channels: 3, unit: ae.spatialFactor }, tiling);
   }

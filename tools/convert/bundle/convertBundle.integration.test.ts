@@ -49,7 +49,9 @@ describe('convertBundle', () => {
       'CLIP text',
       'AE encoder',
       'AE decoder',
+      'AE decoder, staged (34 graphs)',
     ]);
+    expect(result.summary.at(-1)!.parameters).toBe(result.summary.at(-2)!.parameters); // the same weights, cut
     expect(result.summary[0]!.parameters).toBeGreaterThan(100_000);
 
     // The tokenizer files load with the engine's tokenizer code.

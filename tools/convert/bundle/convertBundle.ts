@@ -141,7 +141,8 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
     if (preview) for (const f of [preview.encoder.modelFile, ...preview.encoder.dataFiles]) rmSync(join(tmp, f)); // tests only
     const tokenizers = writeTokenizers(folder, tmp);
 
-    const graphs = [...ditOut.graphs, ...t5Out.graphs, ...clipOut.graphs, aeOut.encoder, aeOut.decoder];
+    const stageGraphs = aeOut.decoderStages.map((s) => s.graph);
+    const graphs = [...ditOut.graphs, ...t5Out.graphs, ...clipOut.graphs, aeOut.encoder, aeOut.decoder, ...stageGraphs];
     const paths = [
       ...graphs.flatMap(filesOf),
       ...(preview ? [preview.decoder.modelFile, ...preview.decoder.dataFiles] : []),
@@ -192,6 +193,7 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
         clip: graphEntry(clipOut.graphs[0]!),
         aeEncoder: graphEntry(aeOut.encoder),
         aeDecoder: graphEntry(aeOut.decoder),
+        aeDecoderStages: aeOut.decoderStages.map(({ stage, graph }) => ({ ...stage, graph: graphEntry(graph) })),
         previewDecoder: preview ? { graph: preview.decoder.modelFile, data: preview.decoder.dataFiles } : null,
         t5Tokenizer: tokenizers.t5,
         clipTokenizer: tokenizers.clip,
@@ -236,6 +238,12 @@ export async function convertBundle(modelDir: string, outDir: string, options: B
         component: 'AE decoder',
         parameters: aeOut.decoder.parameters,
         bytes: aeOut.decoder.bytes,
+        dtype: describePrecision(manifest, 'ae_decoder'),
+      },
+      {
+        component: `AE decoder, staged (${stageGraphs.length} graphs)`,
+        parameters: sum(stageGraphs, 'parameters'),
+        bytes: sum(stageGraphs, 'bytes'),
         dtype: describePrecision(manifest, 'ae_decoder'),
       },
     ];

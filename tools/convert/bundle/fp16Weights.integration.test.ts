@@ -47,7 +47,9 @@ async function loadAll(weights: 'fp16' | 'int4', activations: Activations): Prom
     overrides: TINY_BUNDLE_OVERRIDES,
   });
   const { components: c } = parseManifest(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
-  return [c.dit[0]!, c.t5, c.clip, c.aeEncoder, c.aeDecoder].map(({ graph }) => {
+  // Of the staged decoder: a ResNet half (norm with fed statistics, then an fp16 conv) and the output conv.
+  const stages = [c.aeDecoderStages![1]!.graph, c.aeDecoderStages!.at(-1)!.graph];
+  return [c.dit[0]!, c.t5, c.clip, c.aeEncoder, c.aeDecoder, ...stages].map(({ graph }) => {
     const path = join(out, graph);
     const types = listInitializerTypes(new Uint8Array(readFileSync(path)));
     const fp16 = [...types].filter(([, t]) => t === ONNX_FLOAT16).map(([name]) => name);
