@@ -5,6 +5,7 @@
  */
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
+import type { AeDecoderStage } from '../bundle/aeStages';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
 import { mapLatentsToRgb } from '../kontext/preview';
@@ -150,21 +151,41 @@ export function createSessionModels(
       : null;
 
   async function decode(latents: Float32Array, height: number, width: number): Promise<Float32Array> {
-    const [session] = await open('aeDecoder');
-    const run = async (z: Float32Array, h: number, w: number) =>
-      read((await session!.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
     const tiling = aeTiling(height, width);
-    if (!tiling) return run(latents, height, width);
     // Exact tiles when the bundle has the staged decoder and its whole-latent attention fits; else blended tiles.
     const stages = manifest.components.aeDecoderStages;
     const picture = { zChannels: ae.zChannels, attentionChunks: ae.attentionChunks ?? 1, height, width };
-    const tile = stages && chooseStagedTile(stages, picture, aeBudget);
-    if (stages && tile) {
-      const runStage = createStageRunner(ort, stages, open, read);
-      return runStagedDecoder(stages, runStage, { data: latents, channels: ae.zChannels, height, width }, tile);
-    }
+    const tile = tiling && stages && chooseStagedTile(stages, picture, aeBudget);
+    if (stages && tile) return decodeStaged(stages, latents, height, width, tile);
+    const [session] = await open('aeDecoder');
+    const run = async (z: Float32Array, h: number, w: number) =>
+      read((await session!.run({ latent: f32(z, [1, ae.zChannels, h, w]) })).image, 'image');
+    if (!tiling) return run(latents, height, width);
     const input = { data: latents, channels: ae.zChannels, height, width, unit: 1 };
     return runTiled((z, t) => run(z, t.h, t.w), input, { channels: 3, unit: ae.spatialFactor }, tiling);
+  }
+
+  /** The staged decode: one stage's session at a time (a part of the decoder's weights), after making room as for it. */
+  async function decodeStaged(
+    stages: AeDecoderStage[],
+    latents: Float32Array,
+    height: number,
+    width: number,
+    tile: number,
+  ): Promise<Float32Array> {
+    await close(chooseEvictions(plan, [...sessions.keys()], ['aeDecoder']));
+    const openGraph = async (graph: GraphFiles) => {
+      const options = { storageBufferCacheMode: plan.storageBufferCacheMode };
+      const session = await createSession(ort, await load(graph), target, options);
+      created++;
+      return session;
+    };
+    const runner = createStageRunner(ort, stages, openGraph, read);
+    try {
+      return await runStagedDecoder(stages, runner.run, { data: latents, channels: ae.zChannels, height, width }, tile);
+    } finally {
+      await runner.release();
+    }
   }
   const i32 = (data: Int32Array, dims: number[]) => new ort.Tensor('int32', data, dims);
   const { dit, t5, clip } = manifest.model;

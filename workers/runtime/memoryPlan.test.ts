@@ -111,6 +111,7 @@ describe('getComponentBytes', () => {
       clip: g('clip'),
       aeEncoder: g('enc'),
       aeDecoder: g('dec'),
+      aeDecoderStages: null,
       previewDecoder: null,
       t5Tokenizer: tokenizer,
       clipTokenizer: tokenizer,

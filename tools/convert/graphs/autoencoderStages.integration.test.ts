@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFiles } from '../../../workers/bundle/manifest';
 import { chooseStagedTile, runStagedDecoder } from '../../../workers/kontext/stagedDecode';
-import type { OrtSession, OrtTensor } from '../../../workers/runtime/ort';
+import type { OrtTensor } from '../../../workers/runtime/ort';
 import { createStageRunner } from '../../../workers/runtime/stagedDecoder';
 import { nodeOrt } from '../../testing/nodeOrt';
 import { getOutput } from '../../testing/outputs';
@@ -21,7 +21,7 @@ const temp = makeTempDir('ae-stages');
 afterAll(() => temp.cleanup());
 
 let ae: ConvertedAutoencoder;
-const sessions = new Map<string, OrtSession>();
+let opened = 0;
 const latent = { data: new Float32Array(), golden: new Float32Array() };
 const [h, w] = [4, 6]; // the golden's latent: a 32×48 picture
 
@@ -34,9 +34,6 @@ beforeAll(async () => {
   latent.golden = Float32Array.from(await golden.readFloat32('image'));
   await golden.close();
 });
-afterAll(async () => {
-  for (const s of sessions.values()) await s.release();
-});
 
 /** Decodes the golden latent through the stages in `tile`-pixel tiles. */
 async function decodeStaged(tile: number): Promise<Float32Array> {
@@ -44,19 +41,20 @@ async function decodeStaged(tile: number): Promise<Float32Array> {
     ...stage,
     graph: { graph: graph.graph, data: graph.data },
   }));
-  const open = async (key: string, g: GraphFiles) => {
-    const existing = sessions.get(key);
-    if (existing) return existing;
-    const session = await nodeOrt.InferenceSession.create(new Uint8Array(readFileSync(join(temp.dir, g.graph))), {
+  const openGraph = async (g: GraphFiles) => {
+    opened++;
+    return nodeOrt.InferenceSession.create(new Uint8Array(readFileSync(join(temp.dir, g.graph))), {
       executionProviders: ['wasm'],
       externalData: g.data.map((path) => ({ path, data: new Uint8Array(readFileSync(join(temp.dir, path))) })),
     });
-    sessions.set(key, session);
-    return session;
   };
   const read = async (t: OrtTensor | undefined) => t!.data as Float32Array;
-  const run = createStageRunner(nodeOrt, stages, open, read);
-  return runStagedDecoder(stages, run, { data: latent.data, channels: 16, height: h, width: w }, tile);
+  const runner = createStageRunner(nodeOrt, stages, openGraph, read);
+  try {
+    return await runStagedDecoder(stages, runner.run, { data: latent.data, channels: 16, height: h, width: w }, tile);
+  } finally {
+    await runner.release();
+  }
 }
 
 describe('the staged AE decoder on the tiny fixture (onnxruntime-node)', () => {
@@ -77,7 +75,9 @@ describe('the staged AE decoder on the tiny fixture (onnxruntime-node)', () => {
     ).data;
     const unit = (v: number) => Math.min(1, Math.max(0, (v + 1) / 2));
     for (const tile of [1, 2, 3, 6]) {
+      opened = 0;
       const staged = await decodeStaged(tile);
+      expect(opened).toBe(ae.decoderStages.length); // one session per stage, however many tiles
       let error = 0;
       for (let i = 0; i < whole.length; i++) error = Math.max(error, Math.abs(unit(staged[i]!) - unit(whole[i]!)));
       console.log(
