@@ -23,21 +23,23 @@ export async function decodeCountingBuffers(bundleUrl: string, h: number, w: num
     graph: await blob(f.graph),
     externalData: await Promise.all(f.data.map(async (path) => ({ path, data: await blob(path) }))),
   });
+  // Count on the device itself, before the engine wraps it (its live-bytes counter wraps the instance's createBuffer,
+  // which a GPUDevice.prototype wrapper would never see).
+  const sizes: number[] = [];
+  const create = gpu.device.createBuffer.bind(gpu.device);
+  gpu.device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    sizes.push(descriptor.size);
+    return create(descriptor);
+  };
   const target = { backend: 'webgpu' as const, device: gpu.device };
   const models = createSessionModels(ort, target, manifest, load, { aeBufferBudget });
   const z = manifest.model.ae.zChannels;
   const latent = Float32Array.from({ length: z * h * w }, (_, i) => Math.sin(i * 0.61) * 1.5);
-  const sizes: number[] = [];
-  const original = GPUDevice.prototype.createBuffer;
-  GPUDevice.prototype.createBuffer = function (descriptor: GPUBufferDescriptor) {
-    sizes.push(descriptor.size);
-    return original.call(this, descriptor);
-  };
+  sizes.length = 0; // only the decode's
   try {
     const image = await models.decode(latent, h, w);
     return { decoded: Array.from(image), maxBuffer: Math.max(0, ...sizes), buffers: sizes.length };
   } finally {
-    GPUDevice.prototype.createBuffer = original;
     await models.release();
     gpu.device.destroy();
   }
