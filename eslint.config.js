@@ -163,6 +163,29 @@ export default tseslint.config(
     [ORT, 'Only workers/runtime and the entry (engine.worker.ts) touch onnxruntime.'],
   ),
   noPackages(['workers/runtime/**', 'workers/engine.worker.ts'], [REACT, 'The worker never imports React.']),
+  // The converter's core also runs in the browser's conversion worker: only its Node front end (node/, the CLIs,
+  // convertBundle.ts) and test helpers may use Node APIs.
+  {
+    ...noPackages(
+      ['tools/convert/**/*.ts'],
+      [
+        ['node:*', 'onnxruntime-node', 'prettier'],
+        'The converter core runs in a browser worker too: no Node API here.',
+      ],
+    ),
+    ignores: [
+      'tools/convert/node/**',
+      'tools/convert/**/*.test.ts',
+      'tools/convert/**/*Testing.ts',
+      'tools/convert/testing.ts',
+      'tools/convert/{cli,devCli,paths,safetensorsWriter}.ts',
+      'tools/convert/bundle/convertBundle.ts',
+      'tools/convert/graphs/buildTaef1ForTests.ts',
+      'tools/convert/onnx/attentionGraph.ts',
+      'tools/convert/quantize/runOrt.ts',
+      'tools/convert/tokenizers/reference*.ts',
+    ],
+  },
 
   prettier,
 );

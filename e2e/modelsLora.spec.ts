@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { convertBundle } from '../tools/convert/bundle/convertBundle';
-import { hashFile } from '../tools/convert/bundle/writeFiles';
+import { hashFile } from '../tools/convert/node/nodeFiles';
 import { makeTempDir } from '../tools/convert/testing';
 import { TINY_BUNDLE_OVERRIDES, TINY_MODEL_DIR } from '../tools/testing/tinyBundle';
 import { openEditor } from './editor/app';

@@ -1,6 +1,6 @@
 import { dirname, basename, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openSafetensors } from '../tools/convert/safetensors';
+import { openSafetensors } from '../tools/convert/node/nodeFiles';
 import { getRelativeError } from '../tools/testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../tools/testing/tinyBundle';
 import { createBundleServer, type BundleServer } from '../tools/testing/bundleServer';

@@ -10,7 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { encodePngRgb, makeRoundtripImage } from './fixtures/makeRoundtripImage';
 import { buildTaef1Graphs } from './graphs/taef1';
 import { assertOnnxModel, listExternalDataLocations } from '../../workers/bundle/onnxInspect';
-import { openTensorSource } from './safetensors';
+import { openFolderSink } from './node/folderSink';
+import { openNodeFolder, openTensorSource } from './node/nodeFiles';
 import { writeAttentionGraphModule } from './onnx/attentionGraph';
 import { ATTENTION_GRAPH_MODULE, ROUNDTRIP_FIXTURE } from './paths';
 
@@ -20,7 +21,7 @@ async function runCli(args: string[]): Promise<void> {
     case 'taef1': {
       const [taef1Dir, outDir] = rest;
       if (!taef1Dir || !outDir) throw new Error('usage: taef1 <taef1Dir> <outDir>');
-      const files = await buildTaef1Graphs(taef1Dir, outDir);
+      const files = await buildTaef1Graphs(openNodeFolder(taef1Dir), taef1Dir, openFolderSink(outDir));
       console.log(JSON.stringify(files, null, 2));
       return;
     }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSafetensors, openTensorSource, SafetensorsError, writeSafetensors } from './safetensors';
+import { openSafetensors, openTensorSource, SafetensorsError, writeSafetensors } from './node/nodeFiles';
 import { hasVendorData } from '../testing/vendorData';
 import { makeRandomFloats, makeRng, makeTempDir, VENDOR_DATA_DIR } from './testing';
 

@@ -1,10 +1,10 @@
 /**
- * @file Streaming safetensors reader (Node): parses and validates the header, lists tensors and
- * reads one tensor at a time with positioned file reads, never the whole file. A folder of shards
- * (`model.safetensors.index.json`) and a single file sit behind the same TensorSource interface.
+ * @file Streaming safetensors reader (pure: bytes come through a ByteSource, so a Node file handle and a
+ * browser `File` both work): parses and validates the header, lists tensors and reads one tensor at a time
+ * with positioned reads, never the whole file. A folder of shards (`model.safetensors.index.json`) and a
+ * single file sit behind the same TensorSource interface.
  */
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { getDirName, joinPath, readExactly, readText, type ByteSource, type InputFolder } from './io/inputFolder';
 import {
   convertToFloat32,
   convertToInt32,
@@ -12,8 +12,6 @@ import {
   isSafetensorsDtype,
   type SafetensorsDtype,
 } from './safetensorsDtypes';
-
-export { writeSafetensors, type WritableTensor } from './safetensorsWriter';
 
 /** Where one tensor lives. */
 export interface TensorInfo {
@@ -61,12 +59,10 @@ const INDEX_SUFFIX = '.safetensors.index.json';
  * Opens one .safetensors file and validates its header.
  * @throws SafetensorsError for non-safetensors, truncated files, bad offsets or unknown dtypes.
  */
-export async function openSafetensors(file: string): Promise<TensorSource> {
-  const handle = await open(file, 'r');
+export async function openSafetensorsFile(handle: ByteSource): Promise<TensorSource> {
   try {
-    const { size } = await handle.stat();
-    const { tensors, metadata } = await readHeader(handle, file, size);
-    return new SafetensorsFile(file, handle, tensors, metadata);
+    const { tensors, metadata } = await readHeader(handle, handle.path, handle.size);
+    return new SafetensorsFile(handle.path, handle, tensors, metadata);
   } catch (e) {
     await handle.close();
     throw e;
@@ -78,14 +74,14 @@ export async function openSafetensors(file: string): Promise<TensorSource> {
  * .safetensors file.
  * @throws SafetensorsError when the folder is ambiguous or an index entry is missing from its shard.
  */
-export async function openTensorSource(path: string): Promise<TensorSource> {
-  if (path.endsWith('.json')) return openIndex(path);
-  if (!(await stat(path)).isDirectory()) return openSafetensors(path);
-  const entries = await readdir(path);
+export async function openTensorSource(folder: InputFolder, path: string): Promise<TensorSource> {
+  if (path.endsWith('.json')) return openIndex(folder, path);
+  if (!folder.isDir(path)) return openSafetensorsFile(await folder.open(path));
+  const entries = folder.list(path);
   const index = entries.find((e) => e.endsWith(INDEX_SUFFIX));
-  if (index !== undefined) return openIndex(join(path, index));
+  if (index !== undefined) return openIndex(folder, joinPath(path, index));
   const files = entries.filter((e) => e.endsWith('.safetensors')).sort();
-  if (files.length === 1) return openSafetensors(join(path, files[0]!));
+  if (files.length === 1) return openSafetensorsFile(await folder.open(joinPath(path, files[0]!)));
   throw new SafetensorsError(
     files.length === 0
       ? `${path}: no .safetensors file and no ${INDEX_FILE_NAME}`
@@ -93,11 +89,11 @@ export async function openTensorSource(path: string): Promise<TensorSource> {
   );
 }
 
-async function openIndex(indexFile: string): Promise<TensorSource> {
+async function openIndex(folder: InputFolder, indexFile: string): Promise<TensorSource> {
   let weightMap: Record<string, unknown>;
   let metadata: Record<string, string> = {};
   try {
-    const json: unknown = JSON.parse(await readFile(indexFile, 'utf8'));
+    const json: unknown = JSON.parse(await readText(folder, indexFile));
     if (!isRecord(json) || !isRecord(json.weight_map)) throw new Error('no weight_map object');
     weightMap = json.weight_map;
     if (isRecord(json.metadata)) metadata = toStringMap(json.metadata);
@@ -110,7 +106,8 @@ async function openIndex(indexFile: string): Promise<TensorSource> {
     throw new SafetensorsError(`${indexFile}: weight_map points to an invalid file ${JSON.stringify(bad)}`);
   const shards = new Map<string, TensorSource>();
   try {
-    for (const s of shardNames as string[]) shards.set(s, await openSafetensors(join(dirname(indexFile), s)));
+    for (const s of shardNames as string[])
+      shards.set(s, await openSafetensorsFile(await folder.open(joinPath(getDirName(indexFile), s))));
   } catch (e) {
     await Promise.all([...shards.values()].map((src) => src.close()));
     throw e;
@@ -124,11 +121,11 @@ async function openIndex(indexFile: string): Promise<TensorSource> {
     }
     byName.set(name, src);
   }
-  return new ShardedSource(dirname(indexFile), metadata, byName, [...shards.values()]);
+  return new ShardedSource(getDirName(indexFile), metadata, byName, [...shards.values()]);
 }
 
 async function readHeader(
-  handle: FileHandle,
+  handle: ByteSource,
   file: string,
   size: number,
 ): Promise<{ tensors: Map<string, TensorInfo>; metadata: Record<string, string> }> {
@@ -136,16 +133,15 @@ async function readHeader(
     throw new SafetensorsError(`${file}: ${what}`);
   };
   if (size < 8) fail(`not a safetensors file (only ${size} bytes)`);
-  const headerLength = Number((await readExactly(handle, 0, 8, file)).readBigUInt64LE(0));
+  const prefix = await readAll(handle, 0, 8);
+  const headerLength = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
   if (headerLength < 2 || headerLength > MAX_HEADER_BYTES)
     fail(`not a safetensors file (header length ${headerLength})`);
   if (8 + headerLength > size)
     fail(`truncated: header needs ${headerLength} bytes, file has ${size - 8} after the prefix`);
   let header: unknown;
   try {
-    header = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(await readExactly(handle, 8, headerLength, file)),
-    );
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(handle, 8, headerLength)));
   } catch {
     fail('not a safetensors file (header is not UTF-8 JSON)');
   }
@@ -186,7 +182,7 @@ async function readHeader(
 class SafetensorsFile implements TensorSource {
   constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly handle: ByteSource,
     private readonly tensors: Map<string, TensorInfo>,
     readonly metadata: Readonly<Record<string, string>>,
   ) {}
@@ -207,8 +203,7 @@ class SafetensorsFile implements TensorSource {
 
   async readBytes(name: string): Promise<Uint8Array> {
     const info = this.getTensorInfo(name);
-    const buf = await readExactly(this.handle, info.byteOffset, info.byteLength, this.path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return readAll(this.handle, info.byteOffset, info.byteLength);
   }
 
   async readFloat32(name: string): Promise<Float32Array> {
@@ -262,19 +257,17 @@ class ShardedSource implements TensorSource {
 
   private getShard(name: string): TensorSource {
     const src = this.byName.get(name);
-    if (!src) throw new SafetensorsError(`${this.path}/${basename(INDEX_FILE_NAME)}: no tensor named '${name}'`);
+    if (!src) throw new SafetensorsError(`${this.path}/${INDEX_FILE_NAME}: no tensor named '${name}'`);
     return src;
   }
 }
 
-async function readExactly(handle: FileHandle, position: number, length: number, file: string): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  for (let done = 0; done < length;) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) throw new SafetensorsError(`${file}: unexpected end of file at byte ${position + done}`);
-    done += bytesRead;
+async function readAll(handle: ByteSource, position: number, length: number): Promise<Uint8Array> {
+  try {
+    return await readExactly(handle, position, length);
+  } catch (e) {
+    throw new SafetensorsError((e as Error).message);
   }
-  return buf;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

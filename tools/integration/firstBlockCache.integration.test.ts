@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSafetensors } from '../convert/safetensors';
+import { openSafetensors } from '../convert/node/nodeFiles';
 import { nodeOrt } from '../testing/nodeOrt';
 import { getRelativeError } from '../testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../testing/tinyBundle';

@@ -5,7 +5,7 @@ import { openFolderEngine } from '../testing/folderEngine';
 import type { EditJob, EditResult, JobPhase } from '../../workers/api/jobs';
 import { parseManifest } from '../../workers/bundle/manifest';
 import { getComponentBytes } from '../../workers/runtime/memoryPlan';
-import { readJsonFile } from '../convert/bundle/tokenizers';
+import { readJsonFile } from '../convert/node/nodeFiles';
 
 const MICRO = join(REPO_ROOT, 'public/bundles/kontext-micro');
 const GiB = 1024 ** 3;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSafetensors } from '../convert/safetensors';
+import { openSafetensors } from '../convert/node/nodeFiles';
 import { FLUX_DIT, scaleFluxConfigs, T5_XXL_CONFIG, writeSparseSafetensors } from './makeSparseFlux';
 
 describe('scaleFluxConfigs', () => {

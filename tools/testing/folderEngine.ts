@@ -10,7 +10,7 @@ import { parseManifest, type GraphFiles, type Manifest } from '../../workers/bun
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
 import { createEngine } from '../../workers/engine';
 import { createPromptTokenizer, type PromptTokenizer } from '../../workers/kontext/text';
-import { readJsonFile } from '../convert/bundle/tokenizers';
+import { readJsonFile } from '../convert/node/nodeFiles';
 import { hashImage } from '../../workers/runtime/hashImage';
 import { createSessionModels, type SessionModels } from '../../workers/runtime/kontextModels';
 import type { Ort } from '../../workers/runtime/ort';

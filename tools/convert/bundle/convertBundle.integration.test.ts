@@ -7,7 +7,7 @@ import { TINY_BUNDLE_OVERRIDES, TINY_MODEL_DIR, TINY_TAEF1_DIR } from '../../tes
 import { parseArgs } from '../cli';
 import { makeTempDir } from '../testing';
 import { convertBundle } from './convertBundle';
-import { hashFile } from './writeFiles';
+import { hashFile } from '../node/nodeFiles';
 
 const temp = makeTempDir('bundle-');
 afterAll(() => temp.cleanup());

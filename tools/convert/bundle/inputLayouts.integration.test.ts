@@ -12,7 +12,7 @@ import type { Manifest } from '../../../workers/bundle/manifest';
 import { TINY_BUNDLE_OVERRIDES, TINY_MODEL_DIR } from '../../testing/tinyBundle';
 import { getClipTensorShapes } from '../graphs/clip';
 import { convertFloat32ToHalf } from '../quantize/fp16';
-import { openTensorSource } from '../safetensors';
+import { openTensorSource } from '../node/nodeFiles';
 import { convertToFloat32 } from '../safetensorsDtypes';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import { decodeFp8E4m3fn } from '../inputs/fp8';

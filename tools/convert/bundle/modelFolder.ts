@@ -5,8 +5,7 @@
  * tensors inside (inputs/layout.ts) in the folder and its direct subfolders; tokenizers must be in
  * tokenizer/ and tokenizer_2/. This module only finds and checks the files; inputs/openInputs.ts opens them.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { getDirName, joinPath as join, readText, type InputFolder } from '../io/inputFolder';
 import { chooseComponents, type Candidate, type Component } from '../inputs/layout';
 import { readCandidate } from './readCandidate';
 
@@ -44,10 +43,11 @@ export interface ModelFolder {
 
 const OFFICIAL_REPO = 'https://huggingface.co/black-forest-labs/FLUX.1-Kontext-dev/tree/main';
 
-function readJson(path: string): Record<string, unknown> {
+/** Reads a JSON object file of the input. */
+async function readJsonObject(files: InputFolder, path: string): Promise<Record<string, unknown>> {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(await readText(files, path));
   } catch (e) {
     throw new ConvertError(`${path}: not valid JSON (${(e as Error).message})`);
   }
@@ -56,13 +56,13 @@ function readJson(path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const isDir = (p: string) => statSync(p).isDirectory();
-
 /** Checkpoint paths in `dir` and its direct subfolders: a folder with a shard index counts as one. */
-function listCheckpoints(dir: string): { path: string; container: 'safetensors' | 'gguf' }[] {
+function listCheckpoints(files: InputFolder, dir: string): { path: string; container: 'safetensors' | 'gguf' }[] {
+  const isDir = (p: string) => files.isDir(p);
   const found: { path: string; container: 'safetensors' | 'gguf' }[] = [];
   const visit = (folder: string, depth: number) => {
-    const entries = readdirSync(folder)
+    const entries = files
+      .list(folder)
       .filter((e) => !e.startsWith('.'))
       .sort();
     if (depth > 0 && entries.some((e) => e.endsWith('.safetensors.index.json'))) {
@@ -81,10 +81,10 @@ function listCheckpoints(dir: string): { path: string; container: 'safetensors' 
 }
 
 /** The tokenizer files, or one message naming every missing file and where the official repository keeps it. */
-function findTokenizers(dir: string): Pick<ModelFolder, 'clipTokenizer' | 't5Tokenizer'> {
+function findTokenizers(files: InputFolder, dir: string): Pick<ModelFolder, 'clipTokenizer' | 't5Tokenizer'> {
   const tok = join(dir, 'tokenizer');
   const tok2 = join(dir, 'tokenizer_2');
-  const has = (p: string) => existsSync(p);
+  const has = (p: string) => files.exists(p);
   const missing: string[] = [];
   const clipConfig = join(tok, 'tokenizer_config.json');
   const clipJson = join(tok, 'tokenizer.json');
@@ -114,15 +114,16 @@ function findTokenizers(dir: string): Pick<ModelFolder, 'clipTokenizer' | 't5Tok
 }
 
 /**
- * Finds the four checkpoints, their configs, the tokenizers and the sidecar in `dir`.
+ * Finds the four checkpoints, their configs, the tokenizers and the sidecar in the root of `files`.
  * @throws ConvertError naming the missing, ambiguous or unreadable files.
  */
-export async function readModelFolder(dir: string): Promise<ModelFolder> {
-  if (!existsSync(dir) || !isDir(dir)) throw new ConvertError(`${dir}: not a folder`);
-  const tokenizers = findTokenizers(dir);
+export async function readModelFolder(files: InputFolder): Promise<ModelFolder> {
+  const dir = files.dir;
+  if (!files.exists(dir) || !files.isDir(dir)) throw new ConvertError(`${dir}: not a folder`);
+  const tokenizers = findTokenizers(files, dir);
   const candidates: Candidate[] = [];
-  for (const c of listCheckpoints(dir)) {
-    const found = await readCandidate(c.path, c.container);
+  for (const c of listCheckpoints(files, dir)) {
+    const found = await readCandidate(files, c.path, c.container);
     if (found) candidates.push(found);
   }
   let chosen: Record<Component, Candidate>;
@@ -131,21 +132,21 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   } catch (e) {
     throw new ConvertError((e as Error).message);
   }
-  const withConfig = (c: Candidate): ComponentInput => {
-    const folder = existsSync(c.path) && isDir(c.path) ? c.path : dirname(c.path);
+  const withConfig = async (c: Candidate): Promise<ComponentInput> => {
+    const folder = files.isDir(c.path) ? c.path : getDirName(c.path);
     const config = join(folder, 'config.json');
-    return { ...c, config: folder !== dir && existsSync(config) ? readJson(config) : null };
+    return { ...c, config: folder !== dir && files.exists(config) ? await readJsonObject(files, config) : null };
   };
   const sidecarPath = join(dir, 'kontext_bundle.json');
   return {
     dir,
     components: {
-      dit: withConfig(chosen.dit),
-      ae: withConfig(chosen.ae),
-      t5: withConfig(chosen.t5),
-      clip: withConfig(chosen.clip),
+      dit: await withConfig(chosen.dit),
+      ae: await withConfig(chosen.ae),
+      t5: await withConfig(chosen.t5),
+      clip: await withConfig(chosen.clip),
     },
     ...tokenizers,
-    sidecar: existsSync(sidecarPath) ? readJson(sidecarPath) : {},
+    sidecar: files.exists(sidecarPath) ? await readJsonObject(files, sidecarPath) : {},
   };
 }

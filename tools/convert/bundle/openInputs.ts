@@ -10,9 +10,9 @@ import { passThrough, wrapFp8Source } from '../inputs/fp8';
 import { openGgufSource } from '../inputs/ggufSource';
 import { makeRenamedSource } from '../inputs/renamedSource';
 import { CLIP_UNUSED_TENSORS, inferClipConfig, inferT5Config } from '../inputs/textEncoderConfig';
+import type { InputFolder } from '../io/inputFolder';
 import { openTensorSource, type TensorSource } from '../safetensors';
 import type { ComponentInput, ModelFolder } from './modelFolder';
-import { openFileReader } from './readCandidate';
 
 export interface ModelInputs {
   dit: TensorSource;
@@ -26,9 +26,9 @@ export interface ModelInputs {
   close(): Promise<void>;
 }
 
-async function openCheckpoint(c: ComponentInput): Promise<TensorSource> {
+async function openCheckpoint(files: InputFolder, c: ComponentInput): Promise<TensorSource> {
   if (c.container === 'gguf') {
-    const file = await openFileReader(c.path);
+    const file = await files.open(c.path);
     try {
       return await openGgufSource(file.read, file.size, c.path, file.close);
     } catch (e) {
@@ -36,7 +36,7 @@ async function openCheckpoint(c: ComponentInput): Promise<TensorSource> {
       throw e;
     }
   }
-  return wrapFp8Source(await openTensorSource(c.path));
+  return wrapFp8Source(await openTensorSource(files, c.path));
 }
 
 function omitTensors(src: TensorSource, names: readonly string[]): TensorSource {
@@ -61,20 +61,20 @@ function readAxes(config: Record<string, unknown> | null, path: string): Partial
  * Opens every component of `folder`; on failure closes what was opened.
  * @throws the readers' errors, naming the file.
  */
-export async function openModelInputs(folder: ModelFolder): Promise<ModelInputs> {
+export async function openModelInputs(files: InputFolder, folder: ModelFolder): Promise<ModelInputs> {
   const { dit, ae, t5, clip } = folder.components;
   const opened: TensorSource[] = [];
   const track = (s: TensorSource) => (opened.push(s), s);
   try {
-    let ditSrc = track(await openCheckpoint(dit));
+    let ditSrc = track(await openCheckpoint(files, dit));
     if (dit.naming === 'diffusers')
       ditSrc = makeRenamedSource(ditSrc, planDiffusersDit(ditSrc.listTensors().map((t) => t.name)));
-    let aeSrc = track(await openCheckpoint(ae));
+    let aeSrc = track(await openCheckpoint(files, ae));
     if (ae.naming === 'diffusers') aeSrc = makeRenamedSource(aeSrc, planDiffusersVae(aeSrc.listTensors()));
-    let t5Src = track(await openCheckpoint(t5));
+    let t5Src = track(await openCheckpoint(files, t5));
     if (!t5Src.hasTensor('shared.weight') && t5Src.hasTensor('encoder.embed_tokens.weight'))
       t5Src = makeRenamedSource(t5Src, [{ name: 'shared.weight', parts: ['encoder.embed_tokens.weight'] }]);
-    const clipSrc = omitTensors(track(await openCheckpoint(clip)), CLIP_UNUSED_TENSORS);
+    const clipSrc = omitTensors(track(await openCheckpoint(files, clip)), CLIP_UNUSED_TENSORS);
     return {
       dit: ditSrc,
       ae: aeSrc,

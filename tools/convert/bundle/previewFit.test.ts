@@ -4,6 +4,8 @@ import { addConv2d, addUpsampleNearest } from '../onnx/layers';
 import { saveModel } from '../onnx/save';
 import { makeTempDir } from '../testing';
 import { fitPreviewRgb } from './previewFit';
+import { openFolderSink } from '../node/folderSink';
+import { openWasmDecoder } from '../node/wasmDecoder';
 
 const temp = makeTempDir('preview-fit-');
 afterAll(() => temp.cleanup());
@@ -22,8 +24,10 @@ describe('fitPreviewRgb', () => {
       name: 'map',
     });
     b.addOutput(addUpsampleNearest(b, rgb, 8), 'image', 'float', [1, 3, 'H', 'W']);
-    const saved = saveModel(b, temp.dir, { fileName: 'linear_decoder.onnx' });
-    const fit = await fitPreviewRgb(temp.dir, { graph: saved.modelFile, data: saved.dataFiles }, z, 8);
+    const sink = openFolderSink(temp.dir);
+    const saved = saveModel(b, sink, { fileName: 'linear_decoder.onnx' });
+    const decoder = { graph: saved.modelFile, data: saved.dataFiles };
+    const fit = await fitPreviewRgb(sink, decoder, z, 8, openWasmDecoder);
     fit.matrix.forEach((m, i) => expect(m).toBeCloseTo(matrix[i]!, 2));
     fit.bias.forEach((v, i) => expect(v).toBeCloseTo(bias[i]!, 2));
   });

@@ -1,12 +1,21 @@
 /**
  * @file Fits the bundle's linear latent → RGB preview map against its own AE decoder: decode random
- * latents, average each decoded f×f block, solve least squares for rgb = M·z + b (Node only).
+ * latents, average each decoded f×f block, solve least squares for rgb = M·z + b. The decoder runs on an
+ * injected onnxruntime session; both front ends use onnxruntime-web's WASM backend on one thread, so the map
+ * (and with it manifest.json) comes out bit for bit the same in Node and in a browser.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { GraphFiles } from '../../../workers/bundle/manifest';
 import { makeGaussian } from '../../../workers/kontext/noise';
+import type { BundleSink } from '../io/bundleSink';
+
+/** The AE decoder loaded for the fit: `latent` [1, z, h, w] in, `image` out. */
+interface DecoderSession {
+  run(latent: Float32Array, dims: number[]): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** Loads a graph with its external data (paths as the graph names them). */
+export type OpenDecoder = (graph: Uint8Array, data: { path: string; data: Uint8Array }[]) => Promise<DecoderSession>;
 
 /** Solves the normal equations A x = y for a small symmetric positive-definite A (Gaussian elimination). */
 function solve(a: number[][], y: number[]): number[] {
@@ -30,14 +39,15 @@ function solve(a: number[][], y: number[]): number[] {
  * and fits the map; `zChannels` and `factor` come from the AE config.
  */
 export async function fitPreviewRgb(
-  dir: string,
+  sink: BundleSink,
   decoder: GraphFiles,
   zChannels: number,
   factor: number,
+  openDecoder: OpenDecoder,
 ): Promise<{ matrix: number[]; bias: number[] }> {
-  const session = await ort.InferenceSession.create(readFileSync(join(dir, decoder.graph)), {
-    externalData: decoder.data.map((path) => ({ path, data: readFileSync(join(dir, path)) })),
-  } as ort.InferenceSession.SessionOptions);
+  const data = [];
+  for (const path of decoder.data) data.push({ path, data: await sink.read(path) });
+  const session = await openDecoder(await sink.read(decoder.graph), data);
   const h = 8;
   const w = 8;
   const plane = h * w;
@@ -46,9 +56,7 @@ export async function fitPreviewRgb(
   const aty = [0, 1, 2].map(() => new Array<number>(n).fill(0));
   for (let sample = 0; sample < 4; sample++) {
     const latents = makeGaussian(1000 + sample, zChannels * plane);
-    const out = await session.run({ latent: new ort.Tensor('float32', latents, [1, zChannels, h, w]) });
-    if (!out.image) throw new Error(`${join(dir, decoder.graph)}: the AE decoder has no 'image' output`);
-    const pixels = out.image.data as Float32Array;
+    const pixels = await session.run(latents, [1, zChannels, h, w]);
     const W = w * factor;
     for (let p = 0; p < plane; p++) {
       const y0 = Math.floor(p / w) * factor;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOutput } from '../../testing/outputs';
-import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
+import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../node/nodeFiles';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import {
   AE_DECODER_FILE,
@@ -24,6 +24,7 @@ import {
   writeEditedCheckpoint,
   type Runtime,
 } from './commonTesting';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('ae-convert');
 afterAll(() => temp.cleanup());
@@ -70,7 +71,7 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
   let fp32: ConvertedAutoencoder;
   const dir = join(temp.dir, 'fp32');
   beforeAll(async () => {
-    fp32 = await convertAutoencoder(source, dir, makeTestOptions());
+    fp32 = await convertAutoencoder(source, openFolderSink(dir), makeTestOptions());
   });
 
   it('reads the config from the metadata and returns the manifest AeConfig', () => {
@@ -110,7 +111,7 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
 
   it('stores convs as float16 for fp16 bundles (this checkpoint is fp16, so nothing is lost)', async () => {
     const fp16Dir = join(temp.dir, 'fp16');
-    const fp16 = await convertAutoencoder(source, fp16Dir, makeTestOptions({ weights: 'fp16' }));
+    const fp16 = await convertAutoencoder(source, openFolderSink(fp16Dir), makeTestOptions({ weights: 'fp16' }));
     expect(fp16.decoder.bytes).toBeLessThan(0.6 * fp32.decoder.bytes);
     const [enc, dec] = await checkGoldens('node', fp16Dir, fp16);
     expect(Math.max(enc, dec)).toBeLessThanOrEqual(1e-4);
@@ -124,7 +125,7 @@ describe('convertAutoencoder on the tiny fixture (fp16 ae.safetensors with __met
     const [enc, dec] = await checkGoldens(
       'node',
       inferredDir,
-      await convertAutoencoder(bare, inferredDir, makeTestOptions()),
+      await convertAutoencoder(bare, openFolderSink(inferredDir), makeTestOptions()),
     );
     expect(Math.max(enc, dec)).toBeLessThanOrEqual(1e-4);
     await bare.close();
@@ -158,7 +159,7 @@ describe('a 16× autoencoder (one more level) through the same code', () => {
   it('infers 5 levels, reports spatial factor 16 and runs at two sizes on symbolic H/W (node, web)', async () => {
     const src = await writeRandomAe(join(temp.dir, 'ae16.safetensors'), a);
     const dir = join(temp.dir, 'ae16');
-    const ae = await convertAutoencoder(src, dir, makeTestOptions());
+    const ae = await convertAutoencoder(src, openFolderSink(dir), makeTestOptions());
     expect(ae.architecture).toEqual(a);
     expect(ae.config).toMatchObject({ zChannels: 8, spatialFactor: 16, channels: [32, 32, 32, 64, 64, 64] });
     for (const [runtime, H, W] of [
@@ -189,7 +190,7 @@ describe('convertAutoencoder rejects bad input', () => {
     const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), {
       drop: ['decoder.up.2.upsample.conv.bias'],
     });
-    await expect(convertAutoencoder(missing, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(
+    await expect(convertAutoencoder(missing, openFolderSink(join(temp.dir, 'x1')), makeTestOptions())).rejects.toThrow(
       /missing\.safetensors.*'decoder\.up\.2\.upsample\.conv\.bias' is missing/,
     );
     await missing.close();
@@ -198,7 +199,7 @@ describe('convertAutoencoder rejects bad input', () => {
       put,
       metadata: { ...source.metadata },
     });
-    await expect(convertAutoencoder(wrong, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(
+    await expect(convertAutoencoder(wrong, openFolderSink(join(temp.dir, 'x2')), makeTestOptions())).rejects.toThrow(
       /wrong\.safetensors.*'encoder\.mid\.attn_1\.q\.weight' has shape \[64, 64, 3, 3\], expected \[64, 64, 1, 1\]/,
     );
     await wrong.close();
@@ -208,7 +209,7 @@ describe('convertAutoencoder rejects bad input', () => {
     const bad = await writeEditedCheckpoint(source, join(temp.dir, 'badmeta.safetensors'), {
       metadata: { config: '{"ch": 32, "ch_mult": "1,1,2,2"}' },
     });
-    await expect(convertAutoencoder(bad, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow(
+    await expect(convertAutoencoder(bad, openFolderSink(join(temp.dir, 'x3')), makeTestOptions())).rejects.toThrow(
       /badmeta\.safetensors: __metadata__\.config field 'ch_mult'/,
     );
     await bad.close();
@@ -216,7 +217,7 @@ describe('convertAutoencoder rejects bad input', () => {
     if (fixtureConfig === undefined) throw new Error('the tiny ae.safetensors has no __metadata__.config');
     const config = JSON.stringify({ ...JSON.parse(fixtureConfig), num_groups: 24 });
     const groups = await writeEditedCheckpoint(source, join(temp.dir, 'groups.safetensors'), { metadata: { config } });
-    await expect(convertAutoencoder(groups, join(temp.dir, 'x4'), makeTestOptions())).rejects.toThrow(
+    await expect(convertAutoencoder(groups, openFolderSink(join(temp.dir, 'x4')), makeTestOptions())).rejects.toThrow(
       /32 channels are not divisible by 24 GroupNorm groups/,
     );
     await groups.close();

@@ -7,6 +7,7 @@
  * weights are fp16 (int4 is for Linear layers; the AE has none).
  */
 import type { AeConfig } from '../../../workers/bundle/manifest';
+import type { BundleSink } from '../io/bundleSink';
 import type { TensorSource } from '../safetensors';
 import { getAeTensorShapes, getSpatialFactor, readAeArchitecture, type AeArchitecture } from './autoencoderConfig';
 import { AeGraph } from './autoencoderGraph';
@@ -33,12 +34,12 @@ export interface ConvertedAutoencoder {
 }
 
 /**
- * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `outDir`.
+ * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `sink`.
  * @throws Error naming the file and tensor for missing/misshapen/unexpected tensors or a bad config.
  */
 export async function convertAutoencoder(
   source: TensorSource,
-  outDir: string,
+  sink: BundleSink,
   options: ConvertOptions,
 ): Promise<ConvertedAutoencoder> {
   const a = readAeArchitecture(source);
@@ -53,10 +54,10 @@ export async function convertAutoencoder(
     body: (ae: AeGraph) => Promise<void>,
     label: string,
   ): Promise<ConvertedGraph> => {
-    const target = startGraph(outDir, fileName, options);
+    const target = startGraph(sink, fileName, options);
     try {
       await body(new AeGraph(target.b, reader, a, options));
-      return target.finish(reader.takeParameters(), {
+      return await target.finish(reader.takeParameters(), {
         source: `FLUX autoencoder ${label} (BFL ae.safetensors)`,
         ae_config: JSON.stringify(a),
       });
@@ -70,7 +71,7 @@ export async function convertAutoencoder(
   return {
     encoder,
     decoder,
-    decoderStages: await convertDecoderStages(source, a, outDir, options),
+    decoderStages: await convertDecoderStages(source, a, sink, options),
     config: {
       zChannels: a.zChannels,
       spatialFactor: getSpatialFactor(a),

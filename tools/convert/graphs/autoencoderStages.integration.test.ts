@@ -12,10 +12,11 @@ import type { OrtTensor } from '../../../workers/runtime/ort';
 import { createStageRunner } from '../../../workers/runtime/stagedDecoder';
 import { nodeOrt } from '../../testing/nodeOrt';
 import { getOutput } from '../../testing/outputs';
-import { openSafetensors } from '../safetensors';
+import { openSafetensors } from '../node/nodeFiles';
 import { makeTempDir } from '../testing';
 import { convertAutoencoder, type ConvertedAutoencoder } from './autoencoder';
 import { getRelativeError, makeTestOptions, openGolden, runConverted, TINY_MODEL_DIR } from './commonTesting';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('ae-stages');
 afterAll(() => temp.cleanup());
@@ -27,7 +28,7 @@ const [h, w] = [4, 6]; // the golden's latent: a 32×48 picture
 
 beforeAll(async () => {
   const source = await openSafetensors(join(TINY_MODEL_DIR, 'ae.safetensors'));
-  ae = await convertAutoencoder(source, temp.dir, makeTestOptions());
+  ae = await convertAutoencoder(source, openFolderSink(temp.dir), makeTestOptions());
   await source.close();
   const golden = await openGolden('ae_decoder');
   latent.data = Float32Array.from(await golden.readFloat32('latent'));

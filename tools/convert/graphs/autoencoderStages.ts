@@ -13,6 +13,7 @@ import type { AeArchitecture } from './autoencoderConfig';
 import { AeGraph, GROUP_NORM_EPS } from './autoencoderGraph';
 import { startGraph, WeightReader } from './commonIo';
 import type { ConvertedGraph, ConvertOptions } from './types';
+import type { BundleSink } from '../io/bundleSink';
 import type { TensorSource } from '../safetensors';
 
 /** The input tensor name of the first stage. */
@@ -94,13 +95,13 @@ export function planDecoderStages(a: AeArchitecture): StagePlan[] {
 const stageFile = (i: number) => `ae_decoder.stage${String(i).padStart(2, '0')}.onnx`;
 
 /**
- * Writes the staged decoder's graphs to `outDir` and returns each stage's manifest entry with its files. Reads the
+ * Writes the staged decoder's graphs to `sink` and returns each stage's manifest entry with its files. Reads the
  * decoder's weights a second time (without reporting progress: the whole decoder already did).
  */
 export async function convertDecoderStages(
   source: TensorSource,
   a: AeArchitecture,
-  outDir: string,
+  sink: BundleSink,
   options: ConvertOptions,
 ): Promise<{ stage: Omit<AeDecoderStage, 'graph'>; graph: ConvertedGraph }[]> {
   const reader = new WeightReader(source);
@@ -108,10 +109,10 @@ export async function convertDecoderStages(
   const channelsOf = new Map<string, number>([[LATENT, a.zChannels]]);
   const out: { stage: Omit<AeDecoderStage, 'graph'>; graph: ConvertedGraph }[] = [];
   for (const [i, { body, normName, ...stage }] of plans.entries()) {
-    const target = startGraph(outDir, stageFile(i), options);
+    const target = startGraph(sink, stageFile(i), options);
     try {
       await buildStage(new AeGraph(target.b, reader, a, options), { ...stage, normName, body }, channelsOf);
-      const graph = target.finish(reader.takeParameters(), {
+      const graph = await target.finish(reader.takeParameters(), {
         source: `FLUX autoencoder decoder stage ${i}: ${stage.output} (BFL ae.safetensors)`,
       });
       out.push({

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCachedBuild, makeStamp } from '../../testing/cachedBuild';
 import { REPO_ROOT, VENDOR_DATA_DIR } from '../paths';
+import { openFolderSink } from '../node/folderSink';
+import { openNodeFolder } from '../node/nodeFiles';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE } from './taef1';
 
 /** Where the cached graphs go. */
@@ -41,6 +43,6 @@ export async function ensureTaef1Graphs(options: EnsureTaef1Options = {}): Promi
   const stamp = makeStamp(WEIGHT_FILES.map((f) => join(vendorDir, f)));
   const files = [TAEF1_ENCODER_FILE, TAEF1_DECODER_FILE, `${TAEF1_ENCODER_FILE}.data`, `${TAEF1_DECODER_FILE}.data`];
   return ensureCachedBuild(cacheDir, stamp, files, async (dir) => {
-    await buildTaef1Graphs(vendorDir, dir);
+    await buildTaef1Graphs(openNodeFolder(vendorDir), vendorDir, openFolderSink(dir));
   });
 }

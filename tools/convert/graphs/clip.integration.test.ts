@@ -18,6 +18,7 @@ import {
   type Runtime,
 } from './commonTesting';
 import type { ConvertedComponent } from './types';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('clip-convert');
 afterAll(() => temp.cleanup());
@@ -67,7 +68,7 @@ describe('convertClip on the tiny fixture', () => {
   let fp32: ConvertedComponent<ClipConfig>;
   const fp32Dir = join(temp.dir, 'fp32');
   beforeAll(async () => {
-    fp32 = await convertClip(source, config, fp32Dir, makeTestOptions());
+    fp32 = await convertClip(source, config, openFolderSink(fp32Dir), makeTestOptions());
   });
 
   it('returns the manifest config and a small graph with external weights', () => {
@@ -104,7 +105,7 @@ describe('convertClip on the tiny fixture', () => {
         goldenBound: 0.11,
         dir: temp.dir,
         run,
-        convert: (src, dir, weights) => convertClip(src, config, dir, makeTestOptions({ weights })),
+        convert: (src, dir, weights) => convertClip(src, config, openFolderSink(dir), makeTestOptions({ weights })),
       },
       (value, bound) => expect(value).toBeLessThanOrEqual(bound),
     );
@@ -112,7 +113,7 @@ describe('convertClip on the tiny fixture', () => {
 
   it('fp16 weights stay within 2e-3 of the golden', async () => {
     const dir = join(temp.dir, 'fp16');
-    const fp16 = await convertClip(source, config, dir, makeTestOptions({ weights: 'fp16' }));
+    const fp16 = await convertClip(source, config, openFolderSink(dir), makeTestOptions({ weights: 'fp16' }));
     const rel = getRelativeError(await run('node', dir, fp16), golden);
     console.log(`CLIP fp16 node: rel ${rel.toExponential(2)}`);
     expect(rel).toBeLessThanOrEqual(2e-3);
@@ -124,13 +125,18 @@ describe('CLIP pooling position', () => {
   it('pools at the first occurrence of a real eos_token_id from config.json', async () => {
     expect([ids.indexOf(59), ids.indexOf(2), ids.indexOf(99)]).toEqual([2, 9, 14]);
     const dir = join(temp.dir, 'eos59');
-    const converted = await convertClip(source, { ...config, eos_token_id: 59 }, dir, makeTestOptions());
+    const converted = await convertClip(
+      source,
+      { ...config, eos_token_id: 59 },
+      openFolderSink(dir),
+      makeTestOptions(),
+    );
     expect(getRelativeError(await run('node', dir, converted), stateAt(2))).toBeLessThanOrEqual(1e-4);
   });
 
   it('uses argmax(ids) for the legacy eos_token_id 2, as HF does, not the first id 2', async () => {
     const dir = join(temp.dir, 'legacy');
-    const converted = await convertClip(source, { ...config, eos_token_id: 2 }, dir, makeTestOptions());
+    const converted = await convertClip(source, { ...config, eos_token_id: 2 }, openFolderSink(dir), makeTestOptions());
     const pooled = await run('web', dir, converted);
     expect(getRelativeError(pooled, golden)).toBeLessThanOrEqual(1e-4); // argmax = first 99, position 14
     expect(getRelativeError(pooled, stateAt(9))).toBeGreaterThan(0.1);
@@ -142,13 +148,13 @@ describe('convertClip rejects bad input', () => {
     const missing = await writeEditedCheckpoint(source, join(temp.dir, 'missing.safetensors'), {
       drop: ['text_model.final_layer_norm.bias'],
     });
-    await expect(convertClip(missing, config, join(temp.dir, 'x1'), makeTestOptions())).rejects.toThrow(
+    await expect(convertClip(missing, config, openFolderSink(join(temp.dir, 'x1')), makeTestOptions())).rejects.toThrow(
       /missing\.safetensors.*'text_model\.final_layer_norm\.bias' is missing/,
     );
     await missing.close();
     const put = { 'text_model.encoder.layers.1.mlp.fc1.weight': { shape: [64, 32], data: new Float32Array(2048) } };
     const wrong = await writeEditedCheckpoint(source, join(temp.dir, 'wrong.safetensors'), { put });
-    await expect(convertClip(wrong, config, join(temp.dir, 'x2'), makeTestOptions())).rejects.toThrow(
+    await expect(convertClip(wrong, config, openFolderSink(join(temp.dir, 'x2')), makeTestOptions())).rejects.toThrow(
       /wrong\.safetensors.*'text_model\.encoder\.layers\.1\.mlp\.fc1\.weight' has shape \[64, 32\], expected \[128, 32\]/,
     );
     await wrong.close();
@@ -156,14 +162,19 @@ describe('convertClip rejects bad input', () => {
 
   it('says which config.json field is missing or unsupported', async () => {
     const { layer_norm_eps: _dropped, ...noEps } = config;
-    await expect(convertClip(source, noEps, join(temp.dir, 'x3'), makeTestOptions())).rejects.toThrow(
+    await expect(convertClip(source, noEps, openFolderSink(join(temp.dir, 'x3')), makeTestOptions())).rejects.toThrow(
       "CLIP text model: config.json has no 'layer_norm_eps' field",
     );
     await expect(
-      convertClip(source, { ...config, hidden_act: 'gelu' }, join(temp.dir, 'x4'), makeTestOptions()),
+      convertClip(source, { ...config, hidden_act: 'gelu' }, openFolderSink(join(temp.dir, 'x4')), makeTestOptions()),
     ).rejects.toThrow(/only 'quick_gelu'/);
     await expect(
-      convertClip(source, { ...config, num_attention_heads: 3 }, join(temp.dir, 'x5'), makeTestOptions()),
+      convertClip(
+        source,
+        { ...config, num_attention_heads: 3 },
+        openFolderSink(join(temp.dir, 'x5')),
+        makeTestOptions(),
+      ),
     ).rejects.toThrow(/not divisible by num_attention_heads 3/);
   });
 });

@@ -8,6 +8,7 @@
  * first position of the largest id, which is EOS for CLIP's vocab (EOS 49407 is the largest id).
  */
 import type { ClipConfig } from '../../../workers/bundle/manifest';
+import type { BundleSink } from '../io/bundleSink';
 import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { addLayerNorm } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
@@ -113,17 +114,20 @@ export function getClipTensorShapes(config: unknown): TensorShapes {
 export async function convertClip(
   source: TensorSource,
   config: unknown,
-  outDir: string,
+  sink: BundleSink,
   options: ConvertOptions,
 ): Promise<ConvertedComponent<ClipConfig>> {
   const a = parseClipConfig(config);
   checkTensorShapes(source, getClipTensorShapes(config), 'CLIP text model', new Set([POSITION_IDS]));
-  const target = startGraph(outDir, CLIP_GRAPH_FILE, options);
+  const target = startGraph(sink, CLIP_GRAPH_FILE, options);
   try {
     const reader = new WeightReader(source, options.onTensor);
     await buildClip(target.b, reader, a, options);
     const pooling = a.eosTokenId === LEGACY_CLIP_EOS_ID ? 'argmax(input_ids)' : `first input_ids == ${a.eosTokenId}`;
-    const graph = target.finish(reader.takeParameters(), { source: 'CLIP text model (HF CLIPTextModel)', pooling });
+    const graph = await target.finish(reader.takeParameters(), {
+      source: 'CLIP text model (HF CLIPTextModel)',
+      pooling,
+    });
     return {
       config: {
         hiddenSize: a.hiddenSize,

@@ -1,10 +1,9 @@
 /**
- * @file Checkpoint and config plumbing shared by the T5, CLIP and autoencoder converters (Node only):
+ * @file Checkpoint and config plumbing shared by the T5, CLIP and autoencoder converters:
  * shape checks against a converter's tensor plan, a reader that counts what each graph consumes,
- * typed reads of HF config.json fields, and writing a streamed graph to disk.
+ * typed reads of HF config.json fields, and writing a streamed graph into a bundle sink.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import type { BundleSink } from '../io/bundleSink';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
@@ -116,31 +115,43 @@ export function readConfigString(config: unknown, key: string): string | undefin
 export interface GraphTarget {
   b: GraphBuilder;
   /** Writes the .onnx, closes the shards and reports the files. */
-  finish(parameters: number, metadata: Record<string, string>): ConvertedGraph;
+  finish(parameters: number, metadata: Record<string, string>): Promise<ConvertedGraph>;
   /** Closes the shard files after a failure. */
   abort(): void;
 }
 
-/** Starts a streamed graph `fileName` (e.g. `t5.onnx`) under `outDir`. */
+/** Starts a streamed graph `fileName` (e.g. `t5.onnx`) in `sink`. */
 export function startGraph(
-  outDir: string,
+  sink: BundleSink,
   fileName: string,
   options: Pick<ConvertOptions, 'maxShardBytes' | 'activations'>,
 ): GraphTarget {
-  const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
+  const writer = new ShardWriter(sink, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
   const b = new GraphBuilder({ sink: writer, activations: options.activations });
   return {
     b,
-    finish(parameters, metadata) {
-      const saved = saveModel(b, outDir, {
+    async finish(parameters, metadata) {
+      const saved = saveModel(b, sink, {
         fileName,
         shardWriter: writer,
         maxShardBytes: options.maxShardBytes,
         metadata,
       });
-      const bytes = [saved.modelFile, ...saved.dataFiles].reduce((n, f) => n + statSync(join(outDir, f)).size, 0);
-      return { graph: saved.modelFile, data: saved.dataFiles, parameters, bytes };
+      return describeGraph(sink, saved.modelFile, saved.dataFiles, parameters);
     },
     abort: () => writer.close(),
   };
+}
+
+/** A written graph as the converters report it (bytes: graph + data files). */
+export async function describeGraph(
+  sink: BundleSink,
+  graph: string,
+  data: string[],
+  parameters: number,
+): Promise<ConvertedGraph> {
+  await sink.drain();
+  let bytes = 0;
+  for (const f of [graph, ...data]) bytes += (await sink.describe(f)).bytes;
+  return { graph, data, parameters, bytes };
 }

@@ -14,7 +14,7 @@ import {
   writeSafetensors,
   type TensorSource,
   type WritableTensor,
-} from '../safetensors';
+} from '../node/nodeFiles';
 import { hasLength } from '../tuple';
 import type { ConvertedGraph, ConvertOptions } from './types';
 

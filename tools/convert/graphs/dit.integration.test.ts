@@ -4,13 +4,14 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dequantizeInt4, quantizeInt4 } from '../quantize/int4';
 import { getRelativeError, type Feed } from '../quantize/runOrt';
-import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
+import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../node/nodeFiles';
 import { makeTempDir } from '../testing';
 import { hasLength } from '../tuple';
 import { convertDit, type DitConvertOptions } from './dit';
 import { DitCheckpointError } from './ditConfig';
 import { DIT_INPUT_NAMES } from './ditSegments';
 import { readDitGoldens, runDitSegments, TINY_DIT_CHECKPOINT } from './ditTesting';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('dit-test');
 let source: TensorSource;
@@ -30,7 +31,7 @@ const base: DitConvertOptions = { weights: 'fp32', blockSize: 32, maxShardBytes:
 /** Converts `src` into a fresh folder and returns the folder with the result. */
 async function convert(src: TensorSource, name: string, options: Partial<DitConvertOptions> = {}) {
   const dir = join(temp.dir, name);
-  return { dir, result: await convertDit(src, dir, { ...base, ...options }) };
+  return { dir, result: await convertDit(src, openFolderSink(dir), { ...base, ...options }) };
 }
 
 /** Every tensor of the tiny checkpoint as raw bytes, for writing modified copies. */

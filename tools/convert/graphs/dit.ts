@@ -3,13 +3,13 @@
  * `dit.{K-1}.onnx` run back to back (docs/graph-contract.md). The config comes from the tensors;
  * tensors stream one at a time from the TensorSource into external-data shards.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DitConfig } from '../../../workers/bundle/manifest';
+import type { BundleSink } from '../io/bundleSink';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
 import type { TensorSource } from '../safetensors';
+import { describeGraph } from './commonIo';
 import { addDoubleBlock, addFinalLayer, addSingleBlock, type DitStreams } from './ditBlocks';
 import { checkDitTensors, getHeadDim, inferDitConfig } from './ditConfig';
 import { addEmbeddings } from './ditEmbed';
@@ -42,13 +42,13 @@ export interface DitConvertOptions extends ConvertOptions {
 }
 
 /**
- * Converts a FLUX DiT checkpoint into `options.segments` graphs under `outDir`.
+ * Converts a FLUX DiT checkpoint into `options.segments` graphs in `sink`.
  * @throws DitCheckpointError naming the file and tensor when the checkpoint does not match the layout
  *   its own shapes imply (missing, misshapen or unexpected tensors); RangeError for a bad segment count.
  */
 export async function convertDit(
   source: TensorSource,
-  outDir: string,
+  sink: BundleSink,
   options: DitConvertOptions,
 ): Promise<ConvertedComponent<DitConfig>> {
   const config = inferDitConfig(source, options.configOverride);
@@ -56,7 +56,7 @@ export async function convertDit(
   const plans = planDitSegments(config, options.segments, options.firstBlockCache);
   const weights = new DitWeightReader(source, shapes, options.onTensor);
   const graphs: ConvertedGraph[] = [];
-  for (const plan of plans) graphs.push(await buildSegment(config, weights, plan, plans.length, outDir, options));
+  for (const plan of plans) graphs.push(await buildSegment(config, weights, plan, plans.length, sink, options));
   weights.assertAllUsed();
   return { config, graphs };
 }
@@ -66,11 +66,11 @@ async function buildSegment(
   weights: DitWeightReader,
   plan: DitSegmentPlan,
   count: number,
-  outDir: string,
+  sink: BundleSink,
   options: DitConvertOptions,
 ): Promise<ConvertedGraph> {
   const fileName = getDitGraphFileName(plan.index, count);
-  const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
+  const writer = new ShardWriter(sink, { dataFileName: `${fileName}.data`, maxShardBytes: options.maxShardBytes });
   try {
     const b = new GraphBuilder({ sink: writer, activations: options.activations });
     const g = new DitGraph(b, config, weights, options.weights, options.blockSize, options.accuracyLevel);
@@ -97,14 +97,13 @@ async function buildSegment(
       b.addOutput(g.ropeCos, SEGMENT_SHARED_NAMES.cos, 'float', ['L_joint', pairs]);
       b.addOutput(g.ropeSin, SEGMENT_SHARED_NAMES.sin, 'float', ['L_joint', pairs]);
     }
-    const saved = saveModel(b, outDir, {
+    const saved = saveModel(b, sink, {
       fileName,
       shardWriter: writer,
       maxShardBytes: options.maxShardBytes,
       metadata: { source: 'FLUX.1 DiT', segment: `${plan.index}/${count}`, weights: options.weights },
     });
-    const bytes = [saved.modelFile, ...saved.dataFiles].reduce((n, f) => n + statSync(join(outDir, f)).size, 0);
-    return { graph: saved.modelFile, data: saved.dataFiles, parameters: weights.parameters, bytes };
+    return await describeGraph(sink, saved.modelFile, saved.dataFiles, weights.parameters);
   } finally {
     writer.close();
   }

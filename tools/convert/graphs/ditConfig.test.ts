@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DitConfig } from '../../../workers/bundle/manifest';
-import { openSafetensors, type TensorInfo, type TensorSource } from '../safetensors';
+import { openSafetensors, type TensorInfo, type TensorSource } from '../node/nodeFiles';
 import { checkDitTensors, countParameters, DitCheckpointError, getDitTensorShapes, inferDitConfig } from './ditConfig';
 import { planDitSegments } from './ditSegments';
 import { TINY_DIT_CHECKPOINT } from './ditTesting';

@@ -3,7 +3,7 @@
  * runner that chains K segment graphs by the rule in docs/graph-contract.md ("DiT segments").
  */
 import { join } from 'node:path';
-import { openSafetensors } from '../safetensors';
+import { openSafetensors } from '../node/nodeFiles';
 import { REPO_ROOT } from '../paths';
 import { runGraph, type Feed, type OrtRuntime } from '../quantize/runOrt';
 import { DIT_INPUT_NAMES, DIT_OUTPUT_NAME, SEGMENT_OUTPUT_SUFFIX } from './ditSegments';

@@ -18,6 +18,7 @@ import {
 import { computeBucketMatrix, convertT5, getRelativePositionBucket, getT5TensorShapes, T5_GRAPH_FILE } from './t5';
 import type { ConvertedComponent } from './types';
 import type { T5Config } from '../../../workers/bundle/manifest';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('t5-convert');
 afterAll(() => temp.cleanup());
@@ -57,7 +58,7 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
   let fp32: ConvertedComponent<T5Config>;
   const fp32Dir = join(temp.dir, 'fp32');
   beforeAll(async () => {
-    fp32 = await convertT5(source, config, fp32Dir, { ...makeTestOptions(), maxLength: L });
+    fp32 = await convertT5(source, config, openFolderSink(fp32Dir), { ...makeTestOptions(), maxLength: L });
   });
 
   it('returns the manifest config and a small graph with external weights', () => {
@@ -79,7 +80,10 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
   it('splits an embedding table over maxShardBytes into row chunks across shards, same result', async () => {
     const dir = join(temp.dir, 'chunked');
     // 8 KB: the 100×32 fp32 table (12.8 KB) needs two chunks; the largest Linear weight is exactly 8 KB.
-    const chunked = await convertT5(source, config, dir, { ...makeTestOptions({ maxShardBytes: 8192 }), maxLength: L });
+    const chunked = await convertT5(source, config, openFolderSink(dir), {
+      ...makeTestOptions({ maxShardBytes: 8192 }),
+      maxLength: L,
+    });
     expect(chunked.graphs[0]!.data.length).toBeGreaterThan(1);
     const rel = getRelativeError(await run('node', dir, chunked), golden);
     expect(rel).toBeLessThanOrEqual(1e-4);
@@ -96,7 +100,8 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
         goldenBound: 0.35,
         dir: temp.dir,
         run,
-        convert: (src, dir, weights) => convertT5(src, config, dir, { ...makeTestOptions({ weights }), maxLength: L }),
+        convert: (src, dir, weights) =>
+          convertT5(src, config, openFolderSink(dir), { ...makeTestOptions({ weights }), maxLength: L }),
       },
       (value, bound) => expect(value).toBeLessThanOrEqual(bound),
     );
@@ -104,7 +109,10 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
 
   it('fp16 weights stay within 2e-3 of the golden', async () => {
     const dir = join(temp.dir, 'fp16');
-    const fp16 = await convertT5(source, config, dir, { ...makeTestOptions({ weights: 'fp16' }), maxLength: L });
+    const fp16 = await convertT5(source, config, openFolderSink(dir), {
+      ...makeTestOptions({ weights: 'fp16' }),
+      maxLength: L,
+    });
     const rel = getRelativeError(await run('node', dir, fp16), golden);
     console.log(`T5 fp16 node: rel ${rel.toExponential(2)}`);
     expect(rel).toBeLessThanOrEqual(2e-3);
@@ -112,7 +120,7 @@ describe('convertT5 on the tiny fixture (sharded folder)', () => {
 
   it('stores the position bias as an [L, L] int32 bucket matrix, not an [H, L, L] float table (L = 512)', async () => {
     const dir = join(temp.dir, 'l512');
-    const long = await convertT5(source, config, dir, { ...makeTestOptions(), maxLength: 512 });
+    const long = await convertT5(source, config, openFolderSink(dir), { ...makeTestOptions(), maxLength: 512 });
     const weightBytes = countParameters(getT5TensorShapes(config)) * 4;
     const bucketBytes = 4 * 512 * 512;
     expect(long.graphs[0]!.bytes).toBeLessThan(weightBytes + bucketBytes + 128 * 1024);
@@ -192,7 +200,7 @@ describe('convertT5 rejects bad input', () => {
     const src = await writeEditedCheckpoint(source, file, {
       drop: ['encoder.block.1.layer.1.DenseReluDense.wo.weight'],
     });
-    await expect(convertT5(src, config, join(temp.dir, 'x1'), opts())).rejects.toThrow(
+    await expect(convertT5(src, config, openFolderSink(join(temp.dir, 'x1')), opts())).rejects.toThrow(
       /missing\.safetensors.*'encoder\.block\.1\.layer\.1\.DenseReluDense\.wo\.weight' is missing/,
     );
     await src.close();
@@ -202,7 +210,7 @@ describe('convertT5 rejects bad input', () => {
     const file = join(temp.dir, 'misshapen.safetensors');
     const put = { 'encoder.block.0.layer.0.SelfAttention.q.weight': { shape: [32, 16], data: new Float32Array(512) } };
     const src = await writeEditedCheckpoint(source, file, { put });
-    await expect(convertT5(src, config, join(temp.dir, 'x2'), opts())).rejects.toThrow(
+    await expect(convertT5(src, config, openFolderSink(join(temp.dir, 'x2')), opts())).rejects.toThrow(
       /misshapen\.safetensors.*'encoder\.block\.0\.layer\.0\.SelfAttention\.q\.weight' has shape \[32, 16\], expected \[32, 32\]/,
     );
     await src.close();
@@ -213,7 +221,7 @@ describe('convertT5 rejects bad input', () => {
     const src = await writeEditedCheckpoint(source, extra, {
       put: { 'decoder.block.0.layer.0.SelfAttention.q.weight': { shape: [32, 32], data: new Float32Array(1024) } },
     });
-    await expect(convertT5(src, config, join(temp.dir, 'x3'), opts())).rejects.toThrow(
+    await expect(convertT5(src, config, openFolderSink(join(temp.dir, 'x3')), opts())).rejects.toThrow(
       /1 tensor\(s\) not in the T5 encoder architecture: 'decoder\.block\.0/,
     );
     await src.close();
@@ -223,21 +231,26 @@ describe('convertT5 rejects bad input', () => {
       drop: ['shared.weight'],
       put: { 'encoder.embed_tokens.weight': { shape: [100, 32], data: Float32Array.from(table) } },
     });
-    const converted = await convertT5(src2, config, join(temp.dir, 'tied'), opts());
+    const converted = await convertT5(src2, config, openFolderSink(join(temp.dir, 'tied')), opts());
     expect(getRelativeError(await run('node', join(temp.dir, 'tied'), converted), golden)).toBeLessThanOrEqual(1e-4);
     await src2.close();
   });
 
   it('says which config.json field is missing or unsupported', async () => {
     const { d_kv: _dropped, ...noDkv } = config;
-    await expect(convertT5(source, noDkv, join(temp.dir, 'x4'), opts())).rejects.toThrow(
+    await expect(convertT5(source, noDkv, openFolderSink(join(temp.dir, 'x4')), opts())).rejects.toThrow(
       "T5 encoder: config.json has no 'd_kv' field",
     );
     await expect(
-      convertT5(source, { ...config, relative_attention_num_buckets: 'many' }, join(temp.dir, 'x5'), opts()),
+      convertT5(
+        source,
+        { ...config, relative_attention_num_buckets: 'many' },
+        openFolderSink(join(temp.dir, 'x5')),
+        opts(),
+      ),
     ).rejects.toThrow(/'relative_attention_num_buckets' must be an integer/);
     await expect(
-      convertT5(source, { ...config, feed_forward_proj: 'relu' }, join(temp.dir, 'x6'), opts()),
+      convertT5(source, { ...config, feed_forward_proj: 'relu' }, openFolderSink(join(temp.dir, 'x6')), opts()),
     ).rejects.toThrow(/only 'gated-gelu'/);
   });
 });

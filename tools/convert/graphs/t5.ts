@@ -7,6 +7,7 @@
  * Attention is plain MatMul/Softmax (see addMultiHeadAttention).
  */
 import type { T5Config } from '../../../workers/bundle/manifest';
+import type { BundleSink } from '../io/bundleSink';
 import type { GraphBuilder } from '../onnx/GraphBuilder';
 import { transposeMatrix } from '../onnx/layers';
 import type { TensorSource } from '../safetensors';
@@ -124,7 +125,7 @@ export function computeBucketMatrix(length: number, numBuckets: number, maxDista
 export async function convertT5(
   source: TensorSource,
   config: unknown,
-  outDir: string,
+  sink: BundleSink,
   options: ConvertOptions & { maxLength: number },
 ): Promise<ConvertedComponent<T5Config>> {
   const a = parseT5Config(config);
@@ -139,11 +140,11 @@ export async function convertT5(
   }
   checkTensorShapes(source, shapes, 'T5 encoder', new Set([TIED_EMBEDDING]));
 
-  const target = startGraph(outDir, T5_GRAPH_FILE, options);
+  const target = startGraph(sink, T5_GRAPH_FILE, options);
   try {
     const reader = new WeightReader(source, options.onTensor);
     await buildT5(target.b, reader, a, L, embeddingName, options);
-    const graph = target.finish(reader.takeParameters(), {
+    const graph = await target.finish(reader.takeParameters(), {
       source: 'T5 v1.1 encoder (HF T5EncoderModel)',
       max_length: String(L),
     });

@@ -8,6 +8,8 @@ import { getOutput } from '../../testing/outputs';
 import { computePsnr, makeTempDir, ROUNDTRIP_FIXTURE } from '../testing';
 import { hasVendorData } from '../../testing/vendorData';
 import { ensureTaef1Graphs, TAEF1_VENDOR_DIR, TAEF1_WEIGHT_PATHS } from './buildTaef1ForTests';
+import { openFolderSink } from '../node/folderSink';
+import { openNodeFolder } from '../node/nodeFiles';
 import { buildTaef1Graphs, TAEF1_DECODER_FILE, TAEF1_ENCODER_FILE, type Taef1GraphFiles } from './taef1';
 
 const hasWeights = hasVendorData('the TAEF1 graph tests', TAEF1_WEIGHT_PATHS);
@@ -29,7 +31,8 @@ describe.skipIf(!hasWeights)('TAEF1 preview graphs (real weights)', () => {
   const outDir = join(temp.dir, 'graphs');
   let building: Promise<Taef1GraphFiles> | undefined;
   // Lazy: the describe body also runs when skipped, and must not start a build then.
-  const getBuilt = (): Promise<Taef1GraphFiles> => (building ??= buildTaef1Graphs(TAEF1_VENDOR_DIR, outDir));
+  const getBuilt = (): Promise<Taef1GraphFiles> =>
+    (building ??= buildTaef1Graphs(openNodeFolder(TAEF1_VENDOR_DIR), TAEF1_VENDOR_DIR, openFolderSink(outDir)));
 
   it('writes small .onnx files whose weights live in one .onnx.data shard each', async () => {
     const files = await getBuilt();

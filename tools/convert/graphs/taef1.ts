@@ -5,12 +5,13 @@
  * the graphs take/return [-1, 1] images and map to TAEF1's [0, 1] pixels inside.
  * Weights stream from the safetensors reader straight into external-data shards.
  */
-import { join } from 'node:path';
+import type { BundleSink } from '../io/bundleSink';
+import { joinPath, type InputFolder } from '../io/inputFolder';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { addAffine, addConv2d, addRelu, addSoftClamp, addUpsampleNearest } from '../onnx/layers';
 import { saveModel, type SavedModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
-import { openSafetensors, type TensorSource } from '../safetensors';
+import { openSafetensorsFile, type TensorSource } from '../safetensors';
 import { hasLength } from '../tuple';
 
 /** File names the engine and the bundle manifest expect. */
@@ -72,42 +73,48 @@ const DECODER_LAYERS: readonly Layer[] = [
   conv,
 ];
 
-/** Files written for both graphs, relative to `dir`. */
+/** Files written for both graphs, relative to the bundle root. */
 export interface Taef1GraphFiles {
-  dir: string;
   encoder: SavedModel;
   decoder: SavedModel;
 }
 
 /**
  * Builds both TAEF1 graphs from `taef1_encoder.safetensors` and `taef1_decoder.safetensors` in
- * `taef1Dir` and writes them (with `.onnx.data` external weights) to `outDir`.
+ * `taef1Dir` of `folder` and writes them (with `.onnx.data` external weights) into `sink`.
  * @throws Error when the checkpoint does not match the TAEF1 layout (missing, extra or misshapen tensors).
  */
-export async function buildTaef1Graphs(taef1Dir: string, outDir: string): Promise<Taef1GraphFiles> {
-  const encoder = await buildGraph(join(taef1Dir, 'taef1_encoder.safetensors'), outDir, TAEF1_ENCODER_FILE, (b, src) =>
+export async function buildTaef1Graphs(
+  folder: InputFolder,
+  taef1Dir: string,
+  sink: BundleSink,
+): Promise<Taef1GraphFiles> {
+  const open = async (name: string) => openSafetensorsFile(await folder.open(joinPath(taef1Dir, name)));
+  const encoder = await buildGraph(await open('taef1_encoder.safetensors'), sink, TAEF1_ENCODER_FILE, (b, src) =>
     buildEncoder(b, src),
   );
-  const decoder = await buildGraph(join(taef1Dir, 'taef1_decoder.safetensors'), outDir, TAEF1_DECODER_FILE, (b, src) =>
-    buildDecoder(b, src),
-  );
-  return { dir: outDir, encoder, decoder };
+  return { encoder, decoder: await buildTaef1Decoder(folder, taef1Dir, sink) };
+}
+
+/** Builds the decoder graph only (what a bundle ships: the engine previews latents, it never encodes). */
+export async function buildTaef1Decoder(folder: InputFolder, taef1Dir: string, sink: BundleSink): Promise<SavedModel> {
+  const src = await openSafetensorsFile(await folder.open(joinPath(taef1Dir, 'taef1_decoder.safetensors')));
+  return buildGraph(src, sink, TAEF1_DECODER_FILE, (b, r) => buildDecoder(b, r));
 }
 
 async function buildGraph(
-  weightsFile: string,
-  outDir: string,
+  src: TensorSource,
+  sink: BundleSink,
   fileName: string,
   build: (b: GraphBuilder, src: WeightReader) => Promise<void>,
 ): Promise<SavedModel> {
-  const src = await openSafetensors(weightsFile);
-  const writer = new ShardWriter(outDir, { dataFileName: `${fileName}.data` });
+  const writer = new ShardWriter(sink, { dataFileName: `${fileName}.data` });
   try {
     const b = new GraphBuilder({ sink: writer });
     const reader = new WeightReader(src);
     await build(b, reader);
     reader.assertAllUsed();
-    return saveModel(b, outDir, {
+    return saveModel(b, sink, {
       fileName,
       shardWriter: writer,
       metadata: { source: 'TAEF1 (madebyollin/taesd, MIT)' },

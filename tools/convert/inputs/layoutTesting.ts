@@ -5,7 +5,7 @@
  * both ways checks one against the other.
  */
 import type { TensorSource } from '../safetensors';
-import { writeSafetensors, type WritableTensor } from '../safetensors';
+import { writeSafetensors, type WritableTensor } from '../safetensorsWriter';
 import type { SafetensorsDtype } from '../safetensorsDtypes';
 import { decodeFp8E4m3fn } from './fp8';
 

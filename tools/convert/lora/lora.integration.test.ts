@@ -5,16 +5,17 @@ import { parseManifest } from '../../../workers/bundle/manifest';
 import { TINY_BUNDLE_OVERRIDES, TINY_MODEL_DIR } from '../../testing/tinyBundle';
 import { convertBundle } from '../bundle/convertBundle';
 import { parseArgs } from '../cli';
-import { hashFile } from '../bundle/writeFiles';
+import { hashFile } from '../node/nodeFiles';
 import { convertDit } from '../graphs/dit';
 import { readDitGoldens, runDitSegments, TINY_DIT_CHECKPOINT } from '../graphs/ditTesting';
 import { REPO_ROOT } from '../paths';
 import { convertAeToDiffusers, convertDitToDiffusers, readRawTensors, writeRawTensors } from '../inputs/layoutTesting';
 import { getRelativeError, type Feed } from '../quantize/runOrt';
-import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../safetensors';
+import { openSafetensors, writeSafetensors, type TensorSource, type WritableTensor } from '../node/nodeFiles';
 import { makeTempDir } from '../testing';
 import { LoraError } from './loraPlan';
 import { withLoras, type LoraInput } from './loraMerge';
+import { openFolderSink } from '../node/folderSink';
 
 /** training/make_tiny_lora.py's output: one LoRA in three key formats, a second one, the reference velocities. */
 const LORA_DIR = join(REPO_ROOT, 'training/fixtures/tiny/lora');
@@ -60,7 +61,7 @@ const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteL
 /** The merged DiT converted to fp32 and run on onnxruntime-node with the goldens' inputs. */
 async function runMerged(src: TensorSource, name: string): Promise<Float32Array> {
   const dir = join(temp.dir, name);
-  const { graphs } = await convertDit(src, dir, {
+  const { graphs } = await convertDit(src, openFolderSink(dir), {
     weights: 'fp32',
     blockSize: 32,
     maxShardBytes: 1 << 29,

@@ -1,12 +1,11 @@
 /**
- * @file LoRA files for the Node converter: `path[:strength]` specs from the command line, and opening each
+ * @file LoRA files for the converter: `path[:strength]` specs from the command line, and opening each
  * file with its sha256 for the manifest.
  */
-import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import type { BundleLora } from '../../../workers/bundle/manifest';
-import { hashFile } from '../bundle/writeFiles';
-import { openSafetensors, type TensorSource } from '../safetensors';
+import { createSha256 } from '../../../workers/cache/sha256';
+import { getBaseName, type ByteSource, type InputFolder } from '../io/inputFolder';
+import { openSafetensorsFile, type TensorSource } from '../safetensors';
 import { LoraError } from './loraPlan';
 import type { LoraInput } from './loraMerge';
 
@@ -35,14 +34,14 @@ export function parseLoraSpec(spec: string): LoraSpec {
  * Opens every LoRA file (all or none: on a failure the ones already open are closed).
  * @throws SafetensorsError for a file that is not safetensors.
  */
-export async function openLoraFiles(specs: readonly LoraSpec[]): Promise<OpenedLora[]> {
+export async function openLoraFiles(files: InputFolder, specs: readonly LoraSpec[]): Promise<OpenedLora[]> {
   const opened: OpenedLora[] = [];
   try {
     for (const { path, strength } of specs) {
-      const tensors = await openSafetensors(path);
-      const lora = { name: basename(path).replace(/\.safetensors$/, ''), strength, tensors, sha256: '' };
-      opened.push(lora);
-      lora.sha256 = await hashFile(path);
+      const file = await files.open(path);
+      const sha256 = await hashSource(file);
+      const tensors = await openSafetensorsFile(file);
+      opened.push({ name: getBaseName(path).replace(/\.safetensors$/, ''), strength, tensors, sha256 });
     }
     return opened;
   } catch (e) {
@@ -53,7 +52,16 @@ export async function openLoraFiles(specs: readonly LoraSpec[]): Promise<OpenedL
 
 /** A short tag that tells bundles of the same model with different LoRAs apart (for the bundle id). */
 export function getLoraTag(loras: readonly BundleLora[]): string {
-  const hash = createHash('sha256');
-  for (const l of loras) hash.update(`${l.sha256}:${l.strength}\n`);
-  return hash.digest('hex').slice(0, 8);
+  const hash = createSha256();
+  hash.update(new TextEncoder().encode(loras.map((l) => `${l.sha256}:${l.strength}\n`).join('')));
+  return hash.digestHex().slice(0, 8);
+}
+
+/** sha256 (hex) of a whole input file, read 16 MiB at a time. */
+async function hashSource(file: ByteSource): Promise<string> {
+  const hash = createSha256();
+  const step = 16 << 20;
+  for (let offset = 0; offset < file.size; offset += step)
+    hash.update(await file.read(offset, Math.min(step, file.size - offset)));
+  return hash.digestHex();
 }

@@ -9,6 +9,7 @@ import { getOutput } from '../../testing/outputs';
 import { addLinearWeights } from './linear';
 import { saveModel } from './save';
 import { ShardWriter } from './shardWriter';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('linear-test');
 afterAll(() => temp.cleanup());
@@ -34,7 +35,7 @@ function computeReference(w: Float32Array): Float32Array {
 
 function buildLinear(format: WeightFormat): { graph: string; data: string[] } {
   const fileName = `linear_${format}.onnx`;
-  const writer = new ShardWriter(temp.dir, { dataFileName: `${fileName}.data` });
+  const writer = new ShardWriter(openFolderSink(temp.dir), { dataFileName: `${fileName}.data` });
   const b = new GraphBuilder({ sink: writer, externalThresholdBytes: 64 });
   const input = b.addInput('x', 'float', [1, 'M', k]);
   b.addOutput(
@@ -43,7 +44,7 @@ function buildLinear(format: WeightFormat): { graph: string; data: string[] } {
     'float',
     [1, 'M', n],
   );
-  const saved = saveModel(b, temp.dir, { fileName, shardWriter: writer });
+  const saved = saveModel(b, openFolderSink(temp.dir), { fileName, shardWriter: writer });
   return { graph: saved.modelFile, data: saved.dataFiles };
 }
 

@@ -15,6 +15,7 @@ import { addConv2d, addLayerNorm, addLinear, addRelu, addUpsampleNearest } from 
 import { saveModel } from './save';
 import { serializeModel } from './serialize';
 import { ShardWriter } from './shardWriter';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('onnx-encoder-test');
 afterAll(() => temp.cleanup());
@@ -96,7 +97,7 @@ describe('ONNX encoder + GraphBuilder', () => {
     );
     const dir = join(temp.dir, 'sharded');
     // fc.weight is 1536 bytes, the largest tensor; 2000-byte shards force one tensor group per shard.
-    const saved = saveModel(buildNet(new GraphBuilder()), dir, {
+    const saved = saveModel(buildNet(new GraphBuilder()), openFolderSink(dir), {
       fileName: 'net.onnx',
       maxShardBytes: 2000,
       externalThresholdBytes: 64,
@@ -115,9 +116,9 @@ describe('ONNX encoder + GraphBuilder', () => {
 
   it('streams initializers through a ShardWriter while building', async () => {
     const dir = join(temp.dir, 'streamed');
-    const writer = new ShardWriter(dir, { dataFileName: 'net.onnx.data', maxShardBytes: 2000 });
+    const writer = new ShardWriter(openFolderSink(dir), { dataFileName: 'net.onnx.data', maxShardBytes: 2000 });
     const b = buildNet(new GraphBuilder({ sink: writer, externalThresholdBytes: 64 }));
-    const saved = saveModel(b, dir, { fileName: 'net.onnx', shardWriter: writer });
+    const saved = saveModel(b, openFolderSink(dir), { fileName: 'net.onnx', shardWriter: writer });
     expect(saved.dataFiles).toEqual(writer.getFileNames());
     expect(saved.dataFiles.length).toBeGreaterThanOrEqual(2);
     expect(listExternalDataLocations(readFileSync(join(dir, 'net.onnx')))).toEqual(saved.dataFiles);

@@ -1,8 +1,7 @@
 /**
- * @file Writes a GraphBuilder to disk as `<name>.onnx` plus its external-data shards (Node only).
+ * @file Writes a GraphBuilder into a BundleSink as `<name>.onnx` plus its external-data shards.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeWholeFile, type BundleSink } from '../io/bundleSink';
 import type { GraphBuilder } from './GraphBuilder';
 import { serializeModel, type SerializeOptions } from './serialize';
 import type { ShardWriter } from './shardWriter';
@@ -16,17 +15,17 @@ export interface SaveOptions extends Omit<SerializeOptions, 'graphName'> {
   shardWriter?: ShardWriter;
 }
 
-/** Files written by saveModel(), relative to the output directory. */
+/** Files written by saveModel(), relative to the bundle root. */
 export interface SavedModel {
   modelFile: string;
   dataFiles: string[];
 }
 
 /**
- * Serializes `builder` and writes the model and all external data under `outDir`.
+ * Serializes `builder` and writes the model and all external data into `sink`.
  * @throws Error when in-memory shards would collide with the streaming writer's files.
  */
-export function saveModel(builder: GraphBuilder, outDir: string, options: SaveOptions): SavedModel {
+export function saveModel(builder: GraphBuilder, sink: BundleSink, options: SaveOptions): SavedModel {
   const graphName = options.graphName ?? options.fileName.replace(/\.onnx$/, '');
   options.shardWriter?.close();
   const streamed = options.shardWriter?.getFileNames() ?? [];
@@ -38,8 +37,7 @@ export function saveModel(builder: GraphBuilder, outDir: string, options: SaveOp
   const clash = shards.find((s) => streamed.includes(s.fileName));
   if (clash)
     throw new Error(`${clash.fileName} would be written twice; give the in-memory shards another dataFileName`);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, options.fileName), model);
-  for (const shard of shards) writeFileSync(join(outDir, shard.fileName), shard.bytes);
+  writeWholeFile(sink, options.fileName, model);
+  for (const shard of shards) writeWholeFile(sink, shard.fileName, shard.bytes);
   return { modelFile: options.fileName, dataFiles: [...streamed, ...shards.map((s) => s.fileName)] };
 }

@@ -7,6 +7,7 @@ import { ShardWriter } from '../onnx/shardWriter';
 import { makeRandomFloats, makeRng, makeTempDir } from '../testing';
 import { dequantizeInt4, INT4_MAX_LEVEL, INT4_ZERO_POINT, quantizeInt4 } from './int4';
 import { getRelativeError, runGraph } from './runOrt';
+import { openFolderSink } from '../node/folderSink';
 
 const temp = makeTempDir('int4-test');
 afterAll(() => temp.cleanup());
@@ -88,7 +89,7 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
   for (const blockSize of [32, 64]) {
     it(`equals the JS dequantized matmul within 1e-5 (block ${blockSize}, K = ${k})`, async () => {
       const fileName = `q4_${blockSize}.onnx`;
-      const writer = new ShardWriter(temp.dir, { dataFileName: `${fileName}.data` });
+      const writer = new ShardWriter(openFolderSink(temp.dir), { dataFileName: `${fileName}.data` });
       const b = new GraphBuilder({ sink: writer, externalThresholdBytes: 64 });
       const input = b.addInput('x', 'float', [1, 'M', k]);
       const y = addLinearWeights(
@@ -99,7 +100,7 @@ describe('MatMulNBits from quantizeInt4 (onnxruntime-node and onnxruntime-web WA
         blockSize,
       );
       b.addOutput(y, 'y', 'float', [1, 'M', n]);
-      const saved = saveModel(b, temp.dir, { fileName, shardWriter: writer });
+      const saved = saveModel(b, openFolderSink(temp.dir), { fileName, shardWriter: writer });
       const expected = computeReference(dequantizeInt4(quantizeInt4(weight, n, k, blockSize)));
       const exact = computeReference(weight);
       for (const runtime of ['node', 'web'] as const) {

@@ -8,7 +8,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { createPromptTokenizer } from '../../../workers/kontext/text';
 import { hasVendorData } from '../../testing/vendorData';
-import { readJsonFile } from '../bundle/tokenizers';
+import { readJsonFile } from '../node/nodeFiles';
 import { VENDOR_DATA_DIR } from '../paths';
 import { buildClipTokenizerJson } from './clipTokenizer';
 import { ReferenceClipBpe } from './referenceClipBpe';

@@ -6,7 +6,7 @@ import { createPromptTokenizer } from '../../../workers/kontext/text';
 import { TINY_MODEL_DIR, openGolden } from '../graphs/commonTesting';
 import { buildClipTokenizerJson } from './clipTokenizer';
 import { ReferenceClipBpe } from './referenceClipBpe';
-import { readJsonFile } from '../bundle/tokenizers';
+import { readJsonFile } from '../node/nodeFiles';
 
 type Json = Record<string, unknown>;
 

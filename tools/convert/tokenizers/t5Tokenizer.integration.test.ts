@@ -7,7 +7,7 @@ import { PrecompiledNormalizer, Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { createPromptTokenizer } from '../../../workers/kontext/text';
 import { hasVendorData } from '../../testing/vendorData';
-import { readJsonFile } from '../bundle/tokenizers';
+import { readJsonFile } from '../node/nodeFiles';
 import { VENDOR_DATA_DIR } from '../paths';
 import { PrecompiledCharsmap, ReferenceUnigram } from './referenceUnigram';
 import { prepareT5Tokenizer } from './t5Tokenizer';

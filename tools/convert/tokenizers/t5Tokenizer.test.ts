@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../paths';
 import { ReferenceUnigram } from './referenceUnigram';
 import { prepareT5Tokenizer } from './t5Tokenizer';
 import { TOKENIZER_TEST_PROMPTS } from './testPrompts';
-import { readJsonFile } from '../bundle/tokenizers';
+import { readJsonFile } from '../node/nodeFiles';
 
 type Json = Record<string, unknown>;
 

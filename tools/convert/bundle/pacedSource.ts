@@ -1,0 +1,26 @@
+/**
+ * @file Back-pressure for the converter: a TensorSource that, before every read, waits for the bundle sink
+ * to store what is queued (and checks for a cancel). Memory then holds about one tensor and the sink's
+ * buffer, whatever the sink's speed (IndexedDB is slower than the disk).
+ */
+import type { BundleSink } from '../io/bundleSink';
+import type { TensorSource } from '../safetensors';
+
+/** `src`, each read waiting for `sink.drain()` first. */
+export function pacedSource(src: TensorSource, sink: BundleSink, signal?: AbortSignal): TensorSource {
+  const ready = async () => {
+    signal?.throwIfAborted();
+    await sink.drain();
+  };
+  return {
+    path: src.path,
+    metadata: src.metadata,
+    listTensors: () => src.listTensors(),
+    hasTensor: (name) => src.hasTensor(name),
+    getTensorInfo: (name) => src.getTensorInfo(name),
+    readBytes: async (name) => (await ready(), src.readBytes(name)),
+    readFloat32: async (name) => (await ready(), src.readFloat32(name)),
+    readInt32: async (name) => (await ready(), src.readInt32(name)),
+    close: () => src.close(),
+  };
+}
