@@ -60,7 +60,18 @@ const LAYERS = [
     message: 'persistence/ stores editor state: it may know editor/ and lib/, not the UI.',
   },
   { target: './workers', from: './src', message: 'The worker never imports the UI.' },
-  { target: './workers', from: './tools', message: 'The worker and its tests never import the Node tools.' },
+  {
+    target: './workers',
+    from: './tools',
+    except: ['./convert'],
+    message: 'The worker and its tests never import the Node tools.',
+  },
+  {
+    target: ['./workers/api', './workers/bundle', './workers/cache', './workers/kontext', './workers/runtime'],
+    from: './tools/convert',
+    message: 'Only workers/convert runs the converter core.',
+  },
+  { target: './workers/convert', from: './tools/convert/node', message: 'tools/convert/node is the Node front end.' },
   { target: './workers', from: './e2e', message: 'The worker never imports the end-to-end tests.' },
   {
     target: './workers/api',

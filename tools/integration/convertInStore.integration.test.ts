@@ -1,0 +1,90 @@
+/**
+ * The browser's conversion path run in Node: the tiny checkpoint folder as picked `File`s, converted by the
+ * same core into the engine's bundle store (workers/convert/storeSink.ts over the in-memory key-value store),
+ * gives the same files, byte for byte (sha256), as the CLI's folder; a conversion stopped after a step is
+ * invisible to the store and resumes at the next step.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBundleStore, createMemoryStore } from '../../workers/cache';
+import { openPickedFiles } from '../../workers/convert/pickedFiles';
+import { openStoreSink } from '../../workers/convert/storeSink';
+import { convertBundle } from '../convert/bundle/convertBundle';
+import { convertModel, openModel, type StepResults } from '../convert/bundle/convertModel';
+import { hashFile } from '../convert/node/nodeFiles';
+import { openWasmDecoder } from '../convert/node/wasmDecoder';
+import { makeTempDir } from '../convert/testing';
+import { TINY_BUNDLE_OVERRIDES, TINY_MODEL_DIR } from '../testing/tinyBundle';
+
+const temp = makeTempDir('convert-store-');
+afterAll(() => temp.cleanup());
+
+const options = { weights: 'int4' as const, segments: 2, t5MaxLength: 16, overrides: TINY_BUNDLE_OVERRIDES };
+
+/** The folder's files as a picker hands them over: named by their path inside the folder. */
+function pickFolder(dir: string): File[] {
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((e) => (statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : [join(d, e)]));
+  return walk(dir).map((p) => new File([readFileSync(p)], relative(dir, p)));
+}
+
+const storeOf = (kv: ReturnType<typeof createMemoryStore>) =>
+  createBundleStore({ store: kv, fetch: () => Promise.reject(new Error('offline')), subtle: null, storage: null });
+
+describe('conversion into the bundle store (the browser path)', () => {
+  it('stores the same files as the CLI, byte for byte, and only then lists the bundle', async () => {
+    const out = join(temp.dir, 'cli');
+    await convertBundle(TINY_MODEL_DIR, out, options);
+
+    const kv = createMemoryStore();
+    const folder = openPickedFiles('model', pickFolder(TINY_MODEL_DIR));
+    const model = await openModel(folder, options);
+    const sink = openStoreSink(kv, model.id, 64 * 1024); // small chunks: files span several
+    const stopped = new Error('reload');
+    const stored: Partial<StepResults> = {};
+    // First run: "the tab reloads" once the T5 step is stored.
+    await expect(
+      convertModel(folder, model, sink, {
+        ...options,
+        openDecoder: openWasmDecoder,
+        onStepDone: async (step, result) => {
+          Object.assign(stored, { [step]: result });
+          if (step === 't5') throw stopped;
+        },
+      }),
+    ).rejects.toBe(stopped);
+    expect(await storeOf(kv).listBundles()).toEqual([]); // nothing half-written is listed
+
+    // Second run resumes at CLIP: DiT and T5 are not converted again.
+    const resumed = openStoreSink(kv, model.id, 64 * 1024);
+    const keep = [...stored.dit!.graphs, ...stored.t5!.graphs].flatMap((g) => [g.graph, ...g.data]);
+    await resumed.discardExcept(keep);
+    const steps: string[] = [];
+    const converted = await convertModel(folder, model, resumed, {
+      ...options,
+      openDecoder: openWasmDecoder,
+      done: stored,
+      onStepProgress: (p) => void (steps.includes(p.step) || steps.push(p.step)),
+    });
+    await model.close();
+    expect(steps).toEqual(['clip', 'ae']);
+    await resumed.publish(JSON.parse(converted.manifestText), converted.manifest.files);
+
+    expect(converted.manifestText).toBe(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    for (const f of converted.manifest.files) expect(await hashFile(join(out, f.path)), f.path).toBe(f.sha256);
+    const store = storeOf(kv);
+    const [info] = await store.listBundles();
+    expect(info).toMatchObject({ id: model.id, complete: true });
+    const dit = converted.manifest.components.dit[0]!.data[0]!;
+    const blob = await store.getFile(model.id, dit);
+    expect(Buffer.from(await blob.arrayBuffer()).equals(readFileSync(join(out, dit)))).toBe(true);
+  });
+
+  it('names the missing tokenizer files of a picked folder', async () => {
+    const files = pickFolder(TINY_MODEL_DIR).filter((f) => !f.name.startsWith('tokenizer_2/'));
+    await expect(openModel(openPickedFiles('model', files), options)).rejects.toThrow(
+      /model\/tokenizer_2\/tokenizer\.json/,
+    );
+  });
+});
