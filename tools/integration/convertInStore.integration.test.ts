@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
+import { listPendingConversions, runConversion, type StepState } from '../../workers/convert/convertJob';
 import { openPickedFiles } from '../../workers/convert/pickedFiles';
 import { openStoreSink } from '../../workers/convert/storeSink';
 import { convertBundle } from '../convert/bundle/convertBundle';
@@ -86,5 +87,40 @@ describe('conversion into the bundle store (the browser path)', () => {
     await expect(openModel(openPickedFiles('model', files), options)).rejects.toThrow(
       /model\/tokenizer_2\/tokenizer\.json/,
     );
+  });
+
+  it('runConversion: cancel keeps the stored steps, a rerun resumes and publishes, a third run is refused', async () => {
+    const kv = createMemoryStore();
+    const request = {
+      name: 'model',
+      files: pickFolder(TINY_MODEL_DIR),
+      options: { weights: 'int4' as const, segments: 1 },
+    };
+    const cancel = new AbortController();
+    const first: StepState[][] = [];
+    await expect(
+      runConversion(
+        kv,
+        openWasmDecoder,
+        request,
+        (steps) => {
+          first.push(steps);
+          if (steps.find((s) => s.step === 'dit')?.state === 'stored') cancel.abort();
+        },
+        cancel.signal,
+      ),
+    ).rejects.toMatchObject({ code: 'cancelled' });
+    expect(first.flat().some((s) => s.state === 'converting' && s.etaSeconds !== null && s.totalBytes > 0)).toBe(true);
+    expect(await storeOf(kv).listBundles()).toEqual([]);
+    expect((await listPendingConversions(kv)).map((r) => Object.keys(r.done))).toEqual([['dit']]);
+
+    const second: StepState[][] = [];
+    const id = await runConversion(kv, openWasmDecoder, request, (steps) => second.push(steps));
+    expect(second[0]!.map((s) => s.state)).toEqual(['stored', 'pending', 'pending', 'pending', 'pending']);
+    expect(second.at(-1)!.every((s) => s.state === 'stored')).toBe(true);
+    expect(await listPendingConversions(kv)).toEqual([]);
+    const [info] = await storeOf(kv).listBundles();
+    expect(info).toMatchObject({ id, complete: true });
+    await expect(runConversion(kv, openWasmDecoder, request, () => undefined)).rejects.toThrow(/already installed/);
   });
 });
