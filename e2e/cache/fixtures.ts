@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestToJson } from '../../workers/bundle/manifest';
+import { manifestToJson } from '../../workers/bundle/manifestJson';
 import { makeRandomBytes, makeTestManifest } from '../../workers/cache/testBundle';
 
 /** Files of the e2e bundle: several chunks each at the spec's 64 KiB chunk size. */

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { manifestToJson } from '../../workers/bundle/manifest';
+import { manifestToJson } from '../../workers/bundle/manifestJson';
 import { makeTestManifest } from '../../workers/cache/testBundle';
 import { REPO_ROOT } from '../convert/paths';
 import { createBundleServer } from '../testing/bundleServer';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_LIMITS } from '../api/limits';
-import { manifestToJson, parseManifest, type Manifest } from './manifest';
+import { parseManifest, type Manifest } from './manifest';
+import { manifestToJson } from './manifestJson';
 import { getDefaultPrecision, getFp16Components } from './precision';
 
 const sha = 'a'.repeat(64);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { FileProgress } from '../api/jobs';
 import { EngineError } from '../api/errors';
-import { manifestToJson } from '../bundle/manifest';
+import { manifestToJson } from '../bundle/manifestJson';
 import { createBundleStore, type StorageLike } from './bundleStore';
 import { createMemoryStore, type KeyValueStore } from './kvStore';
 import { createFakeServer, makeRandomBytes, makeTestManifest } from './testBundle';

@@ -8,10 +8,10 @@ import {
   MANIFEST_VERSION,
   type DitConfig,
   ManifestError,
-  manifestToJson,
   parseManifest,
   type Manifest,
 } from '../../../workers/bundle/manifest';
+import { manifestToJson } from '../../../workers/bundle/manifestJson';
 import { PREFERRED_KONTEXT_RESOLUTIONS } from '../../../workers/kontext/resolution';
 import type { AccuracyLevel, ConvertedGraph, WeightFormat } from '../graphs/types';
 import type { BundleSink } from '../io/bundleSink';
