@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { BundleInfo, BundleLora, FileProgress, StorageInfo } from '../../workers/api';
+import { formatBytes, type BundleInfo, type BundleLora, type FileProgress, type StorageInfo } from '../../workers/api';
 import { Icon } from './Icon';
 
 interface DownloadState {
@@ -31,14 +31,6 @@ export interface ModelManagerProps {
   onFolderFiles: (files: File[]) => void;
   onPersist: () => void;
 }
-
-const MB = 1024 * 1024;
-const formatBytes = (n: number) =>
-  n >= 1024 * MB
-    ? `${(n / 1024 / MB).toFixed(2)} GB`
-    : n >= MB
-      ? `${(n / MB).toFixed(1)} MB`
-      : `${Math.max(0, Math.round(n / 1024))} KB`;
 
 const STATE_LABEL: Record<FileProgress['state'], string> = {
   pending: 'waiting',

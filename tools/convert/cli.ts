@@ -9,6 +9,7 @@ import { convertBundle, type BundleOptions, type ComponentSummary } from './bund
 import type { AccuracyLevel } from './graphs/types';
 import { parseLoraSpec } from './lora/loraFiles';
 import { hasLength } from './tuple';
+import { formatBytes } from '../../workers/api/bytes';
 
 const USAGE =
   'usage: npm run convert -- <model-folder> <out-bundle> [--dtype int4|fp16|fp32] [--activations fp32|fp16] ' +
@@ -140,10 +141,6 @@ export function formatSummary(rows: ComponentSummary[]): string {
       row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
     )
     .join('\n');
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / MB).toFixed(1)} MiB`;
 }
 
 async function main(): Promise<void> {

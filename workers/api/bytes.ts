@@ -2,8 +2,9 @@
 
 const MB = 1024 * 1024;
 
-/** Bytes as a short human string (MB with one decimal, GB above 1 GB; "unlimited" for Infinity). */
+/** Bytes as a short human string (KB below 1 MB, MB with one decimal, GB above 1 GB; "unlimited" for Infinity). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'unlimited';
-  return bytes >= 1024 * MB ? `${(bytes / (1024 * MB)).toFixed(2)} GB` : `${(bytes / MB).toFixed(1)} MB`;
+  if (bytes >= 1024 * MB) return `${(bytes / (1024 * MB)).toFixed(2)} GB`;
+  return bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${Math.max(0, Math.round(bytes / 1024))} KB`;
 }

@@ -175,7 +175,7 @@ describe('createBundleStore', () => {
   it('refuses with quota before fetching any file, counting only what is still missing', async () => {
     let quota = 400_000;
     const t = setup({ storage: { estimate: async () => ({ usage: 100_000, quota }) } });
-    expect(await codeOf(t.add())).toMatch(/^quota: This bundle needs 0\.5 MB more storage, but .* only 0\.3 MB more/);
+    expect(await codeOf(t.add())).toMatch(/^quota: This bundle needs 489 KB more storage, but .* only 293 KB more/);
     expect(dataRequests(t.server)).toEqual([]);
     expect(await t.store.listBundles()).toEqual([]);
     // with 300 kB of the 501 kB stored, 201 kB more fits into 300 kB
