@@ -159,7 +159,7 @@ test('too little space is refused with quota before any file byte is fetched', a
   expect(bad).toMatchObject({
     ok: false,
     code: 'quota',
-    message: expect.stringMatching(/needs 0\.7 MB more storage, but .* only 0\.1 MB more/),
+    message: expect.stringMatching(/needs \d+ KB more storage, but .* only 98 KB more/),
   });
   expect(bundles.requests.map((r) => r.path)).toEqual(['manifest.json']);
   expect(await page.evaluate((o) => window.cacheHarness.listBundles(o), options('quota'))).toEqual([]);
