@@ -43,6 +43,25 @@ export interface TensorSource {
   close(): Promise<void>;
 }
 
+/** `src` with some reads replaced: the paced, dequantised and LoRA-merged views of a source. */
+export function forwardTensorSource(
+  src: TensorSource,
+  overrides: Partial<Pick<TensorSource, 'readBytes' | 'readFloat32' | 'readInt32'>>,
+): TensorSource {
+  return {
+    path: src.path,
+    metadata: src.metadata,
+    listTensors: () => src.listTensors(),
+    hasTensor: (name) => src.hasTensor(name),
+    getTensorInfo: (name) => src.getTensorInfo(name),
+    readBytes: (name) => src.readBytes(name),
+    readFloat32: (name) => src.readFloat32(name),
+    readInt32: (name) => src.readInt32(name),
+    close: () => src.close(),
+    ...overrides,
+  };
+}
+
 /** Thrown for files that are not valid safetensors; the message names the file. */
 export class SafetensorsError extends Error {
   override name = 'SafetensorsError';

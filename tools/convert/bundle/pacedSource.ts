@@ -4,7 +4,7 @@
  * buffer, whatever the sink's speed (IndexedDB is slower than the disk).
  */
 import type { BundleSink } from '../io/bundleSink';
-import type { TensorSource } from '../safetensors';
+import { forwardTensorSource, type TensorSource } from '../safetensors';
 
 /** `src`, each read waiting for `sink.drain()` first. */
 export function pacedSource(src: TensorSource, sink: BundleSink, signal?: AbortSignal): TensorSource {
@@ -12,15 +12,9 @@ export function pacedSource(src: TensorSource, sink: BundleSink, signal?: AbortS
     signal?.throwIfAborted();
     await sink.drain();
   };
-  return {
-    path: src.path,
-    metadata: src.metadata,
-    listTensors: () => src.listTensors(),
-    hasTensor: (name) => src.hasTensor(name),
-    getTensorInfo: (name) => src.getTensorInfo(name),
+  return forwardTensorSource(src, {
     readBytes: async (name) => (await ready(), src.readBytes(name)),
     readFloat32: async (name) => (await ready(), src.readFloat32(name)),
     readInt32: async (name) => (await ready(), src.readInt32(name)),
-    close: () => src.close(),
-  };
+  });
 }

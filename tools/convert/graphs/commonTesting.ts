@@ -15,6 +15,7 @@ import {
   type TensorSource,
   type WritableTensor,
 } from '../node/nodeFiles';
+import { forwardTensorSource } from '../safetensors';
 import { hasLength } from '../tuple';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
@@ -129,15 +130,7 @@ function makeDequantizedSource(
   isLinear: (name: string) => boolean,
   blockSize: number,
 ): TensorSource {
-  return {
-    path: src.path,
-    metadata: src.metadata,
-    listTensors: () => src.listTensors(),
-    hasTensor: (name) => src.hasTensor(name),
-    getTensorInfo: (name) => src.getTensorInfo(name),
-    readBytes: (name) => src.readBytes(name),
-    readInt32: (name) => src.readInt32(name),
-    close: () => src.close(),
+  return forwardTensorSource(src, {
     async readFloat32(name) {
       const data = await src.readFloat32(name);
       if (!isLinear(name)) return data;
@@ -147,7 +140,7 @@ function makeDequantizedSource(
       const [n, k] = shape;
       return dequantizeInt4(quantizeInt4(data, n, k, blockSize));
     },
-  };
+  });
 }
 
 /** What {@link checkInt4Conversion} needs from one component's test. */

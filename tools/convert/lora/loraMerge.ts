@@ -4,7 +4,7 @@
  * gets the merged weights. Pure: works on any TensorSource-like LoRA (a file in Node, a File in a worker).
  */
 import type { DitConfig } from '../../../workers/bundle/manifest';
-import type { TensorSource } from '../safetensors';
+import { forwardTensorSource, type TensorSource } from '../safetensors';
 import { inferDitConfig } from '../graphs/ditConfig';
 import { LoraError, planLora, type LoraAdapter, type LoraTensorInfo } from './loraPlan';
 import { getLoraTargets } from './loraTargets';
@@ -56,14 +56,7 @@ export function withLoras(
       throw new LoraError(`${lora.tensors.path}: ${adapter.module} adapts '${name}', which ${dit.path} lacks`);
     }
   }
-  return {
-    path: dit.path,
-    metadata: dit.metadata,
-    listTensors: () => dit.listTensors(),
-    hasTensor: (name) => dit.hasTensor(name),
-    getTensorInfo: (name) => dit.getTensorInfo(name),
-    readInt32: (name) => dit.readInt32(name),
-    close: () => dit.close(),
+  return forwardTensorSource(dit, {
     async readBytes(name) {
       if (byTensor.has(name)) throw new Error(`'${name}' has LoRAs merged: read it with readFloat32`);
       return dit.readBytes(name);
@@ -76,7 +69,7 @@ export function withLoras(
       else await mergeWeight(merged, updates);
       return merged;
     },
-  };
+  });
 }
 
 const biasOf = (weight: string) => `${weight.slice(0, -'.weight'.length)}.bias`;
