@@ -1,17 +1,16 @@
 /**
  * Tiled AE decode and encode through the engine's session models against the whole pass, on kontext-micro's trained
  * autoencoder and onnxruntime-node. A small forced buffer budget makes a 256² picture tile the way a 1024²+ one tiles
- * on a GPU. Run `npm run bundle:micro` first (the test pre-hook does).
- * Decoding uses the bundle's staged decoder (workers/kontext/stagedDecode.ts): whole-picture GroupNorm statistics
+ * on a GPU. The bundle is micro converted with the staged decoder (STAGED_MICRO, built into .cache on first use; the
+ * embedded bundle leaves the stages out). Decoding uses the bundle's staged decoder (workers/kontext/stagedDecode.ts): whole-picture GroupNorm statistics
  * and attention make tiles exact, so issue #12's 1e-3 on [0, 1] holds. A bundle without the staged graphs, and the
  * encoder, tile with blended tiles (workers/kontext/tiles.ts), whose per-tile statistics differ far more (measured
  * 0.12 decode, 0.67 encode in latent units): their bounds are regression bounds a misplaced or unblended tile breaks
  * (errors of order 1–2).
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRoundtripImage } from '../convert/fixtures/makeRoundtripImage';
-import { REPO_ROOT } from '../convert/paths';
+import { ensureMicroBundle, STAGED_MICRO } from '../build/embeddedBundle';
 import { chooseStagedTile } from '../../workers/kontext/stagedDecode';
 import { chooseTiling, getAePeakBytes, type AeShape } from '../../workers/kontext/tiles';
 import type { Manifest } from '../../workers/bundle/manifest';
@@ -19,7 +18,7 @@ import type { SessionModels } from '../../workers/runtime/kontextModels';
 import { openFolderPipeline } from '../testing/folderEngine';
 import { nodeOrt } from '../testing/nodeOrt';
 
-const MICRO = join(REPO_ROOT, 'public/bundles/kontext-micro');
+const MICRO = STAGED_MICRO.outDir;
 const SIZE = 256;
 
 /** Largest |a − b| after mapping [-1, 1] to [0, 1] and clamping, as the picture is shown. */
@@ -38,7 +37,8 @@ describe('tiled vs whole AE passes on kontext-micro (onnxruntime-node)', () => {
   let shape: AeShape;
   let budget: number;
   let pixels: Float32Array;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ensureMicroBundle(STAGED_MICRO);
     const plain = openFolderPipeline(MICRO, nodeOrt);
     const ae = plain.manifest.model.ae;
     shape = { channels: ae.channels!, attentionChunks: ae.attentionChunks! };

@@ -40,6 +40,11 @@ export interface BundleOptions {
   ditConfig?: Partial<DitConfig>;
   /** Overrides for what kontext_bundle.json says (id, name, defaults, resolutions). */
   overrides?: BundleSidecar;
+  /**
+   * Write the staged AE decoder (graphs/autoencoderStages.ts), which makes tiled decodes exact; true by default. A
+   * bundle whose buckets never tile can leave it out (the embedded kontext-micro: 64², 7 MB less to install).
+   */
+  aeStages?: boolean;
   /** LoRAs merged into the DiT before quantisation, in this order (recorded in the manifest). */
   loras?: LoraSpec[];
   /** Progress over all source tensors, in bytes. */
@@ -143,7 +148,9 @@ export async function buildManifest(m: ManifestInput): Promise<{ manifest: Manif
       clip: graphEntry(r.clip.graphs[0]!),
       aeEncoder: graphEntry(r.ae.encoder),
       aeDecoder: graphEntry(r.ae.decoder),
-      aeDecoderStages: r.ae.decoderStages.map(({ stage, graph }) => ({ ...stage, graph: graphEntry(graph) })),
+      aeDecoderStages: r.ae.decoderStages.length
+        ? r.ae.decoderStages.map(({ stage, graph }) => ({ ...stage, graph: graphEntry(graph) }))
+        : null,
       previewDecoder: r.extras.preview,
       t5Tokenizer,
       clipTokenizer,
@@ -176,11 +183,15 @@ export function summarize(manifest: Manifest, r: StepResults): ComponentSummary[
     row('CLIP text', r.clip.graphs, 'clip'),
     row('AE encoder', [r.ae.encoder], 'ae_encoder'),
     row('AE decoder', [r.ae.decoder], 'ae_decoder'),
-    row(
-      `AE decoder, staged (${r.ae.decoderStages.length} graphs)`,
-      r.ae.decoderStages.map((s) => s.graph),
-      'ae_decoder',
-    ),
+    ...(r.ae.decoderStages.length
+      ? [
+          row(
+            `AE decoder, staged (${r.ae.decoderStages.length} graphs)`,
+            r.ae.decoderStages.map((s) => s.graph),
+            'ae_decoder',
+          ),
+        ]
+      : []),
   ];
 }
 

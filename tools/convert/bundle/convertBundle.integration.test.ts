@@ -66,9 +66,17 @@ describe('convertBundle', () => {
     expect(ids[0]).toBe(98); // the tiny vocabulary's BOS
   });
 
-  it('without a preview decoder, stores a fitted latent → RGB map instead', async () => {
+  it('without a preview decoder, stores a fitted latent → RGB map instead; without aeStages, no staged decoder', async () => {
     const out = join(temp.dir, 'no-preview');
-    const { manifest } = await convertBundle(TINY_MODEL_DIR, out, { ...options, taef1Dir: undefined, segments: 1 });
+    const { manifest, summary } = await convertBundle(TINY_MODEL_DIR, out, {
+      ...options,
+      taef1Dir: undefined,
+      segments: 1,
+      aeStages: false,
+    });
+    expect(manifest.components.aeDecoderStages).toBeNull();
+    expect(readdirSync(out).filter((f) => f.includes('.stage'))).toEqual([]);
+    expect(summary.map((r) => r.component).at(-1)).toBe('AE decoder');
     expect(manifest.components.previewDecoder).toBeNull();
     expect(manifest.previewRgb?.matrix).toHaveLength(3 * manifest.model.ae.zChannels);
     expect(manifest.previewRgb?.matrix.every(Number.isFinite)).toBe(true);

@@ -36,7 +36,7 @@ export interface StepResults {
     config: Manifest['model']['ae'];
     encoder: ConvertedGraph;
     decoder: ConvertedGraph;
-    /** The staged decoder (graphs/autoencoderStages.ts). */
+    /** The staged decoder (graphs/autoencoderStages.ts); empty when `aeStages` is false. */
     decoderStages: ConvertedAutoencoder['decoderStages'];
   };
   /** Preview decoder (TAEF1 or the fitted linear map) and tokenizers. */
@@ -179,7 +179,7 @@ export async function convertModel(
     convertClip(pace(inputs.clip), clipConfig, sink, base('clip', sumBytes(inputs.clip))),
   );
   const aeOut = await run('ae', sumBytes(inputs.ae), () =>
-    convertAutoencoder(pace(inputs.ae), sink, base('ae', sumBytes(inputs.ae))),
+    convertAutoencoder(pace(inputs.ae), sink, base('ae', sumBytes(inputs.ae)), options.aeStages ?? true),
   );
   const extras = await run('extras', 0, async () => {
     const preview = options.taef1Dir ? await buildTaef1Decoder(files, options.taef1Dir, sink) : null;

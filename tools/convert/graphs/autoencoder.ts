@@ -26,7 +26,7 @@ export const AE_DECODER_FILE = 'ae_decoder.onnx';
 export interface ConvertedAutoencoder {
   encoder: ConvertedGraph;
   decoder: ConvertedGraph;
-  /** The staged decoder (autoencoderStages.ts): each stage's manifest fields and its graph. */
+  /** The staged decoder (autoencoderStages.ts): each stage's manifest fields and its graph; empty when left out. */
   decoderStages: Awaited<ReturnType<typeof convertDecoderStages>>;
   config: AeConfig;
   /** The architecture used (from metadata or inferred), for the manifest writer and logs. */
@@ -34,13 +34,15 @@ export interface ConvertedAutoencoder {
 }
 
 /**
- * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `sink`.
+ * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `sink`, and the staged decoder
+ * unless `stages` is false (a bundle whose pictures never tile has no use for it).
  * @throws Error naming the file and tensor for missing/misshapen/unexpected tensors or a bad config.
  */
 export async function convertAutoencoder(
   source: TensorSource,
   sink: BundleSink,
   options: ConvertOptions,
+  stages = true,
 ): Promise<ConvertedAutoencoder> {
   const a = readAeArchitecture(source);
   checkTensorShapes(source, getAeTensorShapes(a), 'autoencoder');
@@ -71,7 +73,7 @@ export async function convertAutoencoder(
   return {
     encoder,
     decoder,
-    decoderStages: await convertDecoderStages(source, a, sink, options),
+    decoderStages: stages ? await convertDecoderStages(source, a, sink, options) : [],
     config: {
       zChannels: a.zChannels,
       spatialFactor: getSpatialFactor(a),
