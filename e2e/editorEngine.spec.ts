@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import {
   exportCurrentSession,
   openEditorWithModel,
+  openEditorWithModelOn,
   paintStroke,
   saveScreenshot,
   useBackend,
@@ -97,9 +98,11 @@ test('a masked edit leaves every pixel outside the mask identical', async ({ pag
 
 test('cancel stops a running edit and keeps the session as it was', async ({ page }) => {
   test.setTimeout(2 * EDIT_TIMEOUT);
-  await openEditorWithModel(page);
-  // WebGPU keeps this spec: Auto now picks WASM on SwiftShader, so it is chosen explicitly.
-  await useBackend(page, 'webgpu');
+  // WebGPU keeps this spec: Auto picks WASM on SwiftShader, so it is chosen explicitly, at once, so that no WASM
+  // warm-up runs first (10 CPU-s here).
+  await openEditorWithModelOn(page, 'webgpu');
+  // Ready once the WebGPU warm-up edit is done (over a minute on SwiftShader under load): the job then starts at once.
+  await expect(page.getByTestId('model-status')).toContainText('kontext-micro · WebGPU', { timeout: EDIT_TIMEOUT });
   await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
   await expect(page.getByLabel('Steps')).toHaveValue(MODEL_STEPS); // the bundle's own defaults (manifest sampling)
   await expect(page.getByLabel('Average of runs')).toHaveValue(String(MODEL_AVERAGE));

@@ -13,6 +13,10 @@ export const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR ?? join(REPO_ROOT, 
 /** Opens the app on the editor and waits until it has read storage and asked the engine for bundles. */
 export async function openEditor(page: Page): Promise<void> {
   await page.goto('/');
+  await waitForEditor(page);
+}
+
+async function waitForEditor(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Kontext Studio' })).toBeVisible();
   await expect(page.getByTestId('model-status')).not.toHaveAttribute('data-embedded-bundle', 'unknown');
 }
@@ -23,6 +27,21 @@ export async function openEditor(page: Page): Promise<void> {
  */
 export async function openEditorWithModel(page: Page): Promise<void> {
   await openEditor(page);
+  await expectEmbeddedModel(page);
+}
+
+/**
+ * openEditorWithModel on `backend`, chosen while the embedded bundle installs, as a user who picks it at once: the
+ * model is then prepared (its warm-up edit) on that backend only, not first on Auto's choice.
+ */
+export async function openEditorWithModelOn(page: Page, backend: 'webgpu' | 'wasm'): Promise<void> {
+  await page.goto('/');
+  await useBackend(page, backend);
+  await waitForEditor(page);
+  await expectEmbeddedModel(page);
+}
+
+async function expectEmbeddedModel(page: Page): Promise<void> {
   await expect(
     page.getByTestId('model-status'),
     'the engine lists no embedded kontext-micro bundle: npm run bundle:micro builds it into public/bundles before vite build',
