@@ -214,7 +214,7 @@ export function createEditing(deps: EditingDeps) {
         try {
           // A cache of its own: the grey image and prompt must not take slots from the user's.
           await timed('warm-up edit', () =>
-            runEdit(makeWarmUpJob(bundle.manifest, id), {
+            runEdit(makeWarmUpJob(bundle.manifest, id, bundle.models), {
               ...bundle,
               cache: { text: new Map(), images: new Map() },
               hashImage: deps.hashImage,

@@ -118,6 +118,7 @@ export async function runDitGolden(bundleUrl: string, g: Record<string, number[]
   const txtIds = input('txt_ids');
   const inputs = {
     hiddenStates: Float32Array.from(input('hidden_states')),
+    runs: 1,
     imgIds: Float32Array.from(input('img_ids')),
     text: {
       text: Float32Array.from(input('encoder_hidden_states')),

@@ -27,9 +27,17 @@ export interface BenchResult {
   perEditMs: number;
   /** Mean time per edit of each component over the settled window, ms; glue = perEditMs − their sum. */
   components: ComponentTimes;
-  /** DiT calls per edit (steps × averaged runs). */
+  /**
+   * CPU time per edit over the settled window, ms (every thread of the runtime's process, spin-waits included), when
+   * the side can read it: on a shared machine it moves far less with the load than the wall time does.
+   */
+  cpuPerEditMs: number | null;
+  /** DiT calls per edit (steps × averaged runs, or steps where the runs go through the DiT as one batch). */
   ditCalls: number;
 }
+
+/** Cumulative CPU time of the process that runs the models, ms. */
+export type CpuClock = () => Promise<number>;
 
 /** Which component a model call is; `onCall` hears it before the call runs (the FLOP counter tags sessions). */
 function timeModels(models: KontextModels, spent: ComponentTimes, onCall?: (c: Component) => void): KontextModels {
@@ -102,25 +110,31 @@ export async function runBenchEdit(
 }
 
 /** Edits until the last `window` edit times settle (or the cap), then reports the settled window. */
-export async function benchEdits(inputs: BenchInputs, options: SettleOptions): Promise<BenchResult> {
+export async function benchEdits(inputs: BenchInputs, options: SettleOptions, cpu?: CpuClock): Promise<BenchResult> {
   const perEdit: ComponentTimes[] = [];
+  const cpuTimes: number[] = [];
+  let ditCalls = 0;
   const run = await settle(async (i) => {
     const spent = zeroTimes();
+    const cpu0 = await cpu?.();
     const t0 = performance.now();
-    await runBenchEdit(inputs, i, spent);
+    await runBenchEdit(inputs, i, spent, (c) => (ditCalls += c === 'dit' && i === 0 ? 1 : 0));
+    const ms = performance.now() - t0;
+    if (cpu) cpuTimes.push((await cpu()) - cpu0!);
     perEdit.push(spent);
-    return performance.now() - t0;
+    return ms;
   }, options);
   const window = perEdit.slice(-options.window);
   const components = zeroTimes();
   for (const c of COMPONENTS) components[c] = window.reduce((s, t) => s + t[c], 0) / window.length;
-  const { defaultSteps, defaultAverage } = inputs.manifest.sampling;
+  const cpuWindow = cpuTimes.slice(-options.window);
   return {
     edits: run.times.length,
     settled: run.settled,
     firstEditMs: run.times[0]!,
     perEditMs: run.times.slice(-options.window).reduce((s, t) => s + t, 0) / window.length, // the components' window
     components,
-    ditCalls: defaultSteps * defaultAverage,
+    cpuPerEditMs: cpu ? cpuWindow.reduce((s, t) => s + t, 0) / cpuWindow.length : null,
+    ditCalls,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * EditJob.average through runEdit on the tiny converted bundle (onnxruntime-node): the decoder receives the
  * mean of the runs' latents, run r being exactly the plain edit with seed getRunSeed(seed, r); progress counts
- * every run's steps.
+ * every run's steps. The tiny bundle's DiT takes a batch (manifest dit_batch): the runs go through one DiT call per
+ * step, and give what they give one at a time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { openFolderPipeline } from '../testing/folderEngine';
@@ -10,7 +11,7 @@ import { ensureTinyBundle } from '../testing/tinyBundle';
 import type { EditJob } from '../../workers/api/jobs';
 import type { RgbaImage } from '../../workers/api/types';
 import { runEdit, type EditContext } from '../../workers/kontext/edit';
-import type { StepInfo } from '../../workers/kontext/models';
+import type { StepInfo, VelocityInputs } from '../../workers/kontext/models';
 import { getRunSeed } from '../../workers/kontext/noise';
 import { hashImage } from '../../workers/runtime/hashImage';
 
@@ -24,17 +25,19 @@ function makeImage(width: number, height: number): RgbaImage {
 describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
   const { manifest, tokenizers, models } = openFolderPipeline(await ensureTinyBundle('fp32', 2), nodeOrt);
   afterAll(() => models.release());
-  /** Latents handed to the decoder, one entry per edit. */
+  /** Latents handed to the decoder, one entry per edit; runs per DiT call. */
   const decoded: Float32Array[] = [];
+  const calls: number[] = [];
   const recording = {
     ...models,
+    velocity: (inputs: VelocityInputs) => (calls.push(inputs.runs), models.velocity(inputs)),
     decode: async (latents: Float32Array, h: number, w: number) => (
       decoded.push(latents.slice()),
       models.decode(latents, h, w)
     ),
   };
-  const context = (onStep?: (s: StepInfo) => void): EditContext => ({
-    manifest,
+  const context = (onStep?: (s: StepInfo) => void, batch = true): EditContext => ({
+    manifest: { ...manifest, ditBatch: batch },
     tokenizers,
     models: recording,
     cache: { text: new Map(), images: new Map() },
@@ -59,21 +62,35 @@ describe('averaged runs (EditJob.average) on the tiny bundle', async () => {
   });
 
   it('decodes the mean of the runs, each the plain edit from its run seed, and reports steps across runs', async () => {
+    expect(manifest.ditBatch).toBe(true);
     decoded.length = 0;
     const single = await runEdit(job({}), context());
     await runEdit(job({ seed: getRunSeed(11, 1) }), context());
     await runEdit(job({ seed: getRunSeed(11, 2) }), context());
     const steps: [number, number][] = [];
+    calls.length = 0;
     const averaged = await runEdit(
       job({ average: 3 }),
       context((s) => steps.push([s.step, s.steps])),
     );
+    expect(calls).toEqual([3, 3, 3]); // one call per step for the three runs
     expect(decoded).toHaveLength(4);
     const [a, b, c, mean] = decoded as [Float32Array, Float32Array, Float32Array, Float32Array];
     const expected = a.map((v, i) => (v + b[i]! + c[i]!) / 3);
     expect(Math.max(...mean.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-6);
     expect(Math.max(...a.map((v, i) => Math.abs(v - mean[i]!)))).toBeGreaterThan(1e-2); // averaging changed something
+    expect(steps).toEqual([2, 5, 8].map((k) => [k, 9])); // a batched step is three of the job's nine
+    // One run at a time (a bundle whose graphs are fixed at batch 1): the same mean, nine calls, every step reported.
+    steps.length = 0;
+    calls.length = 0;
+    await runEdit(
+      job({ average: 3 }),
+      context((s) => steps.push([s.step, s.steps]), false),
+    );
+    expect(calls).toEqual(Array.from({ length: 9 }, () => 1));
     expect(steps).toEqual(Array.from({ length: 9 }, (_, k) => [k, 9]));
+    const unbatched = decoded.pop()!;
+    expect(Math.max(...unbatched.map((v, i) => Math.abs(v - mean[i]!)))).toBeLessThan(1e-6);
     expect(Buffer.from(averaged.image.data).equals(Buffer.from(single.image.data))).toBe(false);
     // One run is a plain edit: run 0 uses the seed itself.
     decoded.length = 0;

@@ -20,6 +20,7 @@ const fluxDev: Manifest = {
   precision: getDefaultPrecision('int4', 'fp16'),
   memoryTight: true,
   ditFirstBlockCache: false,
+  ditBatch: false,
   previewRgb: { matrix: Array.from({ length: 48 }, (_, i) => i / 100), bias: [0.1, -0.2, 0.3] },
   domain: null,
   loras: [{ name: 'relight-kontext', sha256: 'ab'.repeat(32), strength: -0.5 }],
@@ -261,6 +262,13 @@ describe('parseManifest', () => {
       components: { ...fluxDev.components, dit: [0, 1, 2].map(() => g('dit')) },
     };
     expect(parseManifest(manifestToJson(three)).ditFirstBlockCache).toBe(true);
+  });
+
+  it('reads dit_batch: off when absent (older graphs are fixed at batch 1), and round-trips it', () => {
+    expect(parseManifest(json()).ditBatch).toBe(false);
+    expect('dit_batch' in json()).toBe(false);
+    expect(parseManifest(manifestToJson({ ...fluxDev, ditBatch: true })).ditBatch).toBe(true);
+    expect(() => parseManifest({ ...json(), dit_batch: 1 })).toThrow(/dit_batch must be true or false/);
   });
 
   it('refuses an unknown format version instead of guessing', () => {

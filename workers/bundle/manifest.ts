@@ -166,6 +166,11 @@ export interface Manifest {
    */
   ditFirstBlockCache: boolean;
   /**
+   * The DiT graphs take a batch of runs on the leading axis of their token tensors (`dit_batch`; graph-contract.md):
+   * the engine runs an average of n runs as one call per step. Older bundles' graphs are fixed at batch 1.
+   */
+  ditBatch: boolean;
+  /**
    * A linear latent → RGB map for live previews when the bundle has no preview decoder: rgb = M·z + b per
    * latent pixel, in [-1, 1]; M is 3×Z row-major. Fitted by the converter against the AE decoder.
    */
@@ -418,6 +423,7 @@ export function parseManifest(json: unknown): Manifest {
     precision: parseManifestPrecision(root.precision, weights),
     memoryTight: root.memory_tight === true,
     ditFirstBlockCache: parseFirstBlockCache(root.dit_first_block_cache, components.dit.length),
+    ditBatch: parseFlag(root.dit_batch, 'dit_batch'),
     previewRgb: parsePreviewRgb(root.preview_rgb, model.ae.zChannels),
     domain: parseDomain(root.domain, (message) => {
       throw new ManifestError(message);
@@ -430,11 +436,16 @@ export function parseManifest(json: unknown): Manifest {
   };
 }
 
+/** An optional true/false field (absent: false). */
+function parseFlag(v: unknown, name: string): boolean {
+  if (v == null || v === false) return false;
+  if (v !== true) throw new ManifestError(`manifest: ${name} must be true or false, got ${JSON.stringify(v)}`);
+  return true;
+}
+
 /** `dit_first_block_cache`: a flag that needs the first block, at least one more segment and the head. */
 function parseFirstBlockCache(v: unknown, segments: number): boolean {
-  if (v == null || v === false) return false;
-  if (v !== true)
-    throw new ManifestError(`manifest: dit_first_block_cache must be true or false, got ${JSON.stringify(v)}`);
+  if (!parseFlag(v, 'dit_first_block_cache')) return false;
   if (segments < 3)
     throw new ManifestError(`manifest: dit_first_block_cache needs at least 3 DiT segments, got ${segments}`);
   return true;

@@ -26,6 +26,7 @@ export function manifestToJson(m: Manifest): Json {
     ...(isDefaultPrecision(m.precision, m.weights) ? {} : { precision: m.precision }),
     memory_tight: m.memoryTight,
     ...(m.ditFirstBlockCache ? { dit_first_block_cache: true } : {}), // absent when off: older manifests keep their bytes
+    ...(m.ditBatch ? { dit_batch: true } : {}),
     preview_rgb: m.previewRgb,
     ...(m.domain ? { domain: domainToJson(m.domain) } : {}), // absent for any image: older manifests stay byte-identical
     ...(m.loras.length > 0

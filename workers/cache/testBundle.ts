@@ -18,6 +18,7 @@ export function makeTestManifest(id: string, files: FileEntry[]): Manifest {
     precision: getDefaultPrecision('fp32'),
     memoryTight: false,
     ditFirstBlockCache: false,
+    ditBatch: false,
     previewRgb: null,
     domain: null,
     loras: [],

@@ -8,6 +8,7 @@ import { countJobSteps, type EditJob } from '../api/jobs';
 import { compositeMasked } from '../api/mask';
 import type { RgbaImage } from '../api/types';
 import type { Manifest } from '../bundle/manifest';
+import { getRunBatch, joinReferences, meanOf, repeatRuns, splitRuns, takeTargets } from './batch';
 import { checkEditJob } from './checkJob';
 import { FirstBlockCache } from './firstBlockCache';
 import { makeImgIds, makeTextIds } from './ids';
@@ -44,8 +45,13 @@ export interface SampleInputs {
   target: LatentShape;
   /** Reference 1 is the input image; more follow in order. */
   references: ReferenceTokens[];
-  /** Packed noise the target starts from (t = 1). */
+  /** Packed noise the target starts from (t = 1); with `runs` > 1, each run's noise back to back. */
   noise: Float32Array;
+  /**
+   * Runs sampled together, one DiT call per step for all of them (manifest `dit_batch`; 1 when absent). The result
+   * holds each run's target tokens back to back. Not with `cache` or the device loop, which run one at a time.
+   */
+  runs?: number;
   timesteps: number[];
   guidance: number;
   /** Fast mode: this run's first-block cache (the step-by-step loop runs, even where the device loop exists). */
@@ -59,6 +65,7 @@ export interface SampleInputs {
 
 /** The sampler core: Euler steps over [target][ref 1]…[ref n] with ids (0|i, r, c); returns target tokens. */
 export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
+  const runs = s.runs ?? 1;
   const features = getTokenFeatures(s.target);
   const referenceTokens = s.references.map((r) => r.tokens);
   const imgIds = makeImgIds(
@@ -69,12 +76,14 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
   let mask: { mask: Float32Array; imageLatents: Float32Array; noise: Float32Array } | undefined;
   if (s.mask) {
     const input = s.references[0];
-    if (!input || input.tokens.length !== s.noise.length) {
+    if (!input || input.tokens.length * runs !== s.noise.length) {
       throw new EngineError('bad-input', 'a masked edit needs reference 1 (the input image) at the target size');
     }
-    mask = { mask: s.mask, imageLatents: input.tokens, noise: s.noise };
+    mask = { mask: repeatRuns(s.mask, runs), imageLatents: repeatRuns(input.tokens, runs), noise: s.noise };
   }
   const targetLength = getTokenCount(s.target);
+  if (runs > 1 && (s.cache || s.models.denoiseOnDevice))
+    throw new EngineError('bad-input', 'runs are batched only on the step-by-step loop without a first-block cache');
   if (s.models.denoiseOnDevice && !s.cache) {
     return s.models.denoiseOnDevice({
       hiddenStates: concatTokens([s.noise, ...referenceTokens], features),
@@ -90,35 +99,40 @@ export async function sampleLatents(s: SampleInputs): Promise<Float32Array> {
     });
   }
   const onStep = s.onStep;
+  // The preview of several runs is the mean of their x0 estimates: what the averaged edit is heading for.
+  const readX0 = (x: Float32Array, v: Float32Array, tNext: number) => async () =>
+    meanOf(
+      splitRuns(
+        x.map((xi, i) => xi - tNext * v[i]!),
+        runs,
+      ),
+    );
   return denoise({
     x: s.noise,
     timesteps: s.timesteps,
     guidance: s.guidance,
-    targetLength,
+    targetLength: runs * targetLength,
     mask,
     signal: s.signal,
     // x at tNext minus tNext·v equals x_t − t·v: the same x0 estimate.
-    onStep: onStep ? (d) => onStep(d, async () => d.x.map((x, i) => x - d.tNext * d.v[i]!)) : undefined,
-    velocity: (x, t, guidance) =>
-      s.models.velocity({
-        hiddenStates: concatTokens([x, ...referenceTokens], features),
-        imgIds,
-        text: s.text,
-        txtIds,
-        timestep: t,
-        guidance,
-        cache: s.cache,
-      }),
+    onStep: onStep ? (d) => onStep(d, readX0(d.x, d.v, d.tNext)) : undefined,
+    velocity: async (x, t, guidance) =>
+      takeTargets(
+        await s.models.velocity({
+          hiddenStates: joinReferences(x, runs, referenceTokens, features),
+          runs,
+          imgIds,
+          text: s.text,
+          txtIds,
+          timestep: t,
+          guidance,
+          cache: s.cache,
+        }),
+        runs,
+        targetLength,
+        features,
+      ),
   });
-}
-
-/** Element-wise mean of equally long arrays (the one array itself when there is one). */
-function meanOf(arrays: Float32Array[]): Float32Array {
-  if (arrays.length === 1) return arrays[0]!;
-  const out = new Float32Array(arrays[0]!.length);
-  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i]! += a[i]!;
-  for (let i = 0; i < out.length; i++) out[i]! /= arrays.length;
-  return out;
 }
 
 /** What an edit needs besides the job: the bundle's description, tokenizers, models and caches. */
@@ -204,33 +218,34 @@ export async function runEdit(job: EditJob, ctx: EditContext): Promise<EditOutpu
   const mask = job.mask ? makeLatentMask(job.mask, target) : undefined;
 
   ctx.onPhase?.('denoising');
+  const cached = Boolean(job.firstBlockCache && manifest.ditFirstBlockCache);
+  const batch = getRunBatch(manifest, models, job.average, cached);
   const runs: Float32Array[] = [];
   const onStep = ctx.onStep;
-  for (let run = 0; run < job.average; run++) {
-    runs.push(
-      await sampleLatents({
-        models,
-        text,
-        target,
-        references,
-        noise: makePackedNoise(getRunSeed(job.seed, run), target),
-        timesteps,
-        guidance: job.guidance,
-        cache:
-          job.firstBlockCache && manifest.ditFirstBlockCache ? new FirstBlockCache(job.firstBlockCache) : undefined,
-        mask,
-        signal: ctx.signal,
-        onStep: onStep
-          ? (step, readX0) =>
-              onStep(
-                { ...step, step: run * job.steps + step.step, steps: countJobSteps(job) },
-                models.decodePreview
-                  ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f)
-                  : null,
-              )
-          : undefined,
-      }),
-    );
+  for (let first = 0; first < job.average; first += batch) {
+    const noises = Array.from({ length: batch }, (_, r) => makePackedNoise(getRunSeed(job.seed, first + r), target));
+    const sampled = await sampleLatents({
+      models,
+      text,
+      target,
+      references,
+      noise: concatTokens(noises, getTokenFeatures(target)),
+      runs: batch,
+      timesteps,
+      guidance: job.guidance,
+      cache: cached ? new FirstBlockCache(job.firstBlockCache!) : undefined,
+      mask,
+      signal: ctx.signal,
+      // A batched step is `batch` of the job's steps, reported once, when all of them are done.
+      onStep: onStep
+        ? (step, readX0) =>
+            onStep(
+              { ...step, step: first * job.steps + (step.step + 1) * batch - 1, steps: countJobSteps(job) },
+              models.decodePreview ? async () => decodeTokens(await readX0(), target, models.decodePreview!, f) : null,
+            )
+        : undefined,
+    });
+    runs.push(...splitRuns(sampled, batch));
   }
   const tokens = meanOf(runs);
 

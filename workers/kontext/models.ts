@@ -15,7 +15,10 @@ export interface TextConditioning {
 
 /** One DiT evaluation: everything the graph takes (img tokens = target then references). */
 export interface VelocityInputs {
+  /** [runs, L_img, C]: each run's tokens back to back. */
   hiddenStates: Float32Array;
+  /** Runs in this call (the DiT's batch axis, manifest `dit_batch`); they share text, ids, timestep and guidance. */
+  runs: number;
   imgIds: Float32Array;
   text: TextConditioning;
   txtIds: Float32Array;
@@ -54,7 +57,7 @@ export interface KontextModels {
   encodeText(t5Ids: Int32Array, clipIds: Int32Array): Promise<TextConditioning>;
   /** Pixels [1, 3, H, W] in [-1, 1] → transformer-space latents [1, Z, H/f, W/f]. */
   encodeImage(pixels: Float32Array, width: number, height: number): Promise<Float32Array>;
-  /** Velocity for every image token, [1, L_img, C]. */
+  /** Velocity for every image token of every run, [runs, L_img, C]. */
   velocity(inputs: VelocityInputs): Promise<Float32Array>;
   /** Latents [1, Z, h, w] → pixels [1, 3, f·h, f·w] in about [-1, 1]. */
   decode(latents: Float32Array, height: number, width: number): Promise<Float32Array>;

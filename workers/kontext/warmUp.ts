@@ -5,9 +5,19 @@
  */
 import type { EditJob } from '../api/jobs';
 import type { Manifest } from '../bundle/manifest';
+import { getRunBatch } from './batch';
+import type { KontextModels } from './models';
 
-/** The cheapest job the bundle accepts: its smallest bucket, one step, one run, no previews, a flat grey image. */
-export function makeWarmUpJob(manifest: Manifest, bundleId: string): EditJob {
+/**
+ * The cheapest job the bundle accepts: its smallest bucket, one step, no previews, a flat grey image; one run, or
+ * where the runs are batched (getRunBatch) the default average's runs, which cost the same single DiT call and leave
+ * the batch shape the real edits run at warmed up.
+ */
+export function makeWarmUpJob(
+  manifest: Manifest,
+  bundleId: string,
+  models: Pick<KontextModels, 'denoiseOnDevice'>,
+): EditJob {
   const [width, height] = manifest.sampling.resolutions.reduce((a, b) => (b[0] * b[1] < a[0] * a[1] ? b : a));
   return {
     id: `warm-up:${bundleId}`,
@@ -18,7 +28,7 @@ export function makeWarmUpJob(manifest: Manifest, bundleId: string): EditJob {
     mask: null,
     steps: 1,
     guidance: manifest.sampling.defaultGuidance,
-    average: 1,
+    average: getRunBatch(manifest, models, manifest.sampling.defaultAverage, false),
     seed: 0,
     size: 'native',
     previewEvery: 0,

@@ -8,6 +8,7 @@ import type { ModelFiles } from '../api/types';
 import type { AeDecoderStage } from '../bundle/aeStages';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
+import { repeatRuns } from '../kontext/batch';
 import { mapLatentsToRgb } from '../kontext/preview';
 import { chooseStagedTile, runStagedDecoder } from '../kontext/stagedDecode';
 import { chooseTiling, runTiled } from '../kontext/tiles';
@@ -236,9 +237,15 @@ export function createSessionModels(
 
     async velocity(inputs: VelocityInputs) {
       const length = inputs.imgIds.length / 3;
+      const { runs, text } = inputs;
       const values: Record<string, OrtTensor> = {
-        hidden_states: f32(inputs.hiddenStates, [1, length, dit.inChannels]),
-        encoder_hidden_states: f32(inputs.text.text, [1, inputs.text.length, dit.contextInDim]),
+        hidden_states: f32(inputs.hiddenStates, [runs, length, dit.inChannels]),
+        // Every run attends to the same prompt (the text stream differs per run after the first block).
+        encoder_hidden_states: f32(runs === 1 ? text.text : repeatRuns(text.text, runs), [
+          runs,
+          text.length,
+          dit.contextInDim,
+        ]),
         pooled_projections: f32(inputs.text.pooled, [1, dit.vecInDim]),
         timestep: f32(new Float32Array([inputs.timestep]), [1]),
         img_ids: f32(inputs.imgIds, [length, 3]),

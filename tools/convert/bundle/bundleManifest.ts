@@ -120,6 +120,7 @@ export async function buildManifest(m: ManifestInput): Promise<{ manifest: Manif
     ...(options.accuracyLevel === undefined ? {} : { accuracyLevel: options.accuracyLevel }),
     memoryTight: totalBytes > TIGHT_MEMORY_BYTES,
     ditFirstBlockCache: options.firstBlockCache === true,
+    ditBatch: true, // convertDit gives every token tensor a batch axis
     previewRgb: r.extras.previewRgb,
     domain: parseDomain(side.domain, (message) => {
       throw new ConvertError(`${m.folder.dir}: ${message} (from kontext_bundle.json)`);

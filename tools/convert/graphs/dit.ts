@@ -16,6 +16,7 @@ import { addEmbeddings } from './ditEmbed';
 import { DitGraph } from './ditOps';
 import { addRopeTables } from './ditRope';
 import {
+  BATCH,
   DIT_OUTPUT_NAME,
   FIRST_RESIDUAL_NAME,
   getDitGraphFileName,
@@ -82,14 +83,14 @@ async function buildSegment(
     const output = await addBlocks(g, plan, streams);
     if (first && options.firstBlockCache) {
       const residual = b.addOp('Sub', [output.img, streams.img]);
-      b.addOutput(residual, FIRST_RESIDUAL_NAME, 'float', [1, 'L_img', config.hiddenSize]);
+      b.addOutput(residual, FIRST_RESIDUAL_NAME, 'float', [BATCH, 'L_img', config.hiddenSize]);
     }
     if (last) {
-      b.addOutput(await addFinalLayer(g, output.img), DIT_OUTPUT_NAME, 'float', [1, 'L_img', config.inChannels]);
+      b.addOutput(await addFinalLayer(g, output.img), DIT_OUTPUT_NAME, 'float', [BATCH, 'L_img', config.inChannels]);
     } else {
       const h = config.hiddenSize;
-      b.addOutput(output.img, SEGMENT_STREAM_NAMES.img + SEGMENT_OUTPUT_SUFFIX, 'float', [1, 'L_img', h]);
-      b.addOutput(output.txt, SEGMENT_STREAM_NAMES.txt + SEGMENT_OUTPUT_SUFFIX, 'float', [1, 'L_txt', h]);
+      b.addOutput(output.img, SEGMENT_STREAM_NAMES.img + SEGMENT_OUTPUT_SUFFIX, 'float', [BATCH, 'L_img', h]);
+      b.addOutput(output.txt, SEGMENT_STREAM_NAMES.txt + SEGMENT_OUTPUT_SUFFIX, 'float', [BATCH, 'L_txt', h]);
     }
     if (first && !last) {
       const pairs = getHeadDim(config) / 2;
@@ -112,8 +113,8 @@ async function buildSegment(
 /** Segment 0: the contract inputs, RoPE tables, embeddings and input projections. */
 async function addContractInputs(g: DitGraph): Promise<{ streams: DitStreams; vec: string }> {
   const c = g.config;
-  const hidden = g.b.addInput('hidden_states', 'float', [1, 'L_img', c.inChannels]);
-  const context = g.b.addInput('encoder_hidden_states', 'float', [1, 'L_txt', c.contextInDim]);
+  const hidden = g.b.addInput('hidden_states', 'float', [BATCH, 'L_img', c.inChannels]);
+  const context = g.b.addInput('encoder_hidden_states', 'float', [BATCH, 'L_txt', c.contextInDim]);
   const pooled = g.b.addInput('pooled_projections', 'float', [1, c.vecInDim]);
   const timestep = g.b.addInput('timestep', 'float', [1]);
   const imgIds = g.b.addInput('img_ids', 'float', ['L_img', 3]);
@@ -128,8 +129,8 @@ async function addContractInputs(g: DitGraph): Promise<{ streams: DitStreams; ve
 function addSegmentInputs(g: DitGraph): { streams: DitStreams; vec: string } {
   const h = g.config.hiddenSize;
   const pairs = getHeadDim(g.config) / 2;
-  const img = g.b.addInput(SEGMENT_STREAM_NAMES.img, 'float', [1, 'L_img', h]);
-  const txt = g.b.addInput(SEGMENT_STREAM_NAMES.txt, 'float', [1, 'L_txt', h]);
+  const img = g.b.addInput(SEGMENT_STREAM_NAMES.img, 'float', [BATCH, 'L_img', h]);
+  const txt = g.b.addInput(SEGMENT_STREAM_NAMES.txt, 'float', [BATCH, 'L_txt', h]);
   const vec = g.b.addInput(SEGMENT_SHARED_NAMES.vec, 'float', [1, h]);
   g.ropeCos = g.b.addInput(SEGMENT_SHARED_NAMES.cos, 'float', ['L_joint', pairs]);
   g.ropeSin = g.b.addInput(SEGMENT_SHARED_NAMES.sin, 'float', ['L_joint', pairs]);

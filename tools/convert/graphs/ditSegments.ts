@@ -17,6 +17,12 @@ export const DIT_INPUT_NAMES = [
   'guidance',
 ] as const;
 
+/**
+ * The leading axis of the token tensors (hidden_states, encoder_hidden_states, the streams, velocity): a batch of
+ * runs at the same timestep (manifest `dit_batch`); pooled_projections, timestep, guidance and the ids are shared.
+ */
+export const BATCH = 'B';
+
 /** The DiT graph output. */
 export const DIT_OUTPUT_NAME = 'velocity';
 
