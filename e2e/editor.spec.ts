@@ -35,6 +35,7 @@ test.describe.serial('one page', () => {
     await expect(page.getByTestId('sample')).toHaveCount(4);
     await expect(page.getByText('It will not edit real photos')).toBeVisible();
     await saveScreenshot(page, test.info(), '01-first-run-gallery');
+    const chooser = page.waitForEvent('filechooser'); // early: see editorModels.spec.ts on the interception race
     // The first sample's first chip (the same instruction is offered under other samples too).
     await page.getByRole('button', { name: FIRST_CHIP }).first().click();
     await expect(page.getByTestId('turn')).toHaveCount(1);
@@ -42,7 +43,6 @@ test.describe.serial('one page', () => {
     await expect(page.getByTestId('session-name')).toHaveValue('Circle, star and square');
     // The top bar's Open starts a new session, with an empty instruction.
     await expect(page.getByTestId('prompt-input')).toHaveValue(FIRST_CHIP);
-    const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await (await chooser).setFiles({ name: 'street.png', mimeType: 'image/png', buffer: photoPng(120, 80) });
     await expect(page.getByTestId('session-name')).toHaveValue('street');

@@ -43,13 +43,15 @@ test('diagnostics keeps the autoencoder check reachable', async ({ page }, testI
   const button = page.locator('label.file-button', { has: encoder });
   await expect(button).toBeVisible();
   await expect(button).toContainText('Choose .onnx + weights…');
+  // Listening turns on Chromium's file-chooser interception, which Playwright does without waiting: listen a few
+  // round trips before the key press, or under load the picker can open before it is intercepted (and never report).
+  const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('image-file').focus();
   await page.keyboard.press('Shift+Tab');
   await expect(page.getByTestId('decoder-files')).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(encoder).toBeFocused();
   expect(await button.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
-  const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Space');
   await (
     await chooser
