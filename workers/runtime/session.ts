@@ -1,6 +1,7 @@
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
+import { readableByOrt } from './externalData';
 import { toRuntimeFailure } from './failures';
 import type { BufferCacheMode } from '../api/jobs';
 import { timed } from './timeline';
@@ -53,7 +54,9 @@ export async function createSession(
     return await timed(`create ${files.name}`, () =>
       ort.InferenceSession.create(graph, {
         executionProviders,
-        externalData: files.externalData.filter((f) => locations.includes(f.path)),
+        externalData: files.externalData
+          .filter((f) => locations.includes(f.path))
+          .map((f) => ({ path: f.path, data: readableByOrt(f.data) })),
         graphOptimizationLevel: 'all',
         ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       }),

@@ -1,0 +1,75 @@
+/**
+ * @file External-data Blobs as onnxruntime should read them. Its JSPI build reads a Blob weight file lazily, slice by
+ * slice, through a BYOB reader on `slice().stream()`. In Chromium a read of an IndexedDB-backed Blob could stall for
+ * good while the same worker wrote a download into IndexedDB: the warm-up's session creation then never ended and
+ * every later job waited behind it (hostedBundles.spec). Here every read is bounded: one that gets no bytes for
+ * {@link READ_STALL_MS} is given up and the rest of the slice is read again from where it stopped; after
+ * {@link READ_RETRIES} such retries the session creation fails with a message instead of hanging the engine.
+ */
+
+/** How long one read of a weight file may wait for its next bytes before it is retried. */
+export const READ_STALL_MS = 20_000;
+/** Retries of a stalled read before the session creation fails. */
+export const READ_RETRIES = 2;
+
+const STALLED = Symbol('stalled');
+
+/** `reader.read()`, or STALLED when it has not settled within `ms`. */
+async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => (timer = setTimeout(() => resolve(STALLED), ms)));
+  try {
+    return await Promise.race([reader.read(), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Blob whose slices stream through default (not BYOB) readers that retry a stalled read. */
+class RetryingReadBlob extends Blob {
+  constructor(
+    /** Where the bytes come from: its own slice() and stream() are used, so a test can stand in for IndexedDB. */
+    private readonly source: Blob,
+    private readonly stallMs: number,
+  ) {
+    super([source]);
+  }
+
+  override slice(start?: number, end?: number, contentType?: string): Blob {
+    return new RetryingReadBlob(this.source.slice(start, end, contentType), this.stallMs);
+  }
+
+  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const { source, stallMs } = this;
+    let reader = source.stream().getReader();
+    let offset = 0;
+    let retries = 0;
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        for (;;) {
+          const result = await readWithin(reader, stallMs);
+          if (result !== STALLED) {
+            if (result.done) return controller.close();
+            offset += result.value.byteLength;
+            return controller.enqueue(result.value);
+          }
+          void reader.cancel().catch(() => undefined);
+          if (retries++ === READ_RETRIES) {
+            throw new Error(
+              `reading the weights stalled ${READ_RETRIES + 1} times (no bytes for ${stallMs / 1000} s at byte ` +
+                `${offset} of ${source.size})`,
+            );
+          }
+          console.warn(`a weights read stalled for ${stallMs / 1000} s at byte ${offset}; reading on from there`);
+          reader = source.slice(offset).stream().getReader();
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+  }
+}
+
+/** `blob` (no bytes copied) as a Blob that onnxruntime reads with bounded, retried reads. */
+export function readableByOrt(blob: Blob, stallMs = READ_STALL_MS): Blob {
+  return new RetryingReadBlob(blob, stallMs);
+}
