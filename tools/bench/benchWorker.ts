@@ -11,7 +11,7 @@ import { createSessionModels } from '../../workers/runtime/kontextModels';
 import { importOrt, ORT_BUILD } from '../../workers/runtime/ortBuild';
 import { openBundle } from './browserBundle';
 import { measureCeiling, type CeilingGraph } from './ceiling';
-import { benchEdits } from './editBench';
+import { benchEdits, type CpuClock } from './editBench';
 import type { SettleOptions } from './settle';
 
 const ortPromise = importOrt().then((ort) => {
@@ -24,12 +24,15 @@ const ortPromise = importOrt().then((ort) => {
 });
 
 const api = {
-  /** The edit benchmark on the WASM EP, and the threads onnxruntime was given once it ran. */
-  async benchWasm(url: string, options: SettleOptions) {
+  /**
+   * The edit benchmark on the WASM EP, and the threads onnxruntime was given once it ran; `cpu` reads the page's
+   * CPU time from outside (a worker cannot read its own process's).
+   */
+  async benchWasm(url: string, options: SettleOptions, cpu?: CpuClock) {
     const ort = await ortPromise;
     const { manifest, tokenizers, load } = await openBundle(url);
     const models = createSessionModels(ort, { backend: 'wasm' }, manifest, load);
-    const result = await benchEdits({ manifest, tokenizers, models, hashImage }, options);
+    const result = await benchEdits({ manifest, tokenizers, models, hashImage }, options, cpu);
     await models.release();
     return {
       ...result,

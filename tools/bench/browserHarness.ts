@@ -13,6 +13,7 @@ import type { EditMemory } from '../../workers/api/jobs';
 import { openBundle } from './browserBundle';
 import type { BenchWorkerApi } from './benchWorker';
 import { runBenchEdit } from './editBench';
+import type { SettleOptions } from './settle';
 
 export interface WebGpuEditCounts extends Pick<EditMemory, 'plan' | 'storageBufferCacheMode' | 'phases'> {
   steps: number;
@@ -24,6 +25,19 @@ export interface WebGpuEditCounts extends Pick<EditMemory, 'plan' | 'storageBuff
 export const worker = Comlink.wrap<BenchWorkerApi>(
   new Worker(new URL('./benchWorker.ts', import.meta.url), { type: 'module' }),
 );
+
+declare global {
+  interface Window {
+    /** The renderer's CPU time, ms, read by the bench over the DevTools protocol (run.ts exposes it). */
+    benchCpuMs?: () => Promise<number>;
+  }
+}
+
+/** The edit benchmark in the worker, with the page's CPU clock when the bench exposed one. */
+export function benchWasm(url: string, options: SettleOptions) {
+  const clock = window.benchCpuMs;
+  return worker.benchWasm(url, options, clock ? Comlink.proxy(() => clock()) : undefined);
+}
 
 /**
  * One edit on the WebGPU EP at 2 steps, 1 run: readbacks inside denoising steps, per step, and the memory plan

@@ -26,6 +26,8 @@ export interface CeilingGraph {
 export interface CeilingResult {
   /** Median of the settled window, ms per run. */
   ms: number;
+  /** CPU time per run over the settled window, ms, when a CPU clock was given. */
+  cpuMs?: number;
   gflops: number;
   settled: boolean;
 }
@@ -36,6 +38,7 @@ export async function measureCeiling(
   graph: CeilingGraph,
   options: SettleOptions,
   executionProviders: string[],
+  cpu?: () => Promise<number>,
 ): Promise<CeilingResult> {
   const session = await ort.InferenceSession.create(graph.model, { executionProviders, graphOptimizationLevel: 'all' });
   const feeds = Object.fromEntries(
@@ -45,12 +48,18 @@ export async function measureCeiling(
     ]),
   );
   try {
+    const cpuAt: number[] = [];
     const run = await settle(async () => {
+      if (cpu) cpuAt.push(await cpu());
       const t0 = performance.now();
       await session.run(feeds);
       return performance.now() - t0;
     }, options);
-    return { ms: run.median, gflops: graph.flops / run.median / 1e6, settled: run.settled };
+    const result: CeilingResult = { ms: run.median, gflops: graph.flops / run.median / 1e6, settled: run.settled };
+    if (!cpu) return result;
+    cpuAt.push(await cpu());
+    const n = Math.min(options.window, run.times.length);
+    return { ...result, cpuMs: (cpuAt.at(-1)! - cpuAt.at(-1 - n)!) / n };
   } finally {
     await session.release();
   }

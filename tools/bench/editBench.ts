@@ -112,29 +112,29 @@ export async function runBenchEdit(
 /** Edits until the last `window` edit times settle (or the cap), then reports the settled window. */
 export async function benchEdits(inputs: BenchInputs, options: SettleOptions, cpu?: CpuClock): Promise<BenchResult> {
   const perEdit: ComponentTimes[] = [];
-  const cpuTimes: number[] = [];
+  /** Cumulative CPU time before each edit and after the last: a window's total is one difference (a coarse clock's step counts once). */
+  const cpuAt: number[] = [];
   let ditCalls = 0;
   const run = await settle(async (i) => {
     const spent = zeroTimes();
-    const cpu0 = await cpu?.();
+    if (cpu) cpuAt.push(await cpu());
     const t0 = performance.now();
     await runBenchEdit(inputs, i, spent, (c) => (ditCalls += c === 'dit' && i === 0 ? 1 : 0));
     const ms = performance.now() - t0;
-    if (cpu) cpuTimes.push((await cpu()) - cpu0!);
     perEdit.push(spent);
     return ms;
   }, options);
+  if (cpu) cpuAt.push(await cpu());
   const window = perEdit.slice(-options.window);
   const components = zeroTimes();
   for (const c of COMPONENTS) components[c] = window.reduce((s, t) => s + t[c], 0) / window.length;
-  const cpuWindow = cpuTimes.slice(-options.window);
   return {
     edits: run.times.length,
     settled: run.settled,
     firstEditMs: run.times[0]!,
     perEditMs: run.times.slice(-options.window).reduce((s, t) => s + t, 0) / window.length, // the components' window
     components,
-    cpuPerEditMs: cpu ? cpuWindow.reduce((s, t) => s + t, 0) / cpuWindow.length : null,
+    cpuPerEditMs: cpu ? (cpuAt.at(-1)! - cpuAt.at(-1 - window.length)!) / window.length : null,
     ditCalls,
   };
 }

@@ -75,7 +75,12 @@ async function main(): Promise<void> {
   const nodeThreads = availableParallelism();
   const nodeRuntime = nodeOrtWith({ intraOpNumThreads: nodeThreads, interOpNumThreads: 1 });
   const pipeline = openFolderPipeline(dir, nodeRuntime);
-  const node = await benchEdits({ ...pipeline, hashImage }, settle);
+  // Every thread of this process: onnxruntime-node's pool runs inside it (its spin-waits count too).
+  const nodeCpu = async () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const node = await benchEdits({ ...pipeline, hashImage }, settle, nodeCpu);
   await pipeline.models.release();
   // Profiled on the same thread count as the timed edits: the per-op split is the node side's.
   const profile = await profileEdits(nodeRuntime, (ort) => ({ ...openFolderPipeline(dir, ort), hashImage }));
@@ -91,6 +96,15 @@ async function main(): Promise<void> {
   const nodeCeilings: Record<string, CeilingResult> = {};
   for (const [name, g] of Object.entries(graphs))
     nodeCeilings[name] = await measureCeiling(nodeRuntime, g, ceilingSettle, ['wasm']);
+  // Load-robust figures: node on one thread (no pool, so no spin-waits), the CPU time of the edit and of each
+  // component's same-shapes MatMul work. A busy machine stretches wall times, much less the CPU time of one thread.
+  const single = nodeOrtWith({ intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const singlePipeline = openFolderPipeline(dir, single);
+  const oneThread = await benchEdits({ ...singlePipeline, hashImage }, { ...settle, maxRuns: 20 }, nodeCpu);
+  await singlePipeline.models.release();
+  const oneThreadCeilings: Record<string, CeilingResult> = {};
+  for (const c of COMPONENTS)
+    if (graphs[c]) oneThreadCeilings[c] = await measureCeiling(single, graphs[c], ceilingSettle, ['wasm'], nodeCpu);
 
   const bundles = createBundleServer(dirname(dir), '/bench-bundles/');
   const ceilingFiles = createBundleServer(CEILING_DIR, '/bench-ceiling/');
@@ -101,13 +115,21 @@ async function main(): Promise<void> {
   const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const page = await browser.newPage();
+    // The renderers' CPU time (the bench worker and its WASM threads live in the page's renderer), 10 ms steps.
+    const cdp = await browser.newBrowserCDPSession();
+    await page.exposeFunction('benchCpuMs', async () => {
+      const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: { type: string; cpuTime: number }[];
+      };
+      return 1000 * processInfo.filter((p) => p.type === 'renderer').reduce((s, p) => s + p.cpuTime, 0);
+    });
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') console.log(`  [browser ${m.type()}] ${m.text()}`);
     });
     await page.goto(server.origin + TEST_PAGE);
     await page.evaluate('import("/tools/bench/browserHarness.ts").then((m) => { window.bench = m; })');
     const url = `${server.origin}/bench-bundles/${basename(dir)}/`;
-    const web = await page.evaluate(([u, o]) => window.bench.worker.benchWasm(u, o), [url, settle] as const);
+    const web = await page.evaluate(([u, o]) => window.bench.benchWasm(u, o), [url, settle] as const);
     const webCeilings: Record<string, CeilingResult> = {};
     for (const [name, { inputs, flops }] of Object.entries(graphs))
       webCeilings[name] = await page.evaluate(([u, g, o]) => window.bench.worker.ceiling(u, g, o), [
@@ -136,6 +158,7 @@ async function main(): Promise<void> {
         node: pick(nodeCeilings),
       },
       gpu,
+      oneThread: { edit: oneThread, sameShapes: pick(oneThreadCeilings) },
       loadAtEnd: load(),
     });
   } finally {
