@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { createStore, get, set } from 'idb-keyval';
 import { EMBEDDED_BUNDLE_PATH } from './api/jobs';
-import { createBundleStore, fromIdbKeyval } from './cache';
+import { createBundleStore, openBundleKv } from './cache';
 import { createEngine } from './engine';
 import { hashImage } from './runtime/hashImage';
 import type { AttentionVerdict } from './runtime/attentionGate';
@@ -23,7 +23,7 @@ Comlink.expose(
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: self.navigator.hardwareConcurrency,
     bundles: createBundleStore({
-      store: fromIdbKeyval(createStore('kontext-bundles', 'files')),
+      store: openBundleKv(),
       fetch: self.fetch.bind(self),
       subtle: self.crypto.subtle,
       storage: self.navigator.storage,

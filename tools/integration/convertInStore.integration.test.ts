@@ -8,7 +8,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
-import { listPendingConversions, runConversion, type StepState } from '../../workers/convert/convertJob';
+import type { ConvertStepState } from '../../workers/api';
+import { listPendingConversions, runConversion } from '../../workers/convert/convertJob';
+import { createConverter } from '../../workers/convert/converter';
 import { openPickedFiles } from '../../workers/convert/pickedFiles';
 import { openStoreSink } from '../../workers/convert/storeSink';
 import { convertBundle } from '../convert/bundle/convertBundle';
@@ -94,10 +96,10 @@ describe('conversion into the bundle store (the browser path)', () => {
     const request = {
       name: 'model',
       files: pickFolder(TINY_MODEL_DIR),
-      options: { weights: 'int4' as const, segments: 1 },
+      format: { weights: 'int4' as const, segments: 1 },
     };
     const cancel = new AbortController();
-    const first: StepState[][] = [];
+    const first: ConvertStepState[][] = [];
     await expect(
       runConversion(
         kv,
@@ -112,9 +114,9 @@ describe('conversion into the bundle store (the browser path)', () => {
     ).rejects.toMatchObject({ code: 'cancelled' });
     expect(first.flat().some((s) => s.state === 'converting' && s.etaSeconds !== null && s.totalBytes > 0)).toBe(true);
     expect(await storeOf(kv).listBundles()).toEqual([]);
-    expect((await listPendingConversions(kv)).map((r) => Object.keys(r.done))).toEqual([['dit']]);
+    expect((await listPendingConversions(kv)).map((r) => r.stored)).toEqual([['dit']]);
 
-    const second: StepState[][] = [];
+    const second: ConvertStepState[][] = [];
     const id = await runConversion(kv, openWasmDecoder, request, (steps) => second.push(steps));
     expect(second[0]!.map((s) => s.state)).toEqual(['stored', 'pending', 'pending', 'pending', 'pending']);
     expect(second.at(-1)!.every((s) => s.state === 'stored')).toBe(true);
@@ -122,5 +124,33 @@ describe('conversion into the bundle store (the browser path)', () => {
     const [info] = await storeOf(kv).listBundles();
     expect(info).toMatchObject({ id, complete: true });
     await expect(runConversion(kv, openWasmDecoder, request, () => undefined)).rejects.toThrow(/already installed/);
+  });
+});
+
+describe('the conversion worker API (createConverter, as the worker exposes it)', () => {
+  it('cancels, lists the pending conversion, refuses a second at once, and discards what it stored', async () => {
+    const kv = createMemoryStore();
+    const converter = createConverter({ kv, openDecoder: openWasmDecoder });
+    const request = {
+      name: 'model',
+      files: pickFolder(TINY_MODEL_DIR),
+      format: { weights: 'fp32' as const, segments: 1 },
+    };
+    let second: Promise<string> | undefined;
+    await expect(
+      converter.convert(request, (steps) => {
+        second ??= converter.convert(request, () => undefined);
+        if (steps.find((s) => s.step === 'dit')?.state === 'stored') void converter.cancel();
+      }),
+    ).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(second).rejects.toMatchObject({ code: 'busy' });
+    const [pending] = await converter.listPending();
+    expect(pending).toMatchObject({ name: 'model', format: request.format, stored: ['dit'] });
+    expect(pending!.files.map((f) => f.path)).toContain('tokenizer_2/tokenizer.json');
+    expect((await kv.keys()).some((k) => Array.isArray(k) && k[0] === 'chunk')).toBe(true);
+
+    await converter.discardPending(pending!.id);
+    expect(await converter.listPending()).toEqual([]);
+    expect(await kv.keys()).toEqual([]);
   });
 });

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './limits';
 export * from './mask';
 export * from './bytes';
+export * from './convert';

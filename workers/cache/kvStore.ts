@@ -3,7 +3,7 @@
  * uses and an in-memory one for Node tests. Keys are IndexedDB keys (arrays allowed); values are
  * structured-clonable (Blobs included).
  */
-import { delMany, getMany, keys, setMany, type UseStore } from 'idb-keyval';
+import { createStore, delMany, getMany, keys, setMany, type UseStore } from 'idb-keyval';
 
 export interface KeyValueStore {
   getMany<T>(keys: IDBValidKey[]): Promise<(T | undefined)[]>;
@@ -12,6 +12,9 @@ export interface KeyValueStore {
   delMany(keys: IDBValidKey[]): Promise<void>;
   keys(): Promise<IDBValidKey[]>;
 }
+
+/** The browser's bundle store: the engine worker reads it, downloads and the conversion worker write it. */
+export const openBundleKv = (): KeyValueStore => fromIdbKeyval(createStore('kontext-bundles', 'files'));
 
 /** Adapts an idb-keyval store (e.g. `createStore('kontext', 'bundles')`) to {@link KeyValueStore}. */
 export function fromIdbKeyval(store: UseStore): KeyValueStore {

@@ -1,41 +1,26 @@
 /**
  * @file One conversion in the browser, resumable: picked Files → the bundle store, step by step. A
- * `['convert', id]` record keeps the picked Files (IndexedDB stores File references) and the results of the
- * steps stored so far; after a reload the same call goes on at the first step not stored, and the files of
- * the step that was cut are discarded first. The bundle appears only when complete and hash-checked.
+ * `['convert', id]` record keeps which folder was picked (paths and sizes, not the Files: IndexedDB would copy
+ * them) and the results of the steps stored so far; converting the same folder again goes on at the first step
+ * not stored, and the files of the step that was cut are discarded first. The bundle appears only when complete
+ * and hash-checked.
  */
+import type { ConvertRequest, ConvertStep, ConvertStepState, PendingConversion } from '../api/convert';
+import { CONVERT_STEPS } from '../api/convert';
 import { EngineError } from '../api/errors';
 import type { KeyValueStore } from '../cache/kvStore';
 import { bundleKey } from '../cache/layout';
-import type { BundleOptions } from '../../tools/convert/bundle/bundleManifest';
+import { ConvertError } from '../../tools/convert/bundle/modelFolder';
 import { convertModel, openModel, type StepResults } from '../../tools/convert/bundle/convertModel';
 import type { OpenDecoder } from '../../tools/convert/bundle/previewFit';
 import { openPickedFiles } from './pickedFiles';
 import { openStoreSink } from './storeSink';
 
-/** What the user asked for: the picked folder and the bundle format. */
-export interface ConvertRequest {
-  name: string;
-  files: File[];
-  options: Pick<BundleOptions, 'weights' | 'segments'>;
-}
-
-/** One step's progress: bytes of its source tensors and, while it runs, the time left at its current rate. */
-export interface StepState {
-  step: keyof StepResults;
-  doneBytes: number;
-  totalBytes: number;
-  state: 'pending' | 'converting' | 'stored';
-  etaSeconds: number | null;
-}
-
-interface ConvertRecord extends ConvertRequest {
-  id: string;
+interface ConvertRecord extends Omit<PendingConversion, 'stored'> {
   done: Partial<StepResults>;
 }
 
 const convertKey = (id: string): IDBValidKey => ['convert', id];
-const STEPS: (keyof StepResults)[] = ['dit', 't5', 'clip', 'ae', 'extras'];
 
 /** Files a finished step wrote (kept when a conversion resumes). */
 function listStepFiles(done: Partial<StepResults>): string[] {
@@ -44,31 +29,64 @@ function listStepFiles(done: Partial<StepResults>): string[] {
   return graphs.flatMap((g) => [g.graph, ...g.data]);
 }
 
-const sameOptions = (a: ConvertRequest['options'], b: ConvertRequest['options']) =>
-  a.weights === b.weights && a.segments === b.segments;
+/** The picked files as the record keeps them, sorted by path. */
+const describeFiles = (files: readonly File[]) =>
+  files.map((f) => ({ path: f.name, bytes: f.size })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+/** Same format and the same files (paths and sizes): the stored steps are this conversion's. */
+const isSameConversion = (a: Omit<ConvertRecord, 'done'>, b: Omit<ConvertRecord, 'done'>) =>
+  a.format.weights === b.format.weights &&
+  a.format.segments === b.format.segments &&
+  JSON.stringify(a.files) === JSON.stringify(b.files);
 
 /** Conversions stored in this browser and not finished (to offer Resume after a reload). */
-export async function listPendingConversions(kv: KeyValueStore): Promise<ConvertRecord[]> {
+export async function listPendingConversions(kv: KeyValueStore): Promise<PendingConversion[]> {
   const keys = (await kv.keys()).filter((k) => Array.isArray(k) && k[0] === 'convert');
-  return (await kv.getMany<ConvertRecord>(keys)).filter((r): r is ConvertRecord => r !== undefined);
+  return (await kv.getMany<ConvertRecord>(keys))
+    .filter((r): r is ConvertRecord => r !== undefined)
+    .map(({ done, ...r }) => ({ ...r, stored: CONVERT_STEPS.filter((s) => done[s]) }));
+}
+
+/** Forgets pending conversion `id` and deletes the files it stored. */
+export async function discardConversion(kv: KeyValueStore, id: string): Promise<void> {
+  await openStoreSink(kv, id).discardExcept([]);
+  await kv.delMany([convertKey(id)]);
+}
+
+/** What the converter threw, as an EngineError the UI can show as it is. */
+function toConvertError(e: unknown, signal?: AbortSignal): EngineError {
+  if (e instanceof EngineError) return e;
+  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
+  if (signal?.aborted || name === 'AbortError')
+    return new EngineError('cancelled', 'The conversion was cancelled; converting the same folder again resumes it.');
+  if (name === 'QuotaExceededError')
+    return new EngineError('quota', "The browser's storage is full. Free some space, then convert again: it resumes.");
+  const message = e instanceof Error ? e.message : String(e);
+  return new EngineError(e instanceof ConvertError ? 'bad-input' : 'runtime', message);
 }
 
 /**
  * Converts (or resumes converting) `request` into the store.
  * @returns the new bundle's id.
- * @throws EngineError `bad-input` when that bundle is already installed; ConvertError / reader errors naming
- *   the file for bad input; `cancelled` when `signal` fires (what is stored is kept for a resume).
+ * @throws EngineError `bad-input` when that bundle is already installed or the folder is not usable (the
+ *   converter's message names the file), `cancelled` when `signal` fires (what is stored is kept for a resume),
+ *   `quota`, or `runtime` with the reader's message.
  */
 export async function runConversion(
   kv: KeyValueStore,
   openDecoder: OpenDecoder,
   request: ConvertRequest,
-  onProgress: (steps: StepState[]) => void,
+  onProgress: (steps: ConvertStepState[]) => void,
   signal?: AbortSignal,
   now: () => number = () => performance.now(),
 ): Promise<string> {
   const folder = openPickedFiles(request.name, request.files);
-  const model = await openModel(folder, request.options);
+  let model;
+  try {
+    model = await openModel(folder, request.format);
+  } catch (e) {
+    throw toConvertError(e);
+  }
   try {
     const id = model.id;
     const [installed, pending] = await kv.getMany<unknown>([bundleKey(id), convertKey(id)]);
@@ -76,16 +94,19 @@ export async function runConversion(
       throw new EngineError('bad-input', `A bundle "${id}" is already installed; delete it first to convert again.`);
     const previous = pending as ConvertRecord | undefined;
     const record: ConvertRecord = {
-      ...request,
       id,
-      done: previous && sameOptions(previous.options, request.options) ? previous.done : {},
+      name: request.name,
+      format: request.format,
+      files: describeFiles(request.files),
+      done: {},
     };
+    if (previous && isSameConversion(previous, record)) record.done = previous.done;
     await kv.setMany([[convertKey(id), record]]);
     const sink = openStoreSink(kv, id);
     await sink.discardExcept(listStepFiles(record.done));
 
-    const states = new Map<keyof StepResults, StepState & { startedAt: number }>(
-      STEPS.map((step) => [
+    const states = new Map<ConvertStep, ConvertStepState & { startedAt: number }>(
+      CONVERT_STEPS.map((step) => [
         step,
         {
           step,
@@ -100,10 +121,14 @@ export async function runConversion(
     const report = () => onProgress([...states.values()].map(({ startedAt: _, ...s }) => s));
     report();
     const converted = await convertModel(folder, model, sink, {
-      ...request.options,
+      ...request.format,
       openDecoder,
       done: record.done,
       signal,
+      onPlan: (totals) => {
+        for (const [step, bytes] of Object.entries(totals)) states.get(step as ConvertStep)!.totalBytes = bytes;
+        report();
+      },
       onStepProgress: ({ step, doneBytes, totalBytes }) => {
         const s = states.get(step)!;
         if (s.state === 'pending') Object.assign(s, { state: 'converting', startedAt: now() });
@@ -126,9 +151,7 @@ export async function runConversion(
     await kv.delMany([convertKey(id)]);
     return id;
   } catch (e) {
-    if (signal?.aborted)
-      throw new EngineError('cancelled', 'The conversion was cancelled; it resumes where it stopped.');
-    throw e;
+    throw toConvertError(e, signal);
   } finally {
     await model.close();
   }

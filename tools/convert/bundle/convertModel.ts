@@ -62,6 +62,8 @@ export interface ConvertModelOptions extends BundleOptions {
   /** Called once a step's files are all written (after the sink drained). */
   onStepDone?: <S extends ConvertStep>(step: S, result: StepResults[S]) => Promise<void>;
   onStepProgress?: (progress: StepProgress) => void;
+  /** Called once before converting, with every step's source bytes (the extras read next to nothing). */
+  onPlan?: (totals: Record<ConvertStep, number>) => void;
   /** Checked before every tensor is read. */
   signal?: AbortSignal;
 }
@@ -129,6 +131,13 @@ export async function convertModel(
   const dit = withLoras(inputs.dit, loras, { ...inputs.ditOverride, ...options.ditConfig }); // checks LoRA keys first
   const sources = { dit, t5: inputs.t5, clip: inputs.clip, ae: inputs.ae };
   const total = Object.values(sources).reduce((n, s) => n + sumBytes(s), 0);
+  options.onPlan?.({
+    dit: sumBytes(dit),
+    t5: sumBytes(inputs.t5),
+    clip: sumBytes(inputs.clip),
+    ae: sumBytes(inputs.ae),
+    extras: 0,
+  });
   let doneAll = 0;
   const base = (step: ConvertStep, stepTotal: number): ConvertOptions => {
     let done = 0;
