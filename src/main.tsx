@@ -10,6 +10,7 @@ import { ServicesContext } from './app/services';
 import { createStudioStore } from './editor/store';
 import { createStoreTools } from './editor/tools/bindTools';
 import { createEngineClient } from './engine/client';
+import { createConvertClient } from './engine/convertClient';
 import { StudioContext } from './hooks/useStudio';
 import { startAutosave } from './persistence/autosave';
 import { createIdbKv } from './persistence/kv';
@@ -22,6 +23,7 @@ const sessions = createSessionRepository({
 });
 const store = createStudioStore({
   engine: createEngineClient(),
+  converter: createConvertClient(),
   sessions,
   newId: () => crypto.randomUUID(),
   now: () => Date.now(),

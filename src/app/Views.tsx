@@ -1,8 +1,10 @@
+import { useEffect } from 'react';
 import { selectActiveBundle } from '../editor/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { filesFromDirectoryInput, hasDirectoryPicker, pickDirectoryFiles } from '../lib/files';
 import { toModelFiles } from '../lib/modelFiles';
 import { CapabilityPanel } from '../ui/CapabilityPanel';
+import { ConvertPanel } from '../ui/ConvertPanel';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { ModelManager } from '../ui/ModelManager';
 import { RoundTripPanel } from '../ui/RoundTripPanel';
@@ -39,8 +41,17 @@ function Engine() {
 /** Models: the engine's capabilities, the bundles, downloads and storage. */
 export function ModelsView() {
   const a = useActions();
-  const s = useStudioShallow((st) => ({ bundles: st.bundles, downloads: st.downloads, storage: st.storage }));
+  const s = useStudioShallow((st) => ({
+    bundles: st.bundles,
+    downloads: st.downloads,
+    storage: st.storage,
+    conversion: st.conversion,
+  }));
   const active = useStudio(selectActiveBundle);
+  // Conversions stopped before they finished (cancelled, or the tab closed): offered for a resume.
+  useEffect(() => void a.refreshConversions(), [a]);
+  const readFolderFailed = (e: unknown) =>
+    a.report({ severity: 'error', text: `The folder could not be read: ${(e as Error).message}` });
   return (
     <div className="page two-col">
       <Engine />
@@ -60,9 +71,7 @@ export function ModelsView() {
           onPickFolder={() =>
             void pickDirectoryFiles()
               .then((picked) => picked && a.addBundleFromFiles(picked.name, picked.files))
-              .catch((e) =>
-                a.report({ severity: 'error', text: `The folder could not be read: ${(e as Error).message}` }),
-              )
+              .catch(readFolderFailed)
           }
           onFolderFiles={(files) => {
             if (files.length) {
@@ -71,7 +80,22 @@ export function ModelsView() {
             }
           }}
           onPersist={() => void a.requestPersistence()}
-        />
+        >
+          <ConvertPanel
+            conversion={s.conversion}
+            hasDirectoryPicker={hasDirectoryPicker()}
+            onFormat={a.setConvertFormat}
+            onPickFolder={(format) =>
+              void pickDirectoryFiles()
+                .then((picked) => picked && a.convertFolder(picked.name, picked.files, format))
+                .catch(readFolderFailed)
+            }
+            onConvert={(name, files, format) => void a.convertFolder(name, files, format)}
+            onCancel={() => void a.cancelConversion()}
+            onDiscard={(id) => void a.discardConversion(id)}
+            onDismiss={a.dismissConversion}
+          />
+        </ModelManager>
       </ErrorBoundary>
     </div>
   );

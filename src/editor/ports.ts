@@ -2,7 +2,7 @@
  * @file What the editor core needs from the outside, passed in at store creation: the engine, storage,
  * ids, time and randomness. The app passes the browser's; tests pass fakes.
  */
-import type { BackendChoice, EngineApi, MaskImage, RgbaImage, SamplingDefaults } from '../../workers/api';
+import type { BackendChoice, ConvertApi, EngineApi, MaskImage, RgbaImage, SamplingDefaults } from '../../workers/api';
 import type { HistoryTree, ImageRef } from './history/types';
 
 /** The next edit's inputs that are not part of the tree yet. */
@@ -70,6 +70,8 @@ export interface SessionPort {
 
 export interface StudioDeps {
   engine: EngineApi;
+  /** The conversion worker (model folder → bundle in the engine's store); absent where no test needs it. */
+  converter?: ConvertApi;
   sessions: SessionPort;
   newId(): string;
   now(): number;

@@ -5,12 +5,15 @@ import type {
   BackendChoice,
   BundleInfo,
   Capabilities,
+  ConvertFormat,
+  ConvertStepState,
   EditMemory,
   FileProgress,
   JobProgress,
   MaskImage,
   ModelFiles,
   RgbaImage,
+  PendingConversion,
   RoundTripResult,
   SamplingDefaults,
   StorageInfo,
@@ -180,6 +183,7 @@ export interface StudioState {
     { label: string; files: FileProgress[]; error: string | null; running: boolean; bundleId?: string }
   >;
   storage: StorageInfo | null;
+  conversion: ConversionState;
 
   // diagnostics (autoencoder round trip)
   diagnostics: {
@@ -189,6 +193,16 @@ export interface StudioState {
     result: RoundTripResult | null;
     busy: boolean;
   };
+}
+
+/** Converting a model folder in the browser (the conversion worker). */
+export interface ConversionState {
+  /** The bundle format the next conversion writes. */
+  format: ConvertFormat;
+  /** The running conversion, or the last one that stopped (with why); null once it finished or was dismissed. */
+  current: { name: string; steps: ConvertStepState[]; running: boolean; error: string | null } | null;
+  /** Conversions stored in this browser and not finished: picking the same folder again resumes them. */
+  pending: PendingConversion[];
 }
 
 /** The prompt settings that follow the active bundle's sampler defaults until the user chooses their own. */
@@ -261,6 +275,8 @@ export function createInitialState(): StudioState {
     bundleUrls: {},
     downloads: {},
     storage: null,
+    // int4 in 4 DiT segments: what the README's CLI example writes for FLUX.1 Kontext [dev]
+    conversion: { format: { weights: 'int4', segments: 4 }, current: null, pending: [] },
     diagnostics: { image: null, encoder: null, decoder: null, result: null, busy: false },
   };
 }

@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCanvasActions, type CanvasActions } from './actions/canvas';
 import type { ActionContext } from './actions/context';
+import { createConvertActions, type ConvertActions } from './actions/convert';
 import { createDiagnosticsActions, type DiagnosticsActions } from './actions/diagnostics';
 import { createDownscaleActions, type DownscaleActions } from './actions/downscale';
 import { createJobActions, type JobActions } from './actions/job';
@@ -24,6 +25,7 @@ type StudioActions = SessionActions &
   CanvasActions &
   JobActions &
   ModelActions &
+  ConvertActions &
   DiagnosticsActions &
   DownscaleActions &
   BootActions;
@@ -69,6 +71,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
       ...createCanvasActions(ctx),
       ...createJobActions(ctx),
       ...models,
+      ...createConvertActions(ctx),
       ...createDiagnosticsActions(ctx),
       ...createDownscaleActions(ctx),
       async boot() {

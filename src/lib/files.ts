@@ -45,3 +45,45 @@ export function filesFromDirectoryInput(files: File[]): { name: string; files: F
   const name = files[0]?.webkitRelativePath.split('/')[0] ?? 'folder';
   return { name, files: files.map((f) => renamed(f, f.webkitRelativePath.split('/').slice(1).join('/') || f.name)) };
 }
+
+/** Reads every entry of a dropped folder (readEntries answers in batches until an empty one). */
+async function readDirectory(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  const all: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+async function walkEntry(entry: FileSystemEntry, prefix: string, out: File[]): Promise<void> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    out.push(renamed(file, prefix + entry.name));
+  } else if (entry.isDirectory) {
+    for (const child of await readDirectory(entry as FileSystemDirectoryEntry))
+      await walkEntry(child, `${prefix}${entry.name}/`, out);
+  }
+}
+
+/**
+ * What was dropped (drag and drop), named like a picked folder: one folder gives its name and its files by their
+ * path inside it; loose files (and folders beside them) are named by their path under the drop. Call it inside
+ * the drop event: the browser empties `dataTransfer` once the handler returns, so the entries are taken at once.
+ */
+export function filesFromDrop(data: DataTransfer): Promise<{ name: string; files: File[] }> {
+  const entries = Array.from(data.items)
+    .map((item) => item.webkitGetAsEntry())
+    .filter((e): e is FileSystemEntry => e !== null);
+  return (async () => {
+    const files: File[] = [];
+    const only = entries.length === 1 ? entries[0]! : null;
+    if (only?.isDirectory) {
+      for (const child of await readDirectory(only as FileSystemDirectoryEntry)) await walkEntry(child, '', files);
+      return { name: only.name, files };
+    }
+    for (const entry of entries) await walkEntry(entry, '', files);
+    return { name: 'dropped files', files };
+  })();
+}

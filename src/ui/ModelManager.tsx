@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { formatBytes, type BundleInfo, type BundleLora, type FileProgress, type StorageInfo } from '../../workers/api';
 import { Icon } from './Icon';
 
@@ -30,6 +30,8 @@ export interface ModelManagerProps {
   /** Files from the `<input webkitdirectory>` fallback, with their relative paths. */
   onFolderFiles: (files: File[]) => void;
   onPersist: () => void;
+  /** Shown after "Add a bundle": converting a model folder in the browser. */
+  children?: ReactNode;
 }
 
 const STATE_LABEL: Record<FileProgress['state'], string> = {
@@ -260,6 +262,7 @@ export function ModelManager(p: ModelManagerProps) {
       <p className="hint">
         Downloads resume where they stopped and every file is checked against the bundle's sha-256 list before use.
       </p>
+      {p.children}
       <h3>Storage</h3>
       {storage ? (
         <div className="storage" data-testid="storage">

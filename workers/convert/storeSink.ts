@@ -113,10 +113,19 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
     },
     async publish(manifestJson, files) {
       await this.drain();
-      for (const entry of files) {
-        const record = await readRecord(entry.path);
+      // Few transactions whatever the file count (each costs a round trip to the browser process, seconds on a
+      // starved machine): the records and the chunk Blobs (handles, not bytes) in two reads, one chunk's bytes
+      // in memory at a time, and the verified records with the bundle record in one write.
+      const records = await kv.getMany<FileRecord>(files.map((f) => fileKey(id, f.path)));
+      const chunkKeys = files.map((f, i) => listChunkKeys(id, f.path, records[i]?.chunks ?? 0));
+      const chunks = await kv.getMany<Blob>(chunkKeys.flat());
+      const verified: [IDBValidKey, unknown][] = [];
+      let next = 0;
+      for (const [i, entry] of files.entries()) {
+        const record = records[i];
+        if (!record) throw new Error(`bundle "${id}": "${entry.path}" was not written`);
         const hash = createSha256();
-        for (const chunk of await kv.getMany<Blob>(listChunkKeys(id, entry.path, record.chunks))) {
+        for (const chunk of chunks.slice(next, (next += record.chunks))) {
           if (!chunk) throw new EngineError('hash-mismatch', `"${entry.path}": stored chunks are missing`);
           hash.update(new Uint8Array(await chunk.arrayBuffer()));
         }
@@ -126,9 +135,7 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
             'hash-mismatch',
             `"${entry.path}" stored as sha256 ${actual}, written as ${entry.sha256}`,
           );
-        await kv.setMany([
-          [fileKey(id, entry.path), { ...record, sha256: actual, bytes: entry.bytes, verified: true }],
-        ]);
+        verified.push([fileKey(id, entry.path), { ...record, sha256: actual, bytes: entry.bytes, verified: true }]);
       }
       const bundle: BundleRecord = {
         id,
@@ -137,7 +144,7 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
         embedded: false,
         addedAt: Date.now(),
       };
-      await kv.setMany([[bundleKey(id), bundle]]);
+      await kv.setMany([...verified, [bundleKey(id), bundle]]);
     },
   };
 }
