@@ -5,7 +5,7 @@ import { wrapWorker, type ApiMethods, type WorkerClient } from './workerClient';
 export type ConvertClient = WorkerClient<ConvertApi>;
 
 /** Every ConvertApi method (a missing one does not compile); the client forwards exactly these. */
-export const CONVERT_METHODS: ApiMethods<ConvertApi> = {
+const CONVERT_METHODS: ApiMethods<ConvertApi> = {
   convert: true,
   cancel: true,
   listPending: true,
