@@ -1,0 +1,204 @@
+/**
+ * @file `npm run bench:convert-memory -- [--scale s] [--folder dir] [--segments k] [--dist dir]` (not in CI): converts the
+ * sparse full-size FLUX.1 Kontext [dev] folder (tools/scale/makeSparseFlux.ts; `--scale` narrows the DiT and T5)
+ * inside Chromium, through the app's own path: the built app (dist/, `vite preview`), Models › Convert a folder,
+ * the conversion worker, IndexedDB. While it runs it samples the page's JS memory with
+ * performance.measureUserAgentSpecificMemory (the page and its workers: the conversion worker is the one that
+ * holds tensors) and the resident memory of every Chromium process (/proc: RSS and PSS, by process type), and
+ * prints the peaks and the time. Issue #13's bar: < 2 GB. Needs `npx vite build` first.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { preview } from 'vite';
+import { formatBytes } from '../../workers/api/bytes';
+import { REPO_ROOT } from '../convert/paths';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+
+/** Every process under `root` (Chromium's browser process): pid and its `--type` (browser for the root). */
+function listProcessTree(root: number): { pid: number; type: string }[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, parent] of parents) if (parent === tree[i] && !tree.includes(pid)) tree.push(pid);
+  return tree.map((pid) => {
+    let type = pid === root ? 'browser' : 'other';
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? type;
+      if (type === 'utility') type = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1] ?? type;
+    } catch {
+      // ended
+    }
+    return { pid, type };
+  });
+}
+
+/** RSS and PSS (kB fields of smaps_rollup) of one process, in bytes; null once it ended. */
+function readMemory(pid: number): { rss: number; pss: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+    return { rss: field('Rss'), pss: field('Pss') };
+  } catch {
+    return null;
+  }
+}
+
+/** The page's JS memory (page + its workers), as the browser measures it; null if it cannot. */
+async function measureJs(page: Page): Promise<{ total: number; worker: number } | null> {
+  return page.evaluate(async () => {
+    const p = performance as unknown as {
+      measureUserAgentSpecificMemory?: () => Promise<{
+        bytes: number;
+        breakdown: { bytes: number; attribution: { url: string; scope: string }[] }[];
+      }>;
+    };
+    if (!p.measureUserAgentSpecificMemory) return null;
+    const m = await p.measureUserAgentSpecificMemory();
+    const worker = m.breakdown
+      .filter((b) => b.attribution.some((a) => a.url.includes('convert.worker')))
+      .reduce((n, b) => n + b.bytes, 0);
+    return { total: m.bytes, worker };
+  });
+}
+
+async function main(): Promise<void> {
+  // --dist: a copy of the built app, so a rebuild meanwhile cannot pull files from under the running page
+  const dist = arg('--dist') ?? join(REPO_ROOT, 'dist');
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('no built app: run `npx vite build` first');
+  const scale = Number(arg('--scale') ?? 1);
+  const segments = arg('--segments') ?? '4';
+  const folder = arg('--folder') ?? join(REPO_ROOT, '.cache', 'scale', `flux-sparse-${scale}`);
+  if (!existsSync(join(folder, 'flux1-kontext-dev.safetensors'))) {
+    console.log(`writing the sparse folder ${folder} (scale ${scale})…`);
+    execFileSync('npx', ['tsx', 'tools/scale/makeSparseFlux.ts', folder, '--scale', String(scale)], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+  }
+  const server = await preview({
+    root: REPO_ROOT,
+    configFile: join(REPO_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    preview: { port: 0, host: '127.0.0.1' },
+    build: { outDir: dist },
+  });
+  const origin = server.resolvedUrls!.local[0]!;
+  // Eager measureUserAgentSpecificMemory: otherwise Chromium answers at its next GC, up to 20 s later.
+  const browser = await chromium.launch({
+    ...CHROMIUM_LAUNCH_OPTIONS,
+    args: [...CHROMIUM_LAUNCH_OPTIONS.args, '--enable-blink-features=ForceEagerMeasureMemory'],
+  });
+  const root = (browser as unknown as { process?: () => { pid?: number } }).process?.()?.pid;
+  const peak = { js: 0, jsWorker: 0, rssSum: 0, pssSum: 0, byType: {} as Record<string, number> };
+  let samples = 0;
+  let sampling = true;
+  try {
+    const page = await browser.newPage();
+    await page.goto(origin);
+    await page
+      .getByTestId('model-status')
+      .and(page.locator(':not([data-embedded-bundle="unknown"])'))
+      .waitFor({ timeout: 600_000 }); // a starved machine boots in minutes
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await page.getByLabel('Weights').selectOption('int4');
+    await page.getByLabel('DiT segments').fill(segments);
+    const sampler = (async () => {
+      while (sampling) {
+        if (root) {
+          let rss = 0;
+          let pss = 0;
+          for (const { pid, type } of listProcessTree(root)) {
+            const m = readMemory(pid);
+            if (!m) continue;
+            rss += m.rss;
+            pss += m.pss;
+            peak.byType[type] = Math.max(peak.byType[type] ?? 0, m.rss);
+          }
+          peak.rssSum = Math.max(peak.rssSum, rss);
+          peak.pssSum = Math.max(peak.pssSum, pss);
+        }
+        const js = await measureJs(page).catch(() => null);
+        if (js) {
+          peak.js = Math.max(peak.js, js.total);
+          peak.jsWorker = Math.max(peak.jsWorker, js.worker);
+        }
+        samples++;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    })();
+    const t0 = Date.now();
+    await page.getByTestId('convert-folder').setInputFiles(folder);
+    let last = '';
+    for (;;) {
+      const state = await page.evaluate(() => ({
+        running: document.querySelector('[data-testid="conversion"]')?.getAttribute('data-state') ?? null,
+        error: document.querySelector('[data-testid="convert-error"]')?.textContent ?? null,
+        steps: Array.from(document.querySelectorAll<HTMLElement>('[data-testid="convert-step"]')).map(
+          (r) => `${r.dataset.step} ${r.querySelector('.file-state')?.textContent ?? ''}`,
+        ),
+      }));
+      if (state.error) throw new Error(`the conversion failed: ${state.error}`);
+      if (state.running === null && Date.now() - t0 > 5000) break; // finished: the panel closed
+      const line = state.steps.join(' | ');
+      if (line !== last) {
+        console.log(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${line}`);
+        last = line;
+      }
+      await page.waitForTimeout(5000);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const bundles = await page
+      .getByTestId('bundle')
+      .evaluateAll((els) =>
+        els.map((e) => `${e.getAttribute('data-bundle-id')}: ${e.querySelector('.bundle-size')?.textContent ?? ''}`),
+      );
+    sampling = false;
+    await sampler;
+    console.log(
+      JSON.stringify(
+        {
+          folder,
+          scale,
+          segments: Number(segments),
+          seconds: Math.round(seconds),
+          samples,
+          peakJsHeap: formatBytes(peak.js),
+          peakJsHeapConvertWorker: formatBytes(peak.jsWorker),
+          peakRssSumAllProcesses: formatBytes(peak.rssSum),
+          peakPssSumAllProcesses: formatBytes(peak.pssSum),
+          peakRssByProcessType: Object.fromEntries(Object.entries(peak.byType).map(([t, b]) => [t, formatBytes(b)])),
+          bundles,
+          bar: `peak JS heap and PSS < 2 GB: ${peak.js < 2e9 && peak.pssSum < 2e9 ? 'PASS' : 'FAIL'}`,
+        },
+        null,
+        1,
+      ),
+    );
+  } finally {
+    sampling = false;
+    await browser.close();
+    await new Promise<void>((resolve, reject) => server.httpServer.close((e) => (e ? reject(e) : resolve())));
+  }
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
