@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSafetensors } from '../convert/node/nodeFiles';
-import { FLUX_DIT, scaleFluxConfigs, T5_XXL_CONFIG, writeSparseSafetensors } from './makeSparseFlux';
+import { CLIP_L_CONFIG, FLUX_DIT, scaleFluxConfigs, T5_XXL_CONFIG, writeSparseSafetensors } from './makeSparseFlux';
 
 describe('scaleFluxConfigs', () => {
   it('gives the real shapes at 1 and keeps head sizes and the vocabulary when scaled', () => {
-    expect(scaleFluxConfigs(1)).toEqual({ dit: FLUX_DIT, t5: T5_XXL_CONFIG });
-    const { dit, t5 } = scaleFluxConfigs(1 / 8);
+    expect(scaleFluxConfigs(1)).toEqual({ dit: FLUX_DIT, t5: T5_XXL_CONFIG, clip: CLIP_L_CONFIG });
+    const { dit, t5, clip } = scaleFluxConfigs(1 / 8);
     expect(dit).toMatchObject({ numHeads: 3, hiddenSize: 384, depth: 2, depthSingleBlocks: 5, axesDim: [16, 56, 56] });
     expect(t5).toMatchObject({ num_heads: 8, d_model: 512, d_kv: 64, d_ff: 1280, num_layers: 3, vocab_size: 32128 });
+    // T5's output is the DiT's context: the widths must still match.
+    expect(dit.contextInDim).toBe(t5.d_model);
+    expect(clip).toMatchObject({ hidden_size: 768, num_attention_heads: 12, num_hidden_layers: 2 });
     const tiny = scaleFluxConfigs(1e-3).dit;
     expect([tiny.numHeads, tiny.depth, tiny.depthSingleBlocks]).toEqual([1, 1, 1]);
     expect(() => scaleFluxConfigs(0)).toThrow(RangeError);
