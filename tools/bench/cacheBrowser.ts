@@ -8,7 +8,7 @@ import { createBundleStore, fromIdbKeyval, type BundleStore } from '../../worker
 import { createSha256 } from '../../workers/cache/sha256';
 
 /** The bundle store the app's worker builds, over this page's IndexedDB, fetch, crypto.subtle and storage. */
-function openStore(db: string, chunkBytes: number): BundleStore {
+export function openStore(db: string, chunkBytes?: number): BundleStore {
   return createBundleStore({
     store: fromIdbKeyval(createStore(db, 'kv')),
     fetch: (url, init) => fetch(url, init),

@@ -21,3 +21,10 @@ const CHROMIUM_ARGS = [
 
 /** Options for chromium.launch / launchPersistentContext. */
 export const CHROMIUM_LAUNCH_OPTIONS = { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS };
+
+/**
+ * Extra flags for `npm run bench:gpu`, so a headless Chromium on a Linux GPU server uses the real GPU through Vulkan
+ * (its blocklist and default GL path leave it on SwiftShader there). Where it still sees only SwiftShader, the
+ * bench says so and runs on onnxruntime-node's WebGPU EP instead.
+ */
+export const CHROMIUM_REAL_GPU_ARGS = ['--ignore-gpu-blocklist', '--enable-features=Vulkan', '--use-angle=vulkan'];

@@ -12,7 +12,7 @@ import { createEngine } from '../../workers/engine';
 import { createPromptTokenizer, type PromptTokenizer } from '../../workers/kontext/text';
 import { readJsonFile } from '../convert/node/nodeFiles';
 import { hashImage } from '../../workers/runtime/hashImage';
-import { createSessionModels, type SessionModels } from '../../workers/runtime/kontextModels';
+import { createSessionModels, type GraphLoader, type SessionModels } from '../../workers/runtime/kontextModels';
 import type { Ort } from '../../workers/runtime/ort';
 import { loadWebOrt, nodeOrt } from './nodeOrt';
 
@@ -33,17 +33,22 @@ export function openFolderPipeline(
     t5: createPromptTokenizer(json(t5.json), json(t5.config), manifest.model.t5.maxLength),
     clip: createPromptTokenizer(json(clip.json), json(clip.config), manifest.model.clip.maxLength),
   };
-  const load = async (g: GraphFiles) => ({
-    name: g.graph,
-    graph: new Blob([readFileSync(join(dir, g.graph))]),
-    externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
-  });
+  const load = folderGraphLoader(dir);
   return {
     manifest,
     tokenizers,
     models: createSessionModels(ort, { backend: 'wasm' }, manifest, load, { aeBufferBudget: options.aeBufferBudget }),
   };
 }
+
+/** A GraphLoader over a bundle folder on disk: each graph and its weights files read as Blobs. */
+export const folderGraphLoader =
+  (dir: string): GraphLoader =>
+  async (g: GraphFiles) => ({
+    name: g.graph,
+    graph: new Blob([readFileSync(join(dir, g.graph))]),
+    externalData: g.data.map((path) => ({ path, data: new Blob([readFileSync(join(dir, path))]) })),
+  });
 
 export type NodeRuntime = 'node' | 'web';
 

@@ -14,7 +14,7 @@ type OrtModule = typeof ortNode;
  * Wraps a module so sessions accept the engine's options: 'wasm' maps to `cpuProvider`, Blobs become bytes;
  * `extra` session options (e.g. intraOpNumThreads) apply to every session.
  */
-function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm', extra: Record<string, unknown> = {}): Ort {
+function adapt(ort: OrtModule, cpuProvider: 'cpu' | 'wasm' | 'webgpu', extra: Record<string, unknown> = {}): Ort {
   const InferenceSession = {
     create: async (model: CreateArgs[0], options?: CreateArgs[1]) => {
       const providers = options?.executionProviders?.map((p) => (p === 'wasm' ? cpuProvider : p));
@@ -42,6 +42,12 @@ export const nodeOrt = adapt(ortNode, 'cpu');
 
 /** onnxruntime-node with session options of its own, e.g. an explicit intraOpNumThreads for the bench. */
 export const nodeOrtWith = (options: Record<string, unknown>): Ort => adapt(ortNode, 'cpu', options);
+
+/**
+ * onnxruntime-node with the engine's 'wasm' provider mapped to its WebGPU EP (Dawn, its own device; the linux-x64
+ * build carries it): `npm run bench:gpu` where Chromium sees no GPU. The engine then runs its CPU-tensor path.
+ */
+export const nodeWebGpuOrt = adapt(ortNode, 'webgpu');
 
 let web: Promise<Ort> | undefined;
 
