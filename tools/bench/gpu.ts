@@ -191,7 +191,8 @@ async function openBrowser(root: string) {
       deadline: number,
       record: (key: string, value: unknown) => void,
     ) {
-      onResult = record;
+      let done = false;
+      onResult = (key, value) => done || record(key, value);
       const url = `${server.origin}/bench-gpu/${relative(root, dir)}/`;
       const work = page
         .evaluate(([u, s, d, b]) => window.gpuBench.runBundle(u, s, d, b), [
@@ -200,10 +201,11 @@ async function openBrowser(root: string) {
           deadline,
           BROWSER_BUDGET,
         ] as const)
-        .catch((e: unknown) => record('error', (e as Error).message.split('\n')[0]));
+        .catch((e: unknown) => done || record('error', (e as Error).message.split('\n')[0]));
       // A kernel that outruns the deadline cannot be interrupted from here: the next bundle goes on without it.
       const late = new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()) + 5000, 'late'));
       if ((await Promise.race([work, late])) === 'late') record('stopped', `${mode} ran past its share of the budget`);
+      done = true; // what the page still says after this (e.g. 'page closed') is not a result
       onResult = null;
     },
     async close() {

@@ -92,5 +92,8 @@ describe('the report', () => {
     expect(table).toMatch(/AE decode 128²\s+12\.3 s \(first 20\.0 s\)/);
     expect(table).toMatch(/peak live GPU bytes \(buffers\)\s+7\.0 MB/);
     expect(table).toMatch(/attention check\s+640 tokens: pass, max error 2\.0e-7 \(40 ms\)/);
+    expect(table).not.toMatch(/bundle notes/);
+    results.runs['int4-fp32']!.stopped = 'int4-fp32 ran past its share of the budget';
+    expect(formatGpuTable(results)).toMatch(/bundle notes\s+int4-fp32 ran past its share of the budget/);
   });
 });

@@ -93,6 +93,13 @@ export function formatGpuTable(r: GpuBenchResults): string {
     typeof torchPeak === 'number' ? formatBytes(torchPeak) : '',
     ...modes.map(() => ''),
   ]);
+  // Whole-bundle outcomes: skipped (no shader-f16), failed, or stopped at the deadline.
+  const notes = (m: GpuBenchMode) =>
+    ['skipped', 'error', 'stopped']
+      .map((k) => r.runs[m]?.[k])
+      .filter((v): v is string => typeof v === 'string')
+      .join('; ');
+  if (modes.some((m) => notes(m) !== '')) rows.push(['bundle notes', ...modes.map(notes), '', ...modes.map(() => '')]);
   const check = (m: GpuBenchMode) => Object.entries(r.runs[m] ?? {}).find(([k]) => k.startsWith('attention check'));
   rows.push([
     `attention check`,
