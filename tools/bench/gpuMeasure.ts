@@ -106,6 +106,7 @@ export async function measureBundle(input: MeasureInput): Promise<void> {
       const grid = { rows: size / 16, cols: size / 16 };
       const inputs = {
         hiddenStates: filled(tokens.image * dit.inChannels, size),
+        runs: 1,
         imgIds: makeImgIds(grid, [grid]),
         text,
         txtIds: makeTextIds(text.length),
