@@ -8,9 +8,9 @@
  */
 
 /** How long one read of a weight file may wait for its next bytes before it is retried. */
-export const READ_STALL_MS = 20_000;
+const READ_STALL_MS = 20_000;
 /** Retries of a stalled read before the session creation fails. */
-export const READ_RETRIES = 2;
+const READ_RETRIES = 2;
 
 const STALLED = Symbol('stalled');
 
