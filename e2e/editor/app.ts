@@ -60,6 +60,14 @@ export async function useBackend(page: Page, backend: 'webgpu' | 'wasm'): Promis
   await page.getByRole('tab', { name: 'Editor' }).click();
 }
 
+/** Starts a new session from the Sessions view (the editor then shows the sample gallery) and opens sample `title`. */
+export async function openSampleInNewSession(page: Page, title: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Sessions' }).click();
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.getByRole('button', { name: `Open sample: ${title}` }).click();
+  await expect(page.getByTestId('turn')).toHaveCount(1);
+}
+
 /** Opens an image through the Open button's file input; the root turn appears. */
 export async function openImage(page: Page, name: string, buffer: Buffer): Promise<void> {
   await page.getByTestId('open-image').setInputFiles({ name, mimeType: 'image/png', buffer });
