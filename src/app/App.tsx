@@ -3,6 +3,7 @@ import { selectActiveBundle, selectModelLoading, selectModelPreparing } from '..
 import { useCanRedo, useCanUndo } from '../hooks/selectors';
 import { useActions, useStudio, useStudioShallow, useStudioStore } from '../hooks/useStudio';
 import { DownscaleDialog } from '../ui/DownscaleDialog';
+import { HiddenFileInput } from '../ui/HiddenFileInput';
 import { PendingImageDialog } from '../ui/PendingImageDialog';
 import { ShortcutHelp } from '../ui/ShortcutHelp';
 import { Toasts } from '../ui/Toasts';
@@ -65,19 +66,13 @@ export function App() {
         onOpen={openFileDialog}
       />
       <Toasts toasts={s.toasts} onDismiss={a.dismissToast} />
-      <input
+      <HiddenFileInput
         ref={fileInput}
-        type="file"
         accept="image/*"
         multiple
-        hidden
         aria-label="Open an image"
         data-testid="open-image"
-        onChange={(e) => {
-          const files = Array.from(e.target.files ?? []);
-          e.target.value = '';
-          if (files.length) void openFiles(store, files);
-        }}
+        onFiles={(files) => void openFiles(store, files)}
       />
       {s.view === 'editor' && <EditorView onOpenFile={openFileDialog} />}
       {s.view === 'sessions' && <SessionsView />}

@@ -74,10 +74,8 @@ export function ModelsView() {
               .catch(readFolderFailed)
           }
           onFolderFiles={(files) => {
-            if (files.length) {
-              const picked = filesFromDirectoryInput(files);
-              void a.addBundleFromFiles(picked.name, picked.files);
-            }
+            const picked = filesFromDirectoryInput(files);
+            void a.addBundleFromFiles(picked.name, picked.files);
           }}
           onPersist={() => void a.requestPersistence()}
         >

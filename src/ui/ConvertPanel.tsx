@@ -3,6 +3,7 @@ import { formatBytes, type ConvertFormat, type ConvertStep, type ConvertStepStat
 import type { ConversionState } from '../editor/state';
 import { filesFromDirectoryInput, filesFromDrop } from '../lib/files';
 import { Icon } from './Icon';
+import { HiddenFileInput } from './HiddenFileInput';
 import { formatDuration } from './PromptBar';
 
 export interface ConvertPanelProps {
@@ -123,35 +124,24 @@ export function ConvertPanel(p: ConvertPanelProps) {
         <button type="button" className="btn ghost" disabled={running} onClick={() => filesInput.current?.click()}>
           Pick files…
         </button>
-        <input
+        <HiddenFileInput
           ref={folderInput}
-          type="file"
-          hidden
+          directory
           multiple
           aria-label="Model folder to convert"
           data-testid="convert-folder"
-          {...{ webkitdirectory: '' }}
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length === 0) return;
+          onFiles={(files) => {
             const picked = filesFromDirectoryInput(files);
             p.onConvert(picked.name, picked.files, resumeFormat.current);
             resumeFormat.current = undefined;
           }}
         />
-        <input
+        <HiddenFileInput
           ref={filesInput}
-          type="file"
-          hidden
           multiple
           aria-label="Model files to convert"
           data-testid="convert-files"
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length) p.onConvert('picked files', files);
-          }}
+          onFiles={(files) => p.onConvert('picked files', files)}
         />
       </div>
       <p className="hint drop-hint">…or drop the folder (or its files) anywhere on this panel.</p>

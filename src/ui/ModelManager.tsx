@@ -1,6 +1,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { formatBytes, type BundleInfo, type BundleLora, type FileProgress, type StorageInfo } from '../../workers/api';
 import { Icon } from './Icon';
+import { HiddenFileInput } from './HiddenFileInput';
 
 interface DownloadState {
   label: string;
@@ -245,18 +246,13 @@ export function ModelManager(p: ModelManagerProps) {
         >
           <Icon name="folder" /> Add from a folder…
         </button>
-        <input
+        <HiddenFileInput
           ref={folderInput}
-          type="file"
-          hidden
+          directory
           multiple
           aria-label="Bundle folder"
           data-testid="bundle-folder"
-          {...{ webkitdirectory: '' }}
-          onChange={(e) => {
-            p.onFolderFiles(Array.from(e.target.files ?? []));
-            e.target.value = '';
-          }}
+          onFiles={p.onFolderFiles}
         />
       </div>
       <p className="hint">

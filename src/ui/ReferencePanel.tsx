@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import type { RgbaImage } from '../../workers/api';
 import { Icon } from './Icon';
+import { HiddenFileInput } from './HiddenFileInput';
 import { ImageThumb } from './ImageThumb';
 
 interface ReferenceItem {
@@ -74,18 +75,13 @@ export function ReferencePanel(p: ReferencePanelProps) {
         >
           <Icon name="plus" />
         </button>
-        <input
+        <HiddenFileInput
           ref={input}
-          type="file"
           accept="image/*"
           multiple
-          hidden
           aria-label="Reference image files"
           data-testid="reference-files"
-          onChange={(e) => {
-            p.onFiles(Array.from(e.target.files ?? []));
-            e.target.value = '';
-          }}
+          onFiles={p.onFiles}
         />
       </header>
       {p.references.length === 0 ? (
