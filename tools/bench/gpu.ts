@@ -9,32 +9,18 @@
  * when too little is left; every result is written to `<out>/results.json` as it comes; a watchdog prints the
  * table and exits at the budget whatever is still running. Not part of CI.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { chromium, type BrowserContext } from '@playwright/test';
 import { parseManifest } from '../../workers/bundle/manifest';
 import { REPO_ROOT } from '../convert/paths';
 import { scaleFluxConfigs } from '../scale/makeSparseFlux';
-import { createBundleServer } from '../testing/bundleServer';
-import { CHROMIUM_LAUNCH_OPTIONS, CHROMIUM_REAL_GPU_ARGS } from '../testing/chromium';
-import { startTestServer, TEST_PAGE, type TestServer } from '../testing/devServer';
-import type * as GpuPage from './gpuBrowser';
 import { ensureGpuBundles } from './gpuBundles';
 import { runRecordingChild } from './gpuChild';
 import { sampleGpuMemory } from './gpuMemory';
-import { allotSeconds, parseGpuBenchArgs, RESULT_PREFIX, type GpuBenchMode } from './gpuPlan';
+import { allotSeconds, parseGpuBenchArgs, type GpuBenchMode } from './gpuPlan';
 import { describePart, formatAdapter, formatGpuTable, type GpuBenchResults } from './gpuReport';
 import { runTorchBench } from './gpuTorch';
-
-declare global {
-  interface Window {
-    gpuBench: typeof GpuPage;
-  }
-}
-
-/** The VRAM budget the browser's memory plan is made for: every session resident on a datacentre GPU. */
-const BROWSER_BUDGET = 64 * 1024 ** 3;
 
 async function main(): Promise<void> {
   const options = parseGpuBenchArgs(process.argv.slice(2));
@@ -70,13 +56,13 @@ async function main(): Promise<void> {
   }, end - Date.now()).unref();
 
   log(
-    `bench:gpu at scale ${options.scale}, sizes ${options.sizes.join(', ')}, ${availableParallelism()} cores, budget ${options.budgetSeconds} s`,
+    `bench:gpu at scale ${options.scale}, depth ${options.depth}, sizes ${options.sizes.join(', ')}, ${availableParallelism()} cores, budget ${options.budgetSeconds} s`,
   );
   // Shares of the time left: making the bundles, each bundle's run, PyTorch.
   const weights = [5, ...options.modes.map(() => 2), 1];
   const deadlineFor = (part: number) => Date.now() + 1000 * allotSeconds((end - Date.now()) / 1000 - 10, weights, part);
 
-  const made = await ensureGpuBundles(root, options.scale, options.modes, {
+  const made = await ensureGpuBundles(root, options, options.modes, {
     deadline: deadlineFor(0),
     keepSource: options.keepSource,
     log,
@@ -95,7 +81,13 @@ async function main(): Promise<void> {
     save();
   };
 
-  const browser = await openBrowser(root).catch((e: unknown) => ({ error: (e as Error).message.split('\n')[0]! }));
+  // --runtime node needs no browser (nor Playwright and Vite installed: a bare GPU machine may have only Node).
+  const browser =
+    options.runtime === 'node'
+      ? { error: 'not asked for: --runtime node' }
+      : await import('./gpuBrowserHost')
+          .then((host) => host.openBrowser(root))
+          .catch((e: unknown) => ({ error: (e as Error).message.split('\n')[0]! }));
   try {
     const adapter = 'error' in browser ? { reason: browser.error } : await browser.probe();
     results.runtime.adapter = adapter;
@@ -138,7 +130,7 @@ async function main(): Promise<void> {
   const t5Length = firstBundle
     ? parseManifest(JSON.parse(readFileSync(join(firstBundle, 'manifest.json'), 'utf8'))).model.t5.maxLength
     : 512;
-  const { dit, t5 } = scaleFluxConfigs(options.scale);
+  const { dit, t5 } = scaleFluxConfigs(options.scale, options.depth);
   await runTorchBench(
     { dit, t5, sizes: options.sizes, t5Length, device: options.torchDevice, deadline: end - 5000 },
     (key, value) => {
@@ -149,73 +141,6 @@ async function main(): Promise<void> {
   );
   finish();
   process.exit(0);
-}
-
-/**
- * Chromium (with the real-GPU flags) on a page of the Vite test server, its profile on disk under `root` (a
- * full-size bundle is 10 GB of IndexedDB): probe() describes its adapter; run() stores a bundle and measures it.
- */
-async function openBrowser(root: string) {
-  const profile = join(root, 'chromium-profile');
-  rmSync(profile, { recursive: true, force: true });
-  const bundles = createBundleServer(root, '/bench-gpu/');
-  const server: TestServer = await startTestServer(REPO_ROOT, bundles);
-  let context: BrowserContext;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      ...CHROMIUM_LAUNCH_OPTIONS,
-      args: [...CHROMIUM_LAUNCH_OPTIONS.args, ...CHROMIUM_REAL_GPU_ARGS],
-    });
-  } catch (e) {
-    await server.close();
-    throw e;
-  }
-  const page = await context.newPage();
-  let onResult: ((key: string, value: unknown) => void) | null = null;
-  let closed = false;
-  page.on('console', (m) => {
-    const text = m.text();
-    if (text.startsWith(RESULT_PREFIX)) {
-      const { key, value } = JSON.parse(text.slice(RESULT_PREFIX.length)) as { key: string; value: unknown };
-      onResult?.(key, value);
-    } else if (m.type() === 'error') console.log(`  [browser] ${text.slice(0, 300)}`);
-  });
-  await page.goto(server.origin + TEST_PAGE);
-  await page.evaluate('import("/tools/bench/gpuBrowser.ts").then((m) => { window.gpuBench = m; })');
-  return {
-    probe: () => page.evaluate(() => window.gpuBench.probeAdapter()),
-    async run(
-      mode: string,
-      dir: string,
-      sizes: number[],
-      deadline: number,
-      record: (key: string, value: unknown) => void,
-    ) {
-      let done = false;
-      onResult = (key, value) => done || record(key, value);
-      const url = `${server.origin}/bench-gpu/${relative(root, dir)}/`;
-      const work = page
-        .evaluate(([u, s, d, b]) => window.gpuBench.runBundle(u, s, d, b), [
-          url,
-          sizes,
-          deadline,
-          BROWSER_BUDGET,
-        ] as const)
-        .catch((e: unknown) => done || record('error', (e as Error).message.split('\n')[0]));
-      // A kernel that outruns the deadline cannot be interrupted from here: the next bundle goes on without it.
-      const late = new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()) + 5000, 'late'));
-      if ((await Promise.race([work, late])) === 'late') record('stopped', `${mode} ran past its share of the budget`);
-      done = true; // what the page still says after this (e.g. 'page closed') is not a result
-      onResult = null;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await context.close();
-      await server.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 main().catch((e: unknown) => {

@@ -16,10 +16,10 @@ import { GPU_BENCH_MODES, type GpuBenchMode } from './gpuPlan';
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 
 /** The converter's options per mode: int4 weights, MatMulNBits at accuracy level 4 (the anchor's), K DiT segments. */
-function convertArgs(mode: GpuBenchMode, scale: number): string[] {
+function convertArgs(mode: GpuBenchMode, depth: number): string[] {
   const activations = mode === 'int4-fp16' ? 'fp16' : 'fp32';
-  // The full DiT in 4 graphs, as README's conversion command; a scaled one has too few blocks to split.
-  const segments = scale === 1 ? '4' : '1';
+  // The full DiT in 4 graphs, as README's conversion command; a shallower one has too few blocks to split.
+  const segments = depth === 1 ? '4' : '1';
   return ['--dtype', 'int4', '--activations', activations, '--accuracy-level', '4', '--segments', segments];
 }
 
@@ -55,19 +55,19 @@ export interface BundleOutcome {
 }
 
 /**
- * The bundles for `modes` at `scale` under `root`, made where missing before `deadline`.
+ * The bundles for `modes` at `scale` (and `depth`) under `root`, made where missing before `deadline`.
  * @returns per mode, its folder or why there is none; and the source folder's generation time (0: not needed).
  */
 export async function ensureGpuBundles(
   root: string,
-  scale: number,
+  { scale, depth }: { scale: number; depth: number },
   modes: readonly GpuBenchMode[],
   options: { deadline: number; keepSource: boolean; log: (line: string) => void },
 ): Promise<{ bundles: Partial<Record<GpuBenchMode, BundleOutcome>>; generateMs: number }> {
   // Named for what made them, so a changed shape or converter option never reuses an old bundle.
-  const configs = JSON.stringify(scaleFluxConfigs(scale));
+  const configs = JSON.stringify(scaleFluxConfigs(scale, depth));
   const dirOf = (mode: GpuBenchMode) =>
-    join(root, `${mode}-s${scale}-${shortHash(configs + convertArgs(mode, scale).join(' '))}`);
+    join(root, `${mode}-s${scale}-${shortHash(configs + convertArgs(mode, depth).join(' '))}`);
   const source = join(root, `source-s${scale}-${shortHash(configs)}`);
   // Bundles and folders of other shapes go (a full-size set is 56 GB of a 64 GB disk).
   const current = new Set([source, ...GPU_BENCH_MODES.map(dirOf)].map((d) => basename(d)));
@@ -83,8 +83,8 @@ export async function ensureGpuBundles(
   if (!existsSync(join(source, 'text_encoder_2', 'config.json'))) {
     rmSync(source, { recursive: true, force: true });
     const t = Date.now();
-    options.log(`writing a random-weight FLUX.1 Kontext [dev] folder at scale ${scale} to ${source}`);
-    writeFluxFolder(source, scale, true);
+    options.log(`writing a random-weight FLUX.1 Kontext [dev] folder at scale ${scale}, depth ${depth} to ${source}`);
+    writeFluxFolder(source, scale, true, depth);
     generateMs = Date.now() - t;
   }
   // A killed conversion leaves its private folder (.<name>.partial-<pid>) beside the output.
@@ -95,7 +95,7 @@ export async function ensureGpuBundles(
   const runs = await Promise.all(
     missing.map(async (mode) => {
       rmSync(dirOf(mode), { recursive: true, force: true });
-      const run = await runConverter(source, dirOf(mode), convertArgs(mode, scale), options.deadline, options.log);
+      const run = await runConverter(source, dirOf(mode), convertArgs(mode, depth), options.deadline, options.log);
       return [mode, run, Date.now() - started] as const;
     }),
   );

@@ -26,7 +26,9 @@ describe('parseGpuBenchArgs', () => {
       '--runtime',
       'node',
     ]);
-    expect(o).toMatchObject({ scale: 0.05, sizes: [64, 128], modes: ['int4-fp32'], runtime: 'node' });
+    expect(o).toMatchObject({ scale: 0.05, depth: 0.05, sizes: [64, 128], modes: ['int4-fp32'], runtime: 'node' });
+    expect(parseGpuBenchArgs(['--depth', '0.1'])).toMatchObject({ scale: 1, depth: 0.1 });
+    expect(() => parseGpuBenchArgs(['--depth', '0'])).toThrow(/depth/);
     expect(() => parseGpuBenchArgs(['--scale', '2'])).toThrow(/scale/);
     expect(() => parseGpuBenchArgs(['--sizes', '100'])).toThrow(/multiples of 16/);
     expect(() => parseGpuBenchArgs(['--modes', 'fp8'])).toThrow(/unknown mode "fp8"/);

@@ -17,6 +17,11 @@ export type GpuBenchRuntime = 'auto' | 'chromium' | 'node';
 export interface GpuBenchOptions {
   /** Heads and depth of the DiT and T5 (1: the real FLUX.1 Kontext [dev] shapes; makeSparseFlux's --scale). */
   scale: number;
+  /**
+   * Depth alone (blocks and layers), the width staying at `scale`: at scale 1 with depth < 1 every kernel has the
+   * real model's shapes, in fewer blocks, so a GPU with little time left still times real-size blocks.
+   */
+  depth: number;
   /** Square edit sizes in pixels, one DiT step each with one input image of the same size; AE decode at the largest. */
   sizes: number[];
   modes: GpuBenchMode[];
@@ -32,13 +37,14 @@ export interface GpuBenchOptions {
 }
 
 export const GPU_BENCH_USAGE =
-  'usage: npm run bench:gpu -- [--scale s] [--sizes 512,1024] [--modes int4-fp16,int4-fp32] ' +
+  'usage: npm run bench:gpu -- [--scale s] [--depth d] [--sizes 512,1024] [--modes int4-fp16,int4-fp32] ' +
   '[--runtime auto|chromium|node] [--budget-seconds 600] [--out <dir>] [--torch-device cuda|cpu] [--keep-source]';
 
 /** Parses the command line; throws with the usage line on anything it does not understand. */
 export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchOptions {
   const options: GpuBenchOptions = {
     scale: 1,
+    depth: Number.NaN, // = scale unless given
     sizes: [512, 1024],
     modes: [...GPU_BENCH_MODES],
     runtime: 'auto',
@@ -58,6 +64,12 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchOptions {
         const s = Number(value());
         if (!(s > 0 && s <= 1)) fail(`--scale must be in (0, 1]`);
         options.scale = s;
+        break;
+      }
+      case '--depth': {
+        const d = Number(value());
+        if (!(d > 0 && d <= 1)) fail(`--depth must be in (0, 1]`);
+        options.depth = d;
         break;
       }
       case '--sizes': {
@@ -103,6 +115,7 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchOptions {
         fail(`unknown argument "${arg}"`);
     }
   }
+  if (Number.isNaN(options.depth)) options.depth = options.scale;
   return options;
 }
 

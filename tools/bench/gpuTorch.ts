@@ -1,5 +1,5 @@
 /**
- * @file PyTorch bf16 on the bench's shapes (training/bench_gpu.py), where /usr/bin/python3 has torch and CUDA:
+ * @file PyTorch bf16 on the bench's shapes (training/bench_gpu.py), where PYTHON has torch and CUDA:
  * started with the same configs the bundles were made from, killed at the deadline, its results recorded as they
  * come (gpuChild.ts).
  */
@@ -9,7 +9,8 @@ import type { DitConfig } from '../../workers/bundle/manifest';
 import { REPO_ROOT } from '../convert/paths';
 import { runRecordingChild } from './gpuChild';
 
-const PYTHON = '/usr/bin/python3';
+/** Debian's python3 here (the one with torch); BENCH_PYTHON elsewhere, e.g. `python3` on a GPU machine's image. */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 export interface TorchRun {
   dit: DitConfig;

@@ -19,6 +19,14 @@ describe('scaleFluxConfigs', () => {
     expect(() => scaleFluxConfigs(0)).toThrow(RangeError);
     expect(() => scaleFluxConfigs(1.5)).toThrow(RangeError);
   });
+
+  it('scales depth alone when asked: the real widths in fewer blocks and layers', () => {
+    const { dit, t5, clip } = scaleFluxConfigs(1, 0.1);
+    expect(dit).toMatchObject({ numHeads: 24, hiddenSize: 3072, depth: 2, depthSingleBlocks: 4, contextInDim: 4096 });
+    expect(t5).toMatchObject({ d_model: 4096, d_ff: 10240, num_layers: 2 });
+    expect(clip).toMatchObject({ hidden_size: 768, num_hidden_layers: 1 });
+    expect(() => scaleFluxConfigs(1, 0)).toThrow(/depth/);
+  });
 });
 
 describe('writeSparseSafetensors', () => {

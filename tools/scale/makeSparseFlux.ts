@@ -83,13 +83,19 @@ export const CLIP_L_CONFIG = {
  * 1 gives the real ones.
  * @throws RangeError unless 0 < scale ≤ 1
  */
-export function scaleFluxConfigs(scale: number): {
+export function scaleFluxConfigs(
+  scale: number,
+  depth = scale,
+): {
   dit: DitConfig;
   t5: typeof T5_XXL_CONFIG;
   clip: typeof CLIP_L_CONFIG;
 } {
   if (!(scale > 0 && scale <= 1)) throw new RangeError(`scale must be in (0, 1], got ${scale}`);
+  if (!(depth > 0 && depth <= 1)) throw new RangeError(`depth must be in (0, 1], got ${depth}`);
   const n = (full: number) => Math.max(1, Math.round(full * scale));
+  // Depth apart from width: fewer blocks of the real width time each block's real kernels.
+  const deep = (full: number) => Math.max(1, Math.round(full * depth));
   const ditHeads = n(FLUX_DIT.numHeads);
   const t5Heads = n(T5_XXL_CONFIG.num_heads);
   const t5Width = t5Heads * T5_XXL_CONFIG.d_kv;
@@ -98,8 +104,8 @@ export function scaleFluxConfigs(scale: number): {
       ...FLUX_DIT,
       numHeads: ditHeads,
       hiddenSize: ditHeads * (FLUX_DIT.hiddenSize / FLUX_DIT.numHeads),
-      depth: n(FLUX_DIT.depth),
-      depthSingleBlocks: n(FLUX_DIT.depthSingleBlocks),
+      depth: deep(FLUX_DIT.depth),
+      depthSingleBlocks: deep(FLUX_DIT.depthSingleBlocks),
       contextInDim: t5Width,
     },
     t5: {
@@ -107,9 +113,9 @@ export function scaleFluxConfigs(scale: number): {
       num_heads: t5Heads,
       d_model: t5Width,
       d_ff: 16 * n(T5_XXL_CONFIG.d_ff / 16),
-      num_layers: n(T5_XXL_CONFIG.num_layers),
+      num_layers: deep(T5_XXL_CONFIG.num_layers),
     },
-    clip: { ...CLIP_L_CONFIG, num_hidden_layers: n(CLIP_L_CONFIG.num_hidden_layers) },
+    clip: { ...CLIP_L_CONFIG, num_hidden_layers: deep(CLIP_L_CONFIG.num_hidden_layers) },
   };
 }
 
@@ -179,8 +185,8 @@ function findTokenizers(): { clip: string; t5: string } {
  * Writes a FLUX.1 Kontext [dev] folder at `scale` (scaleFluxConfigs), holes or `random` weights.
  * @returns the parameter count per component
  */
-export function writeFluxFolder(out: string, scale: number, random: boolean): Record<string, number> {
-  const { dit, t5, clip } = scaleFluxConfigs(scale);
+export function writeFluxFolder(out: string, scale: number, random: boolean, depth = scale): Record<string, number> {
+  const { dit, t5, clip } = scaleFluxConfigs(scale, depth);
   for (const d of ['text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2'])
     mkdirSync(join(out, d), { recursive: true });
   const counts = {

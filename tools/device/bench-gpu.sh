@@ -1,0 +1,24 @@
+#!/bin/bash
+# `npm run bench:gpu` on a bare GPU machine from what tools/device/pack.sh packed into .devcarry/: Node and the
+# bench's packages unpacked, Vulkan's loader where the machine has none, the NVIDIA Vulkan driver named, the
+# Node runtime (onnxruntime-node's WebGPU EP; no Chromium there). Arguments go to the bench, e.g.
+#   bash tools/device/bench-gpu.sh --budget-seconds 540 --depth 0.1
+# Results: .cache/bench/gpu/results.json (copy it to $OUT). VK_ICD_FILENAMES overrides the driver (SwiftShader here).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+carry=.devcarry
+tools=/tmp/kontext-device
+mkdir -p "$tools/bin"
+[ -x "$tools/bin/node" ] || xz -dc "$carry/node.xz" > "$tools/bin/node" && chmod +x "$tools/bin/node"
+[ -d node_modules/tsx ] || tar -xJf "$carry/node_modules.tar.xz"
+if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
+  dpkg -x "$carry"/libvulkan1_*.deb "$tools/vulkan"
+  export LD_LIBRARY_PATH="$tools/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia_icd" ] && export VK_ICD_FILENAMES="$nvidia_icd"
+export PATH="$tools/bin:$PATH" XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+export BENCH_PYTHON="${BENCH_PYTHON:-$(command -v python3)}"
+echo "node $(node --version); vulkan ICD ${VK_ICD_FILENAMES:-none}; python ${BENCH_PYTHON:-none}"
+nvidia-smi -L 2>/dev/null || true
+exec node --import tsx tools/bench/gpu.ts --runtime node "$@"
