@@ -11,9 +11,9 @@ tools=/tmp/kontext-device
 mkdir -p "$tools/bin"
 [ -x "$tools/bin/node" ] || xz -dc "$carry/node.xz" > "$tools/bin/node" && chmod +x "$tools/bin/node"
 [ -d node_modules/tsx ] || tar -xJf "$carry/node_modules.tar.xz"
-if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
-  dpkg -x "$carry"/libvulkan1_*.deb "$tools/vulkan"
-  export LD_LIBRARY_PATH="$tools/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+if ! ldconfig -p | grep -q 'libvulkan.so.1 ' || ! ldconfig -p | grep -q 'libGLdispatch.so.0 '; then
+  for deb in "$carry"/*.deb; do dpkg -x "$deb" "$tools/gl"; done
+  export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$tools/gl/usr/lib/x86_64-linux-gnu"
 fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia_icd" ] && export VK_ICD_FILENAMES="$nvidia_icd"

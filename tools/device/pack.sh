@@ -2,7 +2,8 @@
 # Packs what `npm run bench:gpu` needs on a bare GPU machine (no Node, no npm, no network) into .devcarry/
 # (git-excluded), small enough to travel beside the repository (the device tool carries 64 MiB in all):
 # Node itself and the few packages the Node runtime of the bench imports, xz-compressed; Vulkan's loader
-# (libvulkan1), which onnxruntime-node's WebGPU EP (Dawn) needs and a CUDA image may lack.
+# (libvulkan1) and libGLdispatch (libglvnd0, which NVIDIA's Vulkan driver links), which onnxruntime-node's WebGPU EP
+# (Dawn) needs and a CUDA image may lack.
 # Run here after `npm ci`; tools/device/bench-gpu.sh unpacks and runs it there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,6 @@ tar -c --exclude="$ort/darwin" --exclude="$ort/win32" --exclude="$ort/linux/arm6
   xz -T2 -9 > "$out/node_modules.tar.xz"
 mkdir -p /tmp/amd64-lists/partial
 (cd "$out" && apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 update > /dev/null &&
-  apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 download libvulkan1 > /dev/null) ||
-  echo "no libvulkan1 .deb fetched: the GPU machine must have Vulkan's loader itself"
+  apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 download libvulkan1 libglvnd0 > /dev/null) ||
+  echo "no .deb fetched: the GPU machine must have Vulkan's loader and libGLdispatch itself"
 du -ch "$out"/* | tail -n 20
