@@ -21,4 +21,12 @@ export PATH="$tools/bin:$PATH" XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 export BENCH_PYTHON="${BENCH_PYTHON:-$(command -v python3)}"
 echo "node $(node --version); vulkan ICD ${VK_ICD_FILENAMES:-none}; python ${BENCH_PYTHON:-none}"
 nvidia-smi -L 2>/dev/null || true
+# A minute's check before ten: without an adapter, say why (Vulkan's loader log) and stop.
+node --import tsx tools/device/webgpuCheck.ts
+if [ $? = 1 ]; then
+  VK_LOADER_DEBUG=error,warn,driver node --import tsx tools/device/webgpuCheck.ts 2>&1 | grep -v '^DRIVER: *\(Searching\|In following\)' | head -n 60
+  lib=/usr/local/nvidia/lib64/libGLX_nvidia.so.0
+  [ -f "$lib" ] && ldd "$lib" | grep -i 'not found'
+  exit 1
+fi
 exec node --import tsx tools/bench/gpu.ts --runtime node "$@"

@@ -21,8 +21,11 @@ tar -c --exclude="$ort/darwin" --exclude="$ort/win32" --exclude="$ort/linux/arm6
   $(for m in "${modules[@]}"; do echo "node_modules/$m"; done) \
   $web/package.json $web/dist/ort.node.min.mjs $web/dist/ort-wasm-simd-threaded.mjs $web/dist/ort-wasm-simd-threaded.wasm |
   xz -T2 -9 > "$out/node_modules.tar.xz"
+# Vulkan's loader, glvnd and the X/GL libraries NVIDIA's driver (libGLX_nvidia) links, for an image without them.
+gl_packages='libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2 libx11-6 libxext6 libxcb1 libxau6
+  libxdmcp6 libbsd0 libmd0'
 mkdir -p /tmp/amd64-lists/partial
 (cd "$out" && apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 update > /dev/null &&
-  apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 download libvulkan1 libglvnd0 > /dev/null) ||
+  apt-get -q -oDir::State::Lists=/tmp/amd64-lists -oAPT::Architecture=amd64 download $gl_packages > /dev/null) ||
   echo "no .deb fetched: the GPU machine must have Vulkan's loader and libGLdispatch itself"
 du -ch "$out"/* | tail -n 20
