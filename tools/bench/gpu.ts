@@ -1,5 +1,5 @@
 /**
- * @file `npm run bench:gpu [-- --scale s] [--sizes 512,1024] [--modes …] [--runtime auto|chromium|node]
+ * @file `npm run bench:gpu [-- --scale s] [--depth d] [--sizes 512,1024] [--modes …] [--runtime auto|chromium|node]
  * [--budget-seconds 600] [--out <dir>] [--torch-device cuda|cpu] [--keep-source]`: the real FLUX.1 Kontext [dev]
  * shapes on a real GPU, in one command that ends within its budget (10 minutes). In order: random-weight bundles
  * made in place (int4 with fp16 and with fp32 activations; gpuBundles.ts), the adapter Chromium sees, then per

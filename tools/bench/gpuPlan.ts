@@ -2,6 +2,7 @@
  * @file The pure parts of `npm run bench:gpu`: its command line, the token counts of the shapes it times, and how
  * its 10-minute budget is shared out. No Node API, so the browser half imports it too.
  */
+import { getCheckedRows } from '../../workers/runtime/attentionCheck';
 
 /** The prefix of the page's console lines that carry results to the Node side (one JSON record each). */
 export const RESULT_PREFIX = 'bench:gpu ';
@@ -126,11 +127,11 @@ export function getEditTokens(size: number, t5Length: number): { image: number; 
 }
 
 /**
- * Seconds the known-answer attention check's float64 reference needs in JavaScript (2 heads; one multiply-add
- * for the scores and one for the weighted sum per token pair and channel), at a pessimistic 0.5 G per second.
+ * Seconds the known-answer attention check's float64 reference needs in JavaScript (2 heads; one multiply-add for
+ * the scores and one for the weighted sum per checked row, key and channel), at a pessimistic 0.5 G per second.
  */
 export function estimateAttentionCheckSeconds(tokens: number, headDim: number): number {
-  return (2 * 2 * tokens * tokens * headDim) / 0.5e9;
+  return (2 * 2 * getCheckedRows(tokens).length * tokens * headDim) / 0.5e9;
 }
 
 /**

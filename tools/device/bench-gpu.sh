@@ -15,8 +15,13 @@ if ! ldconfig -p | grep -q 'libvulkan.so.1 ' || ! ldconfig -p | grep -q 'libGLdi
   for deb in "$carry"/*.deb; do dpkg -x "$deb" "$tools/gl"; done
   export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$tools/gl/usr/lib/x86_64-linux-gnu"
 fi
-nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia_icd" ] && export VK_ICD_FILENAMES="$nvidia_icd"
+nvidia=/usr/local/nvidia
+if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia/share/vulkan/icd.d/nvidia_icd.json" ]; then
+  export VK_ICD_FILENAMES="$nvidia/share/vulkan/icd.d/nvidia_icd.json"
+  # The ICD names libGLX_nvidia.so.0 bare, and the mounted driver's folder is not in ld.so.cache. On the H200 the
+  # adapter came with this and the X/GL libraries that library links (carried, above); with this alone, none.
+  export LD_LIBRARY_PATH="$nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 export PATH="$tools/bin:$PATH" XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 export BENCH_PYTHON="${BENCH_PYTHON:-$(command -v python3)}"
 echo "node $(node --version); vulkan ICD ${VK_ICD_FILENAMES:-none}; python ${BENCH_PYTHON:-none}"
