@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -30,6 +31,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: [INTEGRATION],
+          // Vitest's default keeps a core for its own process (cores − 1: one worker here), which idles while the
+          // workers convert and run graphs: every core halves the project's wall time on this 2-core box
+          // (fresh clone, calm: 112 s → 69 s).
+          maxWorkers: availableParallelism(),
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },
