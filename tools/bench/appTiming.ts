@@ -4,7 +4,8 @@
  * the model badge turns ready after the page's navigation start (ready = sessions created and warmed up), with the
  * engine worker's own timeline of that load (workers/runtime/timeline.ts: runtime import, each graph's read and
  * session creation, the warm-up edit), (2) ten edits through the UI: Generate on the first gallery sample's chip,
- * each edit from click to its new turn, measured inside the page.
+ * each edit from click to its new turn, measured inside the page; (3) V8's WebAssembly compile times during the load
+ * and the first edit (wasmCompileTrace.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { preview } from 'vite';
 import { TIMELINE_PREFIX } from '../../workers/runtime/timeline';
 import { REPO_ROOT } from '../convert/paths';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
+import { traceWasmCompile, type WasmCompileTime } from './wasmCompileTrace';
 
 export interface AppTiming {
   /** ms from navigation start to the badge naming a ready model, with the bundle already stored. */
@@ -21,6 +23,8 @@ export interface AppTiming {
   editMs: number[];
   /** The engine worker's spans during that load, ms from the page's navigation start, in start order. */
   timeline: { name: string; start: number; end: number }[];
+  /** V8's WebAssembly compiles from the reload to ready, and during the first edit (wasmCompileTrace.ts). */
+  compile: { load: WasmCompileTime; firstEdit: WasmCompileTime };
 }
 
 /** The engine worker's `kontext:` measures (and its .wasm fetch), on the page's clock. */
@@ -97,13 +101,16 @@ export async function measureApp(edits = 10): Promise<AppTiming | null> {
     page.on('worker', (w) => {
       if (w.url().includes('engine.worker')) engine = w;
     });
-    await page.reload();
-    const readyMs = await waitForReady(page);
+    const { result: readyMs, compile: load } = await traceWasmCompile(browser, page, async () => {
+      await page.reload();
+      return waitForReady(page);
+    });
     const timeline = engine ? await readTimeline(page, engine) : [];
     await page.getByTestId('sample').first().locator('.chip').first().click();
-    const editMs: number[] = [];
-    for (let i = 0; i < edits; i++) editMs.push(await timeEdit(page));
-    return { readyMs, editMs, timeline };
+    const { result: first, compile: firstEdit } = await traceWasmCompile(browser, page, () => timeEdit(page));
+    const editMs = [first];
+    for (let i = 1; i < edits; i++) editMs.push(await timeEdit(page));
+    return { readyMs, editMs, timeline, compile: { load, firstEdit } };
   } finally {
     await browser.close();
     await new Promise<void>((resolve, reject) => server.httpServer.close((e) => (e ? reject(e) : resolve())));

@@ -4,6 +4,7 @@
  */
 import { formatBytes } from '../../workers/api/bytes';
 import type { AppTiming } from './appTiming';
+import type { WasmCompileTime } from './wasmCompileTrace';
 import { ceilingFlops, type CeilingResult, type CeilingShape } from './ceiling';
 import { COMPONENTS, type BenchResult, type Component } from './editBench';
 import type { EditProfile } from './opProfile';
@@ -229,6 +230,10 @@ export function printReport(r: BenchReport): void {
       `  ${s.name.padEnd(36)} ${s.start.toFixed(0).padStart(6)} → ${s.end.toFixed(0).padStart(6)}  (${(s.end - s.start).toFixed(0)} ms)`,
     );
   console.log(`  badge ready (sessions warmed up)     ${app.readyMs.toFixed(0).padStart(6)}`);
+  const compile = (c: WasmCompileTime) =>
+    `Liftoff ${ms(c.liftoffMs)}, TurboFan ${ms(c.turbofanMs)} (thread time), code cache ${c.cacheHit ? 'hit' : 'miss'}`;
+  console.log(`V8 compiling WebAssembly, reload to ready: ${compile(app.compile.load)}`);
+  console.log(`V8 compiling WebAssembly, first edit:      ${compile(app.compile.firstEdit)}`);
   console.log(`app (dist/, vite preview): edits through the UI ${app.editMs.map((t) => Math.round(t)).join(', ')} ms`);
   console.log(
     `  ${bar(app.readyMs <= 1500)}  cached embedded bundle ready ≤ 1.5 s after page load: ${ms(app.readyMs)}`,
