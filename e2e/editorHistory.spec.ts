@@ -7,8 +7,8 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   imagePointToScreen,
   maskCoverage,
-  openEditor,
   openEditorWithModel,
+  openSampleInNewSession,
   saveScreenshot,
   useBackend,
 } from './editor/app';
@@ -38,9 +38,9 @@ const dotX = async (page: Page, id: string) => {
   return Math.round(box.x + box.width / 2);
 };
 
-// One boot for the three tests on imported trees (e2e/sharedPage.ts); each imports its own copy of the tree.
-test.describe.serial('imported trees, one page', () => {
-  const get = useSharedPage(openEditor);
+// One boot for the four tests (e2e/sharedPage.ts): each imports its own copy of the tree, or starts a new session.
+test.describe.serial('one page', () => {
+  const get = useSharedPage(openEditorWithModel);
 
   test('history: siblings fan out from their parent, branches name where they start, turns count by depth', async () => {
     const page = get();
@@ -143,31 +143,29 @@ test.describe.serial('imported trees, one page', () => {
     await expect(details.getByTestId('no-change-hint')).toHaveCount(0);
     await expect(details.getByTestId('changed-share')).not.toContainText('no visible change');
   });
-});
 
-test('a real edit that changed (almost) nothing is kept, marked, and reported with what to try', async ({
-  page,
-}, testInfo) => {
-  test.setTimeout(2 * EDIT_TIMEOUT);
-  await openEditorWithModel(page);
-  await useBackend(page, 'wasm');
-  await page.getByRole('button', { name: 'Open sample: Circle, star and square' }).click();
-  // A mask of ~50 pixels: whatever the model does inside it, under 0.5 % of the 128×128 image can change.
-  await page.getByLabel('Brush size (image pixels)').fill('8');
-  const dab = await imagePointToScreen(page, 8, 8);
-  await page.mouse.click(dab.x, dab.y);
-  expect(await maskCoverage(page)).toBeGreaterThan(0);
-  expect(await maskCoverage(page)).toBeLessThan(0.5);
-  await page.getByTestId('prompt-input').fill('make the sky pink');
-  await page.getByTestId('prompt-input').press('Control+Enter');
-  await expect(page.getByTestId('turn')).toHaveCount(2, { timeout: EDIT_TIMEOUT });
+  test('a real edit that changed (almost) nothing is kept, marked, and reported with what to try', async () => {
+    test.setTimeout(2 * EDIT_TIMEOUT);
+    const page = get();
+    await useBackend(page, 'wasm');
+    await openSampleInNewSession(page, 'Circle, star and square');
+    // A mask of ~50 pixels: whatever the model does inside it, under 0.5 % of the 128×128 image can change.
+    await page.getByLabel('Brush size (image pixels)').fill('8');
+    const dab = await imagePointToScreen(page, 8, 8);
+    await page.mouse.click(dab.x, dab.y);
+    expect(await maskCoverage(page)).toBeGreaterThan(0);
+    expect(await maskCoverage(page)).toBeLessThan(0.5);
+    await page.getByTestId('prompt-input').fill('make the sky pink');
+    await page.getByTestId('prompt-input').press('Control+Enter');
+    await expect(page.getByTestId('turn')).toHaveCount(2, { timeout: EDIT_TIMEOUT });
 
-  const warning = page.getByTestId('notice-warning');
-  await expect(warning).toContainText(/Turn 1 changed (no pixels|almost nothing \(under 0\.5 % of the pixels\))\./);
-  await expect(warning).toContainText('kept in the history, marked “no change”');
-  await expect(warning).toContainText('Try rephrasing the instruction, a bigger mask, more steps');
-  await expect(page.locator('[data-testid="turn"][data-depth="1"]')).toHaveAttribute('data-unchanged', 'true');
-  await expect(page.getByTestId('changed-share')).toContainText('no visible change');
-  await saveScreenshot(page, testInfo, '23-no-change-notice');
-  await page.screenshot({ path: `${SHOTS}/no-change-notice-1440x900.png` });
+    const warning = page.getByTestId('notice-warning');
+    await expect(warning).toContainText(/Turn 1 changed (no pixels|almost nothing \(under 0\.5 % of the pixels\))\./);
+    await expect(warning).toContainText('kept in the history, marked “no change”');
+    await expect(warning).toContainText('Try rephrasing the instruction, a bigger mask, more steps');
+    await expect(page.locator('[data-testid="turn"][data-depth="1"]')).toHaveAttribute('data-unchanged', 'true');
+    await expect(page.getByTestId('changed-share')).toContainText('no visible change');
+    await saveScreenshot(page, test.info(), '23-no-change-notice');
+    await page.screenshot({ path: `${SHOTS}/no-change-notice-1440x900.png` });
+  });
 });
