@@ -31,6 +31,7 @@ test.describe.serial('bad input gets a clear message and the worker stays usable
   test('a missing external-data file', async () => {
     const page = get();
     await page.getByTestId('image-file').setInputFiles(image);
+    await expect(page.getByTestId('roundtrip-result')).toHaveCount(0); // the new image drops the last result
     await chooseModels(page, box.encoder, [box.decoder[0]!]); // the decoder's .onnx.data left out
     await page.getByTestId('run-roundtrip').click();
     await expect(page.getByRole('alert')).toContainText(
@@ -45,6 +46,7 @@ test.describe.serial('bad input gets a clear message and the worker stays usable
   test('a non-image dropped on the page leaves the open image alone', async () => {
     const page = get();
     await page.getByTestId('image-file').setInputFiles(image);
+    await expect(page.getByTestId('roundtrip-result')).toHaveCount(0); // the new image drops the last result
     await expect(page.getByTestId('input-image')).toBeVisible();
     await dropFile(page, 'notes.txt', 'text/plain', 'shopping list: eggs, milk');
     await expect(page.getByRole('alert')).toContainText('"notes.txt" is not an image');
