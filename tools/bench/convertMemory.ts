@@ -1,16 +1,22 @@
 /**
- * @file `npm run bench:convert-memory -- [--scale s] [--folder dir] [--segments k] [--dist dir]` (not in CI): converts the
+ * @file `npm run bench:convert-memory -- [--scale s] [--folder dir] [--segments k] [--dist dir] [--in-memory]` (not in CI): converts the
  * sparse full-size FLUX.1 Kontext [dev] folder (tools/scale/makeSparseFlux.ts; `--scale` narrows the DiT and T5)
  * inside Chromium, through the app's own path: the built app (dist/, `vite preview`), Models › Convert a folder,
  * the conversion worker, IndexedDB. While it runs it samples the page's JS memory with
  * performance.measureUserAgentSpecificMemory (the page and its workers: the conversion worker is the one that
  * holds tensors) and the resident memory of every Chromium process (/proc: RSS and PSS, by process type), and
  * prints the peaks and the time. Issue #13's bar: < 2 GB. Needs `npx vite build` first.
+ *
+ * The browser runs on a fresh on-disk profile, as a user's does: Playwright's default context is off the record,
+ * and there IndexedDB (every stored chunk Blob included) lives in the browser process's memory, so that
+ * process grows by the whole bundle written — the storage mode, not the converter. `--in-memory` measures that
+ * mode instead.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { preview } from 'vite';
 import { formatBytes } from '../../workers/api/bytes';
 import { REPO_ROOT } from '../convert/paths';
@@ -101,19 +107,35 @@ async function main(): Promise<void> {
   });
   const origin = server.resolvedUrls!.local[0]!;
   // Eager measureUserAgentSpecificMemory: otherwise Chromium answers at its next GC, up to 20 s later.
-  const browser = await chromium.launch({
+  const launch = {
     ...CHROMIUM_LAUNCH_OPTIONS,
     args: [...CHROMIUM_LAUNCH_OPTIONS.args, '--enable-blink-features=ForceEagerMeasureMemory'],
-  });
+  };
+  const inMemory = process.argv.includes('--in-memory');
+  const profile = inMemory ? null : mkdtempSync(join(tmpdir(), 'convert-memory-profile-'));
+  const browser = profile ? null : await chromium.launch(launch);
+  const context: BrowserContext = browser
+    ? await browser.newContext()
+    : await chromium.launchPersistentContext(profile!, launch);
   // Chromium's browser process: the child of this process (Playwright's Browser does not expose its pid).
   const root = listProcessTree(process.pid).find(
     (p) => p.pid !== process.pid && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('chromium'),
   )?.pid;
-  const peak = { js: 0, jsWorker: 0, rssSum: 0, pssSum: 0, byType: {} as Record<string, number> };
+  if (!root) console.log('no Chromium process found under this one: process memory will not be sampled');
+  const peak = {
+    js: 0,
+    jsWorker: 0,
+    rssSum: 0,
+    pssSum: 0,
+    rssByType: {} as Record<string, number>,
+    pssByType: {} as Record<string, number>,
+  };
   let samples = 0;
+  let processSamples = 0;
   let sampling = true;
+  const load0 = loadavg();
   try {
-    const page = await browser.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(origin);
     await page
       .getByTestId('model-status')
@@ -132,8 +154,10 @@ async function main(): Promise<void> {
             if (!m) continue;
             rss += m.rss;
             pss += m.pss;
-            peak.byType[type] = Math.max(peak.byType[type] ?? 0, m.rss);
+            peak.rssByType[type] = Math.max(peak.rssByType[type] ?? 0, m.rss);
+            peak.pssByType[type] = Math.max(peak.pssByType[type] ?? 0, m.pss);
           }
+          if (rss > 0) processSamples++;
           peak.rssSum = Math.max(peak.rssSum, rss);
           peak.pssSum = Math.max(peak.pssSum, pss);
         }
@@ -161,7 +185,11 @@ async function main(): Promise<void> {
       if (state.running === null && Date.now() - t0 > 5000) break; // finished: the panel closed
       const line = state.steps.join(' | ');
       if (line !== last) {
-        console.log(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${line}`);
+        // the peaks so far with every step change: a long run that is stopped still leaves its numbers
+        console.log(
+          `${((Date.now() - t0) / 1000).toFixed(0)} s: ${line} | peaks so far: JS ${formatBytes(peak.js)}, ` +
+            `PSS ${formatBytes(peak.pssSum)}, RSS ${formatBytes(peak.rssSum)}`,
+        );
         last = line;
       }
       await page.waitForTimeout(5000);
@@ -181,12 +209,16 @@ async function main(): Promise<void> {
           scale,
           segments: Number(segments),
           seconds: Math.round(seconds),
+          profile: inMemory ? 'off the record (IndexedDB in memory)' : 'on disk',
           samples,
+          processSamples,
+          loadAverage1m: { start: load0[0], end: loadavg()[0] },
           peakJsHeap: formatBytes(peak.js),
           peakJsHeapConvertWorker: formatBytes(peak.jsWorker),
           peakRssSumAllProcesses: formatBytes(peak.rssSum),
           peakPssSumAllProcesses: formatBytes(peak.pssSum),
-          peakRssByProcessType: Object.fromEntries(Object.entries(peak.byType).map(([t, b]) => [t, formatBytes(b)])),
+          peakRssByProcessType: Object.fromEntries(Object.entries(peak.rssByType).map(([t, b]) => [t, formatBytes(b)])),
+          peakPssByProcessType: Object.fromEntries(Object.entries(peak.pssByType).map(([t, b]) => [t, formatBytes(b)])),
           bundles,
           bar:
             peak.pssSum === 0
@@ -199,7 +231,9 @@ async function main(): Promise<void> {
     );
   } finally {
     sampling = false;
-    await browser.close();
+    await context.close();
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
     await new Promise<void>((resolve, reject) => server.httpServer.close((e) => (e ? reject(e) : resolve())));
   }
 }
