@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../cache';
+import { bundleKey, chunkKey } from '../cache/layout';
+import { openStoreSink } from './storeSink';
+
+/** Writes `bytes` as `path` through a sink with 1 KiB chunks, so the file spans several chunk Blobs. */
+async function writeFile(bytes: Uint8Array) {
+  const kv = createMemoryStore();
+  const sink = openStoreSink(kv, 'b', 1024);
+  const file = sink.create('w.bin');
+  file.write(bytes.subarray(0, 1500)); // a write across a chunk boundary
+  file.write(bytes.subarray(1500));
+  file.close();
+  await sink.drain();
+  return { kv, sink, entry: await sink.describe('w.bin') };
+}
+
+const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) % 251);
+
+describe('openStoreSink publish', () => {
+  it('hashes a file from its stored chunks and only then writes the bundle record', async () => {
+    const { kv, sink, entry } = await writeFile(bytes);
+    expect(entry.bytes).toBe(5000);
+    expect(await kv.getMany([bundleKey('b')])).toEqual([undefined]);
+    await sink.publish({ files: [entry] }, [entry]);
+    expect(await kv.getMany([bundleKey('b')])).toEqual([expect.objectContaining({ id: 'b' })]);
+    expect(await sink.read('w.bin')).toEqual(bytes);
+  });
+
+  it('refuses a file whose stored chunk differs from what was written', async () => {
+    const { kv, sink, entry } = await writeFile(bytes);
+    const changed = bytes.slice(2048, 3072);
+    changed[100]! ^= 1;
+    await kv.setMany([[chunkKey('b', 'w.bin', 2), new Blob([changed])]]);
+    await expect(sink.publish({ files: [entry] }, [entry])).rejects.toMatchObject({ code: 'hash-mismatch' });
+    expect(await kv.getMany([bundleKey('b')])).toEqual([undefined]);
+  });
+});
