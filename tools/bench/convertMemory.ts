@@ -134,6 +134,25 @@ async function main(): Promise<void> {
   let processSamples = 0;
   let sampling = true;
   const load0 = loadavg();
+  // /proc every 2 s on a timer of its own: a JS measurement takes up to a minute on a loaded machine, and
+  // process peaks sampled between two of them were missed (13 samples in 743 s).
+  const sampleProcesses = () => {
+    if (!root) return;
+    let rss = 0;
+    let pss = 0;
+    for (const { pid, type } of listProcessTree(root)) {
+      const m = readMemory(pid);
+      if (!m) continue;
+      rss += m.rss;
+      pss += m.pss;
+      peak.rssByType[type] = Math.max(peak.rssByType[type] ?? 0, m.rss);
+      peak.pssByType[type] = Math.max(peak.pssByType[type] ?? 0, m.pss);
+    }
+    if (rss > 0) processSamples++;
+    peak.rssSum = Math.max(peak.rssSum, rss);
+    peak.pssSum = Math.max(peak.pssSum, pss);
+  };
+  const processTimer = setInterval(sampleProcesses, 2000);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(origin);
@@ -146,21 +165,6 @@ async function main(): Promise<void> {
     await page.getByLabel('DiT segments').fill(segments);
     const sampler = (async () => {
       while (sampling) {
-        if (root) {
-          let rss = 0;
-          let pss = 0;
-          for (const { pid, type } of listProcessTree(root)) {
-            const m = readMemory(pid);
-            if (!m) continue;
-            rss += m.rss;
-            pss += m.pss;
-            peak.rssByType[type] = Math.max(peak.rssByType[type] ?? 0, m.rss);
-            peak.pssByType[type] = Math.max(peak.pssByType[type] ?? 0, m.pss);
-          }
-          if (rss > 0) processSamples++;
-          peak.rssSum = Math.max(peak.rssSum, rss);
-          peak.pssSum = Math.max(peak.pssSum, pss);
-        }
         const js = await measureJs(page).catch(() => null);
         if (js) {
           peak.js = Math.max(peak.js, js.total);
@@ -202,6 +206,8 @@ async function main(): Promise<void> {
       );
     sampling = false;
     await sampler;
+    clearInterval(processTimer);
+    sampleProcesses();
     console.log(
       JSON.stringify(
         {
@@ -231,6 +237,7 @@ async function main(): Promise<void> {
     );
   } finally {
     sampling = false;
+    clearInterval(processTimer);
     await context.close();
     await browser?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
