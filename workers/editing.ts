@@ -16,7 +16,7 @@ import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
 import type { GraphFiles, Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
 import { checkEditJob } from './kontext/checkJob';
-import { runEdit } from './kontext/edit';
+import { encodeReference, runEdit } from './kontext/edit';
 import { makeWarmUpJob } from './kontext/warmUp';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
@@ -229,6 +229,25 @@ export function createEditing(deps: EditingDeps) {
     });
   }
 
+  /** The newest prepareImages request: an older one still queued is one the user has moved on from. */
+  let latestPrepare = 0;
+
+  /**
+   * Encodes images into the open bundle's cache ahead of an edit (EngineApi.prepareImages), so the edit skips
+   * the encoder. Runs only on the bundle already open on this target, and only the newest request.
+   */
+  function prepareImages(id: string, images: RgbaImage[]): Promise<boolean> {
+    const ticket = ++latestPrepare;
+    return deps.serial(async () => {
+      const bundle = selected;
+      if (ticket !== latestPrepare || !bundle || bundle.id !== id || selectedTarget !== deps.getTarget()) return false;
+      await timed('prepare images', async () => {
+        for (const image of images) await encodeReference(image, { ...bundle, hashImage: deps.hashImage });
+      });
+      return true;
+    });
+  }
+
   async function run(
     job: EditJob,
     report: (p: Omit<JobProgress, 'jobId'>) => void,
@@ -326,6 +345,7 @@ export function createEditing(deps: EditingDeps) {
 
   return {
     selectBundle,
+    prepareImages,
     /** The open bundle's id, or null. */
     getSelected: () => selected?.id ?? null,
     /** Drops sessions (e.g. before the backend changes or the bundle is deleted). */

@@ -191,6 +191,7 @@ export function createEngine(deps: EngineDeps): EngineApi {
       await deps.bundles.deleteBundle(id);
     },
     selectBundle: (id) => editing.selectBundle(id),
+    prepareImages: (id, images) => editing.prepareImages(id, images),
     getStorageInfo: () => deps.bundles.getStorageInfo(),
     edit: (job, onProgress) => editing.edit(job, onProgress),
     cancel: (jobId) => editing.cancel(jobId),

@@ -7,6 +7,7 @@ import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasCh
 import { RestoringSession } from '../ui/RestoringSession';
 import { SampleGallery } from '../ui/SampleGallery';
 import { DrawerToggle } from '../ui/SidePanel';
+import { selectImagesPrepared } from '../editor/prepareImages';
 import { useServices } from './services';
 
 const CURSORS: Record<string, string> = {
@@ -37,6 +38,7 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
     bundles: st.bundles,
     restore: st.restore,
     drawer: st.drawer,
+    imageEncoded: selectImagesPrepared(st),
   }));
   const [path, setPath] = useState(tools.path);
   const samples = useMemo(
@@ -116,7 +118,13 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
           open={s.drawer === 'left'}
           onToggle={() => toggle('left')}
         />
-        <div className="canvas-status" aria-live="polite" data-testid="canvas-status">
+        <div
+          className="canvas-status"
+          aria-live="polite"
+          data-testid="canvas-status"
+          // encoded ahead of the edit (editor/prepareImages.ts): what the bench waits for, as a user writes a prompt
+          data-image-encoded={s.imageEncoded}
+        >
           {image.width}×{image.height} · {s.tool === 'hand' ? 'Pan' : s.tool === 'eraser' ? 'Eraser' : 'Brush'}{' '}
           {s.brush.size}px · Space+drag to pan
         </div>

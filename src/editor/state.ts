@@ -174,6 +174,8 @@ export interface StudioState {
    * returned, or failed: then the edit reports why). Until then the model is not ready: a first edit would wait.
    */
   preparedBundle: string | null;
+  /** The images the engine has encoded for the next edit (prepareImages.ts), by their key; null: none yet. */
+  preparedImages: string | null;
   /** The bundle the user chose; each job names the active one (selectActiveBundle) and the engine opens it. */
   selectedBundleId: string | null;
   bundleUrls: Record<string, string>;
@@ -271,6 +273,7 @@ export function createInitialState(): StudioState {
     embeddedChecked: false,
     waitingForModel: false,
     preparedBundle: null,
+    preparedImages: null,
     selectedBundleId: null,
     bundleUrls: {},
     downloads: {},

@@ -13,6 +13,7 @@ import { createModelActions, type ModelActions } from './actions/models';
 import { createSessionActions, type SessionActions } from './actions/session';
 import type { Settings, StudioDeps } from './ports';
 import { followNotice } from './notices';
+import { followImagesToPrepare } from './prepareImages';
 import { selectActiveBundle, selectModelLoading } from './selectors';
 import { createInitialState, differsFromDefaults, SAMPLER_KEYS, type PromptSettings, type StudioState } from './state';
 
@@ -136,6 +137,7 @@ export function createStudioStore(deps: StudioDeps): StudioStore {
     store.setState({ waitingForModel: false });
     void s.generate();
   });
+  followImagesToPrepare(store, deps.engine);
   // …and one place turns each new notice into a toast. It compares with the last notice it saw, not the listener's
   // `prev`, which is stale when another listener's setState ran in between.
   let seen = store.getState().notice;

@@ -15,6 +15,7 @@ export const ENGINE_METHODS: EngineMethods = {
   addBundle: true,
   deleteBundle: true,
   selectBundle: true,
+  prepareImages: true,
   getStorageInfo: true,
   edit: true,
   cancel: true,

@@ -47,6 +47,8 @@ export interface FakeEngine extends EngineApi {
   hold: boolean;
   release(): void;
   failNext: EngineError | null;
+  /** Every prepareImages call's images, in order. */
+  prepared: RgbaImage[][];
   /** The last budget setMemoryBudget was given (GiB). */
   memoryBudget: number | null;
 }
@@ -82,6 +84,11 @@ export function createFakeEngine(): FakeEngine {
       engine.bundles = engine.bundles.filter((b) => b.id !== id);
     },
     selectBundle: async (id) => engine.bundles.find((b) => b.id === id)!,
+    prepared: [],
+    prepareImages: async (_id, images) => {
+      engine.prepared.push(images);
+      return true;
+    },
     getStorageInfo: async () => ({ usage: 1, quota: 100, persisted: false }),
     async edit(job, onProgress) {
       engine.jobs.push(job);

@@ -4,7 +4,8 @@
  * the model badge turns ready after the page's navigation start (ready = sessions created and warmed up), with the
  * engine worker's own timeline of that load (workers/runtime/timeline.ts: runtime import, each graph's read and
  * session creation, the warm-up edit), (2) ten edits through the UI: Generate on the first gallery sample's chip,
- * each edit from click to its new turn, measured inside the page; (3) V8's WebAssembly compile times during the load
+ * each edit from click to its new turn, measured inside the page, started once its input is encoded ahead (as
+ * while a user writes the prompt; that wait is reported beside); (3) V8's WebAssembly compile times during the load
  * and the first edit (wasmCompileTrace.ts).
  */
 import { existsSync } from 'node:fs';
@@ -21,6 +22,11 @@ export interface AppTiming {
   readyMs: number;
   /** Each edit's time through the UI, ms, in order (first after ready = [0]). */
   editMs: number[];
+  /**
+   * Before each edit, ms from its input image appearing (the sample opened, the last result) until the engine had
+   * encoded it ahead (editor/prepareImages.ts): the time a user spends on the prompt covers it, so edits start after.
+   */
+  encodeAheadMs: number[];
   /** The engine worker's spans during that load, ms from the page's navigation start, in start order. */
   timeline: { name: string; start: number; end: number }[];
   /** V8's WebAssembly compiles from the reload to ready, and during the first edit (wasmCompileTrace.ts). */
@@ -68,6 +74,20 @@ async function waitForReady(page: Page): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
+/** Waits until the canvas says the next edit's images are encoded; returns how long that took, ms. */
+async function waitForEncoded(page: Page): Promise<number> {
+  const t0 = await page.evaluate(() => performance.now());
+  const handle = await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="canvas-status"]')?.getAttribute('data-image-encoded') === 'true'
+        ? performance.now()
+        : false,
+    undefined,
+    { polling: 'raf', timeout: 300_000 },
+  );
+  return ((await handle.jsonValue()) as number) - t0;
+}
+
 /** One Generate, from the click to the new turn in the history, timed in the page. */
 async function timeEdit(page: Page): Promise<number> {
   const turns = await page.getByTestId('turn').count();
@@ -107,10 +127,14 @@ export async function measureApp(edits = 10): Promise<AppTiming | null> {
     });
     const timeline = engine ? await readTimeline(page, engine) : [];
     await page.getByTestId('sample').first().locator('.chip').first().click();
+    const encodeAheadMs = [await waitForEncoded(page)];
     const { result: first, compile: firstEdit } = await traceWasmCompile(browser, page, () => timeEdit(page));
     const editMs = [first];
-    for (let i = 1; i < edits; i++) editMs.push(await timeEdit(page));
-    return { readyMs, editMs, timeline, compile: { load, firstEdit } };
+    for (let i = 1; i < edits; i++) {
+      encodeAheadMs.push(await waitForEncoded(page));
+      editMs.push(await timeEdit(page));
+    }
+    return { readyMs, editMs, encodeAheadMs, timeline, compile: { load, firstEdit } };
   } finally {
     await browser.close();
     await new Promise<void>((resolve, reject) => server.httpServer.close((e) => (e ? reject(e) : resolve())));

@@ -81,3 +81,28 @@ describe('warm-up on selectBundle (kontext-micro, onnxruntime-node)', () => {
     expect(warmMs[0]!).toBeLessThan(later(warmMs) * 3 + 100);
   }, 300_000);
 });
+
+describe('prepareImages (kontext-micro, onnxruntime-node)', () => {
+  it('encodes an image ahead of its edit: same result, the edit skips the encoder; only the newest request runs', async () => {
+    const { engine, bundle } = await freshEngine();
+    const image = job(bundle.id, 1).image;
+    expect(await engine.prepareImages(bundle.id, [image])).toBe(false); // not open on this backend yet
+    await engine.selectBundle(bundle.id);
+
+    const plain = await engine.edit(job(bundle.id, 1), () => undefined);
+    const stale = engine.prepareImages(bundle.id, [job(bundle.id, 2).image]);
+    const newest = engine.prepareImages(bundle.id, [job(bundle.id, 3).image]);
+    expect([await stale, await newest]).toEqual([false, true]);
+    const prepared = await engine.edit({ ...job(bundle.id, 3), id: 'after-prepare' }, () => undefined);
+    const cold = await engine.edit(job(bundle.id, 4), () => undefined);
+
+    const encodeMs = (r: typeof plain) => r.timings['encoding-images']!;
+    console.info(
+      `encoding-images: prepared ${encodeMs(prepared).toFixed(1)} ms, not prepared ${encodeMs(cold).toFixed(1)} ms`,
+    );
+    expect(encodeMs(prepared)).toBeLessThan(encodeMs(cold) / 2);
+    const again = await engine.edit({ ...job(bundle.id, 3), id: 'again' }, () => undefined);
+    expect(Buffer.from(prepared.image.data).equals(Buffer.from(again.image.data))).toBe(true);
+    expect(Buffer.from(plain.image.data).equals(Buffer.from(prepared.image.data))).toBe(false);
+  }, 300_000);
+});

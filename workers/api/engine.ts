@@ -30,6 +30,12 @@ export interface EngineApi {
    * @throws EngineError `bundle-not-found`, `bundle-incomplete` or `unsupported`.
    */
   selectBundle(id: string): Promise<BundleInfo>;
+  /**
+   * Optional: encodes images (an edit's input and references) for the bundle open on this backend now, while the
+   * user writes the prompt, so an edit on them skips the encoder. Resolves true when they are encoded, false when
+   * it did nothing: the bundle is not open here yet (selectBundle), or a newer request replaced this one.
+   */
+  prepareImages(bundleId: string, images: RgbaImage[]): Promise<boolean>;
   getStorageInfo(): Promise<StorageInfo>;
   /**
    * Queues an edit on `job.bundleId`, opening or switching to that bundle itself; jobs run one at a time.

@@ -157,7 +157,7 @@ export interface EditOutput {
 }
 
 /** Resizes an image to its bucket and encodes it to packed tokens (cached by content). */
-async function encodeReference(image: RgbaImage, ctx: EditContext): Promise<ReferenceTokens> {
+export async function encodeReference(image: RgbaImage, ctx: EditContext): Promise<ReferenceTokens> {
   const geometry = getLatentGeometry(ctx.manifest.model);
   const [w, h] = pickResolution(
     image.width,
