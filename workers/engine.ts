@@ -122,13 +122,16 @@ export function createEngine(deps: EngineDeps): EngineApi {
         `WebGPU is not available: ${gpu && 'reason' in gpu ? gpu.reason : 'unknown reason'}.`,
       );
     }
-    await editing.reset(); // sessions belong to the old backend
-    if (target?.backend === 'webgpu') target.device.destroy();
-    lostReason = null;
-    if (handle) adopt(handle);
-    else {
-      target = { backend: 'wasm' };
-      gpuHandle = null;
+    // WASM again (Auto chose it, now the user does): the same target, so the open bundle's warmed sessions stay.
+    if (handle || target?.backend !== 'wasm') {
+      await editing.reset(); // sessions belong to the old backend
+      if (target?.backend === 'webgpu') target.device.destroy();
+      lostReason = null;
+      if (handle) adopt(handle);
+      else {
+        target = { backend: 'wasm' };
+        gpuHandle = null;
+      }
     }
     capabilities = {
       backend: handle ? 'webgpu' : 'wasm',

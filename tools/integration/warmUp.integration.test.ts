@@ -106,3 +106,13 @@ describe('prepareImages (kontext-micro, onnxruntime-node)', () => {
     expect(Buffer.from(plain.image.data).equals(Buffer.from(prepared.image.data))).toBe(false);
   }, 300_000);
 });
+
+describe('choosing WASM again (kontext-micro, onnxruntime-node)', () => {
+  it('keeps the warmed sessions when the engine already runs on WASM, as after Auto chose it', async () => {
+    const { engine, bundle } = await freshEngine();
+    await engine.selectBundle(bundle.id);
+    expect((await engine.init('wasm')).backend).toBe('wasm');
+    const edit = await engine.edit(job(bundle.id, 5), () => undefined);
+    expect(edit.memory.sessionsCreated).toBe(0);
+  }, 300_000);
+});
