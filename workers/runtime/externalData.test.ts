@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readableByOrt } from './externalData';
+import { readableByOrt, weightsForOrt } from './externalData';
 
 const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251);
 
@@ -62,5 +62,16 @@ describe('readableByOrt', () => {
     await expect(readAll(blob.slice(0, 10).stream())).rejects.toThrow(
       /stalled 3 times \(no bytes for 0.05 s at byte 0 of 10\)/,
     );
+  });
+});
+
+describe('weightsForOrt', () => {
+  it('reads a small file whole, through the retrying reads, and leaves a large one a Blob', async () => {
+    const small = await weightsForOrt(new StallsOnceBlob([bytes]), { stallMs: 50 });
+    expect(small).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(small as Uint8Array).equals(bytes)).toBe(true);
+    const large = await weightsForOrt(new Blob([bytes]), { wholeBytes: bytes.length - 1 });
+    expect(large).toBeInstanceOf(Blob);
+    expect((await readAll((large as Blob).stream())).equals(bytes)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
-import { readableByOrt } from './externalData';
+import { weightsForOrt } from './externalData';
 import { toRuntimeFailure } from './failures';
 import type { BufferCacheMode } from '../api/jobs';
 import { timed } from './timeline';
@@ -50,13 +50,16 @@ export async function createSession(
         ]
       : ['wasm'];
   try {
+    const externalData = await Promise.all(
+      files.externalData
+        .filter((f) => locations.includes(f.path))
+        .map(async (f) => ({ path: f.path, data: await weightsForOrt(f.data) })),
+    );
     // The first creation also starts the runtime (compiles the .wasm, starts its threads).
     return await timed(`create ${files.name}`, () =>
       ort.InferenceSession.create(graph, {
         executionProviders,
-        externalData: files.externalData
-          .filter((f) => locations.includes(f.path))
-          .map((f) => ({ path: f.path, data: readableByOrt(f.data) })),
+        externalData,
         graphOptimizationLevel: 'all',
         ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       }),
