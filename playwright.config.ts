@@ -41,7 +41,10 @@ export default defineConfig({
     serviceWorkers: 'block',
     // Debian's chromium (CHROMIUM_PATH overrides it); on a machine without a GPU --enable-unsafe-webgpu gives a
     // SwiftShader (CPU) WebGPU adapter.
-    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
+    // V8's baseline WebAssembly compiler only: optimising onnxruntime's hot functions cost each page ~5 CPU-s (a
+    // fresh boot 15.5 → 10.3 CPU-s with the model ready), which a spec's few tiny edits never earn back. Same
+    // results (WebAssembly's semantics do not depend on the tier); `npm run bench` keeps V8's defaults.
+    launchOptions: { ...CHROMIUM_LAUNCH_OPTIONS, args: [...CHROMIUM_LAUNCH_OPTIONS.args, '--js-flags=--liftoff-only'] },
   },
   webServer: {
     command: `npx vite preview --port ${port} --strictPort`,
