@@ -8,7 +8,7 @@ import type { StudioDeps } from './ports';
 import { preparedKey, selectActiveBundle, selectCurrentTurn } from './selectors';
 import type { StudioState } from './state';
 
-export interface ImagesToPrepare {
+interface ImagesToPrepare {
   /** The prepared bundle and backend, and the images by id: what `preparedImages` holds once they are encoded. */
   key: string;
   bundleId: string;
@@ -16,7 +16,7 @@ export interface ImagesToPrepare {
 }
 
 /** What to encode now, or null: no image, no model warmed up on this backend, or an edit running. */
-export function selectImagesToPrepare(s: StudioState): ImagesToPrepare | null {
+function selectImagesToPrepare(s: StudioState): ImagesToPrepare | null {
   const bundle = selectActiveBundle(s);
   const turn = selectCurrentTurn(s);
   if (!bundle || !turn || !s.capabilities || s.job) return null;

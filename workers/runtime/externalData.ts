@@ -80,7 +80,7 @@ export function readableByOrt(blob: Blob, stallMs = READ_STALL_MS): Blob {
  * made creating kontext-micro's DiT (30 MB of weights) take 3.5 s instead of 1.0 s. Larger files stay Blobs, so a
  * tab never holds a multi-GB weight file in JS memory on top of onnxruntime's own copy.
  */
-export const READ_WHOLE_BYTES = 64 * 2 ** 20;
+const READ_WHOLE_BYTES = 64 * 2 ** 20;
 
 /** A weight file as onnxruntime's `externalData` should get it: its bytes when small, else {@link readableByOrt}. */
 export async function weightsForOrt(
