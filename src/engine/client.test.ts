@@ -4,7 +4,16 @@ import { ENGINE_METHODS, type EngineMethods } from './client';
 
 describe('the engine client', () => {
   it('forwards every EngineApi method (the fake engine implements the same interface)', () => {
-    const { bundles: _b, jobs: _j, hold: _h, release: _r, failNext: _f, memoryBudget: _m, ...api } = createFakeEngine();
+    const {
+      bundles: _b,
+      jobs: _j,
+      hold: _h,
+      release: _r,
+      failNext: _f,
+      memoryBudget: _m,
+      prepared: _p,
+      ...api
+    } = createFakeEngine();
     expect(Object.keys(ENGINE_METHODS).sort()).toEqual(Object.keys(api).sort());
   });
 
