@@ -68,10 +68,16 @@ export async function openSampleInNewSession(page: Page, title: string): Promise
   await expect(page.getByTestId('turn')).toHaveCount(1);
 }
 
-/** Opens an image through the Open button's file input; the root turn appears. */
+/**
+ * Opens an image through the Open button's file input and waits for its root turn: a new one, also when the page
+ * already shows a one-turn session (decoding is asynchronous, so a count of 1 could be the old session's).
+ */
 export async function openImage(page: Page, name: string, buffer: Buffer): Promise<void> {
+  const turn = page.getByTestId('turn');
+  const before = (await turn.count()) === 1 ? await turn.getAttribute('data-turn-id') : null;
   await page.getByTestId('open-image').setInputFiles({ name, mimeType: 'image/png', buffer });
-  await expect(page.getByTestId('turn')).toHaveCount(1);
+  await expect(turn).toHaveCount(1);
+  if (before) await expect(turn).not.toHaveAttribute('data-turn-id', before);
 }
 
 /** Drops a file on the page the way a user drags one in from the desktop. */
