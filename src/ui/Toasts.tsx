@@ -2,8 +2,12 @@ import { useEffect, useState } from 'react';
 import type { Toast } from '../editor/state';
 import { Icon, type IconName } from './Icon';
 
-/** How long an info toast stays (while not hovered or focused): long enough to read two lines. */
-const INFO_TOAST_MS = 6000;
+/**
+ * How long a toast stays (while not hovered or focused): info long enough to read two lines, a warning twice that.
+ * Errors stay until dismissed. A warning that stayed for good sat over view controls (the Sessions view's New
+ * button) until the user found its close button; what it says is also kept where it belongs (a turn's "no change").
+ */
+const TOAST_MS: Partial<Record<Toast['severity'], number>> = { info: 6000, warning: 12000 };
 
 const ICONS: Record<Toast['severity'], IconName> = { info: 'info', warning: 'warning', error: 'alert' };
 
@@ -11,8 +15,9 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
   // Paused while the pointer or focus is on it, so nobody loses a message they are reading or about to dismiss.
   const [held, setHeld] = useState(false);
   useEffect(() => {
-    if (toast.severity !== 'info' || held) return;
-    const t = setTimeout(() => onDismiss(toast.id), INFO_TOAST_MS);
+    const ms = TOAST_MS[toast.severity];
+    if (ms === undefined || held) return;
+    const t = setTimeout(() => onDismiss(toast.id), ms);
     return () => clearTimeout(t);
   }, [toast, held, onDismiss]);
   return (
