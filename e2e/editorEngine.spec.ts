@@ -47,7 +47,8 @@ test.describe.serial('on WASM, one page', () => {
       .setInputFiles({ name: 'style.png', mimeType: 'image/png', buffer: photoPng(64, 64, [40, 80, 220]) });
     await page.getByLabel('Brush size (image pixels)').fill('40');
     await paintStroke(page, [10, 64], [40, 64]); // over the red circle
-    // The image and the reference are encoded while the user writes the prompt (editor/prepareImages.ts).
+    // The image and the reference are encoded while the user writes the prompt (editor/prepareImages.ts); that the
+    // edit then skips the encoder is counted, not timed, in tools/integration/warmUp.integration.test.ts.
     await expect(page.getByTestId('canvas-status')).toHaveAttribute('data-image-encoded', 'true');
     await generate(page, 'make the red circle blue');
     await saveScreenshot(page, test.info(), '13-engine-turn-1');
@@ -71,8 +72,6 @@ test.describe.serial('on WASM, one page', () => {
     // The first edit after ready waited for nothing: the engine's own queue wait (time from the job's arrival to its
     // start) is ~0, where a warm-up still running would have cost it seconds on this machine, loaded or not.
     expect(turn1.timing!.phases.queued).toBeLessThan(100);
-    // …and found its images encoded: the phase only hashed them (an encode on WASM takes tens of ms or more).
-    expect(turn1.timing!.phases['encoding-images']).toBeLessThan(50);
     expect(turn1.mask).not.toBeNull();
     expect(turn1.references).toHaveLength(1);
     await page.reload();
