@@ -27,6 +27,29 @@ describe('openStoreSink publish', () => {
     expect(await sink.read('w.bin')).toEqual(bytes);
   });
 
+  it('reads the chunks back a batch at a time across files, in few reads', async () => {
+    const kv = createMemoryStore();
+    let reads = 0;
+    const counted = { ...kv, getMany: <T>(keys: IDBValidKey[]) => (reads++, kv.getMany<T>(keys)) };
+    const sink = openStoreSink(counted, 'b', 1024);
+    const big = Uint8Array.from({ length: 20 * 1024 + 7 }, (_, i) => (i * 13) % 253); // 21 chunks
+    for (const [path, data] of [
+      ['big.bin', big],
+      ['small.bin', bytes],
+      ['empty.bin', new Uint8Array(0)],
+    ] as const) {
+      const file = sink.create(path);
+      file.write(data);
+      file.close();
+    }
+    const entries = await Promise.all(['big.bin', 'small.bin', 'empty.bin'].map((p) => sink.describe(p)));
+    reads = 0;
+    await sink.publish({ files: entries }, entries);
+    expect(reads).toBe(1 + Math.ceil((21 + 5) / 16)); // the records, then the 26 chunks 16 at a time
+    expect(await kv.getMany([bundleKey('b')])).toEqual([expect.objectContaining({ id: 'b' })]);
+    expect(await sink.read('big.bin')).toEqual(big);
+  });
+
   it('refuses a file whose stored chunk differs from what was written', async () => {
     const { kv, sink, entry } = await writeFile(bytes);
     const changed = bytes.slice(2048, 3072);
