@@ -199,6 +199,12 @@ async function main(): Promise<void> {
       await page.waitForTimeout(5000);
     }
     const seconds = (Date.now() - t0) / 1000;
+    // The Models view lists the new bundle once the app has re-read the store, a moment after the panel closes.
+    await page
+      .getByTestId('bundle')
+      .nth(1)
+      .waitFor({ timeout: 120_000 })
+      .catch(() => console.log('after 120 s the Models view still lists one bundle'));
     const bundles = await page
       .getByTestId('bundle')
       .evaluateAll((els) =>
