@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSafetensors } from '../convert/node/nodeFiles';
-import { nodeOrt } from '../testing/nodeOrt';
+import { nodeOrtObservingRuns } from '../testing/nodeOrt';
 import { getRelativeError } from '../testing/numerics';
 import { ensureTinyBundle, TINY_GOLDENS_DIR } from '../testing/tinyBundle';
 import type { ModelFiles } from '../../workers/api/types';
@@ -11,7 +11,6 @@ import { sampleLatents } from '../../workers/kontext/edit';
 import { FirstBlockCache } from '../../workers/kontext/firstBlockCache';
 import { getLatentGeometry, getLatentShape, packLatents } from '../../workers/kontext/pack';
 import { getSchedule } from '../../workers/kontext/schedule';
-import type { Ort, OrtSession } from '../../workers/runtime/ort';
 import { createSessionModels } from '../../workers/runtime/kontextModels';
 
 const STEPS = 28;
@@ -19,23 +18,10 @@ const STEPS = 28;
 /** onnxruntime-node whose sessions count their runs by kind: the DiT's middle segments, and every session. */
 function countingOrt() {
   const runs = { middle: 0, all: 0 };
-  const ort = {
-    ...nodeOrt,
-    InferenceSession: {
-      create: async (...args: Parameters<Ort['InferenceSession']['create']>) => {
-        const session = await nodeOrt.InferenceSession.create(...args);
-        const middle = session.inputNames.includes('img_hidden') && session.outputNames.includes('img_hidden_out');
-        const run = session.run.bind(session);
-        return Object.assign(session, {
-          run: (...a: Parameters<OrtSession['run']>) => {
-            runs.all++;
-            if (middle) runs.middle++;
-            return run(...a);
-          },
-        });
-      },
-    },
-  } as Ort;
+  const ort = nodeOrtObservingRuns((session) => {
+    runs.all++;
+    if (session.inputNames.includes('img_hidden') && session.outputNames.includes('img_hidden_out')) runs.middle++;
+  });
   return { ort, runs };
 }
 

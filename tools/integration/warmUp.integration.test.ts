@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../convert/paths';
-import { nodeOrt } from '../testing/nodeOrt';
+import { nodeOrt, nodeOrtObservingRuns } from '../testing/nodeOrt';
 import type { EditJob } from '../../workers/api/jobs';
 import type { Ort } from '../../workers/runtime/ort';
 import { createBundleStore, createMemoryStore } from '../../workers/cache';
@@ -84,16 +84,9 @@ describe('warm-up on selectBundle (kontext-micro, onnxruntime-node)', () => {
 /** nodeOrt whose sessions count the AE encoder's runs (the only graph fed an `image`): a count, not a timing. */
 function countingEncoderRuns() {
   const counter = { encoderRuns: 0 };
-  const create = async (...args: Parameters<Ort['InferenceSession']['create']>) => {
-    const session = await nodeOrt.InferenceSession.create(...(args as [Uint8Array]));
-    const run = session.run.bind(session) as (feeds: object) => ReturnType<typeof session.run>;
-    session.run = (feeds: object) => {
-      if ('image' in feeds) counter.encoderRuns++;
-      return run(feeds);
-    };
-    return session;
-  };
-  const ort = { ...nodeOrt, InferenceSession: { ...nodeOrt.InferenceSession, create } } as Ort;
+  const ort = nodeOrtObservingRuns((_session, feeds) => {
+    if ('image' in feeds) counter.encoderRuns++;
+  });
   return { ort, counter };
 }
 

@@ -4,7 +4,7 @@
  * Node build (the WASM EP the browser falls back to). The engine names the CPU provider 'wasm'.
  */
 import * as ortNode from 'onnxruntime-node';
-import type { Ort } from '../../workers/runtime/ort';
+import type { Ort, OrtSession } from '../../workers/runtime/ort';
 
 type CreateArgs = Parameters<Ort['InferenceSession']['create']>;
 type ExternalFile = { path: string; data: Blob | Uint8Array | ArrayBuffer | string };
@@ -48,6 +48,24 @@ export const nodeOrtWith = (options: Record<string, unknown>): Ort => adapt(ortN
  * build carries it): `npm run bench:gpu` where Chromium sees no GPU. The engine then runs its CPU-tensor path.
  */
 export const nodeWebGpuOrt = adapt(ortNode, 'webgpu');
+
+/**
+ * onnxruntime-node whose sessions call `onRun` before every run, so a test can count runs by graph (its input and
+ * output names, or the feeds' names) instead of timing them.
+ */
+export function nodeOrtObservingRuns(onRun: (session: OrtSession, feeds: object) => void): Ort {
+  const create = async (...args: Parameters<Ort['InferenceSession']['create']>) => {
+    const session = await nodeOrt.InferenceSession.create(...args);
+    const run = session.run.bind(session);
+    return Object.assign(session, {
+      run: (...a: Parameters<OrtSession['run']>) => {
+        onRun(session, a[0]);
+        return run(...a);
+      },
+    });
+  };
+  return { ...nodeOrt, InferenceSession: { ...nodeOrt.InferenceSession, create } } as Ort;
+}
 
 let web: Promise<Ort> | undefined;
 
