@@ -18,7 +18,7 @@ async function writeFile(bytes: Uint8Array) {
 const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) % 251);
 
 describe('openStoreSink publish', () => {
-  it('hashes a file from its stored chunks and only then writes the bundle record', async () => {
+  it('writes the bundle record only once every file is stored whole', async () => {
     const { kv, sink, entry } = await writeFile(bytes);
     expect(entry.bytes).toBe(5000);
     expect(await kv.getMany([bundleKey('b')])).toEqual([undefined]);
@@ -27,7 +27,7 @@ describe('openStoreSink publish', () => {
     expect(await sink.read('w.bin')).toEqual(bytes);
   });
 
-  it('reads the chunks back a batch at a time across files, in few reads', async () => {
+  it('looks the chunks up a batch at a time across files, in few reads', async () => {
     const kv = createMemoryStore();
     let reads = 0;
     const counted = { ...kv, getMany: <T>(keys: IDBValidKey[]) => (reads++, kv.getMany<T>(keys)) };
@@ -50,12 +50,14 @@ describe('openStoreSink publish', () => {
     expect(await sink.read('big.bin')).toEqual(big);
   });
 
-  it('refuses a file whose stored chunk differs from what was written', async () => {
-    const { kv, sink, entry } = await writeFile(bytes);
-    const changed = bytes.slice(2048, 3072);
-    changed[100]! ^= 1;
-    await kv.setMany([[chunkKey('b', 'w.bin', 2), new Blob([changed])]]);
-    await expect(sink.publish({ files: [entry] }, [entry])).rejects.toMatchObject({ code: 'hash-mismatch' });
-    expect(await kv.getMany([bundleKey('b')])).toEqual([undefined]);
+  it('refuses a file with a chunk missing or cut short, or a record that is not the manifest entry', async () => {
+    for (const damage of ['missing', 'short', 'entry'] as const) {
+      const { kv, sink, entry } = await writeFile(bytes);
+      if (damage === 'missing') await kv.delMany([chunkKey('b', 'w.bin', 2)]);
+      if (damage === 'short') await kv.setMany([[chunkKey('b', 'w.bin', 2), new Blob([bytes.slice(2048, 3000)])]]);
+      const listed = damage === 'entry' ? { ...entry, sha256: '0'.repeat(64) } : entry;
+      await expect(sink.publish({ files: [listed] }, [listed])).rejects.toMatchObject({ code: 'hash-mismatch' });
+      expect(await kv.getMany([bundleKey('b')])).toEqual([undefined]);
+    }
   });
 });

@@ -1,8 +1,8 @@
 /**
  * @file The converter's output in the browser: bundle files written straight into the engine's bundle store
  * (workers/cache, the same keys a download uses), as 16 MiB chunk Blobs hashed while they are written. No
- * `['bundle', id]` record exists until {@link StoreSink.publish} has read every file back and checked its
- * sha256, so the Models view never lists (or lets anyone select) a half-written bundle.
+ * `['bundle', id]` record exists until {@link StoreSink.publish} has checked that every file is stored whole,
+ * so the Models view never lists (or lets anyone select) a half-written bundle.
  */
 import { EngineError } from '../api/errors';
 import type { FileEntry } from '../bundle/manifest';
@@ -16,29 +16,23 @@ import {
   type BundleRecord,
   type FileRecord,
 } from '../cache/layout';
-import { createSha256, type Sha256 } from '../cache/sha256';
+import { createSha256 } from '../cache/sha256';
 import type { BundleSink } from '../../tools/convert/io/bundleSink';
 
 export interface StoreSink extends BundleSink {
   /** Deletes stored files of this bundle that are not in `keep` (a step interrupted before a reload). */
   discardExcept(keep: readonly string[]): Promise<void>;
   /**
-   * Reads every manifest file back, checks its sha256, marks it verified and writes the bundle record: the
-   * bundle becomes visible only now.
+   * Checks that every manifest file is stored whole as written (its record, sha256 and size; every chunk
+   * present and readable), marks it verified and writes the bundle record: the bundle becomes visible only now.
    * @throws EngineError `hash-mismatch` when a stored file does not match.
    */
   publish(manifestJson: unknown, files: readonly FileEntry[]): Promise<void>;
 }
 
 const CHUNK_BYTES = 16 * 1024 * 1024;
-/** Chunk Blobs fetched per IndexedDB read while publishing (16 MiB each): a few transactions, a few handles held. */
+/** Chunk Blobs fetched per IndexedDB read while publishing: a few transactions, a few handles held. */
 const PUBLISH_BATCH_CHUNKS = 16;
-
-/** Feeds `blob` into `hash`, one stream read at a time. */
-async function hashBlobInto(hash: Sha256, blob: Blob): Promise<void> {
-  const reader = blob.stream().getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) hash.update(r.value);
-}
 
 /** A sink writing bundle `id` into `kv`. */
 export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_BYTES): StoreSink {
@@ -121,36 +115,50 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
     },
     async publish(manifestJson, files) {
       await this.drain();
-      // The whole bundle is read back here (10 GB for FLUX), so nothing may grow with it: the chunk Blobs come
-      // PUBLISH_BATCH_CHUNKS at a time across files (few transactions, each a round trip to the browser process
-      // that takes seconds on a starved machine), each hashed from a stream of its own. One stream over a whole
-      // file's chunks grew Chromium's renderer by 1,475 MB while 10 GB were read back, one per chunk by 796 MB
-      // (a probe over IndexedDB). A BYOB reader into one reused buffer grew it by 31 MB in that probe, but in the
-      // app its reads never settled (convertInBrowser.spec hung in publish), so it is not used.
+      // Every file was hashed from the very bytes handed to the store (as a download is), so publishing checks
+      // that the store holds them all — each record matches its manifest entry, every chunk is there, the chunk
+      // sizes add up, and each chunk is readable (one byte, as the engine checks before loading) — without
+      // reading the bundle back. A full read-back of FLUX's 10 GB took minutes and grew Chromium's renderer by
+      // 0.8–1.5 GB (default-reader streams' buffers outgrow collection), past #13's 2 GB bar.
       const records = await kv.getMany<FileRecord>(files.map((f) => fileKey(id, f.path)));
-      const chunkKeys = files.flatMap((f, i) => {
-        if (!records[i]) throw new Error(`bundle "${id}": "${f.path}" was not written`);
-        return listChunkKeys(id, f.path, records[i].chunks).map((key) => ({ key, file: i }));
+      const chunkKeys = files.flatMap((entry, i) => {
+        const record = records[i];
+        if (!record) throw new Error(`bundle "${id}": "${entry.path}" was not written`);
+        if (record.sha256 !== entry.sha256 || record.loaded !== entry.bytes)
+          throw new EngineError(
+            'hash-mismatch',
+            `"${entry.path}" was written as ${record.loaded} bytes, sha256 ${record.sha256}; ` +
+              `the manifest says ${entry.bytes} bytes, sha256 ${entry.sha256}`,
+          );
+        return listChunkKeys(id, entry.path, record.chunks).map((key) => ({ key, file: i }));
       });
-      const hashes = files.map(() => createSha256());
+      const storedBytes = files.map(() => 0);
       for (let k = 0; k < chunkKeys.length; k += PUBLISH_BATCH_CHUNKS) {
         const batch = chunkKeys.slice(k, k + PUBLISH_BATCH_CHUNKS);
         const chunks = await kv.getMany<Blob>(batch.map((c) => c.key));
-        for (const [j, { file }] of batch.entries()) {
-          const chunk = chunks[j];
-          if (!chunk) throw new EngineError('hash-mismatch', `"${files[file]!.path}": stored chunks are missing`);
-          await hashBlobInto(hashes[file]!, chunk);
-        }
+        await Promise.all(
+          batch.map(async ({ file }, j) => {
+            const chunk = chunks[j];
+            const readable = await chunk
+              ?.slice(0, 1)
+              .arrayBuffer()
+              .then(
+                () => true,
+                () => false,
+              );
+            if (!chunk || !readable)
+              throw new EngineError('hash-mismatch', `"${files[file]!.path}": a stored chunk is missing or unreadable`);
+            storedBytes[file]! += chunk.size;
+          }),
+        );
       }
       const verified: [IDBValidKey, unknown][] = files.map((entry, i) => {
-        const record = records[i]!;
-        const actual = hashes[i]!.digestHex();
-        if (actual !== entry.sha256 || record.loaded !== entry.bytes)
+        if (storedBytes[i] !== entry.bytes)
           throw new EngineError(
             'hash-mismatch',
-            `"${entry.path}" stored as sha256 ${actual}, written as ${entry.sha256}`,
+            `"${entry.path}": its stored chunks hold ${storedBytes[i]} bytes, ${entry.bytes} were written`,
           );
-        return [fileKey(id, entry.path), { ...record, sha256: actual, bytes: entry.bytes, verified: true }];
+        return [fileKey(id, entry.path), { ...records[i]!, verified: true }];
       });
       const bundle: BundleRecord = {
         id,
