@@ -66,6 +66,27 @@ function readMemory(pid: number): { rss: number; pss: number } | null {
   }
 }
 
+/**
+ * PSS of one process by kind of mapping (smaps): anonymous (heaps: V8, PartitionAlloc, malloc), shared memory
+ * (memfd / shm: Blob and IPC transport, WASM memory), files; in bytes. Tells what grows without a heap dump.
+ */
+function readPssByKind(pid: number): Record<'anonymous' | 'shared' | 'file', number> {
+  const kinds = { anonymous: 0, shared: 0, file: 0 };
+  let kind: keyof typeof kinds = 'anonymous';
+  try {
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (header) {
+        const name = header[1]!;
+        kind = /memfd:|\/dev\/shm|SYSV/.test(name) ? 'shared' : name.startsWith('/') ? 'file' : 'anonymous';
+      } else if (line.startsWith('Pss:')) kinds[kind] += Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024;
+    }
+  } catch {
+    // ended
+  }
+  return kinds;
+}
+
 /** The page's JS memory (page + its workers), as the browser measures it; null if it cannot. */
 async function measureJs(page: Page): Promise<{ total: number; worker: number } | null> {
   return page.evaluate(async () => {
@@ -130,6 +151,8 @@ async function main(): Promise<void> {
     rssByType: {} as Record<string, number>,
     pssByType: {} as Record<string, number>,
   };
+  /** The latest sample: every process's PSS summed, and the renderers'. */
+  const now = { pss: 0, rendererPss: 0, js: 0 };
   let samples = 0;
   let processSamples = 0;
   let sampling = true;
@@ -140,15 +163,18 @@ async function main(): Promise<void> {
     if (!root) return;
     let rss = 0;
     let pss = 0;
+    let rendererPss = 0;
     for (const { pid, type } of listProcessTree(root)) {
       const m = readMemory(pid);
       if (!m) continue;
       rss += m.rss;
       pss += m.pss;
+      if (type === 'renderer') rendererPss += m.pss;
       peak.rssByType[type] = Math.max(peak.rssByType[type] ?? 0, m.rss);
       peak.pssByType[type] = Math.max(peak.pssByType[type] ?? 0, m.pss);
     }
     if (rss > 0) processSamples++;
+    Object.assign(now, { pss, rendererPss });
     peak.rssSum = Math.max(peak.rssSum, rss);
     peak.pssSum = Math.max(peak.pssSum, pss);
   };
@@ -167,6 +193,7 @@ async function main(): Promise<void> {
       while (sampling) {
         const js = await measureJs(page).catch(() => null);
         if (js) {
+          now.js = js.total;
           peak.js = Math.max(peak.js, js.total);
           peak.jsWorker = Math.max(peak.jsWorker, js.worker);
         }
@@ -190,8 +217,13 @@ async function main(): Promise<void> {
       const line = state.steps.join(' | ');
       if (line !== last) {
         // the peaks so far with every step change: a long run that is stopped still leaves its numbers
+        const renderers = root ? listProcessTree(root).filter((p) => p.type === 'renderer') : [];
+        const kinds = renderers.map((p) => readPssByKind(p.pid));
+        const byKind = (k: 'anonymous' | 'shared' | 'file') => formatBytes(kinds.reduce((n, m) => n + m[k], 0));
         console.log(
-          `${((Date.now() - t0) / 1000).toFixed(0)} s: ${line} | peaks so far: JS ${formatBytes(peak.js)}, ` +
+          `${((Date.now() - t0) / 1000).toFixed(0)} s: ${line} | now: JS ${formatBytes(now.js)}, ` +
+            `PSS ${formatBytes(now.pss)}, renderer ${formatBytes(now.rendererPss)} (anonymous ${byKind('anonymous')}, ` +
+            `shared ${byKind('shared')}, file ${byKind('file')}) | peaks so far: JS ${formatBytes(peak.js)}, ` +
             `PSS ${formatBytes(peak.pssSum)}, RSS ${formatBytes(peak.rssSum)}`,
         );
         last = line;
