@@ -64,14 +64,26 @@ describe('conversion into the bundle store (the browser path)', () => {
     const keep = [...stored.dit!.graphs, ...stored.t5!.graphs].flatMap((g) => [g.graph, ...g.data]);
     await resumed.discardExcept(keep);
     const steps: string[] = [];
+    // Progress and file creations in order: a step's progress reaches its total only with its last tensor read.
+    const events: string[] = [];
+    const create = resumed.create.bind(resumed);
+    resumed.create = (path) => (events.push(`create ${path}`), create(path));
     const converted = await convertModel(folder, model, resumed, {
       ...options,
       openDecoder: openWasmDecoder,
       done: stored,
-      onStepProgress: (p) => void (steps.includes(p.step) || steps.push(p.step)),
+      onStepProgress: (p) => {
+        if (!steps.includes(p.step)) steps.push(p.step);
+        events.push(`${p.step} ${p.doneBytes === p.totalBytes ? 'done' : 'reading'}`);
+      },
     });
     await model.close();
     expect(steps).toEqual(['clip', 'ae']);
+    const aeEvents = events.slice(events.indexOf('ae reading'), events.lastIndexOf('ae done') + 1);
+    expect(aeEvents.filter((e) => e.startsWith('create ae_decoder.stage')).length).toBeGreaterThan(4);
+    // the staged decoder's reads are counted: after the AE first reports done, at most its last graph file is created
+    const afterDone = events.slice(events.indexOf('ae done'));
+    expect(afterDone.filter((e) => e.startsWith('create ae_')).length, afterDone.join('\n')).toBeLessThanOrEqual(2);
     await resumed.publish(JSON.parse(converted.manifestText), converted.manifest.files);
 
     expect(converted.manifestText).toBe(readFileSync(join(out, 'manifest.json'), 'utf8'));

@@ -6,7 +6,7 @@
  * the first component not stored yet (the browser resumes this way after a reload).
  */
 import type { GraphFiles, Manifest } from '../../../workers/bundle/manifest';
-import { convertAutoencoder, type ConvertedAutoencoder } from '../graphs/autoencoder';
+import { convertAutoencoder, countAeSourceBytes, type ConvertedAutoencoder } from '../graphs/autoencoder';
 import { convertClip } from '../graphs/clip';
 import { convertDit } from '../graphs/dit';
 import { convertT5 } from '../graphs/t5';
@@ -129,15 +129,16 @@ export async function convertModel(
   const { t5Config, clipConfig } = inputs;
   const pace = (src: TensorSource) => pacedSource(src, sink, options.signal);
   const dit = withLoras(inputs.dit, loras, { ...inputs.ditOverride, ...options.ditConfig }); // checks LoRA keys first
-  const sources = { dit, t5: inputs.t5, clip: inputs.clip, ae: inputs.ae };
-  const total = Object.values(sources).reduce((n, s) => n + sumBytes(s), 0);
-  options.onPlan?.({
+  const aeStages = options.aeStages ?? true;
+  const stepBytes = {
     dit: sumBytes(dit),
     t5: sumBytes(inputs.t5),
     clip: sumBytes(inputs.clip),
-    ae: sumBytes(inputs.ae),
+    ae: countAeSourceBytes(inputs.ae, aeStages),
     extras: 0,
-  });
+  };
+  const total = Object.values(stepBytes).reduce((n, b) => n + b, 0);
+  options.onPlan?.(stepBytes);
   let doneAll = 0;
   const base = (step: ConvertStep, stepTotal: number): ConvertOptions => {
     let done = 0;
@@ -173,22 +174,22 @@ export async function convertModel(
     done[step] = result;
     return result;
   }
-  const ditOut = await run('dit', sumBytes(dit), () =>
+  const ditOut = await run('dit', stepBytes.dit, () =>
     convertDit(pace(dit), sink, {
-      ...base('dit', sumBytes(dit)),
+      ...base('dit', stepBytes.dit),
       segments: options.segments,
       firstBlockCache: options.firstBlockCache,
       configOverride: { ...inputs.ditOverride, ...options.ditConfig },
     }),
   );
-  const t5Out = await run('t5', sumBytes(inputs.t5), () =>
-    convertT5(pace(inputs.t5), t5Config, sink, { ...base('t5', sumBytes(inputs.t5)), maxLength: t5MaxLength }),
+  const t5Out = await run('t5', stepBytes.t5, () =>
+    convertT5(pace(inputs.t5), t5Config, sink, { ...base('t5', stepBytes.t5), maxLength: t5MaxLength }),
   );
-  const clipOut = await run('clip', sumBytes(inputs.clip), () =>
-    convertClip(pace(inputs.clip), clipConfig, sink, base('clip', sumBytes(inputs.clip))),
+  const clipOut = await run('clip', stepBytes.clip, () =>
+    convertClip(pace(inputs.clip), clipConfig, sink, base('clip', stepBytes.clip)),
   );
-  const aeOut = await run('ae', sumBytes(inputs.ae), () =>
-    convertAutoencoder(pace(inputs.ae), sink, base('ae', sumBytes(inputs.ae)), options.aeStages ?? true),
+  const aeOut = await run('ae', stepBytes.ae, () =>
+    convertAutoencoder(pace(inputs.ae), sink, base('ae', stepBytes.ae), aeStages),
   );
   const extras = await run('extras', 0, async () => {
     const preview = options.taef1Dir ? await buildTaef1Decoder(files, options.taef1Dir, sink) : null;

@@ -34,6 +34,16 @@ export interface ConvertedAutoencoder {
 }
 
 /**
+ * Source bytes the AE conversion reads, as its progress counts them: every tensor once, and the decoder's
+ * again for the staged decoder, which builds its graphs from the same tensors.
+ */
+export function countAeSourceBytes(source: TensorSource, stages = true): number {
+  return source
+    .listTensors()
+    .reduce((n, t) => n + t.byteLength * (stages && t.name.startsWith('decoder.') ? 2 : 1), 0);
+}
+
+/**
  * Converts `ae.safetensors` to the encoder and decoder graphs (+ `.onnx.data`) in `sink`, and the staged decoder
  * unless `stages` is false (a bundle whose pictures never tile has no use for it).
  * @throws Error naming the file and tensor for missing/misshapen/unexpected tensors or a bad config.

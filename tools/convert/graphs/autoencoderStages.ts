@@ -104,7 +104,7 @@ export async function convertDecoderStages(
   sink: BundleSink,
   options: ConvertOptions,
 ): Promise<{ stage: Omit<AeDecoderStage, 'graph'>; graph: ConvertedGraph }[]> {
-  const reader = new WeightReader(source);
+  const reader = new WeightReader(source, options.onTensor); // counted in the step's progress
   const plans = planDecoderStages(a);
   const channelsOf = new Map<string, number>([[LATENT, a.zChannels]]);
   const out: { stage: Omit<AeDecoderStage, 'graph'>; graph: ConvertedGraph }[] = [];
