@@ -15,5 +15,6 @@ Comlink.expose(
     kv: openBundleKv(),
     // The app's own onnxruntime build (JSPI where the browser has it), loaded only for the preview fit.
     openDecoder: makeWasmDecoderOpener(importOrt),
+    storage: self.navigator.storage ?? null,
   }),
 );

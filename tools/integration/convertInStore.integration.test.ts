@@ -14,6 +14,7 @@ import { createConverter } from '../../workers/convert/converter';
 import { openPickedFiles } from '../../workers/convert/pickedFiles';
 import { openStoreSink } from '../../workers/convert/storeSink';
 import { convertBundle } from '../convert/bundle/convertBundle';
+import { estimateBundleBytes } from '../convert/bundle/bundleSize';
 import { convertModel, openModel, type StepResults } from '../convert/bundle/convertModel';
 import { hashFile } from '../convert/node/nodeFiles';
 import { openWasmDecoder } from '../convert/node/wasmDecoder';
@@ -114,8 +115,7 @@ describe('conversion into the bundle store (the browser path)', () => {
     const first: ConvertStepState[][] = [];
     await expect(
       runConversion(
-        kv,
-        openWasmDecoder,
+        { kv, openDecoder: openWasmDecoder, storage: null },
         request,
         (steps) => {
           first.push(steps);
@@ -129,20 +129,56 @@ describe('conversion into the bundle store (the browser path)', () => {
     expect((await listPendingConversions(kv)).map((r) => r.stored)).toEqual([['dit']]);
 
     const second: ConvertStepState[][] = [];
-    const id = await runConversion(kv, openWasmDecoder, request, (steps) => second.push(steps));
+    const id = await runConversion({ kv, openDecoder: openWasmDecoder, storage: null }, request, (steps) =>
+      second.push(steps),
+    );
     expect(second[0]!.map((s) => s.state)).toEqual(['stored', 'pending', 'pending', 'pending', 'pending']);
     expect(second.at(-1)!.every((s) => s.state === 'stored')).toBe(true);
     expect(await listPendingConversions(kv)).toEqual([]);
     const [info] = await storeOf(kv).listBundles();
     expect(info).toMatchObject({ id, complete: true });
-    await expect(runConversion(kv, openWasmDecoder, request, () => undefined)).rejects.toThrow(/already installed/);
+    await expect(
+      runConversion({ kv, openDecoder: openWasmDecoder, storage: null }, request, () => undefined),
+    ).rejects.toThrow(/already installed/);
+  });
+
+  it('runConversion refuses a bundle that cannot fit before writing anything; the estimate is a lower bound', async () => {
+    const request = {
+      name: 'model',
+      files: pickFolder(TINY_MODEL_DIR),
+      format: { weights: 'int4' as const, segments: 1 },
+    };
+    const model = await openModel(openPickedFiles(request.name, request.files), request.format);
+    const needed = estimateBundleBytes(model, 'int4');
+    await model.close();
+    const storage = (free: number) => ({ estimate: async () => ({ usage: 1e6, quota: 1e6 + free }) });
+
+    const kv = createMemoryStore();
+    const refused = runConversion(
+      { kv, openDecoder: openWasmDecoder, storage: storage(needed - 1) },
+      request,
+      () => undefined,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'quota' });
+    await expect(refused).rejects.toThrow(/needs .* more storage.*private/);
+    expect(await kv.keys()).toEqual([]); // nothing written, nothing to resume
+
+    const id = await runConversion(
+      { kv, openDecoder: openWasmDecoder, storage: storage(needed) },
+      request,
+      () => undefined,
+    );
+    const [info] = await storeOf(kv).listBundles();
+    expect(info).toMatchObject({ id, complete: true });
+    expect(needed).toBeLessThanOrEqual(info!.totalBytes);
+    expect(needed).toBeGreaterThan(info!.totalBytes / 2);
   });
 });
 
 describe('the conversion worker API (createConverter, as the worker exposes it)', () => {
   it('cancels, lists the pending conversion, refuses a second at once, and discards what it stored', async () => {
     const kv = createMemoryStore();
-    const converter = createConverter({ kv, openDecoder: openWasmDecoder });
+    const converter = createConverter({ kv, openDecoder: openWasmDecoder, storage: null });
     const request = {
       name: 'model',
       files: pickFolder(TINY_MODEL_DIR),

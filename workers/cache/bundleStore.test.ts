@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FileProgress } from '../api/jobs';
 import { EngineError } from '../api/errors';
 import { manifestToJson } from '../bundle/manifestJson';
-import { createBundleStore, type StorageLike } from './bundleStore';
+import { createBundleStore } from './bundleStore';
+import type { StorageLike } from './storageRoom';
 import { createMemoryStore, type KeyValueStore } from './kvStore';
 import { createFakeServer, makeRandomBytes, makeTestManifest } from './testBundle';
 

@@ -7,7 +7,6 @@ import { EngineError } from '../api/errors';
 import type { BundleInfo, BundleSource, FileProgress, StorageInfo } from '../api/jobs';
 import type { Manifest } from '../bundle/manifest';
 import { getFp16Components } from '../bundle/precision';
-import { formatBytes } from '../api/bytes';
 import { toCacheError } from './cacheErrors';
 import { downloadFile } from './download';
 import type { KeyValueStore } from './kvStore';
@@ -24,13 +23,7 @@ import {
 import { createProgressReporter } from './progress';
 import { parseStoredManifest, readManifestText } from './readManifest';
 import { createFilesReader, createUrlReader, type FetchFn, type SourceReader } from './sources';
-
-/** The part of navigator.storage the store uses (persist() exists on the main thread only). */
-export interface StorageLike {
-  estimate(): Promise<{ usage?: number; quota?: number }>;
-  persisted?(): Promise<boolean>;
-  persist?(): Promise<boolean>;
-}
+import { checkStorageRoom, type StorageLike } from './storageRoom';
 
 export interface BundleStoreDeps {
   store: KeyValueStore;
@@ -126,20 +119,6 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
     return record;
   }
 
-  async function checkQuota(needed: number): Promise<void> {
-    if (needed === 0 || !deps.storage) return;
-    const { usage = 0, quota } = await deps.storage.estimate();
-    if (quota === undefined) return;
-    const free = Math.max(0, quota - usage);
-    if (needed > free) {
-      throw new EngineError(
-        'quota',
-        `This bundle needs ${formatBytes(needed)} more storage, but the browser lets this site store only ` +
-          `${formatBytes(free)} more (${formatBytes(usage)} of ${formatBytes(quota)} used). Free disk space or delete another bundle.`,
-      );
-    }
-  }
-
   function requestPersistence(): void {
     const storage = deps.storage;
     if (!storage?.persist) return; // not in workers: the page asks (navigator.storage.persist())
@@ -219,8 +198,10 @@ export function createBundleStore(deps: BundleStoreDeps): BundleStore {
           records[i] = makeFileRecord(entry);
         });
     }
-    await checkQuota(
+    await checkStorageRoom(
+      deps.storage,
       manifest.files.reduce((s, f, i) => s + (records[i]!.verified ? 0 : f.bytes - records[i]!.loaded), 0),
+      'This bundle',
     );
     requestPersistence();
     const record: BundleRecord = {

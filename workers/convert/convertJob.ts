@@ -9,11 +9,13 @@ import type { ConvertRequest, ConvertStep, ConvertStepState, PendingConversion }
 import { CONVERT_STEPS } from '../api/convert';
 import { EngineError } from '../api/errors';
 import type { KeyValueStore } from '../cache/kvStore';
+import { checkStorageRoom } from '../cache/storageRoom';
 import { bundleKey } from '../cache/layout';
 import { ConvertError } from '../../tools/convert/bundle/modelFolder';
+import { estimateBundleBytes } from '../../tools/convert/bundle/bundleSize';
 import { convertModel, openModel, type StepResults } from '../../tools/convert/bundle/convertModel';
-import type { OpenDecoder } from '../../tools/convert/bundle/previewFit';
 import { openPickedFiles } from './pickedFiles';
+import type { ConverterDeps } from './converter';
 import { openStoreSink } from './storeSink';
 
 interface ConvertRecord extends Omit<PendingConversion, 'stored'> {
@@ -70,11 +72,11 @@ function toConvertError(e: unknown, signal?: AbortSignal): EngineError {
  * @returns the new bundle's id.
  * @throws EngineError `bad-input` when that bundle is already installed or the folder is not usable (the
  *   converter's message names the file), `cancelled` when `signal` fires (what is stored is kept for a resume),
- *   `quota`, or `runtime` with the reader's message.
+ *   `quota` before anything is written when the bundle cannot fit (or when the store fills up all the same), or
+ *   `runtime` with the reader's message.
  */
 export async function runConversion(
-  kv: KeyValueStore,
-  openDecoder: OpenDecoder,
+  { kv, openDecoder, storage }: ConverterDeps,
   request: ConvertRequest,
   onProgress: (steps: ConvertStepState[]) => void,
   signal?: AbortSignal,
@@ -101,6 +103,11 @@ export async function runConversion(
       done: {},
     };
     if (previous && isSameConversion(previous, record)) record.done = previous.done;
+    await checkStorageRoom(
+      storage,
+      estimateBundleBytes(model, request.format.weights, record.done),
+      'Converting this folder',
+    );
     await kv.setMany([[convertKey(id), record]]);
     const sink = openStoreSink(kv, id);
     await sink.discardExcept(listStepFiles(record.done));

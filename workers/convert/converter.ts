@@ -5,6 +5,7 @@
 import type { ConvertApi } from '../api/convert';
 import { EngineError } from '../api/errors';
 import type { KeyValueStore } from '../cache/kvStore';
+import type { StorageLike } from '../cache/storageRoom';
 import type { OpenDecoder } from '../../tools/convert/bundle/previewFit';
 import { discardConversion, listPendingConversions, runConversion } from './convertJob';
 
@@ -13,16 +14,19 @@ export interface ConverterDeps {
   kv: KeyValueStore;
   /** The preview fit's decoder runtime (onnxruntime-web's WASM backend on one thread). */
   openDecoder: OpenDecoder;
+  /** navigator.storage, for refusing a bundle that cannot fit before converting; null skips the check. */
+  storage: StorageLike | null;
 }
 
-export function createConverter({ kv, openDecoder }: ConverterDeps): ConvertApi {
+export function createConverter(deps: ConverterDeps): ConvertApi {
+  const { kv } = deps;
   let running: AbortController | null = null;
   return {
     async convert(request, onProgress) {
       if (running) throw new EngineError('busy', 'A conversion is running already; cancel it or wait for it.');
       running = new AbortController();
       try {
-        return await runConversion(kv, openDecoder, request, onProgress, running.signal);
+        return await runConversion(deps, request, onProgress, running.signal);
       } finally {
         running = null;
       }
