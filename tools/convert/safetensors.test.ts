@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors, openTensorSource, SafetensorsError, writeSafetensors } from './node/nodeFiles';
+import { forwardTensorSource, makeRowReader } from './safetensors';
 import { hasVendorData } from '../testing/vendorData';
 import { makeRandomFloats, makeRng, makeTempDir, VENDOR_DATA_DIR } from './testing';
 
@@ -48,6 +49,20 @@ describe('safetensors', () => {
       expect(await src.readInt32('ids')).toEqual(ids);
       expect(Array.from(await src.readFloat32('ids'))).toEqual(Array.from(ids, Math.fround));
       await expect(src.readFloat32('missing')).rejects.toThrow(/roundtrip\.safetensors: no tensor named 'missing'/);
+      // rows along the first axis, alone: what a streamed int4 weight reads a slab at a time
+      expect(await src.readFloat32Rows!('layer.a', 1, 1)).toEqual(a.subarray(15));
+      expect(await src.readFloat32Rows!('layer.a', 0, 2)).toEqual(a);
+      await expect(src.readFloat32Rows!('layer.a', 1, 2)).rejects.toThrow(/rows 1…2 of 'layer\.a', which has 2/);
+      // a view that changes the values (here a scaled copy) reads whole: makeRowReader slices one whole read
+      const whole: string[] = [];
+      const scaled = forwardTensorSource(src, {
+        readFloat32: async (name) => (whole.push(name), (await src.readFloat32(name)).map((v) => v * 2)),
+      });
+      expect(scaled.readFloat32Rows).toBeUndefined();
+      const rows = makeRowReader(scaled, 'layer.a');
+      expect(await rows(1, 1)).toEqual(a.subarray(15).map((v) => v * 2));
+      expect(await rows(0, 1)).toEqual(a.subarray(0, 15).map((v) => v * 2));
+      expect(whole).toEqual(['layer.a']);
     } finally {
       await src.close();
     }

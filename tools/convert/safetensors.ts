@@ -40,14 +40,41 @@ export interface TensorSource {
   readFloat32(name: string): Promise<Float32Array>;
   /** One tensor as int32 (from I32, I64 in range, and smaller integer dtypes). */
   readInt32(name: string): Promise<Int32Array>;
+  /**
+   * Rows `start` … `start + count − 1` of a tensor (along its first axis) as float32, where the source reads
+   * them alone; absent where tensors exist only whole (decoded, merged). {@link makeRowReader} uses either.
+   */
+  readFloat32Rows?(name: string, start: number, count: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
-/** `src` with some reads replaced: the paced, dequantised and LoRA-merged views of a source. */
+/**
+ * Reads tensor `name` of `src` a slab of rows at a time: with the source's own row reads, or, for a source
+ * without them, from one whole read (kept until the reader is dropped).
+ */
+export function makeRowReader(
+  src: TensorSource,
+  name: string,
+): (start: number, count: number) => Promise<Float32Array> {
+  if (src.readFloat32Rows) return (start, count) => src.readFloat32Rows!(name, start, count);
+  const rowValues = src
+    .getTensorInfo(name)
+    .shape.slice(1)
+    .reduce((a, d) => a * d, 1);
+  let whole: Promise<Float32Array> | null = null;
+  return async (start, count) =>
+    (await (whole ??= src.readFloat32(name))).subarray(start * rowValues, (start + count) * rowValues);
+}
+
+/**
+ * `src` with some reads replaced: the paced, dequantised and LoRA-merged views of a source. Row reads pass
+ * through only while float reads do: a view that changes the values reads whole.
+ */
 export function forwardTensorSource(
   src: TensorSource,
-  overrides: Partial<Pick<TensorSource, 'readBytes' | 'readFloat32' | 'readInt32'>>,
+  overrides: Partial<Pick<TensorSource, 'readBytes' | 'readFloat32' | 'readInt32' | 'readFloat32Rows'>>,
 ): TensorSource {
+  const rows = src.readFloat32Rows && !overrides.readFloat32 ? src.readFloat32Rows.bind(src) : undefined;
   return {
     path: src.path,
     metadata: src.metadata,
@@ -57,6 +84,7 @@ export function forwardTensorSource(
     readBytes: (name) => src.readBytes(name),
     readFloat32: (name) => src.readFloat32(name),
     readInt32: (name) => src.readInt32(name),
+    ...(rows ? { readFloat32Rows: rows } : {}),
     close: () => src.close(),
     ...overrides,
   };
@@ -233,6 +261,16 @@ class SafetensorsFile implements TensorSource {
     return convertToInt32(await this.readBytes(name), this.getTensorInfo(name).dtype, `${this.path}: ${name}`);
   }
 
+  async readFloat32Rows(name: string, start: number, count: number): Promise<Float32Array> {
+    const info = this.getTensorInfo(name);
+    const rows = info.shape[0] ?? 1;
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= rows))
+      throw new SafetensorsError(`${this.path}: rows ${start}…${start + count - 1} of '${name}', which has ${rows}`);
+    const rowBytes = info.byteLength / rows;
+    const bytes = await readAll(this.handle, info.byteOffset + start * rowBytes, count * rowBytes);
+    return convertToFloat32(bytes, info.dtype, `${this.path}: ${name}`);
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
@@ -268,6 +306,10 @@ class ShardedSource implements TensorSource {
 
   readInt32(name: string): Promise<Int32Array> {
     return this.getShard(name).readInt32(name);
+  }
+
+  readFloat32Rows(name: string, start: number, count: number): Promise<Float32Array> {
+    return this.getShard(name).readFloat32Rows!(name, start, count); // shards are safetensors files
   }
 
   async close(): Promise<void> {

@@ -16,5 +16,9 @@ export function pacedSource(src: TensorSource, sink: BundleSink, signal?: AbortS
     readBytes: async (name) => (await ready(), src.readBytes(name)),
     readFloat32: async (name) => (await ready(), src.readFloat32(name)),
     readInt32: async (name) => (await ready(), src.readInt32(name)),
+    // each slab waits too: a streamed tensor holds one slab, not the sink's backlog
+    ...(src.readFloat32Rows && {
+      readFloat32Rows: async (name, start, count) => (await ready(), src.readFloat32Rows!(name, start, count)),
+    }),
   });
 }

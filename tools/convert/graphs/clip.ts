@@ -154,8 +154,8 @@ async function buildClip(
   const d = a.hiddenSize;
   const headDim = d / a.numHeads;
   const ids = b.addInput('input_ids', 'int32', [1, L]);
-  const tokens = addEmbeddingLookup(b, ids, {
-    table: await r.read('text_model.embeddings.token_embedding.weight'),
+  const tokens = await addEmbeddingLookup(b, ids, {
+    readRows: r.openRows('text_model.embeddings.token_embedding.weight'),
     rows: a.vocabSize,
     cols: d,
     name: 'text_model.embeddings.token_embedding.weight',
@@ -176,7 +176,7 @@ async function buildClip(
     addLinearLayer(
       b,
       input,
-      { weight: await r.read(`${name}.weight`), bias: await r.read(`${name}.bias`), inFeatures, outFeatures, name },
+      { bias: await r.read(`${name}.bias`), readRows: r.openRows(`${name}.weight`), inFeatures, outFeatures, name },
       options,
     );
   const norm = async (input: string, name: string): Promise<string> =>

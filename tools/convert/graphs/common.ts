@@ -4,9 +4,8 @@
  * multi-head attention with plain MatMul/Softmax, and a row-chunked embedding lookup. Pure TypeScript.
  */
 import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
-import { addLinearWeights, type LinearWeights } from '../onnx/linear';
+import { addInt4Rows, addLinearFromRows, type LinearWeights, type RowReader } from '../onnx/linear';
 import { convertFloat32ToHalf } from '../quantize/fp16';
-import { quantizeInt4 } from '../quantize/int4';
 import type { ConvertOptions, WeightFormat } from './types';
 
 /** ONNX TensorProto data types used as Cast's `to`. */
@@ -16,16 +15,17 @@ export const ONNX_FLOAT = 1;
 export const MASK_VALUE = -65504;
 
 /**
- * Adds a Linear layer stored in the bundle's weight format (fp32 MatMul, fp16, int4 MatMulNBits).
- * The one place the text encoders reach the Linear implementation.
+ * Adds a Linear layer stored in the bundle's weight format (fp32 MatMul, fp16, int4 MatMulNBits), its weight
+ * read through `readRows` (int4 streams it a slab at a time). The one place the text encoders reach the Linear
+ * implementation.
  */
 export function addLinearLayer(
   b: GraphBuilder,
   x: string,
-  p: LinearWeights,
+  p: Omit<LinearWeights, 'weight'> & { readRows: RowReader },
   options: Pick<ConvertOptions, 'weights' | 'blockSize' | 'accuracyLevel'>,
-): string {
-  return addLinearWeights(b, x, p, options.weights, options.blockSize, options.accuracyLevel);
+): Promise<string> {
+  return addLinearFromRows(b, x, p, options.weights, options.blockSize ?? 32, options.accuracyLevel);
 }
 
 /** Adds an int64 1-D constant (shapes, axes) and returns its name. */
@@ -167,16 +167,17 @@ export function addMultiHeadAttention(b: GraphBuilder, q: string, k: string, v: 
 
 /**
  * Adds `table[ids]` for int32 ids [1, L] and a [rows, cols] table → [1, L, cols] float32. In int4 bundles the
- * table is stored blockwise int4 like MatMulNBits weights and read with com.microsoft GatherBlockQuantized
- * (CPU, WASM and WebGPU kernels): T5-XXL's table shrinks from 526 MB to 82 MB. A float table over
- * `maxChunkBytes` (T5-XXL's fp32 one is over the 512 MB shard cap) is split into row chunks, each gathered
- * with out-of-range ids masked to zero and summed, so no tensor exceeds the cap.
+ * table is stored blockwise int4 like MatMulNBits weights, quantized a slab of rows at a time (addInt4Rows), and
+ * read with com.microsoft GatherBlockQuantized (CPU, WASM and WebGPU kernels): T5-XXL's table shrinks from 526 MB
+ * to 82 MB and never exists whole as float32. A float table over `maxChunkBytes` (T5-XXL's fp32 one is over the
+ * 512 MB shard cap) is split into row chunks, each gathered with out-of-range ids masked to zero and summed, so
+ * no tensor exceeds the cap.
  */
-export function addEmbeddingLookup(
+export async function addEmbeddingLookup(
   b: GraphBuilder,
   ids: string,
   p: {
-    table: Float32Array;
+    readRows: RowReader;
     rows: number;
     cols: number;
     name: string;
@@ -184,25 +185,30 @@ export function addEmbeddingLookup(
     maxChunkBytes: number;
     blockSize?: number;
   },
-): string {
+): Promise<string> {
   const blockSize = p.blockSize ?? 32;
   if (p.format === 'int4' && p.cols % blockSize === 0) {
-    const q = quantizeInt4(p.table, p.rows, p.cols, blockSize);
-    const data = b.addInitializer(p.name, q.packed, [p.rows, p.cols / 2], 'uint8');
-    const scales = b.addInitializer(`${p.name}.scales`, q.scales, [p.rows, p.cols / blockSize]);
+    const q = await addInt4Rows(
+      b,
+      p.readRows,
+      { n: p.rows, k: p.cols, blockSize },
+      { prefix: p.name, dims: [p.rows, p.cols / 2] },
+      { prefix: `${p.name}.scales`, dims: [p.rows, p.cols / blockSize] },
+    );
     return b.addOp(
       'GatherBlockQuantized',
-      [data, ids, scales],
+      [q.packed, ids, q.scales],
       { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits: 4 },
       MS_DOMAIN,
     );
   }
+  const table = await p.readRows(0, p.rows);
   // A mixed graph stores the table in the scope's type (GraphBuilder) and gathers it without a Cast.
   const half = p.format === 'fp16' && !b.mixed;
   const elemBytes = p.format === 'fp16' ? 2 : 4;
   const rowsPerChunk = Math.max(1, Math.floor(p.maxChunkBytes / (p.cols * elemBytes)));
   const chunkTable = (start: number, count: number): string => {
-    const data = p.table.subarray(start * p.cols, (start + count) * p.cols);
+    const data = table.subarray(start * p.cols, (start + count) * p.cols);
     const stored = half
       ? b.addInitializer(p.name, convertFloat32ToHalf(data), [count, p.cols], 'float16')
       : b.addInitializer(p.name, data, [count, p.cols]);

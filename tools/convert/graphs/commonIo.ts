@@ -7,7 +7,8 @@ import type { BundleSink } from '../io/bundleSink';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { saveModel } from '../onnx/save';
 import { ShardWriter } from '../onnx/shardWriter';
-import type { TensorSource } from '../safetensors';
+import type { RowReader } from '../onnx/linear';
+import { makeRowReader, type TensorSource } from '../safetensors';
 import type { ConvertedGraph, ConvertOptions } from './types';
 
 /** Tensor name → shape: the checkpoint a converter expects (real HF/BFL names). */
@@ -52,6 +53,17 @@ export function checkTensorShapes(
   }
 }
 
+/** `read`, calling `onLastRow` once the rows read add up to `rows` (a streamed tensor's progress report). */
+export function trackRows(read: RowReader, rows: number, onLastRow: () => void): RowReader {
+  let done = 0;
+  return async (start, count) => {
+    const slab = await read(start, count);
+    done += count;
+    if (done === rows) onLastRow();
+    return slab;
+  };
+}
+
 /** Reads source tensors as float32, counting the elements each graph holds and reporting progress. */
 export class WeightReader {
   /** Elements placed in the graph being built (reset per graph). */
@@ -78,6 +90,13 @@ export class WeightReader {
     this.parameters += data.length;
     this.onTensor?.(name, info.byteLength);
     return data;
+  }
+
+  /** One tensor read a slab of rows at a time (makeRowReader); progress is reported with its last row. */
+  openRows(name: string): RowReader {
+    const info = this.src.getTensorInfo(name);
+    this.parameters += info.shape.reduce((a, d) => a * d, 1);
+    return trackRows(makeRowReader(this.src, name), info.shape[0] ?? 1, () => this.onTensor?.(name, info.byteLength));
   }
 
   /** Returns the count so far and starts a new graph's count. */

@@ -7,7 +7,7 @@
 import type { DitConfig } from '../../../workers/bundle/manifest';
 import { attrFloat, MS_DOMAIN, type GraphBuilder } from '../onnx/GraphBuilder';
 import { addSplit } from '../onnx/layers';
-import { addLinearWeights } from '../onnx/linear';
+import { addLinearFromRows } from '../onnx/linear';
 import { hasLength, type Tuple } from '../tuple';
 import { getHeadDim } from './ditConfig';
 import type { DitWeightReader } from './ditWeights';
@@ -43,12 +43,12 @@ export class DitGraph {
     if (!hasLength(shape, 2))
       throw new Error(`DiT converter bug: '${prefix}.weight' has shape [${shape.join(', ')}], expected [out, in]`);
     const [outFeatures, inFeatures] = shape;
-    const weight = await this.weights.read(`${prefix}.weight`);
+    const readRows = this.weights.openRows(`${prefix}.weight`);
     const bias = await this.weights.read(`${prefix}.bias`);
-    return addLinearWeights(
+    return addLinearFromRows(
       this.b,
       x,
-      { weight, bias, inFeatures, outFeatures, name: prefix },
+      { readRows, bias, inFeatures, outFeatures, name: prefix },
       this.format,
       this.blockSize,
       this.accuracyLevel,

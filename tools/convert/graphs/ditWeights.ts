@@ -2,7 +2,9 @@
  * @file Reads DiT tensors one at a time as the graph needs them, against a checked shape plan,
  * reporting progress and counting the parameters each segment graph holds.
  */
-import type { TensorSource } from '../safetensors';
+import type { RowReader } from '../onnx/linear';
+import { makeRowReader, type TensorSource } from '../safetensors';
+import { trackRows } from './commonIo';
 
 /** Streams checkpoint tensors into the graph being built. */
 export class DitWeightReader {
@@ -32,6 +34,20 @@ export class DitWeightReader {
     this.parameters += data.length;
     this.onTensor?.(name, this.src.getTensorInfo(name).byteLength);
     return data;
+  }
+
+  /**
+   * One tensor read a slab of rows at a time (makeRowReader), for weights that stream; each tensor may be read
+   * once, and its progress is reported with its last row.
+   */
+  openRows(name: string): RowReader {
+    const shape = this.getShape(name);
+    if (this.used.has(name)) throw new Error(`DiT converter bug: '${name}' read twice`);
+    this.used.add(name);
+    this.parameters += shape.reduce((a, d) => a * d, 1);
+    return trackRows(makeRowReader(this.src, name), shape[0] ?? 1, () =>
+      this.onTensor?.(name, this.src.getTensorInfo(name).byteLength),
+    );
   }
 
   /** Starts a new per-graph parameter count. */

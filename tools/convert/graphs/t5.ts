@@ -167,9 +167,8 @@ async function buildT5(
   options: ConvertOptions,
 ): Promise<void> {
   const ids = b.addInput('input_ids', 'int32', [1, L]);
-  const table = await r.read(embeddingName);
-  let x = addEmbeddingLookup(b, ids, {
-    table,
+  let x = await addEmbeddingLookup(b, ids, {
+    readRows: r.openRows(embeddingName),
     rows: a.vocabSize,
     cols: a.dModel,
     name: embeddingName,
@@ -192,7 +191,7 @@ async function buildT5(
 
   const inner = a.numHeads * a.dKv;
   const linear = async (input: string, name: string, inFeatures: number, outFeatures: number): Promise<string> =>
-    addLinearLayer(b, input, { weight: await r.read(`${name}.weight`), inFeatures, outFeatures, name }, options);
+    addLinearLayer(b, input, { readRows: r.openRows(`${name}.weight`), inFeatures, outFeatures, name }, options);
   const norm = async (input: string, name: string): Promise<string> =>
     addRmsNorm(b, input, { weight: await r.read(`${name}.weight`), epsilon: a.epsilon, name });
 

@@ -171,6 +171,48 @@ export class GraphBuilder {
     return this.storeInitializer(prefix, data, dims, elemType ?? inferElemType(data));
   }
 
+  /**
+   * Starts a constant tensor whose bytes come in pieces, in order (an int4 weight quantized a slab of rows at a
+   * time, so it never exists whole): `write` every piece, then `finish` returns its name. It is stored as
+   * addInitializer would store the whole, bit for bit; no other initializer may be added until `finish`.
+   */
+  startInitializer(
+    prefix: string,
+    dims: readonly number[],
+    elemType: ElemType,
+  ): { write(piece: Uint8Array): void; finish(): string } {
+    const length = Math.ceil((dims.reduce((n, d) => n * d, 1) * ELEM_BITS[elemType]) / 8);
+    let written = 0;
+    if (!this.sink || length < this.externalThresholdBytes) {
+      const whole = new Uint8Array(length);
+      return {
+        write: (piece) => {
+          whole.set(piece, written);
+          written += piece.length;
+        },
+        finish: () => {
+          if (written !== length) throw new Error(`initializer ${prefix}: ${written} of ${length} bytes were written`);
+          return this.storeInitializer(prefix, whole, dims, elemType);
+        },
+      };
+    }
+    checkByteLength(prefix, elemType, dims, length);
+    const name = this.makeUniqueName(prefix);
+    const reserved = this.sink.reserve(length);
+    return {
+      write: (piece) => {
+        reserved.write(piece);
+        written += piece.length;
+      },
+      finish: () => {
+        if (written !== length) throw new Error(`initializer ${name}: ${written} of ${length} bytes were written`);
+        this.initializers.push({ name, elemType, dims: [...dims], external: reserved.ref });
+        this.types.set(name, elemType);
+        return name;
+      },
+    };
+  }
+
   /** Stores fp16 values: as float16, or emulated as float32 holding fp16-rounded values. */
   private addHalfInitializer(prefix: string, data: Float32Array, dims: readonly number[]): string {
     const half = convertFloat32ToHalf(data);

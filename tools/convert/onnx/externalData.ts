@@ -15,6 +15,31 @@ export const DEFAULT_ALIGN_BYTES = 64;
 export interface ExternalDataSink {
   /** Stores `bytes` and returns their location; the caller may drop `bytes` afterwards. */
   append(bytes: Uint8Array): ExternalDataRef;
+  /**
+   * Places a tensor of `length` bytes whose bytes come in pieces, in order, through `write` (a weight converted
+   * a slab of rows at a time). Nothing else may be appended until they all have.
+   */
+  reserve(length: number): ReservedData;
+}
+
+/** A placed tensor being written piece by piece. */
+export interface ReservedData {
+  ref: ExternalDataRef;
+  write(piece: Uint8Array): void;
+}
+
+/** Checks that the pieces written to a reserved tensor add up to its length, and no more. */
+export function trackReserved(ref: ExternalDataRef, write: (piece: Uint8Array) => void): ReservedData {
+  let written = 0;
+  return {
+    ref,
+    write(piece) {
+      written += piece.length;
+      if (written > ref.length)
+        throw new RangeError(`${ref.location}: ${written} bytes written to a tensor of ${ref.length}`);
+      write(piece);
+    },
+  };
 }
 
 /** Options shared by every sink. */
@@ -94,11 +119,16 @@ export class MemoryShardSink implements ExternalDataSink {
   }
 
   append(bytes: Uint8Array): ExternalDataRef {
-    const p = this.layout.place(bytes.length);
+    const reserved = this.reserve(bytes.length);
+    reserved.write(bytes);
+    return reserved.ref;
+  }
+
+  reserve(length: number): ReservedData {
+    const p = this.layout.place(length);
     const shard = (this.chunks[p.index] ??= []);
     if (p.padding > 0) shard.push(new Uint8Array(p.padding));
-    shard.push(bytes.slice());
-    return { location: p.location, offset: p.offset, length: bytes.length };
+    return trackReserved({ location: p.location, offset: p.offset, length }, (piece) => shard.push(piece.slice()));
   }
 
   /** Returns the shards written so far, concatenated. */

@@ -20,6 +20,82 @@ export interface LinearWeights {
   name: string;
 }
 
+/** Rows `start` … `start + count − 1` of a weight (along its first axis) as float32. */
+export type RowReader = (start: number, count: number) => Promise<Float32Array>;
+
+/** Float32 values read and quantized at a time when an int4 weight streams (16 MiB). */
+const SLAB_VALUES = 4 * 1024 * 1024;
+
+/**
+ * Quantizes an [n, k] weight to int4 a slab of rows at a time (quantizeInt4 works row by row, so the result is
+ * bit-identical to quantizing it whole) and streams the packed codes into the graph's data, so no more than a
+ * slab of float32 exists at once (FLUX's largest Linear is 264 MB as float32, T5-XXL's embedding 526 MB).
+ * @returns the names of the packed codes (`packedDims`) and of the scales (`scalesDims`, n × ⌈k / blockSize⌉).
+ */
+export async function addInt4Rows(
+  b: GraphBuilder,
+  readRows: RowReader,
+  shape: { n: number; k: number; blockSize: number },
+  packed: { prefix: string; dims: readonly number[] },
+  scales: { prefix: string; dims: readonly number[] },
+): Promise<{ packed: string; scales: string }> {
+  const { n, k, blockSize } = shape;
+  const kBlocks = Math.ceil(k / blockSize);
+  const allScales = new Float32Array(n * kBlocks);
+  const codes = b.startInitializer(packed.prefix, packed.dims, 'uint8');
+  const slabRows = Math.max(1, Math.floor(SLAB_VALUES / k));
+  for (let start = 0; start < n; start += slabRows) {
+    const count = Math.min(slabRows, n - start);
+    const q = quantizeInt4(await readRows(start, count), count, k, blockSize);
+    codes.write(q.packed);
+    allScales.set(q.scales, start * kBlocks);
+  }
+  const packedName = codes.finish();
+  return { packed: packedName, scales: b.addInitializer(scales.prefix, allScales, scales.dims) };
+}
+
+/**
+ * {@link addLinearWeights} with the weight read through `readRows`: int4 streams it ({@link addInt4Rows}), the
+ * other formats read it whole. The graph and its data are bit-identical to addLinearWeights'.
+ */
+export async function addLinearFromRows(
+  b: GraphBuilder,
+  x: string,
+  p: Omit<LinearWeights, 'weight'> & { readRows: RowReader },
+  format: WeightFormat,
+  blockSize: number,
+  accuracyLevel?: AccuracyLevel,
+): Promise<string> {
+  const { inFeatures: k, outFeatures: n, name } = p;
+  if (format !== 'int4') {
+    const weight = await p.readRows(0, n);
+    return addLinearWeights(b, x, { ...p, weight }, format, blockSize, accuracyLevel);
+  }
+  if (p.bias && p.bias.length !== n) throw new Error(`${name}: bias has ${p.bias.length} values, expected ${n}`);
+  const kBlocks = Math.ceil(k / blockSize);
+  const q = await addInt4Rows(
+    b,
+    p.readRows,
+    { n, k, blockSize },
+    { prefix: `${name}.weight_q4`, dims: [n, kBlocks, blockSize / 2] },
+    { prefix: `${name}.weight_scales`, dims: [n * kBlocks] },
+  );
+  const y = addMatMulNBits(b, x, q, { k, n, blockSize, accuracyLevel });
+  return p.bias ? b.addOp('Add', [y, b.addInitializer(`${name}.bias`, p.bias, [n])]) : y;
+}
+
+/** com.microsoft MatMulNBits over int4 codes and scales (default zero point 8). */
+function addMatMulNBits(
+  b: GraphBuilder,
+  x: string,
+  q: { packed: string; scales: string },
+  o: { k: number; n: number; blockSize: number; accuracyLevel?: AccuracyLevel },
+): string {
+  const attrs: Record<string, number> = { K: o.k, N: o.n, bits: 4, block_size: o.blockSize };
+  if (o.accuracyLevel !== undefined) attrs.accuracy_level = o.accuracyLevel;
+  return b.addOp('MatMulNBits', [x, q.packed, q.scales], attrs, MS_DOMAIN);
+}
+
 /** ONNX TensorProto data type of float32, for Cast's `to`. */
 const ONNX_FLOAT = 1;
 
@@ -58,9 +134,7 @@ export function addLinearWeights(
       const q = quantizeInt4(p.weight, n, k, blockSize);
       const packed = b.addInitializer(`${name}.weight_q4`, q.packed, [n, q.kBlocks, blockSize / 2], 'uint8');
       const scales = b.addInitializer(`${name}.weight_scales`, q.scales, [n * q.kBlocks]);
-      const attrs: Record<string, number> = { K: k, N: n, bits: 4, block_size: blockSize };
-      if (accuracyLevel !== undefined) attrs.accuracy_level = accuracyLevel;
-      y = b.addOp('MatMulNBits', [x, packed, scales], attrs, MS_DOMAIN);
+      y = addMatMulNBits(b, x, { packed, scales }, { k, n, blockSize, accuracyLevel });
       break;
     }
     default:

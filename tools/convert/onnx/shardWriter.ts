@@ -3,7 +3,13 @@
  * they are produced, so converters for multi-GB models stream instead of buffering.
  */
 import type { BundleSink, SinkFile } from '../io/bundleSink';
-import { ShardLayout, type ExternalDataSink, type ShardLayoutOptions } from './externalData';
+import {
+  ShardLayout,
+  trackReserved,
+  type ExternalDataSink,
+  type ReservedData,
+  type ShardLayoutOptions,
+} from './externalData';
 import type { ExternalDataRef } from './proto';
 
 /** Writes `<dataFileName>`, `<dataFileName>.1`, … into `sink`. */
@@ -21,16 +27,21 @@ export class ShardWriter implements ExternalDataSink {
   }
 
   append(bytes: Uint8Array): ExternalDataRef {
+    const reserved = this.reserve(bytes.length);
+    reserved.write(bytes);
+    return reserved.ref;
+  }
+
+  reserve(length: number): ReservedData {
     if (this.closed) throw new Error(`ShardWriter for ${this.layout.dataFileName} is closed`);
-    const p = this.layout.place(bytes.length);
+    const p = this.layout.place(length);
     if (p.index === this.files.length) {
       this.files.push(this.sink.create(p.location));
       this.fileNames.push(p.location);
     }
     const file = this.files[p.index]!;
     if (p.padding > 0) file.write(new Uint8Array(p.padding));
-    file.write(bytes);
-    return { location: p.location, offset: p.offset, length: bytes.length };
+    return trackReserved({ location: p.location, offset: p.offset, length }, (piece) => file.write(piece));
   }
 
   /** Names of the shard files written so far, relative to the bundle root. */
