@@ -1,5 +1,5 @@
 /** @file The weight cache: bundles downloaded or imported into IndexedDB as verified, resumable chunk Blobs. */
 export { createBundleStore } from './bundleStore';
 export type { BundleStore } from './bundleStore';
-export { checkStorageRoom, type StorageLike } from './storageRoom';
+export type { StorageLike } from './storageRoom';
 export { createMemoryStore, fromIdbKeyval, openBundleKv } from './kvStore';

@@ -38,9 +38,7 @@ export interface ConvertedAutoencoder {
  * again for the staged decoder, which builds its graphs from the same tensors.
  */
 export function countAeSourceBytes(source: TensorSource, stages = true): number {
-  return source
-    .listTensors()
-    .reduce((n, t) => n + t.byteLength * (stages && t.name.startsWith('decoder.') ? 2 : 1), 0);
+  return source.listTensors().reduce((n, t) => n + t.byteLength * (stages && t.name.startsWith('decoder.') ? 2 : 1), 0);
 }
 
 /**
