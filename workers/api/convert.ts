@@ -54,7 +54,8 @@ export interface PendingConversion {
 export interface ConvertApi {
   /**
    * Converts the picked folder into the bundle store, resuming a pending conversion of the same folder and
-   * format. The bundle is listed (and selectable) only once every file is stored whole (hashed as written, every chunk present).
+   * format. The bundle is listed (and selectable) only once every file is stored whole (hashed as written, every
+   * chunk present).
    * `onProgress` (pass it through Comlink.proxy) gets every step's state.
    * @returns the new bundle's id.
    * @throws EngineError `bad-input` naming what is missing or wrong in the folder (e.g. tokenizer files), or that
