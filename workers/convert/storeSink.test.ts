@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../cache';
 import { bundleKey, chunkKey } from '../cache/layout';
+import { createSha256 } from '../cache/sha256';
 import { openStoreSink } from './storeSink';
 
 /** Writes `bytes` as `path` through a sink with 1 KiB chunks, so the file spans several chunk Blobs. */
@@ -25,6 +26,28 @@ describe('openStoreSink publish', () => {
     await sink.publish({ files: [entry] }, [entry]);
     expect(await kv.getMany([bundleKey('b')])).toEqual([expect.objectContaining({ id: 'b' })]);
     expect(await sink.read('w.bin')).toEqual(bytes);
+  });
+
+  it('stores what was written whatever the pieces, its buffer growing from 64 KiB to a chunk', async () => {
+    const kv = createMemoryStore();
+    const sink = openStoreSink(kv, 'b', 200 * 1024);
+    const data = Uint8Array.from({ length: 500 * 1024 + 3 }, (_, i) => (i * 7 + (i >> 9)) % 256);
+    const file = sink.create('big.bin');
+    for (const [from, to] of [
+      [0, 10],
+      [10, 70_000],
+      [70_000, 70_001],
+      [70_001, 400_000],
+      [400_000, data.length],
+    ] as const)
+      file.write(data.subarray(from, to));
+    file.close();
+    const entry = await sink.describe('big.bin');
+    const expected = createSha256();
+    expected.update(data);
+    expect(entry).toEqual({ path: 'big.bin', bytes: data.length, sha256: expected.digestHex() });
+    await sink.publish({ files: [entry] }, [entry]);
+    expect(await sink.read('big.bin')).toEqual(data);
   });
 
   it('looks the chunks up a batch at a time across files, in few reads', async () => {

@@ -60,11 +60,13 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
   return {
     create(path) {
       const hash = createSha256();
-      let buffer = new Uint8Array(chunkBytes);
+      // Grown as written, up to one chunk: most graph files (the .onnx, the staged decoder's) are small, and a
+      // 16 MiB buffer each is garbage V8 is slow to collect. Reused chunk after chunk: a Blob copies its bytes.
+      let buffer = new Uint8Array(Math.min(chunkBytes, 64 * 1024));
       let filled = 0;
       let record: FileRecord = { sha256: '', bytes: 0, loaded: 0, chunks: 0, hash: null, verified: false };
       const flush = (final: boolean) => {
-        const bytes = buffer.slice(0, filled);
+        const bytes = buffer.subarray(0, filled);
         hash.update(bytes);
         record = {
           ...record,
@@ -82,6 +84,11 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
         write(data) {
           for (let p = 0; p < data.length;) {
             const n = Math.min(chunkBytes - filled, data.length - p);
+            if (filled + n > buffer.length) {
+              const grown = new Uint8Array(Math.min(chunkBytes, Math.max(2 * buffer.length, filled + n)));
+              grown.set(buffer.subarray(0, filled));
+              buffer = grown;
+            }
             buffer.set(data.subarray(p, p + n), filled);
             filled += n;
             p += n;
