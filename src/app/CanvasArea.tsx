@@ -1,14 +1,21 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useCurrentImage, useParentImage } from '../hooks/selectors';
 import { useActions, useStudioShallow } from '../hooks/useStudio';
 import { renderScene, SAMPLES, MICRO_LIMITS } from '../lib/samples';
 import { EditorCanvas } from '../ui/canvas/EditorCanvas';
 import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
 import { RestoringSession } from '../ui/RestoringSession';
-import { SampleGallery } from '../ui/SampleGallery';
+import { SampleGallery, type GallerySample } from '../ui/SampleGallery';
 import { DrawerToggle } from '../ui/SidePanel';
 import { selectImagesPrepared } from '../editor/prepareImages';
 import { useServices } from './services';
+
+let gallerySamples: GallerySample[] | null = null;
+
+/** The gallery's images, drawn the first time the gallery shows (not at all when a session is restored). */
+function getGallerySamples(): GallerySample[] {
+  return (gallerySamples ??= SAMPLES.map((x) => ({ ...x, image: renderScene(x.scene, 128) })));
+}
 
 const CURSORS: Record<string, string> = {
   'pan.ready': 'grab',
@@ -41,17 +48,13 @@ export function CanvasArea({ onOpenFile }: { onOpenFile: () => void }) {
     imageEncoded: selectImagesPrepared(st),
   }));
   const [path, setPath] = useState(tools.path);
-  const samples = useMemo(
-    () =>
-      SAMPLES.map((x) => ({ id: x.id, title: x.title, image: renderScene(x.scene, 128), suggestions: x.suggestions })),
-    [],
-  );
 
   useEffect(() => tools.subscribe(setPath), [tools]);
 
   if (!image && s.restore.phase !== 'idle')
     return <RestoringSession name={s.restore.phase === 'restoring' ? s.restore.name : null} />;
   if (!image) {
+    const samples = getGallerySamples();
     const embedded = s.bundles?.find((b) => b.embedded);
     return (
       <SampleGallery

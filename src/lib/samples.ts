@@ -137,28 +137,41 @@ function backgroundAt(bg: Background, x: number, y: number, size: number): Rgb {
 
 const SIZE_SCALE = { small: 0.5, medium: 0.7, large: 0.92 };
 
-/** Renders a scene at `size`×`size` with 4×4 supersampling (anti-aliased edges), opaque. */
+/**
+ * Renders a scene at `size`×`size` with 4×4 supersampling (anti-aliased edges), opaque. The background and the
+ * text are looked up once per pixel (they do not vary within one), only the shapes per subsample: the gallery
+ * renders at page load, on the thread that also starts the engine.
+ */
 export function renderScene(scene: SampleScene, size = 128): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
   const cell = size / 3;
   const textTop = scene.text
     ? Math.round(scene.text.row * cell + (cell - 7 * Math.max(1, Math.round(size / 48))) / 2)
     : 0;
-  for (let y = 0; y < size; y++)
+  const shapes = scene.shapes.map((s) => {
+    const half = (SIZE_SCALE[s.size] * cell) / 2;
+    return { ...s, half, cx: (s.cell[0] + 0.5) * cell, cy: (s.cell[1] + 0.5) * cell };
+  });
+  // A shape can only cover a pixel its box overlaps (a superset: the exact test below decides).
+  const overlaps = (centre: number, half: number, at: number) => at + 1 >= centre - half && at <= centre + half;
+  const acc = [0, 0, 0];
+  for (let y = 0; y < size; y++) {
+    const row = shapes.filter((s) => overlaps(s.cy, s.half, y));
     for (let x = 0; x < size; x++) {
-      const acc = [0, 0, 0];
+      const ink = scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size) ? COLORS[scene.text.color] : null;
+      const background = ink ?? backgroundAt(scene.background, x, y, size);
+      const near = ink || row.length === 0 ? [] : row.filter((s) => overlaps(s.cx, s.half, x));
+      acc.fill(0);
       for (let sy = 0; sy < 4; sy++)
         for (let sx = 0; sx < 4; sx++) {
           const fx = x + (sx + 0.5) / 4,
             fy = y + (sy + 0.5) / 4;
-          let color = backgroundAt(scene.background, x, y, size);
-          for (const s of scene.shapes) {
-            const half = (SIZE_SCALE[s.size] * cell) / 2;
-            const u = (fx - (s.cell[0] + 0.5) * cell) / half,
-              v = (fy - (s.cell[1] + 0.5) * cell) / half;
+          let color = background;
+          for (const s of near) {
+            const u = (fx - s.cx) / s.half,
+              v = (fy - s.cy) / s.half;
             if (Math.abs(u) <= 1 && Math.abs(v) <= 1 && insideShape(s.kind, u, v)) color = COLORS[s.color];
           }
-          if (scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size)) color = COLORS[scene.text.color];
           for (let i = 0; i < 3; i++) acc[i]! += color[i]!;
         }
       const o = (y * size + x) * 4;
@@ -167,6 +180,7 @@ export function renderScene(scene: SampleScene, size = 128): RgbaImage {
       data[o + 2] = Math.round(acc[2]! / 16);
       data[o + 3] = 255;
     }
+  }
   return { width: size, height: size, data };
 }
 

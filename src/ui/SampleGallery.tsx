@@ -2,7 +2,7 @@ import type { RgbaImage } from '../../workers/api';
 import { Icon } from './Icon';
 import { ImageThumb } from './ImageThumb';
 
-interface GallerySample {
+export interface GallerySample {
   id: string;
   title: string;
   image: RgbaImage;
