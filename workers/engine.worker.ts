@@ -6,10 +6,23 @@ import { createBundleStore, openBundleKv } from './cache';
 import { createEngine } from './engine';
 import { hashImage } from './runtime/hashImage';
 import type { AttentionVerdict } from './runtime/attentionGate';
+import { startRuntime } from './runtime/backend';
 import { importOrt, ORT_BUILD } from './runtime/ortBuild';
 import { timed } from './runtime/timeline';
 
-const ortPromise = timed('import onnxruntime', importOrt); // started at once: the runtime loads while the page boots
+const host = {
+  gpu: self.navigator.gpu,
+  crossOriginIsolated: self.crossOriginIsolated,
+  hardwareConcurrency: self.navigator.hardwareConcurrency,
+};
+// Started at once: the runtime loads, compiles and starts its threads while the page boots. A failed start is left
+// for the first session creation to report (onnxruntime keeps the failure), with the engine's own message.
+const ortPromise = timed('import onnxruntime', importOrt).then(async (ort) => {
+  await timed('start runtime', () => startRuntime(ort, host)).catch((e) =>
+    console.warn('onnxruntime did not start', e),
+  );
+  return ort;
+});
 const appBase = new URL(import.meta.env.BASE_URL, self.location.origin);
 // Attention-check verdicts per adapter (attentionGate.ts), so the check runs once per GPU and bundle shape.
 const verdictStore = createStore('kontext-gpu-checks', 'verdicts');
@@ -17,11 +30,9 @@ const verdictStore = createStore('kontext-gpu-checks', 'verdicts');
 Comlink.expose(
   createEngine({
     loadOrt: () => ortPromise,
-    gpu: self.navigator.gpu,
     ortBuild: ORT_BUILD,
     ortVersion: __ORT_VERSION__,
-    crossOriginIsolated: self.crossOriginIsolated,
-    hardwareConcurrency: self.navigator.hardwareConcurrency,
+    ...host,
     bundles: createBundleStore({
       store: openBundleKv(),
       fetch: self.fetch.bind(self),
