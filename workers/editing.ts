@@ -21,7 +21,7 @@ import { makeWarmUpJob } from './kontext/warmUp';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
 import { toRuntimeFailure } from './runtime/failures';
-import { createSessionModels, planFor, type SessionModels } from './runtime/kontextModels';
+import { createSessionModels, EDIT_ROLES, planFor, type SessionModels } from './runtime/kontextModels';
 import { PlanError } from './runtime/memoryPlan';
 import { recordPhaseMemory } from './runtime/phaseMemory';
 import type { Ort, RuntimeTarget } from './runtime/ort';
@@ -211,6 +211,7 @@ export function createEditing(deps: EditingDeps) {
       if (!bundle.warmed) {
         bundle.warmed = true;
         const started = now();
+        bundle.models.readAhead(EDIT_ROLES);
         try {
           // A cache of its own: the grey image and prompt must not take slots from the user's.
           await timed('warm-up edit', () =>
@@ -223,6 +224,8 @@ export function createEditing(deps: EditingDeps) {
           console.info(`warm-up edit on ${id}: ${Math.round(now() - started)} ms`);
         } catch (e) {
           console.warn('the warm-up edit failed; the first edit will report what is wrong', e);
+        } finally {
+          bundle.models.dropReadAhead(); // what the warm-up did not open (a staged decoder's whole graph)
         }
       }
       return info;

@@ -7,23 +7,25 @@ import type { BufferCacheMode } from '../api/jobs';
 import { timed } from './timeline';
 import type { Ort, OrtSession, RuntimeTarget } from './ort';
 
+/** A model's files read for a session: the graph's bytes and the weights as onnxruntime takes them. */
+export interface ReadModel {
+  name: string;
+  graph: Uint8Array;
+  externalData: { path: string; data: Uint8Array | Blob }[];
+}
+
 /**
- * Checks a model's files, then creates an onnxruntime session for it on `target`. With `gpuOutputs` (WebGPU
- * only) every output stays in a GPU buffer, for the next session or kernel to read in place;
- * `storageBufferCacheMode` (WebGPU only) is onnxruntime's, which it fixes per device at the first session.
- * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it
- *   references was not given, `out-of-memory` when it does not fit, `runtime` when onnxruntime rejects it.
+ * Reads a model's graph and checks that every weights file it references was given; small weights files are
+ * read whole, large ones stay Blobs (weightsForOrt).
+ * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it references
+ *   was not given.
  */
-export async function createSession(
-  ort: Ort,
-  files: ModelFiles,
-  target: RuntimeTarget,
-  {
-    gpuOutputs = false,
-    storageBufferCacheMode = null,
-  }: { gpuOutputs?: boolean; storageBufferCacheMode?: BufferCacheMode | null } = {},
-): Promise<OrtSession> {
-  const graph = await timed(`read ${files.name}`, async () => new Uint8Array(await files.graph.arrayBuffer()));
+export function readModel(files: ModelFiles): Promise<ReadModel> {
+  return timed(`read ${files.name}`, () => readModelFiles(files));
+}
+
+async function readModelFiles(files: ModelFiles): Promise<ReadModel> {
+  const graph = new Uint8Array(await files.graph.arrayBuffer());
   let locations: string[];
   try {
     locations = listExternalDataLocations(graph, files.name);
@@ -39,6 +41,46 @@ export async function createSession(
         'which was not provided. Add it next to the model file.',
     );
   }
+  try {
+    const externalData = await Promise.all(
+      files.externalData
+        .filter((f) => locations.includes(f.path))
+        .map(async (f) => ({ path: f.path, data: await weightsForOrt(f.data) })),
+    );
+    return { name: files.name, graph, externalData };
+  } catch (e) {
+    throw toRuntimeFailure(e, `onnxruntime loading ${files.name}`);
+  }
+}
+
+/** Options of a session: see {@link createSession}. */
+export interface SessionOptions {
+  gpuOutputs?: boolean;
+  storageBufferCacheMode?: BufferCacheMode | null;
+}
+
+/**
+ * Checks a model's files, then creates an onnxruntime session for it on `target`. With `gpuOutputs` (WebGPU
+ * only) every output stays in a GPU buffer, for the next session or kernel to read in place;
+ * `storageBufferCacheMode` (WebGPU only) is onnxruntime's, which it fixes per device at the first session.
+ * @throws EngineError as readModel does, `out-of-memory` when it does not fit, `runtime` when onnxruntime rejects it.
+ */
+export async function createSession(
+  ort: Ort,
+  files: ModelFiles,
+  target: RuntimeTarget,
+  options: SessionOptions = {},
+): Promise<OrtSession> {
+  return createSessionFrom(ort, await readModel(files), target, options);
+}
+
+/** Creates an onnxruntime session for a model already read (readModel) on `target`. */
+export async function createSessionFrom(
+  ort: Ort,
+  model: ReadModel,
+  target: RuntimeTarget,
+  { gpuOutputs = false, storageBufferCacheMode = null }: SessionOptions = {},
+): Promise<OrtSession> {
   const executionProviders =
     target.backend === 'webgpu'
       ? [
@@ -50,22 +92,17 @@ export async function createSession(
         ]
       : ['wasm'];
   try {
-    const externalData = await Promise.all(
-      files.externalData
-        .filter((f) => locations.includes(f.path))
-        .map(async (f) => ({ path: f.path, data: await weightsForOrt(f.data) })),
-    );
-    // The first creation also starts the runtime (compiles the .wasm, starts its threads).
-    return await timed(`create ${files.name}`, () =>
-      ort.InferenceSession.create(graph, {
+    // The first creation also starts the runtime unless the worker started it already (backend.ts startRuntime).
+    return await timed(`create ${model.name}`, () =>
+      ort.InferenceSession.create(model.graph, {
         executionProviders,
-        externalData,
+        externalData: model.externalData,
         graphOptimizationLevel: 'all',
         ...(gpuOutputs && target.backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       }),
     );
   } catch (e) {
-    throw toRuntimeFailure(e, `onnxruntime loading ${files.name}`);
+    throw toRuntimeFailure(e, `onnxruntime loading ${model.name}`);
   }
 }
 
