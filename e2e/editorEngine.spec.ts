@@ -12,7 +12,7 @@ import {
   useBackend,
   waitForSave,
 } from './editor/app';
-import { EDIT_TIMEOUT, generate } from './editor/engine';
+import { EDIT_TIMEOUT, generate, readEngineTimeline } from './editor/engine';
 import { photoPng } from './editor/images';
 import { readSessionFile } from './editor/sessionFiles';
 import { REPO_ROOT } from './models';
@@ -76,6 +76,19 @@ test.describe.serial('on WASM, one page', () => {
     expect(turn1.references).toHaveLength(1);
     await page.reload();
     await expect(page.getByTestId('turn')).toHaveCount(5);
+    // The reload's load order (#14, the time to ready): the worker starts onnxruntime before any model's session,
+    // graphs are read ahead of their sessions, and the built-in bundle's re-check waits for the warm-up.
+    await expect(page.getByTestId('model-status')).toContainText('kontext-micro · WASM', { timeout: EDIT_TIMEOUT });
+    await expect.poll(async () => (await readEngineTimeline(page)).has('add bundle')).toBe(true);
+    const spans = await readEngineTimeline(page);
+    const span = (name: string) => {
+      const found = spans.get(name);
+      if (!found) throw new Error(`no "${name}" in the engine's timeline: ${[...spans.keys()].join(', ')}`);
+      return found;
+    };
+    expect(span('start runtime').end).toBeLessThanOrEqual(span('create t5.onnx').start);
+    expect(span('read dit.onnx').start).toBeLessThan(span('create ae_encoder.onnx').end);
+    expect(span('add bundle').start).toBeGreaterThanOrEqual(span('warm-up edit').end);
     const after = readSessionFile(await exportCurrentSession(page));
     expect(after.header.tree).toEqual(before.header.tree);
     for (const b of before.header.blobs) expect(after.pixels(b.id).data.equals(before.pixels(b.id).data)).toBe(true);

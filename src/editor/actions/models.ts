@@ -79,6 +79,8 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
   const { get, set, deps } = ctx;
   /** The bundle and backend the engine was last asked to prepare (`id@backend`), so each pair is asked once. */
   let prepared: string | null = null;
+  /** The latest of those requests, settled when its warm-up is done (or failed). */
+  let preparing: Promise<unknown> = Promise.resolve();
   /** Each download's source, so a failed one can be retried in place (picked Files cannot live in the state). */
   const sources = new Map<string, BundleSource>();
 
@@ -98,7 +100,7 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     const done = () => {
       if (prepared === key) set({ preparedBundle: key });
     };
-    deps.engine.selectBundle(active.id).then(done, () => {
+    preparing = deps.engine.selectBundle(active.id).then(done, () => {
       done(); // not ready, but nothing to wait for: an edit on it reports what is wrong
       prepared = null; // a later refresh may try again
     });
@@ -278,6 +280,9 @@ export function createModelActions(ctx: ActionContext<ModelActions>): ModelActio
     },
     async installEmbeddedBundle() {
       const installed = (get().bundles ?? []).find((b) => b.embedded)?.complete === true;
+      // With a copy stored, the re-check waits for the model being prepared: both read IndexedDB on the engine's
+      // thread, and the warm-up is what the user is waiting for.
+      if (installed) await preparing;
       // Every boot, not just the first: a new version of the app may ship new weights or sampler settings for the
       // built-in model. The engine keeps every stored file whose sha256 still matches and fetches only the rest.
       try {
