@@ -12,7 +12,8 @@ import { createEngine } from '../../workers/engine';
 import { createPromptTokenizer, type PromptTokenizer } from '../../workers/kontext/text';
 import { readJsonFile } from '../convert/node/nodeFiles';
 import { hashImage } from '../../workers/runtime/hashImage';
-import { createSessionModels, type GraphLoader, type SessionModels } from '../../workers/runtime/kontextModels';
+import type { GraphLoader } from '../../workers/runtime/graphReads';
+import { createSessionModels, type SessionModels } from '../../workers/runtime/kontextModels';
 import type { Ort } from '../../workers/runtime/ort';
 import { loadWebOrt, nodeOrt } from './nodeOrt';
 

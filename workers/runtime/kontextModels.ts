@@ -4,7 +4,6 @@
  * beside this in deviceDenoise.ts.
  */
 import { EngineError } from '../api/errors';
-import type { ModelFiles } from '../api/types';
 import type { AeDecoderStage } from '../bundle/aeStages';
 import type { GraphFiles, Manifest } from '../bundle/manifest';
 import type { KontextModels, VelocityInputs } from '../kontext/models';
@@ -24,15 +23,17 @@ import {
   type SessionRole,
 } from './memoryPlan';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
-import { readsWhole } from './externalData';
-import { createSessionFrom, readModel, type ReadModel } from './session';
+import { createGraphReads, type GraphLoader, type GraphReads } from './graphReads';
+import { createSessionFrom } from './session';
 import { createStageRunner } from './stagedDecoder';
 
-/** Where graphs come from: the bundle's files as Blobs, resolved by path. */
-export type GraphLoader = (graph: GraphFiles) => Promise<ModelFiles>;
-
-/** The most weights bytes read ahead into memory at once (files onnxruntime reads as Blobs cost nothing here). */
-const READ_AHEAD_BYTES = 256 * 2 ** 20;
+/** The graphs of `roles` in that order (a role the bundle lacks, a preview decoder, has none). */
+function getGraphsOf(manifest: Manifest, roles: readonly SessionRole[]): GraphFiles[] {
+  const c = manifest.components;
+  return roles.flatMap((role) =>
+    role === 'dit' ? c.dit : role === 'previewDecoder' ? (c.previewDecoder ? [c.previewDecoder] : []) : [c[role]],
+  );
+}
 
 /** The order an edit opens its sessions in: the warm-up reads them ahead in this order. */
 export const EDIT_ROLES: readonly SessionRole[] = ['t5', 'clip', 'aeEncoder', 'dit', 'aeDecoder'];
@@ -50,8 +51,8 @@ export interface SessionModels extends KontextModels {
   /** Releases every open session (e.g. before switching bundles). */
   release(): Promise<void>;
   /**
-   * Starts reading the graphs of `roles` (in that order) ahead of their sessions, within {@link READ_AHEAD_BYTES}
-   * of weights read into memory: the reads run while the runtime starts and earlier sessions are created.
+   * Starts reading the graphs of `roles` (in that order) ahead of their sessions (graphReads.ts): the reads run
+   * while the runtime starts and earlier sessions are created.
    */
   readAhead(roles: readonly SessionRole[]): void;
   /** Drops what was read ahead and not used yet. */
@@ -87,15 +88,15 @@ export function planFor(manifest: Manifest, target: RuntimeTarget, budget: numbe
 
 /**
  * Creates KontextModels for `manifest`'s graphs on `target`, following `plan` (by default the one with no budget
- * set). `aeBufferBudget` overrides the AE's per-buffer budget (tests force tiling on the CPU with it), `readAheadBytes`
- * the read-ahead's ({@link READ_AHEAD_BYTES}).
+ * set). `aeBufferBudget` overrides the AE's per-buffer budget (tests force tiling on the CPU with it), `reads`
+ * the graph reads (graphReads.ts; tests give one with another byte budget).
  */
 export function createSessionModels(
   ort: Ort,
   target: RuntimeTarget,
   manifest: Manifest,
   load: GraphLoader,
-  options: { aeBufferBudget?: number; plan?: MemoryPlan; readAheadBytes?: number } = {},
+  options: { aeBufferBudget?: number; plan?: MemoryPlan; reads?: GraphReads } = {},
 ): SessionModels {
   const plan = options.plan ?? planFor(manifest, target, null);
   const sessions = new Map<SessionRole, OrtSession[]>();
@@ -104,18 +105,8 @@ export function createSessionModels(
   let created = 0;
   const sample = { sessionBytes: 0, created: 0 };
   const openBytes = () => [...sessions.keys()].reduce((n, r) => n + plan.bytes[r], 0);
-  /** Graphs read ahead (null: left to their session's creation, over the budget). */
-  const ahead = new Map<GraphFiles, Promise<ReadModel | null>>();
-  const readGraph = async (graph: GraphFiles): Promise<ReadModel> => {
-    const early = ahead.get(graph);
-    ahead.delete(graph);
-    return (await early) ?? readModel(await load(graph));
-  };
-
-  const graphsOf = (role: SessionRole): GraphFiles[] => {
-    const c = manifest.components;
-    return role === 'dit' ? c.dit : role === 'previewDecoder' ? [c.previewDecoder!] : [c[role]];
-  };
+  const reads = options.reads ?? createGraphReads(load);
+  const graphsOf = (role: SessionRole) => getGraphsOf(manifest, [role]);
 
   /**
    * The role's sessions, opened after closing what the plan says must make room. `alongside` stays open too
@@ -130,7 +121,7 @@ export function createSessionModels(
       for (const graph of graphsOf(role)) {
         // DiT outputs stay on the GPU: segment to segment, and velocity to the Euler kernel.
         const options = { gpuOutputs: role === 'dit', storageBufferCacheMode: plan.storageBufferCacheMode };
-        list.push(await createSessionFrom(ort, await readGraph(graph), target, options));
+        list.push(await createSessionFrom(ort, await reads.read(graph), target, options));
         created++;
       }
     } catch (e) {
@@ -199,7 +190,7 @@ export function createSessionModels(
     await close(chooseEvictions(plan, [...sessions.keys()], ['aeDecoder']));
     const openGraph = async (graph: GraphFiles) => {
       const options = { storageBufferCacheMode: plan.storageBufferCacheMode };
-      const session = await createSessionFrom(ort, await readGraph(graph), target, options);
+      const session = await createSessionFrom(ort, await reads.read(graph), target, options);
       created++;
       return session;
     };
@@ -213,34 +204,15 @@ export function createSessionModels(
   const i32 = (data: Int32Array, dims: number[]) => new ort.Tensor('int32', data, dims);
   const { dit, t5, clip } = manifest.model;
 
-  function readAhead(roles: readonly SessionRole[]): void {
-    const graphs = roles
-      .filter((role) => !sessions.has(role) && (role !== 'previewDecoder' || manifest.components.previewDecoder))
-      .flatMap(graphsOf)
-      .filter((graph) => !ahead.has(graph));
-    // Files are looked up at once, then read one graph after another in the order given (needed first): reads
-    // side by side share the same disk and thread, and would delay the first graph for the last.
-    let left = options.readAheadBytes ?? READ_AHEAD_BYTES;
-    let previous: Promise<unknown> = Promise.resolve();
-    for (const graph of graphs) {
-      const files = load(graph);
-      const read = Promise.all([files, previous]).then(([f]) => {
-        const bytes = f.externalData.reduce((n, d) => n + (readsWhole(d.data) ? d.data.size : 0), 0);
-        if (bytes > left) {
-          left = 0;
-          return null;
-        }
-        left -= bytes;
-        return readModel(f);
-      });
-      previous = read.catch(() => undefined); // a failure is the session creation's to report, when it awaits this
-      ahead.set(graph, read);
-    }
-  }
-
   return {
-    readAhead,
-    dropReadAhead: () => ahead.clear(),
+    readAhead: (roles) =>
+      reads.start(
+        getGraphsOf(
+          manifest,
+          roles.filter((role) => !sessions.has(role)),
+        ),
+      ),
+    dropReadAhead: () => reads.clear(),
     get readbacks() {
       return { ...readbacks };
     },
@@ -359,7 +331,7 @@ export function createSessionModels(
           : undefined,
 
     release: () => {
-      ahead.clear();
+      reads.clear();
       return close([...sessions.keys()]);
     },
   };
