@@ -271,6 +271,28 @@ describe('createBundleStore', () => {
     expect(await blobSha(await t.store.getFile('test', 'w0.onnx.data'))).toBe(sha(t.bundle.files.get('w0.onnx.data')!));
   });
 
+  it('re-adds an unchanged, complete bundle without touching its chunks; a changed manifest is checked in full', async () => {
+    const t = setup();
+    const first = await t.add();
+    const chunkReads = vi.spyOn(t.kv, 'getMany');
+    const again = await t.add();
+    expect(again).toEqual(first);
+    expect(t.progress.at(-1)!.every((f) => f.state === 'verified')).toBe(true); // the caller still hears it
+    const readChunkKeys = chunkReads.mock.calls
+      .flatMap(([keys]) => keys)
+      .filter((k) => Array.isArray(k) && k[0] === 'chunk');
+    expect(readChunkKeys).toEqual([]);
+    expect(dataRequests(t.server)).toHaveLength(4); // the first add's files only
+
+    // Another manifest text (the same files): the full path, which reads every chunk back.
+    const json = JSON.parse(new TextDecoder().decode(t.bundle.files.get('manifest.json')!));
+    t.bundle.files.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...json, name: 'Renamed' })));
+    expect((await t.add()).name).toBe('Renamed');
+    expect(chunkReads.mock.calls.flatMap(([keys]) => keys).some((k) => Array.isArray(k) && k[0] === 'chunk')).toBe(
+      true,
+    );
+  });
+
   it('cancels cleanly with an AbortSignal and resumes later', async () => {
     const t = setup();
     t.server.faults.set('w0.onnx.data', { delayMs: 5 });
