@@ -9,7 +9,8 @@ import { getRunBatch } from './batch';
 import type { KontextModels } from './models';
 
 /**
- * The cheapest job the bundle accepts: its smallest bucket, one step, no previews, a flat grey image; one run, or
+ * The cheapest job the bundle accepts: its smallest bucket, one step, no previews, a flat grey image, unchanged
+ * pixels kept as edits keep them by default; one run, or
  * where the runs are batched (getRunBatch) the default average's runs, which cost the same single DiT call and leave
  * the batch shape the real edits run at warmed up.
  */
@@ -32,6 +33,6 @@ export function makeWarmUpJob(
     seed: 0,
     size: 'native',
     previewEvery: 0,
-    keepUnchanged: false,
+    keepUnchanged: true, // the app's default: its JavaScript is then compiled before the first edit too
   };
 }
