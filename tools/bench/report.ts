@@ -4,6 +4,7 @@
  */
 import { formatBytes } from '../../workers/api/bytes';
 import type { AppTiming } from './appTiming';
+import { median } from './settle';
 import type { WasmCompileTime } from './wasmCompileTrace';
 import { ceilingFlops, type CeilingResult, type CeilingShape } from './ceiling';
 import { COMPONENTS, type BenchResult, type Component } from './editBench';
@@ -238,8 +239,10 @@ export function printReport(r: BenchReport): void {
   console.log(
     `  each input encoded ahead, while the prompt is written, in ${app.encodeAheadMs.map((t) => Math.round(t)).join(', ')} ms`,
   );
+  const loads = [app.readyMs, ...app.readyAgainMs];
+  const ready = median(loads);
   console.log(
-    `  ${bar(app.readyMs <= 1500)}  cached embedded bundle ready ≤ 1.5 s after page load: ${ms(app.readyMs)}`,
+    `  ${bar(ready <= 1500)}  cached embedded bundle ready ≤ 1.5 s after page load: ${ms(ready)} (median of ${loads.map((t) => Math.round(t)).join(', ')} ms: the traced load above, then fresh browsers)`,
   );
   console.log(
     `  ${bar(first <= 1.5 * tenth)}  first edit after ready ≤ 1.5× the tenth: ${ms(first)} / ${ms(tenth)} = ${(first / tenth).toFixed(2)}×`,

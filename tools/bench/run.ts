@@ -48,6 +48,60 @@ function arg(name: string): string | undefined {
 const pick = (all: Record<string, CeilingResult>): Partial<Record<Component, CeilingResult>> =>
   Object.fromEntries(COMPONENTS.filter((c) => all[c]).map((c) => [c, all[c]!]));
 
+/** The edit, the ceilings and WebGPU's readbacks in Chromium: the app's onnxruntime-web build in a Worker. */
+async function measureInBrowser(
+  dir: string,
+  graphs: Record<string, CeilingGraph>,
+  settle: SettleOptions,
+  ceilingSettle: SettleOptions,
+) {
+  const bundles = createBundleServer(dirname(dir), '/bench-bundles/');
+  const ceilingFiles = createBundleServer(CEILING_DIR, '/bench-ceiling/');
+  const server = await startTestServer(REPO_ROOT, {
+    ...bundles,
+    handle: (req, res) => bundles.handle(req, res) || ceilingFiles.handle(req, res),
+  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+  try {
+    const page = await browser.newPage();
+    // The renderers' CPU time (the bench worker and its WASM threads live in the page's renderer), 10 ms steps.
+    const cdp = await browser.newBrowserCDPSession();
+    await page.exposeFunction('benchCpuMs', async () => {
+      const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: { type: string; cpuTime: number }[];
+      };
+      return 1000 * processInfo.filter((p) => p.type === 'renderer').reduce((s, p) => s + p.cpuTime, 0);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log(`  [browser ${m.type()}] ${m.text()}`);
+    });
+    await page.goto(server.origin + TEST_PAGE);
+    await page.evaluate('import("/tools/bench/browserHarness.ts").then((m) => { window.bench = m; })');
+    const url = `${server.origin}/bench-bundles/${basename(dir)}/`;
+    const web = await page.evaluate(([u, o]) => window.bench.benchWasm(u, o), [url, settle] as const);
+    const webCeilings: Record<string, CeilingResult> = {};
+    for (const [name, { inputs, flops }] of Object.entries(graphs))
+      webCeilings[name] = await page.evaluate(([u, g, o]) => window.bench.worker.ceiling(u, g, o), [
+        `${server.origin}/bench-ceiling/ceiling/${name}.onnx`,
+        { inputs, flops },
+        ceilingSettle,
+      ] as const);
+    // A WebGPU failure (e.g. a software adapter's limits) must not cost the CPU figures measured before it.
+    const gpu = process.argv.includes('--no-webgpu')
+      ? null
+      : await page
+          .evaluate((u) => window.bench.countWebGpuReadbacks(u), url)
+          .catch((e: unknown) => {
+            console.log(`WebGPU readbacks not counted: ${(e as Error).message.split('\n')[0]}`);
+            return null;
+          });
+    return { web, webCeilings, gpu };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir =
     arg('--bundle') ?? (existsSync(join(EMBEDDED, 'manifest.json')) ? EMBEDDED : await ensureTinyBundle('fp32', 1));
@@ -106,65 +160,23 @@ async function main(): Promise<void> {
   for (const c of COMPONENTS)
     if (graphs[c]) oneThreadCeilings[c] = await measureCeiling(single, graphs[c], ceilingSettle, ['wasm'], nodeCpu);
 
-  const bundles = createBundleServer(dirname(dir), '/bench-bundles/');
-  const ceilingFiles = createBundleServer(CEILING_DIR, '/bench-ceiling/');
-  const server = await startTestServer(REPO_ROOT, {
-    ...bundles,
-    handle: (req, res) => bundles.handle(req, res) || ceilingFiles.handle(req, res),
+  const { web, webCeilings, gpu } = await measureInBrowser(dir, graphs, settle, ceilingSettle);
+  // The app's own browsers come after this one is closed: its page, worker and sessions would share the cores.
+  const app = process.argv.includes('--no-app') ? null : await measureApp();
+  printReport({
+    app,
+    web,
+    node: { ...node, threads: nodeThreads },
+    profile,
+    ceiling: { web: webCeilings.matmul!, node: nodeCeilings.matmul!, shape },
+    sameShapes: {
+      web: pick(webCeilings),
+      node: pick(nodeCeilings),
+    },
+    gpu,
+    oneThread: { edit: oneThread, sameShapes: pick(oneThreadCeilings) },
+    loadAtEnd: load(),
   });
-  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
-  try {
-    const page = await browser.newPage();
-    // The renderers' CPU time (the bench worker and its WASM threads live in the page's renderer), 10 ms steps.
-    const cdp = await browser.newBrowserCDPSession();
-    await page.exposeFunction('benchCpuMs', async () => {
-      const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
-        processInfo: { type: string; cpuTime: number }[];
-      };
-      return 1000 * processInfo.filter((p) => p.type === 'renderer').reduce((s, p) => s + p.cpuTime, 0);
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') console.log(`  [browser ${m.type()}] ${m.text()}`);
-    });
-    await page.goto(server.origin + TEST_PAGE);
-    await page.evaluate('import("/tools/bench/browserHarness.ts").then((m) => { window.bench = m; })');
-    const url = `${server.origin}/bench-bundles/${basename(dir)}/`;
-    const web = await page.evaluate(([u, o]) => window.bench.benchWasm(u, o), [url, settle] as const);
-    const webCeilings: Record<string, CeilingResult> = {};
-    for (const [name, { inputs, flops }] of Object.entries(graphs))
-      webCeilings[name] = await page.evaluate(([u, g, o]) => window.bench.worker.ceiling(u, g, o), [
-        `${server.origin}/bench-ceiling/ceiling/${name}.onnx`,
-        { inputs, flops },
-        ceilingSettle,
-      ] as const);
-    // A WebGPU failure (e.g. a software adapter's limits) must not cost the CPU figures measured before it.
-    const gpu = process.argv.includes('--no-webgpu')
-      ? null
-      : await page
-          .evaluate((u) => window.bench.countWebGpuReadbacks(u), url)
-          .catch((e: unknown) => {
-            console.log(`WebGPU readbacks not counted: ${(e as Error).message.split('\n')[0]}`);
-            return null;
-          });
-    const app = process.argv.includes('--no-app') ? null : await measureApp();
-    printReport({
-      app,
-      web,
-      node: { ...node, threads: nodeThreads },
-      profile,
-      ceiling: { web: webCeilings.matmul!, node: nodeCeilings.matmul!, shape },
-      sameShapes: {
-        web: pick(webCeilings),
-        node: pick(nodeCeilings),
-      },
-      gpu,
-      oneThread: { edit: oneThread, sameShapes: pick(oneThreadCeilings) },
-      loadAtEnd: load(),
-    });
-  } finally {
-    await browser.close();
-    await server.close();
-  }
 }
 
 main().catch((e: unknown) => {
