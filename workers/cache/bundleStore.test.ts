@@ -285,7 +285,7 @@ describe('createBundleStore', () => {
     expect(dataRequests(t.server)).toHaveLength(4); // the first add's files only
 
     // Another manifest text (the same files): the full path, which reads every chunk back.
-    const json = JSON.parse(new TextDecoder().decode(t.bundle.files.get('manifest.json')!));
+    const json = JSON.parse(new TextDecoder().decode(t.bundle.files.get('manifest.json')));
     t.bundle.files.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...json, name: 'Renamed' })));
     expect((await t.add()).name).toBe('Renamed');
     expect(chunkReads.mock.calls.flatMap(([keys]) => keys).some((k) => Array.isArray(k) && k[0] === 'chunk')).toBe(
