@@ -219,6 +219,7 @@ export function createEditing(deps: EditingDeps) {
               ...bundle,
               cache: { text: new Map(), images: new Map() },
               hashImage: deps.hashImage,
+              onStep: async (_step, preview) => void (await preview?.()), // the preview's path, as edits show them
             }),
           );
           console.info(`warm-up edit on ${id}: ${Math.round(now() - started)} ms`);
