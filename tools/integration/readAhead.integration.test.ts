@@ -78,6 +78,23 @@ describe('reading graphs ahead of their sessions (tiny bundle, onnxruntime-node)
     await Promise.all([models.release(), other.release()]);
   });
 
+  it('leaves graphs with weights onnxruntime reads itself (large files) to their session', async () => {
+    const { manifest, load, reads, encodeText } = await countingLoader();
+    const t5Weights = manifest.components.t5.data[0]!;
+    // The manifest says T5's weights are 1 GiB: read as a Blob by onnxruntime, not worth looking up early.
+    const large = {
+      ...manifest,
+      files: manifest.files.map((f) => (f.path === t5Weights ? { ...f, bytes: 2 ** 30 } : f)),
+    };
+    const models = createSessionModels(nodeOrt, { backend: 'wasm' }, large, load);
+    models.readAhead(['t5', 'clip']);
+    await settle();
+    expect(reads).toEqual([manifest.components.clip.graph]);
+    await encodeText(models);
+    expect(reads).toEqual([manifest.components.clip.graph, manifest.components.t5.graph]);
+    await models.release();
+  });
+
   it('leaves a failed read to the session creation that needs it, with its own message', async () => {
     const t5Weights = (await countingLoader()).manifest.components.t5.data[0]!;
     const { manifest, load, encodeText } = await countingLoader(t5Weights);

@@ -82,9 +82,9 @@ export function readableByOrt(blob: Blob, stallMs = READ_STALL_MS): Blob {
  */
 const READ_WHOLE_BYTES = 64 * 2 ** 20;
 
-/** Whether weightsForOrt reads `blob` into memory (else onnxruntime reads it as a Blob). */
-export function readsWhole(blob: Blob, wholeBytes = READ_WHOLE_BYTES): boolean {
-  return blob.size <= wholeBytes;
+/** Whether weightsForOrt reads a file of `bytes` into memory (else onnxruntime reads it as a Blob). */
+export function readsWhole(bytes: number, wholeBytes = READ_WHOLE_BYTES): boolean {
+  return bytes <= wholeBytes;
 }
 
 /** A weight file as onnxruntime's `externalData` should get it: its bytes when small, else {@link readableByOrt}. */
@@ -93,6 +93,6 @@ export async function weightsForOrt(
   { wholeBytes = READ_WHOLE_BYTES, stallMs = READ_STALL_MS } = {},
 ): Promise<Uint8Array | Blob> {
   const readable = readableByOrt(blob, stallMs);
-  if (!readsWhole(blob, wholeBytes)) return readable;
+  if (!readsWhole(blob.size, wholeBytes)) return readable;
   return new Uint8Array(await new Response(readable.stream()).arrayBuffer());
 }

@@ -36,7 +36,7 @@ export function createGraphReads(load: GraphLoader, budget = READ_AHEAD_BYTES): 
         if (ahead.has(graph.graph)) continue;
         const files = load(graph); // looked up at once; read after the graphs before it
         const read = Promise.all([files, previous]).then(([f]) => {
-          const bytes = f.externalData.reduce((n, d) => n + (readsWhole(d.data) ? d.data.size : 0), 0);
+          const bytes = f.externalData.reduce((n, d) => n + (readsWhole(d.data.size) ? d.data.size : 0), 0);
           if (bytes > left) {
             left = 0;
             return null;

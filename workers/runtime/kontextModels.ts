@@ -23,6 +23,7 @@ import {
   type SessionRole,
 } from './memoryPlan';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
+import { readsWhole } from './externalData';
 import { createGraphReads, type GraphLoader, type GraphReads } from './graphReads';
 import { createSessionFrom } from './session';
 import { createStageRunner } from './stagedDecoder';
@@ -106,6 +107,7 @@ export function createSessionModels(
   const sample = { sessionBytes: 0, created: 0 };
   const openBytes = () => [...sessions.keys()].reduce((n, r) => n + plan.bytes[r], 0);
   const reads = options.reads ?? createGraphReads(load);
+  const fileBytes = new Map(manifest.files.map((f) => [f.path, f.bytes]));
   const graphsOf = (role: SessionRole) => getGraphsOf(manifest, [role]);
 
   /**
@@ -205,12 +207,14 @@ export function createSessionModels(
   const { dit, t5, clip } = manifest.model;
 
   return {
+    // Only graphs whose weights are read whole: onnxruntime reads larger files itself while it creates the
+    // session, and looking their chunks up early (a byte of each) would only touch gigabytes sooner.
     readAhead: (roles) =>
       reads.start(
         getGraphsOf(
           manifest,
           roles.filter((role) => !sessions.has(role)),
-        ),
+        ).filter((graph) => graph.data.every((path) => readsWhole(fileBytes.get(path) ?? Infinity))),
       ),
     dropReadAhead: () => reads.clear(),
     get readbacks() {
