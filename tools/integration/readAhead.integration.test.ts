@@ -8,6 +8,7 @@ import { parseManifest, type GraphFiles } from '../../workers/bundle/manifest';
 import type { KontextModels } from '../../workers/kontext/models';
 import { createGraphReads } from '../../workers/runtime/graphReads';
 import { createSessionModels, EDIT_ROLES } from '../../workers/runtime/kontextModels';
+import { getFileBytes } from '../../workers/runtime/memoryPlan';
 
 /** The tiny bundle's graphs as Blobs, counting each graph file's reads; `drop` leaves a weights file out. */
 async function countingLoader(drop?: string) {
@@ -60,7 +61,7 @@ describe('reading graphs ahead of their sessions (tiny bundle, onnxruntime-node)
   it('stops at its byte budget (the rest is read when opened) and drops what was not used', async () => {
     const { manifest, load, reads, encodeText } = await countingLoader();
     const models = createSessionModels(nodeOrt, { backend: 'wasm' }, manifest, load, {
-      reads: createGraphReads(load, 0),
+      reads: createGraphReads(load, getFileBytes(manifest), 0),
     });
     models.readAhead(['t5', 'clip']); // both have weights: over a budget of 0 bytes
     await settle();

@@ -18,12 +18,12 @@ import {
   AE_BUFFER_CAP,
   chooseEvictions,
   getComponentBytes,
+  getFileBytes,
   planMemory,
   type MemoryPlan,
   type SessionRole,
 } from './memoryPlan';
 import type { Ort, OrtSession, OrtTensor, RuntimeTarget } from './ort';
-import { readsWhole } from './externalData';
 import { createGraphReads, type GraphLoader, type GraphReads } from './graphReads';
 import { createSessionFrom } from './session';
 import { createStageRunner } from './stagedDecoder';
@@ -106,8 +106,7 @@ export function createSessionModels(
   let created = 0;
   const sample = { sessionBytes: 0, created: 0 };
   const openBytes = () => [...sessions.keys()].reduce((n, r) => n + plan.bytes[r], 0);
-  const reads = options.reads ?? createGraphReads(load);
-  const fileBytes = new Map(manifest.files.map((f) => [f.path, f.bytes]));
+  const reads = options.reads ?? createGraphReads(load, getFileBytes(manifest));
   const graphsOf = (role: SessionRole) => getGraphsOf(manifest, [role]);
 
   /**
@@ -207,14 +206,12 @@ export function createSessionModels(
   const { dit, t5, clip } = manifest.model;
 
   return {
-    // Only graphs whose weights are read whole: onnxruntime reads larger files itself while it creates the
-    // session, and looking their chunks up early (a byte of each) would only touch gigabytes sooner.
     readAhead: (roles) =>
       reads.start(
         getGraphsOf(
           manifest,
           roles.filter((role) => !sessions.has(role)),
-        ).filter((graph) => graph.data.every((path) => readsWhole(fileBytes.get(path) ?? Infinity))),
+        ),
       ),
     dropReadAhead: () => reads.clear(),
     get readbacks() {

@@ -62,9 +62,13 @@ export const AE_BUFFER_CAP = 256 * 1024 ** 2;
 
 const sum = (bytes: ComponentBytes, roles: readonly SessionRole[]) => roles.reduce((n, r) => n + bytes[r], 0);
 
+/** Each file's size by path, as the manifest gives it. */
+export const getFileBytes = (manifest: Pick<Manifest, 'files'>): Map<string, number> =>
+  new Map(manifest.files.map((f) => [f.path, f.bytes]));
+
 /** The weight bytes of each session, from the manifest's file sizes (graph plus external data). */
 export function getComponentBytes(manifest: Pick<Manifest, 'files' | 'components'>): ComponentBytes {
-  const size = new Map(manifest.files.map((f) => [f.path, f.bytes]));
+  const size = getFileBytes(manifest);
   const of = (g: GraphFiles | null) => (g ? [g.graph, ...g.data].reduce((n, p) => n + (size.get(p) ?? 0), 0) : 0);
   const c = manifest.components;
   return {
