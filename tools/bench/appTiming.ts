@@ -12,9 +12,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Worker } from '@playwright/test';
 import { preview } from 'vite';
-import { TIMELINE_PREFIX } from '../../workers/runtime/timeline';
 import { REPO_ROOT } from '../convert/paths';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../testing/chromium';
+import { readEngineSpans } from '../testing/engineTimeline';
 import { traceWasmCompile, type WasmCompileTime } from './wasmCompileTrace';
 
 export interface AppTiming {
@@ -38,28 +38,12 @@ export interface AppTiming {
 /** The engine worker's `kontext:` measures (and its .wasm fetch), on the page's clock. */
 async function readTimeline(page: Page, engine: Worker): Promise<AppTiming['timeline']> {
   const pageOrigin = await page.evaluate(() => performance.timeOrigin);
-  const worker = await engine.evaluate(
-    (prefix) => ({
-      origin: performance.timeOrigin,
-      spans: [
-        ...performance.getEntriesByType('measure').filter((e) => e.name.startsWith(prefix)),
-        ...performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')),
-      ].map((e) => ({ name: e.name, start: e.startTime, duration: e.duration })),
-    }),
-    TIMELINE_PREFIX,
-  );
-  const shift = worker.origin - pageOrigin;
-  return [{ name: 'engine worker starts', start: shift, end: shift }]
-    .concat(
-      worker.spans.map((s) => ({
-        name: s.name.startsWith(TIMELINE_PREFIX)
-          ? s.name.slice(TIMELINE_PREFIX.length)
-          : `fetch ${s.name.split('/').pop()}`,
-        start: s.start + shift,
-        end: s.start + s.duration + shift,
-      })),
-    )
-    .sort((a, b) => a.start - b.start);
+  const { origin, spans } = await readEngineSpans(engine);
+  const shift = origin - pageOrigin;
+  return [
+    { name: 'engine worker starts', start: shift, end: shift },
+    ...spans.map((s) => ({ name: s.name, start: s.start + shift, end: s.end + shift })),
+  ];
 }
 
 /** Waits until the model badge names a model (neither loading nor missing) and returns performance.now(). */
