@@ -125,8 +125,9 @@ export function openStoreSink(kv: KeyValueStore, id: string, chunkBytes = CHUNK_
       // Every file was hashed from the very bytes handed to the store (as a download is), so publishing checks
       // that the store holds them all — each record matches its manifest entry, every chunk is there and the
       // chunk sizes add up — without reading the bundle back (the engine reads a byte of each chunk before it
-      // loads a bundle, and says so when the browser lost one). A full read-back of FLUX's 10 GB took minutes and grew Chromium's renderer by
-      // 0.8–1.5 GB (default-reader streams' buffers outgrow collection), past #13's 2 GB bar.
+      // loads a bundle, and says so when the browser lost one). A full read-back of FLUX's 10 GB took minutes and
+      // grew Chromium's renderer by 0.8–1.5 GB (default-reader streams' buffers outgrow collection), past #13's
+      // 2 GB bar.
       const records = await kv.getMany<FileRecord>(files.map((f) => fileKey(id, f.path)));
       const chunkKeys = files.flatMap((entry, i) => {
         const record = records[i];
