@@ -74,4 +74,21 @@ describe('weightsForOrt', () => {
     expect(large).toBeInstanceOf(Blob);
     expect((await readAll((large as Blob).stream())).equals(bytes)).toBe(true);
   });
+
+  it('fails, saying where, when a file read whole ends early or gives too much', async () => {
+    class Gives extends Blob {
+      constructor(private readonly given: Uint8Array<ArrayBuffer>) {
+        super([bytes]);
+      }
+      override stream() {
+        return new Blob([this.given]).stream();
+      }
+    }
+    await expect(weightsForOrt(new Gives(bytes.subarray(0, 7)))).rejects.toThrow(
+      `a weights file ended at byte 7 of ${bytes.length}`,
+    );
+    await expect(weightsForOrt(new Gives(Buffer.concat([bytes, bytes])))).rejects.toThrow(
+      `a weights file gave more bytes than its ${bytes.length}`,
+    );
+  });
 });

