@@ -139,8 +139,8 @@ const SIZE_SCALE = { small: 0.5, medium: 0.7, large: 0.92 };
 
 /**
  * Renders a scene at `size`×`size` with 4×4 supersampling (anti-aliased edges), opaque. The background and the
- * text are looked up once per pixel (they do not vary within one), only the shapes per subsample: the gallery
- * renders at page load, on the thread that also starts the engine.
+ * text are looked up once per pixel (they do not vary within one), only the shapes per subsample, and only where a
+ * shape's box reaches: the gallery renders at page load, on the thread that also starts the engine.
  */
 export function renderScene(scene: SampleScene, size = 128): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
@@ -161,6 +161,13 @@ export function renderScene(scene: SampleScene, size = 128): RgbaImage {
       const ink = scene.text && glyphInk(scene.text.glyphs, x, y, textTop, size) ? COLORS[scene.text.color] : null;
       const background = ink ?? backgroundAt(scene.background, x, y, size);
       const near = ink || row.length === 0 ? [] : row.filter((s) => overlaps(s.cx, s.half, x));
+      const o = (y * size + x) * 4;
+      data[o + 3] = 255;
+      if (near.length === 0) {
+        // All 16 subsamples are the background: their mean is it, exactly (a sum of 16 equal values, over 16).
+        for (let i = 0; i < 3; i++) data[o + i] = Math.round(background[i]!);
+        continue;
+      }
       acc.fill(0);
       for (let sy = 0; sy < 4; sy++)
         for (let sx = 0; sx < 4; sx++) {
@@ -174,11 +181,7 @@ export function renderScene(scene: SampleScene, size = 128): RgbaImage {
           }
           for (let i = 0; i < 3; i++) acc[i]! += color[i]!;
         }
-      const o = (y * size + x) * 4;
-      data[o] = Math.round(acc[0]! / 16);
-      data[o + 1] = Math.round(acc[1]! / 16);
-      data[o + 2] = Math.round(acc[2]! / 16);
-      data[o + 3] = 255;
+      for (let i = 0; i < 3; i++) data[o + i] = Math.round(acc[i]! / 16);
     }
   }
   return { width: size, height: size, data };
