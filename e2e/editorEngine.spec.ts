@@ -77,7 +77,8 @@ test.describe.serial('on WASM, one page', () => {
     await page.reload();
     await expect(page.getByTestId('turn')).toHaveCount(5);
     // The reload's load order (#14, the time to ready): the worker starts onnxruntime before any model's session,
-    // graphs are read ahead of their sessions, and the built-in bundle's re-check waits for the warm-up.
+    // the bundle opened last is read on the reading thread while the runtime starts, graphs are read ahead of their
+    // sessions, and the built-in bundle's re-check waits for the warm-up.
     await expect(page.getByTestId('model-status')).toContainText('kontext-micro · WASM', { timeout: EDIT_TIMEOUT });
     await expect.poll(async () => (await readEngineTimeline(page)).has('add bundle')).toBe(true);
     const spans = await readEngineTimeline(page);
@@ -87,6 +88,7 @@ test.describe.serial('on WASM, one page', () => {
       return found;
     };
     expect(span('start runtime').end).toBeLessThanOrEqual(span('create t5.onnx').start);
+    expect(span('read t5.onnx').start).toBeLessThan(span('start runtime').end);
     expect(span('read dit.onnx').start).toBeLessThan(span('create ae_encoder.onnx').end);
     expect(span('add bundle').start).toBeGreaterThanOrEqual(span('warm-up edit').end);
     const after = readSessionFile(await exportCurrentSession(page));

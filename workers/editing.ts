@@ -12,17 +12,21 @@ import {
   type JobPhase,
   type JobProgress,
 } from './api/jobs';
-import type { Capabilities, ModelFiles, RgbaImage } from './api/types';
-import type { GraphFiles, Manifest } from './bundle/manifest';
+import type { Capabilities, RgbaImage } from './api/types';
+import type { Manifest } from './bundle/manifest';
 import type { BundleStore } from './cache';
+import { createGraphLoader, type LastBundleStore } from './bundleReads';
+import type { EarlyReads } from './readsWorker';
+import { createGraphReads } from './runtime/graphReads';
 import { checkEditJob } from './kontext/checkJob';
 import { encodeReference, runEdit } from './kontext/edit';
 import { makeWarmUpJob } from './kontext/warmUp';
 import type { TextConditioning } from './kontext/models';
 import { createPromptTokenizer, type PromptTokenizer } from './kontext/text';
+import type { WholeReader } from './runtime/externalData';
 import { toRuntimeFailure } from './runtime/failures';
 import { createSessionModels, EDIT_ROLES, planFor, type SessionModels } from './runtime/kontextModels';
-import { PlanError } from './runtime/memoryPlan';
+import { getFileBytes, PlanError } from './runtime/memoryPlan';
 import { recordPhaseMemory } from './runtime/phaseMemory';
 import type { Ort, RuntimeTarget } from './runtime/ort';
 import { timed } from './runtime/timeline';
@@ -53,8 +57,17 @@ export interface EditingDeps {
   /** Runs work strictly one piece at a time (shared with the engine's other onnxruntime work). */
   serial: <T>(work: () => Promise<T>) => Promise<T>;
   hashImage: (image: RgbaImage) => Promise<string>;
+  /** Reads weight files whole on another thread (readsWorker.ts); on this one when absent. */
+  readWhole?: WholeReader;
+  /** Where the bundle opened last is noted, for the next start's readBundleAhead; nowhere when absent. */
+  lastBundle?: LastBundleStore;
+  /** Reads started with the engine (readsWorker.ts), for the first sessions created if of their bundle. */
+  early?: Promise<EarlyReads | null>;
   now?: () => number;
 }
+
+/** How long reads started with the engine wait for the sessions that take them before they are dropped. */
+const EARLY_READS_MS = 60_000;
 
 /** Where each phase starts on the job's 0…1 progress scale (denoising fills 0.1 → 0.95 step by step). */
 const PHASE_START: Record<JobPhase, number> = {
@@ -107,16 +120,9 @@ export function createEditing(deps: EditingDeps) {
   let selected: Selected | null = null;
   let selectedTarget: RuntimeTarget | null = null;
   const controllers = new Map<string, AbortController>();
-
-  async function loadGraph(id: string, graph: GraphFiles): Promise<ModelFiles> {
-    return {
-      name: graph.graph,
-      graph: await deps.bundles.getFile(id, graph.graph),
-      externalData: await Promise.all(
-        graph.data.map(async (path) => ({ path, data: await deps.bundles.getFile(id, path) })),
-      ),
-    };
-  }
+  /** Reads started with the engine (readsWorker.ts), for the first sessions created if of their bundle. */
+  let early = deps.early ?? Promise.resolve(null);
+  if (deps.early) setTimeout(() => (early = Promise.resolve(null)), EARLY_READS_MS); // not taken by then: dropped
 
   async function readJson(id: string, path: string): Promise<Record<string, unknown>> {
     return JSON.parse(await (await deps.bundles.getFile(id, path)).text()) as Record<string, unknown>;
@@ -132,7 +138,15 @@ export function createEditing(deps: EditingDeps) {
         throw new EngineError('out-of-memory', `${manifest.name} does not fit: ${e.message}.`);
       throw e;
     }
-    return createSessionModels(await deps.loadOrt(), target, manifest, (g) => loadGraph(id, g), { plan });
+    // Reads started with the engine go to this bundle's sessions if they are its own (another's are dropped).
+    const ahead = await early;
+    early = Promise.resolve(null);
+    const load = createGraphLoader(deps.bundles, id);
+    const reads = createGraphReads(load, getFileBytes(manifest), {
+      readWhole: deps.readWhole,
+      early: ahead?.id === id ? ahead.models : undefined,
+    });
+    return createSessionModels(await deps.loadOrt(), target, manifest, load, { plan, reads });
   }
 
   async function open(id: string): Promise<Selected> {
@@ -208,6 +222,7 @@ export function createEditing(deps: EditingDeps) {
     return deps.serial(async () => {
       const info = await requireRunnable(id);
       const bundle = await timed('open bundle', () => open(id));
+      void deps.lastBundle?.set(id).catch(() => undefined); // only a head start for the next load
       if (!bundle.warmed) {
         bundle.warmed = true;
         const started = now();

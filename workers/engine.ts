@@ -2,7 +2,7 @@ import { EngineError } from './api/errors';
 import { describeLimitViolation, VRAM_BUDGET_GIB } from './api/limits';
 import type { EngineApi } from './api/engine';
 import type { BundleStore } from './cache';
-import { createEditing, getUnsupportedReason } from './editing';
+import { createEditing, getUnsupportedReason, type EditingDeps } from './editing';
 import type { BackendChoice, Capabilities, ModelFiles, RgbaImage, RoundTripResult } from './api/types';
 import { imageToTensor, psnr, tensorToImage } from './kontext/image';
 import type { Manifest } from './bundle/manifest';
@@ -35,6 +35,12 @@ export interface EngineDeps {
   hashImage: (image: RgbaImage) => Promise<string>;
   /** Attention-check verdicts per adapter (IndexedDB in the worker); in memory when absent. */
   verdicts?: VerdictStore;
+  /** Reads weight files whole on another thread; on the engine's when absent. */
+  readWhole?: EditingDeps['readWhole'];
+  /** Where the bundle opened last is noted, for the next start to read ahead (readBundleAhead). */
+  lastBundle?: EditingDeps['lastBundle'];
+  /** What the reading thread started reading with the engine (readsWorker.ts), for that bundle's first sessions. */
+  early?: EditingDeps['early'];
 }
 
 /** Builds the EngineApi the worker exposes. No global state: everything lives in this closure. */
@@ -55,6 +61,9 @@ export function createEngine(deps: EngineDeps): EngineApi {
     getMemoryBudget: () => memoryBudget,
     serial,
     hashImage: deps.hashImage,
+    readWhole: deps.readWhole,
+    lastBundle: deps.lastBundle,
+    early: deps.early,
   });
 
   function requireTarget(): RuntimeTarget {

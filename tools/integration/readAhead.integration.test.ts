@@ -9,6 +9,7 @@ import type { KontextModels } from '../../workers/kontext/models';
 import { createGraphReads } from '../../workers/runtime/graphReads';
 import { createSessionModels, EDIT_ROLES } from '../../workers/runtime/kontextModels';
 import { getFileBytes } from '../../workers/runtime/memoryPlan';
+import { readModel } from '../../workers/runtime/session';
 
 /** The tiny bundle's graphs as Blobs, counting each graph file's reads; `drop` leaves a weights file out. */
 async function countingLoader(drop?: string) {
@@ -58,10 +59,35 @@ describe('reading graphs ahead of their sessions (tiny bundle, onnxruntime-node)
     await Promise.all([ahead.release(), plain.release()]);
   });
 
+  it("takes reads started elsewhere (the engine start's reading thread) instead of reading those graphs, and reads the rest through readWhole", async () => {
+    const { manifest, load, reads, encodeText } = await countingLoader();
+    const elsewhere = await countingLoader();
+    const { t5, clip } = manifest.components;
+    const early = new Map([[t5.graph, elsewhere.load(t5).then((f) => readModel(f))]]);
+    const wholeReads: number[] = [];
+    const readWhole = async (blob: Blob) => {
+      wholeReads.push(blob.size);
+      return new Uint8Array(await blob.arrayBuffer());
+    };
+    const models = createSessionModels(nodeOrt, { backend: 'wasm' }, manifest, load, {
+      reads: createGraphReads(load, getFileBytes(manifest), { early, readWhole }),
+    });
+    const taken = await encodeText(models);
+    expect(reads).toEqual([clip.graph, ...clip.data]); // T5 came from the other reads; CLIP read here
+    expect(elsewhere.reads).toEqual([t5.graph]); // (its weights streamed, not counted)
+    expect(wholeReads).toEqual(clip.data.map((path) => getFileBytes(manifest).get(path))); // CLIP's weights
+    const direct = await encodeText(
+      createSessionModels(nodeOrt, { backend: 'wasm' }, manifest, (await countingLoader()).load),
+    );
+    expect(taken.text).toEqual(direct.text);
+    expect(taken.pooled).toEqual(direct.pooled);
+    await models.release();
+  });
+
   it('stops at its byte budget (the rest is read when opened) and drops what was not used', async () => {
     const { manifest, load, reads, encodeText } = await countingLoader();
     const models = createSessionModels(nodeOrt, { backend: 'wasm' }, manifest, load, {
-      reads: createGraphReads(load, getFileBytes(manifest), 0),
+      reads: createGraphReads(load, getFileBytes(manifest), { budget: 0 }),
     });
     models.readAhead(['t5', 'clip']); // both have weights: over a budget of 0 bytes
     await settle();

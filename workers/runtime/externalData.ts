@@ -87,14 +87,28 @@ export function readsWhole(bytes: number, wholeBytes = READ_WHOLE_BYTES): boolea
   return bytes <= wholeBytes;
 }
 
-/** A weight file as onnxruntime's `externalData` should get it: its bytes when small, else {@link readableByOrt}. */
+/** How a weight file read whole gets into memory: {@link readWhole} on this thread, or another's (readsWorker.ts). */
+export type WholeReader = (blob: Blob) => Promise<Uint8Array>;
+
+/**
+ * A weight file as onnxruntime's `externalData` should get it: its bytes when small (read by `read`, else here),
+ * else {@link readableByOrt}.
+ */
 export async function weightsForOrt(
   blob: Blob,
-  { wholeBytes = READ_WHOLE_BYTES, stallMs = READ_STALL_MS } = {},
+  {
+    wholeBytes = READ_WHOLE_BYTES,
+    stallMs = READ_STALL_MS,
+    read,
+  }: { wholeBytes?: number; stallMs?: number; read?: WholeReader } = {},
 ): Promise<Uint8Array | Blob> {
-  const readable = readableByOrt(blob, stallMs);
-  if (!readsWhole(blob.size, wholeBytes)) return readable;
-  return readInto(new Uint8Array(blob.size), readable.stream().getReader());
+  if (!readsWhole(blob.size, wholeBytes)) return readableByOrt(blob, stallMs);
+  return read ? read(blob) : readWhole(blob, stallMs);
+}
+
+/** A weight file's bytes, read on this thread through the bounded, retried reads of {@link readableByOrt}. */
+export function readWhole(blob: Blob, stallMs = READ_STALL_MS): Promise<Uint8Array> {
+  return readInto(new Uint8Array(blob.size), readableByOrt(blob, stallMs).stream().getReader());
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { ModelFiles } from '../api/types';
 import type { GraphFiles } from '../bundle/manifest';
-import { readsWhole } from './externalData';
+import { readsWhole, type WholeReader } from './externalData';
 import { readModel, type ReadModel } from './session';
 
 /** Where graphs come from: the bundle's files as Blobs, resolved by path. */
@@ -18,26 +18,38 @@ export type GraphLoader = (graph: GraphFiles) => Promise<ModelFiles>;
 const READ_AHEAD_BYTES = 256 * 2 ** 20;
 
 export interface GraphReads {
-  /** Starts reading `graphs` in this order, skipping those already started, until the budget is spent. */
-  start(graphs: readonly GraphFiles[]): void;
+  /**
+   * Starts reading `graphs` in this order, skipping those already started, until the budget is spent; returns
+   * those it started.
+   */
+  start(graphs: readonly GraphFiles[]): GraphFiles[];
   /** A graph's read, read ahead or else now; what was read ahead is handed over once. */
   read(graph: GraphFiles): Promise<ReadModel>;
   /** Drops what was read ahead and not taken. */
   clear(): void;
 }
 
-/** Reads ahead through `load`, with each file's size from `bytes` (the manifest's), within `budget` bytes. */
+/**
+ * Reads ahead through `load`, with each file's size from `bytes` (the manifest's), within `budget` bytes; weights
+ * read whole are read by `readWhole` when given (another thread's), else on this one. `early` holds reads started
+ * elsewhere (by graph path), handed over like its own.
+ */
 export function createGraphReads(
   load: GraphLoader,
   bytes: ReadonlyMap<string, number>,
-  budget = READ_AHEAD_BYTES,
+  {
+    budget = READ_AHEAD_BYTES,
+    readWhole,
+    early,
+  }: { budget?: number; readWhole?: WholeReader; early?: ReadonlyMap<string, Promise<ReadModel>> } = {},
 ): GraphReads {
   /** By graph path (manifests parsed twice hold equal, not identical, entries). */
-  const ahead = new Map<string, Promise<ReadModel>>();
+  const ahead = new Map<string, Promise<ReadModel>>(early);
   let left = budget;
   let previous: Promise<unknown> = Promise.resolve();
   return {
     start(graphs) {
+      const started: GraphFiles[] = [];
       for (const graph of graphs) {
         if (ahead.has(graph.graph)) continue;
         const sizes = graph.data.map((path) => bytes.get(path) ?? Infinity);
@@ -49,15 +61,17 @@ export function createGraphReads(
         }
         left -= total;
         const files = load(graph); // looked up at once; read after the graphs before it
-        const read = Promise.all([files, previous]).then(([f]) => readModel(f));
+        const read = Promise.all([files, previous]).then(([f]) => readModel(f, readWhole));
         previous = read.catch(() => undefined); // a failure is the session creation's to report, when it reads
         ahead.set(graph.graph, read);
+        started.push(graph);
       }
+      return started;
     },
     read(graph) {
       const early = ahead.get(graph.graph);
       ahead.delete(graph.graph);
-      return early ?? load(graph).then(readModel);
+      return early ?? load(graph).then((f) => readModel(f, readWhole));
     },
     clear() {
       ahead.clear();

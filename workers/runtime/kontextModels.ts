@@ -39,6 +39,11 @@ function getGraphsOf(manifest: Manifest, roles: readonly SessionRole[]): GraphFi
 /** The order an edit opens its sessions in: the warm-up reads them ahead in this order. */
 export const EDIT_ROLES: readonly SessionRole[] = ['t5', 'clip', 'aeEncoder', 'dit', 'aeDecoder'];
 
+/** The graphs an edit opens, in that order. */
+export function getEditGraphs(manifest: Manifest): GraphFiles[] {
+  return getGraphsOf(manifest, EDIT_ROLES);
+}
+
 /** What the sessions held since the last sample: peak bytes (planned weights; live GPU buffers) and sessions made. */
 interface MemorySample {
   sessionBytes: number;
@@ -90,7 +95,7 @@ export function planFor(manifest: Manifest, target: RuntimeTarget, budget: numbe
 /**
  * Creates KontextModels for `manifest`'s graphs on `target`, following `plan` (by default the one with no budget
  * set). `aeBufferBudget` overrides the AE's per-buffer budget (tests force tiling on the CPU with it), `reads`
- * the graph reads (graphReads.ts; tests give one with another byte budget).
+ * the graph reads (graphReads.ts: with reads started elsewhere, or tests' with another byte budget).
  */
 export function createSessionModels(
   ort: Ort,
@@ -206,13 +211,14 @@ export function createSessionModels(
   const { dit, t5, clip } = manifest.model;
 
   return {
-    readAhead: (roles) =>
+    readAhead(roles) {
       reads.start(
         getGraphsOf(
           manifest,
           roles.filter((role) => !sessions.has(role)),
         ),
-      ),
+      );
+    },
     dropReadAhead: () => reads.clear(),
     get readbacks() {
       return { ...readbacks };

@@ -1,7 +1,7 @@
 import { EngineError } from '../api/errors';
 import type { ModelFiles } from '../api/types';
 import { listExternalDataLocations } from '../bundle/onnxInspect';
-import { weightsForOrt } from './externalData';
+import { weightsForOrt, type WholeReader } from './externalData';
 import { toRuntimeFailure } from './failures';
 import type { BufferCacheMode } from '../api/jobs';
 import { timed } from './timeline';
@@ -16,15 +16,15 @@ export interface ReadModel {
 
 /**
  * Reads a model's graph and checks that every weights file it references was given; small weights files are
- * read whole, large ones stay Blobs (weightsForOrt).
+ * read whole (by `readWhole` when given), large ones stay Blobs (weightsForOrt).
  * @throws EngineError `bad-model` when the graph is not ONNX, `missing-external-data` when a file it references
  *   was not given.
  */
-export function readModel(files: ModelFiles): Promise<ReadModel> {
-  return timed(`read ${files.name}`, () => readModelFiles(files));
+export function readModel(files: ModelFiles, readWhole?: WholeReader): Promise<ReadModel> {
+  return timed(`read ${files.name}`, () => readModelFiles(files, readWhole));
 }
 
-async function readModelFiles(files: ModelFiles): Promise<ReadModel> {
+async function readModelFiles(files: ModelFiles, readWhole?: WholeReader): Promise<ReadModel> {
   const graph = new Uint8Array(await files.graph.arrayBuffer());
   let locations: string[];
   try {
@@ -45,7 +45,7 @@ async function readModelFiles(files: ModelFiles): Promise<ReadModel> {
     const externalData = await Promise.all(
       files.externalData
         .filter((f) => locations.includes(f.path))
-        .map(async (f) => ({ path: f.path, data: await weightsForOrt(f.data) })),
+        .map(async (f) => ({ path: f.path, data: await weightsForOrt(f.data, { read: readWhole }) })),
     );
     return { name: files.name, graph, externalData };
   } catch (e) {

@@ -14,3 +14,9 @@ export async function timed<T>(what: string, work: () => Promise<T>): Promise<T>
     performance.measure(TIMELINE_PREFIX + what, { start });
   }
 }
+
+/** Records a span measured on another thread, its ends as epoch ms (that thread's timeOrigin + now()). */
+export function recordSpan(what: string, start: number, end: number): void {
+  const origin = performance.timeOrigin;
+  performance.measure(TIMELINE_PREFIX + what, { start: start - origin, end: end - origin });
+}
