@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+// '.js': the extension Vite's config loader wants spelled out (it resolves to the .ts file).
+import { packGalleryPixels } from './src/lib/galleryPixels.js';
 
 const ortPackage = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')) as { version: string };
 const ortVersion = ortPackage.version;
@@ -107,6 +109,7 @@ export default defineConfig(({ command }) => {
     define: {
       __ORT_VERSION__: JSON.stringify(ortVersion),
       __EMBEDDED_SAMPLING__: JSON.stringify(readEmbeddedSampling()),
+      __GALLERY_PIXELS__: JSON.stringify(packGalleryPixels()),
     },
     html: devNonce ? { cspNonce: devNonce } : undefined,
     // Pre-bundling moves onnxruntime-web away from its .wasm files and breaks their URLs in dev.

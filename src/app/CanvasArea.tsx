@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useCurrentImage, useParentImage } from '../hooks/selectors';
 import { useActions, useStudioShallow } from '../hooks/useStudio';
-import { renderScene, SAMPLES, MICRO_LIMITS } from '../lib/samples';
+import { unpackGalleryImage } from '../lib/galleryPixels';
+import { SAMPLES, MICRO_LIMITS } from '../lib/samples';
 import { EditorCanvas } from '../ui/canvas/EditorCanvas';
 import { CompareSlider, PreviewBadge, ZoomControls } from '../ui/canvas/CanvasChrome';
 import { RestoringSession } from '../ui/RestoringSession';
@@ -12,9 +13,9 @@ import { useServices } from './services';
 
 let gallerySamples: GallerySample[] | null = null;
 
-/** The gallery's images, drawn the first time the gallery shows (not at all when a session is restored). */
+/** The gallery's images (drawn at build time), unpacked the first time the gallery shows. */
 function getGallerySamples(): GallerySample[] {
-  return (gallerySamples ??= SAMPLES.map((x) => ({ ...x, image: renderScene(x.scene, 128) })));
+  return (gallerySamples ??= SAMPLES.map((x) => ({ ...x, image: unpackGalleryImage(__GALLERY_PIXELS__[x.id]!) })));
 }
 
 const CURSORS: Record<string, string> = {

@@ -140,7 +140,7 @@ const SIZE_SCALE = { small: 0.5, medium: 0.7, large: 0.92 };
 /**
  * Renders a scene at `size`×`size` with 4×4 supersampling (anti-aliased edges), opaque. The background and the
  * text are looked up once per pixel (they do not vary within one), only the shapes per subsample, and only where a
- * shape's box reaches: the gallery renders at page load, on the thread that also starts the engine.
+ * shape's box reaches. The gallery's are drawn at build time (galleryPixels.ts).
  */
 export function renderScene(scene: SampleScene, size = 128): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
