@@ -3,7 +3,7 @@
  * of the bundle opened last read there from the engine's start, while the engine's own thread is busy starting
  * onnxruntime (~0.7 s here: receiving and compiling its `.wasm`) and cannot serve IndexedDB's replies.
  */
-import type { WholeReader } from './runtime/externalData';
+import { readWhole as readHere, type WholeReader } from './runtime/externalData';
 import type { ReadModel } from './runtime/session';
 import { recordSpan } from './runtime/timeline';
 
@@ -60,7 +60,7 @@ export function createReadsThread(start: () => Worker): ReadsThread {
         ask(
           { id: next++, kind: 'whole', blob },
           (r) => ('bytes' in r ? resolve(r.bytes) : reject(new Error('error' in r ? r.error : 'no bytes')), true),
-          reject,
+          () => void readHere(blob).then(resolve, reject), // no reading thread: the same read on this one
         ),
       ),
     readAhead: () =>

@@ -15,8 +15,12 @@ export async function timed<T>(what: string, work: () => Promise<T>): Promise<T>
   }
 }
 
-/** Records a span measured on another thread, its ends as epoch ms (that thread's timeOrigin + now()). */
+/**
+ * Records a span measured on another thread, its ends as epoch ms (that thread's timeOrigin + now()); one from
+ * before this thread began is cut at its start (a measure cannot begin earlier).
+ */
 export function recordSpan(what: string, start: number, end: number): void {
   const origin = performance.timeOrigin;
-  performance.measure(TIMELINE_PREFIX + what, { start: start - origin, end: end - origin });
+  const from = Math.max(0, start - origin);
+  performance.measure(TIMELINE_PREFIX + what, { start: from, end: Math.max(from, end - origin) });
 }
