@@ -9,6 +9,7 @@ import { recordSpan } from './runtime/timeline';
 
 export type ReadsRequest = { id: number; kind: 'whole'; blob: Blob } | { id: number; kind: 'ahead' };
 
+/** The reading thread's answers: bytes; the bundle it reads ahead, then each graph as read (span in epoch ms). */
 export type ReadsReply =
   | { id: number; bytes: Uint8Array }
   | { id: number; bundleId: string | null; graphs: string[] }
