@@ -139,7 +139,7 @@ export function createEditing(deps: EditingDeps) {
       throw e;
     }
     // Reads started with the engine go to this bundle's sessions if they are its own (another's are dropped).
-    const ahead = await early;
+    const ahead = await early.catch(() => null); // they are only a head start
     early = Promise.resolve(null);
     const load = createGraphLoader(deps.bundles, id);
     const reads = createGraphReads(load, getFileBytes(manifest), {

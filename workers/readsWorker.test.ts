@@ -48,5 +48,11 @@ describe('createReadsThread', () => {
     expect(Buffer.from(await reads.readWhole(new Blob([bytes]))).equals(Buffer.from(bytes))).toBe(true);
     expect(worker.terminated).toBe(true);
     expect(await reads.readAhead()).toBeNull();
+
+    const noWorkers = createReadsThread(() => {
+      throw new ReferenceError('Worker is not defined'); // a browser without workers in workers
+    });
+    expect(Buffer.from(await noWorkers.readWhole(new Blob([bytes]))).equals(Buffer.from(bytes))).toBe(true);
+    expect(await noWorkers.readAhead()).toBeNull();
   });
 });

@@ -38,7 +38,11 @@ export function createReadsThread(start: () => Worker): ReadsThread {
 
   function ask(request: ReadsRequest, reply: (r: ReadsReply) => boolean, fail: (error: Error) => void): void {
     if (!worker) {
-      worker = start();
+      try {
+        worker = start();
+      } catch (e) {
+        return fail(new Error(`the reading thread could not start: ${(e as Error).message}`)); // no nested workers
+      }
       worker.onmessage = ({ data }: MessageEvent<ReadsReply>) => {
         const handler = waiting.get(data.id);
         if (handler?.reply(data)) waiting.delete(data.id);
